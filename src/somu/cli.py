@@ -1,0 +1,183 @@
+"""The `somu` command.
+
+    somu demo [--data-dir DIR] [--host H] [--port P] [--no-serve]
+    somu serve [--host H] [--port P] [--workers N]
+    somu migrate
+    somu createadmin --username NAME [--email E] [--org SLUG [--org-name NAME]]
+    somu audit verify [--org SLUG]
+    somu org import-people FILE --org SLUG
+    somu manage <django management command> …   (anything else Django offers)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _setup(data_dir: str | None = None) -> None:
+    if data_dir:
+        os.environ["SOMU_DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "somu.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*argv: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*argv)
+
+
+def _migrate(verbosity: int = 1) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _serve(host: str, port: int, workers: int | None, *, banner: str = "") -> None:
+    from somu.core.server import run_server
+
+    run_server(host=host, port=port, workers=workers, banner=banner)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    _setup(args.data_dir)
+    from django.conf import settings
+
+    from somu.core.demo import ensure_demo
+
+    _migrate(verbosity=0)
+    login = ensure_demo()
+    url = f"http://{args.host}:{args.port}/"
+    lines = [
+        "",
+        "somu demo" + (" (created)" if login.created else " (existing data)"),
+        f"  data directory : {settings.DATA_DIR}",
+        f"  URL            : {url}",
+        f"  login          : {login.username} / {login.password}",
+        f"  ready in       : {time.monotonic() - started:.1f} s",
+        "",
+    ]
+    banner = "\n".join(lines)
+    if args.no_serve:
+        print(banner)
+        return 0
+    _serve(args.host, args.port, args.workers, banner=banner)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup()
+    _serve(args.host, args.port, args.workers)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _setup()
+    _migrate()
+    return 0
+
+
+def cmd_createadmin(args: argparse.Namespace) -> int:
+    _setup()
+    argv = ["createadmin", "--username", args.username]
+    if args.email:
+        argv += ["--email", args.email]
+    if args.org:
+        argv += ["--org", args.org]
+    if args.org_name:
+        argv += ["--org-name", args.org_name]
+    _manage(*argv)
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    _setup()
+    argv = ["audit_verify"]
+    if args.org:
+        argv += ["--org", args.org]
+    _manage(*argv)
+    return 0
+
+
+def cmd_org(args: argparse.Namespace) -> int:
+    _setup()
+    argv = ["import_people", args.file, "--org", args.org]
+    if args.actor:
+        argv += ["--actor", args.actor]
+    _manage(*argv)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="somu", description="somu (総務): back office, visible.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="load the demo organization and serve it")
+    demo.add_argument("--data-dir", help="where the database and keys live (default ./somu-data)")
+    demo.add_argument("--host", default=DEFAULT_HOST)
+    demo.add_argument("--port", type=int, default=DEFAULT_PORT)
+    demo.add_argument("--workers", type=int, default=2)
+    demo.add_argument("--no-serve", action="store_true", help="load the demo and exit")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="serve somu with several worker processes (gunicorn)")
+    serve.add_argument("--host", default=os.environ.get("SOMU_HOST", DEFAULT_HOST))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("SOMU_PORT", DEFAULT_PORT)))
+    serve.add_argument("--workers", type=int, default=None,
+                       help="worker processes (default: SOMU_WORKERS or 2 × cores + 1)")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="create or update the database tables")
+    migrate.set_defaults(func=cmd_migrate)
+
+    admin = sub.add_parser("createadmin", help="create an administrator (password asked)")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--email", default="")
+    admin.add_argument("--org", help="organization slug to administer (created if missing)")
+    admin.add_argument("--org-name", help="name for a new organization")
+    admin.set_defaults(func=cmd_createadmin)
+
+    audit = sub.add_parser("audit", help="audit log tools")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="verify the hash chain")
+    verify.add_argument("--org", help="organization slug (default: all)")
+    verify.set_defaults(func=cmd_audit)
+
+    org = sub.add_parser("org", help="organization tools")
+    org_sub = org.add_subparsers(dest="org_command", required=True)
+    imp = org_sub.add_parser("import-people", help="import people from .xlsx or .csv")
+    imp.add_argument("file")
+    imp.add_argument("--org", required=True, help="organization slug")
+    imp.add_argument("--actor", help="username recorded in the audit log")
+    imp.set_defaults(func=cmd_org)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "manage":
+        _setup()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["somu manage", *argv[1:]])
+        return 0
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

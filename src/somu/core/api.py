@@ -1,0 +1,194 @@
+"""The JSON API under /api/v1/: one NinjaAPI, its authentication, errors and pagination.
+
+Each app contributes a router (``somu.<app>.api.router``). Errors always come back as::
+
+    {"error": {"code": "not_found", "message": "…", "fields": [{"field": "…", "message": "…"}]}}
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PaginationBase
+from ninja.security import APIKeyCookie, HttpBearer
+
+from somu.core.tenancy import TenancyError
+
+log = logging.getLogger(__name__)
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: list[FieldError] = []
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+def errors(*codes: int) -> dict[int, type[ErrorOut]]:
+    """The error responses an operation declares in the OpenAPI document."""
+    return dict.fromkeys((401, *codes), ErrorOut)
+
+
+class Conflict(Exception):
+    """The request clashes with the current state (409)."""
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer somu_…``: a personal API token (checked by TenancyMiddleware)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if getattr(request, "api_token", None) is not None:
+            return request.membership  # type: ignore[attr-defined]
+        return None
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session of a logged-in user; unsafe methods need the CSRF token."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if getattr(request, "api_token", None) is None and request.user.is_authenticated:
+            return getattr(request, "membership", None)
+        return None
+
+
+api = NinjaAPI(
+    title="somu API",
+    version="1",
+    description=(
+        "somu's JSON API. Authenticate with a personal API token "
+        "(`Authorization: Bearer somu_…`, created on the account page) or a browser session. "
+        "Every call works inside the organization the token (or session) belongs to; ids of "
+        "other organizations answer 404."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+
+
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, fields: list[dict[str, str]] | None = None
+) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "fields": fields or []}}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        fields.append({"field": ".".join(loc) or "body", "message": str(err.get("msg", ""))})
+    return _error(request, 422, "invalid", "The request is not valid.", fields)
+
+
+@api.exception_handler(DjangoValidationError)
+def _on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    fields = []
+    if hasattr(exc, "error_dict"):
+        for name, errs in exc.message_dict.items():
+            for message in errs:
+                fields.append({"field": name if name != "__all__" else "body", "message": message})
+    else:
+        fields = [{"field": "body", "message": m} for m in exc.messages]
+    return _error(request, 422, "invalid", "; ".join(f["message"] for f in fields), fields)
+
+
+@api.exception_handler(AuthenticationError)
+def _on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthorized", "Authentication required.")
+
+
+@api.exception_handler(PermissionDenied)
+def _on_permission(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, "forbidden", str(exc) or "Permission denied.")
+
+
+@api.exception_handler(Http404)
+def _on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _on_does_not_exist(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(Conflict)
+def _on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return _error(request, 409, "conflict", str(exc))
+
+
+@api.exception_handler(IntegrityError)
+def _on_integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    log.info("integrity error answered as 409")
+    return _error(request, 409, "conflict", "The change conflicts with existing data.")
+
+
+@api.exception_handler(HttpError)
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid"}
+    return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(TenancyError)
+def _on_tenancy(request: HttpRequest, exc: TenancyError) -> HttpResponse:
+    # Reached only when a caller has no organization: nothing to show, nothing to leak.
+    return _error(request, 403, "forbidden", "No organization is selected for this account.")
+
+
+class PagePagination(PaginationBase):
+    """``?page=N&page_size=M`` (max 500); answers items, count, page and page_size."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1)
+        page_size: int = Field(50, ge=1, le=500)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+
+    items_attribute = "items"
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Input, **params: Any
+    ) -> dict[str, Any]:
+        start = (pagination.page - 1) * pagination.page_size
+        return {
+            "items": list(queryset[start : start + pagination.page_size]),
+            "count": queryset.count(),
+            "page": pagination.page,
+            "page_size": pagination.page_size,
+        }
+
+
+def register_routers() -> None:
+    """Mount every app's router; called once from urls.py."""
+    from somu.audit.api import router as audit_router
+    from somu.org.api import router as org_router
+
+    api.add_router("/", org_router)
+    api.add_router("/audit", audit_router)

@@ -1,0 +1,57 @@
+"""`somu demo`: one deterministic demo deployment, loaded once and reused.
+
+Each app contributes its part through a ``demo.py`` module; this module creates the accounts,
+asks each app to load its data, and remembers the generated admin password in the data dir.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+DEMO_ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    created: bool
+
+
+def _password_file() -> Path:
+    return Path(settings.DATA_DIR) / "demo-login.txt"
+
+
+def _demo_password() -> str:
+    path = _password_file()
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    # Random per data dir: a demo started with --host 0.0.0.0 must not have a known password.
+    password = f"somu-{secrets.token_urlsafe(9)}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return password
+
+
+def ensure_demo() -> DemoLogin:
+    """Load the demo organizations unless they are already there; return the admin login."""
+    from somu.org import demo as org_demo
+    from somu.org.models import Organization, User
+
+    password = _demo_password()
+    if Organization.objects.filter(slug=org_demo.DEMO_SLUG).exists():
+        return DemoLogin(DEMO_ADMIN, password, created=False)
+    with transaction.atomic():
+        admin = User.objects.filter(username=DEMO_ADMIN).first()
+        if admin is None:
+            admin = User(username=DEMO_ADMIN, email="admin@example.com")
+        admin.set_password(password)
+        admin.save()
+        org_demo.load(admin=admin, password=password)
+    return DemoLogin(DEMO_ADMIN, password, created=True)

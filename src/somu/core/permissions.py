@@ -1,0 +1,103 @@
+"""Who may do what: the single place where roles turn into permissions.
+
+Views, API endpoints and templates all ask :func:`has_perm` (or :func:`require`); nothing else
+compares roles. A manager's rights are limited to the subtree of their own department.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Final
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from somu.org.models import Membership
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    STAFF = "staff"
+    EMPLOYEE = "employee"
+    AUDITOR = "auditor"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS: Final = {
+    Role.ADMIN: _("Administrator"),
+    Role.MANAGER: _("Manager"),
+    Role.STAFF: _("Back-office staff"),
+    Role.EMPLOYEE: _("Employee"),
+    Role.AUDITOR: _("Auditor"),
+}
+
+# Permission names: one per thing a user can be allowed to do.
+VIEW_ORG: Final = "view_org"  # see departments, people, grades, skills, the calendar
+EDIT_PEOPLE: Final = "edit_people"  # add, edit and retire people (managers: own subtree)
+IMPORT_PEOPLE: Final = "import_people"
+MANAGE_STRUCTURE: Final = "manage_structure"  # departments, grades, skills, company holidays
+MANAGE_MEMBERS: Final = "manage_members"  # user accounts and their roles
+VIEW_AUDIT: Final = "view_audit"
+
+ALL_PERMISSIONS: Final = frozenset(
+    {VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE, MANAGE_MEMBERS, VIEW_AUDIT}
+)
+
+ROLE_PERMISSIONS: Final[dict[Role, frozenset[str]]] = {
+    Role.ADMIN: ALL_PERMISSIONS,
+    Role.STAFF: frozenset({VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE}),
+    Role.MANAGER: frozenset({VIEW_ORG, EDIT_PEOPLE}),
+    Role.EMPLOYEE: frozenset({VIEW_ORG}),
+    Role.AUDITOR: frozenset({VIEW_ORG, VIEW_AUDIT}),
+}
+
+# Permissions a manager holds only over people in their own department subtree.
+MANAGER_SCOPED: Final = frozenset({EDIT_PEOPLE})
+
+_ANY: Final = object()
+
+
+def has_perm(
+    membership: Membership | None, perm: str, *, department_id: int | None | object = _ANY
+) -> bool:
+    """Whether ``membership`` may do ``perm``.
+
+    Without ``department_id`` the question is "at all" (to show a button). With it, the question is
+    about a record in that department (``None``: a record in no department), and a manager's answer
+    depends on whether it lies in the subtree of the manager's own department.
+    """
+    if perm not in ALL_PERMISSIONS:
+        raise ValueError(f"Unknown permission {perm!r}")
+    if membership is None or not membership.is_active:
+        return False
+    role = Role(membership.role)
+    if perm not in ROLE_PERMISSIONS[role]:
+        return False
+    if role is Role.MANAGER and perm in MANAGER_SCOPED and department_id is not _ANY:
+        return department_id is not None and department_id in membership.managed_department_ids()
+    return True
+
+
+def require(
+    membership: Membership | None, perm: str, *, department_id: int | None | object = _ANY
+) -> None:
+    if not has_perm(membership, perm, department_id=department_id):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+class PermissionChecker:
+    """``{% if can.edit_people %}`` in templates."""
+
+    def __init__(self, membership: Membership | None) -> None:
+        self._membership = membership
+
+    def __getitem__(self, perm: str) -> bool:
+        return has_perm(self._membership, perm)
+
+    def __contains__(self, perm: str) -> bool:
+        return self[perm]

@@ -1,0 +1,148 @@
+"""Shell pages: home, login/logout, account (password, API tokens), organization switch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
+
+from somu.core.permissions import VIEW_ORG
+from somu.core.web import org_view
+from somu.org import selectors as org_selectors
+from somu.org import services as org_services
+from somu.org.models import Membership
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's login form, refusing further tries after too many recent failures."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.data.get("username", "")
+        if org_selectors.login_is_throttled(username=username, ip=_client_ip(self.request)):  # type: ignore[arg-type]
+            raise ValidationError(
+                _("Too many failed logins. Wait a few minutes and try again."), code="throttled"
+            )
+        try:
+            return super().clean()
+        except ValidationError:
+            org_services.login_failure_record(username=username, ip=_client_ip(self.request))  # type: ignore[arg-type]
+            raise
+
+
+@never_cache
+@csrf_protect
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    if request.method == "POST":
+        form = ThrottledAuthenticationForm(request, data=request.POST)
+        if form.is_valid():
+            login(request, form.get_user())
+            return HttpResponseRedirect(next_url or "/")
+    else:
+        form = ThrottledAuthenticationForm(request)
+    return render(request, "login.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")
+
+
+@org_view(VIEW_ORG)
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html", {"summary": org_selectors.organization_summary()})
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    membership: Membership | None = request.membership  # type: ignore[attr-defined]
+    tokens = org_selectors.api_token_list(membership=membership) if membership else []
+    return render(request, "account.html", {
+        "tokens": tokens,
+        "new_token": request.session.pop("new_token", None),
+    })
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)  # type: ignore[arg-type]
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("account")
+    return render(request, "password_change.html", {"form": form})
+
+
+@require_POST
+@org_view(VIEW_ORG)
+def token_create(request: HttpRequest) -> HttpResponse:
+    try:
+        _token, raw = org_services.api_token_create(
+            actor=request.user, membership=request.membership,  # type: ignore[attr-defined]
+            name=request.POST.get("name", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        # Shown once on the next page, then gone from the session.
+        request.session["new_token"] = raw
+    return redirect("account")
+
+
+@require_POST
+@org_view(VIEW_ORG)
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = org_selectors.api_token_list(membership=request.membership).get(pk=token_id)  # type: ignore[attr-defined]
+    org_services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token has been revoked."))
+    return redirect("account")
+
+
+@require_POST
+@login_required
+def switch_organization(request: HttpRequest) -> HttpResponse:
+    try:
+        organization_id = int(request.POST.get("organization_id", ""))
+    except ValueError:
+        organization_id = 0
+    chosen = [m for m in org_selectors.memberships_of_user(user=request.user)  # type: ignore[arg-type]
+              if m.organization_id == organization_id]
+    if not chosen:
+        return render(request, "404.html", status=404)
+    request.session["organization_id"] = organization_id
+    return redirect("home")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: the process answers and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)

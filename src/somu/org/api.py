@@ -1,0 +1,277 @@
+"""/api/v1/ endpoints of the org app: thin, typed, and calling services and selectors only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from somu.core.api import ErrorOut, PagePagination, errors
+from somu.core.permissions import (
+    EDIT_PEOPLE,
+    MANAGE_STRUCTURE,
+    VIEW_ORG,
+    require,
+)
+from somu.org import selectors, services
+from somu.org.models import Department, Grade, Membership, Person
+from somu.org.schemas import (
+    BusinessDayOut,
+    DepartmentIn,
+    DepartmentOut,
+    DepartmentPatch,
+    GradeOut,
+    MeOut,
+    MembershipOut,
+    NonBusinessDayOut,
+    PersonDetailOut,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+    RetireIn,
+    SkillOut,
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
+)
+
+router = Router(tags=["org"])
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn ``*_id`` fields into objects of the active organization; unknown ids are 422."""
+    from django.core.exceptions import ValidationError
+
+    resolved = dict(data)
+    for key, model in (("department_id", Department), ("grade_id", Grade), ("manager_id", Person)):
+        if key not in resolved:
+            continue
+        value = resolved.pop(key)
+        name = key.removesuffix("_id")
+        if value is None:
+            resolved[name] = None
+            continue
+        obj = model.objects.filter(pk=value).first()
+        if obj is None:
+            raise ValidationError({name: f"Unknown {name} id {value}."})
+        resolved[name] = obj
+    return resolved
+
+
+class PersonQuery(Schema):
+    q: str = ""
+    department_id: int | None = None
+    grade_id: int | None = None
+    employment_type: str = ""
+    status: str = "active"
+
+
+@router.get("/me", response={200: MeOut, **errors()}, summary="The caller and their organization")
+def me(request: HttpRequest) -> dict[str, Any]:
+    m = _membership(request)
+    return {
+        "username": m.user.get_username(),
+        "email": m.user.email,
+        "organization": m.organization,
+        "role": m.role,
+        "person_id": m.person_id,
+    }
+
+
+@router.get("/organizations", response={200: list[MembershipOut], **errors()},
+            summary="The organizations the caller belongs to")
+def organizations(request: HttpRequest) -> list[Membership]:
+    return selectors.memberships_of_user(user=request.user)  # type: ignore[arg-type]
+
+
+@router.get("/departments", response={200: list[DepartmentOut], **errors(403)})
+@paginate(PagePagination)
+def department_list(request: HttpRequest) -> list[dict[str, Any]]:
+    require(_membership(request), VIEW_ORG)
+    paths = selectors.department_paths()
+    return [
+        {**_department_dict(d), "path": paths.get(d.pk, d.name)} for d in selectors.department_list()
+    ]
+
+
+def _department_dict(d: Department) -> dict[str, Any]:
+    return {"id": d.pk, "name": d.name, "code": d.code, "parent_id": d.parent_id,
+            "sort_order": d.sort_order}
+
+
+@router.get("/departments/{department_id}", response={200: DepartmentOut, **errors(403, 404)})
+def department_get(request: HttpRequest, department_id: int) -> dict[str, Any]:
+    require(_membership(request), VIEW_ORG)
+    department = Department.objects.get(pk=department_id)
+    return {**_department_dict(department), "path": selectors.department_paths()[department.pk]}
+
+
+@router.post("/departments", response={201: DepartmentOut, **errors(403, 409, 422)})
+def department_create(request: HttpRequest, payload: DepartmentIn) -> tuple[int, dict[str, Any]]:
+    require(_membership(request), MANAGE_STRUCTURE)
+    parent = None
+    if payload.parent_id is not None:
+        parent = _resolve_parent(payload.parent_id)
+    department = services.department_create(
+        actor=request.user, name=payload.name, code=payload.code, parent=parent
+    )
+    return 201, {**_department_dict(department), "path": selectors.department_paths()[department.pk]}
+
+
+def _resolve_parent(parent_id: int) -> Department:
+    from django.core.exceptions import ValidationError
+
+    parent = Department.objects.filter(pk=parent_id).first()
+    if parent is None:
+        raise ValidationError({"parent_id": f"Unknown department id {parent_id}."})
+    return parent
+
+
+@router.patch("/departments/{department_id}",
+              response={200: DepartmentOut, **errors(403, 404, 409, 422)})
+def department_update(
+    request: HttpRequest, department_id: int, payload: DepartmentPatch
+) -> dict[str, Any]:
+    require(_membership(request), MANAGE_STRUCTURE)
+    department = Department.objects.get(pk=department_id)
+    data: dict[str, Any] = payload.dict(exclude_unset=True)
+    if "parent_id" in data:
+        parent_id = data.pop("parent_id")
+        data["parent"] = None if parent_id is None else _resolve_parent(parent_id)
+    services.department_update(actor=request.user, department=department, data=data)
+    return {**_department_dict(department), "path": selectors.department_paths()[department.pk]}
+
+
+@router.get("/people", response={200: list[PersonOut], **errors(403, 422)},
+            summary="People, filtered like the people page")
+@paginate(PagePagination)
+def person_list(request: HttpRequest, filters: Query[PersonQuery]) -> Any:
+    require(_membership(request), VIEW_ORG)
+    return selectors.person_list(
+        filters=selectors.PersonFilter(
+            q=filters.q,
+            department_id=filters.department_id,
+            grade_id=filters.grade_id,
+            employment_type=filters.employment_type,
+            status="" if filters.status == "all" else filters.status,
+        )
+    )
+
+
+def _person_detail(person: Person) -> dict[str, Any]:
+    out = PersonOut.from_orm(person).dict()
+    out["skills"] = [
+        {"skill_id": ps.skill_id, "skill": ps.skill.name, "level": ps.level}
+        for ps in selectors.person_skills(person=person)
+    ]
+    return out
+
+
+@router.get("/people/{person_id}", response={200: PersonDetailOut, **errors(403, 404)})
+def person_get(request: HttpRequest, person_id: int) -> dict[str, Any]:
+    require(_membership(request), VIEW_ORG)
+    return _person_detail(selectors.person_get(person_id=person_id))
+
+
+@router.post("/people", response={201: PersonDetailOut, **errors(403, 409, 422)})
+def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+    data = _resolve_refs(payload.dict())
+    department = data.get("department")
+    require(_membership(request), EDIT_PEOPLE, department_id=department.pk if department else None)
+    person = services.person_create(actor=request.user, data=data)
+    return 201, _person_detail(person)
+
+
+@router.patch("/people/{person_id}", response={200: PersonDetailOut, **errors(403, 404, 409, 422)})
+def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
+    person = selectors.person_get(person_id=person_id)
+    require(_membership(request), EDIT_PEOPLE, department_id=person.department_id)
+    data = _resolve_refs(payload.dict(exclude_unset=True))
+    if "department" in data:
+        target = data["department"]
+        require(_membership(request), EDIT_PEOPLE, department_id=target.pk if target else None)
+    services.person_update(actor=request.user, person=person, data=data)
+    return _person_detail(person)
+
+
+@router.post("/people/{person_id}/retire",
+             response={200: PersonDetailOut, **errors(403, 404, 422)})
+def person_retire(request: HttpRequest, person_id: int, payload: RetireIn) -> dict[str, Any]:
+    person = selectors.person_get(person_id=person_id)
+    require(_membership(request), EDIT_PEOPLE, department_id=person.department_id)
+    services.person_retire(actor=request.user, person=person, retired_on=payload.retired_on)
+    return _person_detail(person)
+
+
+@router.get("/grades", response={200: list[GradeOut], **errors(403)})
+@paginate(PagePagination)
+def grade_list(request: HttpRequest) -> Any:
+    require(_membership(request), VIEW_ORG)
+    return selectors.grade_list()
+
+
+@router.get("/grades/{grade_id}", response={200: GradeOut, **errors(403, 404)})
+def grade_get(request: HttpRequest, grade_id: int) -> Grade:
+    require(_membership(request), VIEW_ORG)
+    return Grade.objects.get(pk=grade_id)
+
+
+@router.get("/skills", response={200: list[SkillOut], **errors(403)})
+@paginate(PagePagination)
+def skill_list(request: HttpRequest) -> Any:
+    require(_membership(request), VIEW_ORG)
+    return selectors.skill_list()
+
+
+@router.get("/calendar/non-business-days", response={200: list[NonBusinessDayOut], **errors(403, 422)},
+            summary="Weekends, national and company holidays of a year")
+def calendar_non_business_days(request: HttpRequest, year: int) -> list[dict[str, Any]]:
+    require(_membership(request), VIEW_ORG)
+    if not 1950 <= year <= 2150:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"year": "Give a year between 1950 and 2150."})
+    calendar = selectors.business_calendar(organization=_membership(request).organization)
+    return [{"date": d, "reason": r} for d, r in calendar.non_business_days(year)]
+
+
+@router.get("/calendar/add-business-days", response={200: BusinessDayOut, **errors(403, 422)},
+            summary="The date N business days after (or before, with negative N) a date")
+def calendar_add_business_days(request: HttpRequest, date: dt.date, days: int) -> dict[str, Any]:
+    require(_membership(request), VIEW_ORG)
+    if abs(days) > 3650:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"days": "Give at most 3650 business days."})
+    calendar = selectors.business_calendar(organization=_membership(request).organization)
+    result = calendar.add_business_days(date, days)
+    return {"date": result, "is_business_day": calendar.is_business_day(result),
+            "reason": calendar.holiday_reason(result)}
+
+
+@router.get("/tokens", response={200: list[TokenOut], **errors()}, summary="Your API tokens")
+def token_list(request: HttpRequest) -> Any:
+    return list(selectors.api_token_list(membership=_membership(request)))
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **errors(422)},
+             summary="Create an API token (its value is shown once)")
+def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+    token, raw = services.api_token_create(
+        actor=request.user, membership=_membership(request), name=payload.name
+    )
+    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+
+
+@router.delete("/tokens/{token_id}", response={200: TokenOut, 404: ErrorOut, **errors()},
+               summary="Revoke one of your API tokens")
+def token_revoke(request: HttpRequest, token_id: int) -> Any:
+    token = selectors.api_token_list(membership=_membership(request)).get(pk=token_id)
+    return services.api_token_revoke(actor=request.user, token=token)

@@ -1,0 +1,110 @@
+"""Forms of the org pages. They validate input only; services do the writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from somu.org.models import CompanyHoliday, Department, Grade, Person, PersonSkill, Skill
+from somu.org.selectors import department_paths
+
+
+class DepartmentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Departments shown by their path (管理本部/総務部), so same-named ones are told apart."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(Department.objects.all(), *args, **kwargs)
+        self._paths: dict[int, str] | None = None
+
+    def label_from_instance(self, obj: Department) -> str:  # type: ignore[override]
+        if self._paths is None:
+            self._paths = department_paths()
+        return self._paths.get(obj.pk, obj.name)
+
+
+class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
+    department = DepartmentChoiceField(label=_("department"), required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "employee_number", "name", "name_kana", "email", "department", "grade",
+            "employment_type", "hire_date", "manager", "standard_monthly_hours",
+        ]
+        widgets = {"hire_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = Person.objects.filter(status="active").order_by(  # type: ignore[attr-defined]
+            "employee_number"
+        )
+        if self.instance.pk:
+            self.fields["manager"].queryset = self.fields["manager"].queryset.exclude(  # type: ignore[attr-defined]
+                pk=self.instance.pk
+            )
+        self.fields["standard_monthly_hours"].help_text = _(
+            "Leave empty to use the organization's standard."
+        )
+
+    def _post_clean(self) -> None:
+        # Model validation (uniqueness, cycles) runs in the service, inside its transaction.
+        pass
+
+
+class RetireForm(forms.Form):
+    retired_on = forms.DateField(
+        label=_("retirement date"), widget=forms.DateInput(attrs={"type": "date"}),
+        initial=dt.date.today,
+    )
+
+
+class PersonSkillForm(forms.Form):
+    skill = forms.ModelChoiceField(queryset=Skill.objects.all(), label=_("skill"))
+    level = forms.TypedChoiceField(
+        label=_("level"), coerce=int,
+        choices=[("0", _("Remove")), *[(str(v), label) for v, label in PersonSkill.Level.choices]],
+    )
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=100)
+    code = forms.CharField(label=_("code"), max_length=32, required=False)
+    parent = DepartmentChoiceField(label=_("parent department"), required=False)
+
+
+class GradeForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Grade
+        fields = ["code", "name", "hourly_cost", "difficulty_min", "difficulty_max", "sort_order"]
+
+    def _post_clean(self) -> None:
+        pass
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("difficulty_min"), data.get("difficulty_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("difficulty_max", _("The band must run from low to high."))
+        return data
+
+
+class SkillForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Skill
+        fields = ["name", "category", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class CompanyHolidayForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = CompanyHoliday
+        fields = ["name", "month", "day", "year"]
+
+    def _post_clean(self) -> None:
+        pass

@@ -1,0 +1,417 @@
+"""Writes for the org app: each function changes data, validates it and records it in the audit log.
+
+Views and API endpoints call these and nothing else to change organizations, departments, people,
+grades, skills, the calendar, memberships and API tokens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from somu.audit.services import audit_record, diff, snapshot
+from somu.core import tenancy
+from somu.core.calendar import DEFAULT_YEAR_END
+from somu.core.permissions import Role
+from somu.org.models import (
+    ApiToken,
+    CompanyHoliday,
+    Department,
+    Grade,
+    Membership,
+    Organization,
+    Person,
+    PersonSkill,
+    PersonStatus,
+    Skill,
+    User,
+)
+from somu.org.selectors import api_token_hash, department_subtree_ids
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+PERSON_FIELDS = (
+    "employee_number", "name", "name_kana", "email", "department", "grade", "employment_type",
+    "hire_date", "manager", "standard_monthly_hours", "status", "retired_on",
+)
+DEPARTMENT_FIELDS = ("name", "code", "parent", "sort_order")
+GRADE_FIELDS = ("code", "name", "hourly_cost", "difficulty_min", "difficulty_max", "sort_order")
+SKILL_FIELDS = ("name", "category", "description")
+
+YEAR_END_NAMES = {(12, 29): "年末休暇", (12, 30): "年末休暇", (12, 31): "年末休暇",
+                  (1, 1): "年始休暇", (1, 2): "年始休暇", (1, 3): "年始休暇"}
+
+
+def _save_with_audit(
+    instance: models.Model,
+    *,
+    actor: Actor,
+    fields: tuple[str, ...],
+    data: Mapping[str, Any],
+    action_prefix: str,
+) -> models.Model:
+    """Create or update ``instance`` from ``data`` (only ``fields``), validated and audited."""
+    creating = instance._state.adding
+    before = {} if creating else snapshot(instance, fields)
+    for name, value in data.items():
+        if name not in fields:
+            raise ValueError(f"{name!r} cannot be set here")
+        setattr(instance, name, value)
+    if not creating and not diff(before, snapshot(instance, fields)):
+        return instance
+    if instance.organization_id is None:  # type: ignore[attr-defined]
+        instance.organization_id = tenancy.active_organization_id()  # type: ignore[attr-defined]
+    instance.full_clean()
+    instance.save()
+    audit_record(
+        actor=actor,
+        action=f"{action_prefix}.{'create' if creating else 'update'}",
+        obj=instance,
+        changes=diff(before, snapshot(instance, fields)),
+    )
+    return instance
+
+
+# ---- organizations and memberships ---------------------------------------------------------------
+
+
+@transaction.atomic
+def organization_create(*, actor: Actor, name: str, slug: str) -> Organization:
+    """A new tenant with the default calendar (土日, national holidays, 年末年始 12/29–1/3)."""
+    organization = Organization(name=name, slug=slug)
+    organization.full_clean()
+    organization.save()
+    with tenancy.activate(organization):
+        CompanyHoliday.objects.bulk_create(
+            CompanyHoliday(organization=organization, name=YEAR_END_NAMES[md], month=md[0], day=md[1])
+            for md in sorted(DEFAULT_YEAR_END, key=lambda md: (md[0] != 12, md))
+        )
+        audit_record(
+            actor=actor,
+            action="organization.create",
+            obj=organization,
+            changes={"name": [None, name], "slug": [None, slug]},
+        )
+    return organization
+
+
+@transaction.atomic
+def organization_update(*, actor: Actor, organization: Organization, data: Mapping[str, Any]) -> Organization:
+    fields = ("name", "standard_monthly_hours", "weekend_days")
+    before = snapshot(organization, fields)
+    for name, value in data.items():
+        if name not in fields:
+            raise ValueError(f"{name!r} cannot be set here")
+        setattr(organization, name, value)
+    organization.full_clean()
+    organization.save()
+    audit_record(
+        actor=actor, action="organization.update", obj=organization,
+        changes=diff(before, snapshot(organization, fields)),
+    )
+    return organization
+
+
+@transaction.atomic
+def membership_set(
+    *, actor: Actor, user: User, role: Role, person: Person | None = None
+) -> Membership:
+    """Give ``user`` a role in the active organization (or change it)."""
+    membership = Membership.objects.filter(user=user).first() or Membership(user=user)
+    creating = membership._state.adding
+    before = {} if creating else snapshot(membership, ("role", "person", "is_active"))
+    membership.role = role.value
+    membership.person = person
+    membership.is_active = True
+    if membership.organization_id is None:
+        membership.organization_id = tenancy.active_organization_id()
+    membership.save()
+    audit_record(
+        actor=actor,
+        action="membership.create" if creating else "membership.update",
+        obj=membership,
+        object_repr=f"{user.get_username()} ({role.value})",
+        changes=diff(before, snapshot(membership, ("role", "person", "is_active"))),
+    )
+    return membership
+
+
+@transaction.atomic
+def user_create(
+    *, actor: Actor, username: str, password: str, email: str = "", is_superuser: bool = False
+) -> User:
+    user = User(username=username, email=email, is_superuser=is_superuser, is_staff=is_superuser)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+# ---- API tokens ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_create(*, actor: Actor, membership: Membership, name: str) -> tuple[ApiToken, str]:
+    """A new personal token; the raw value is returned once and never stored."""
+    if not name.strip():
+        raise ValidationError({"name": _("Give the token a name.")})
+    prefix = secrets.token_hex(4)
+    raw = f"somu_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        membership=membership,
+        user=membership.user,
+        name=name.strip(),
+        prefix=prefix,
+        key_hash=api_token_hash(raw),
+    )
+    audit_record(actor=actor, action="api_token.create", obj=token,
+                 object_repr=f"{token.name} (somu_{prefix}_…)", changes={"name": [None, token.name]})
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="api_token.revoke", obj=token,
+                     object_repr=f"{token.name} (somu_{token.prefix}_…)",
+                     changes={"revoked_at": [None, token.revoked_at.isoformat()]})
+    return token
+
+
+# ---- departments --------------------------------------------------------------------------------
+
+
+def _check_department_parent(department: Department, parent: Department | None) -> None:
+    if parent is None or department.pk is None:
+        return
+    if parent.pk in department_subtree_ids(department_id=department.pk):
+        raise ValidationError({"parent": _("A department cannot be placed under itself or one of its sub-departments.")})
+
+
+@transaction.atomic
+def department_create(*, actor: Actor, name: str, parent: Department | None = None, code: str = "") -> Department:
+    siblings = Department.objects.filter(parent=parent)
+    if siblings.filter(name=name).exists():
+        raise ValidationError({"name": _("A department with this name already exists here.")})
+    next_order = (siblings.aggregate(m=Max("sort_order"))["m"] or 0) + 1
+    department = Department()
+    _save_with_audit(department, actor=actor, fields=DEPARTMENT_FIELDS,
+                     data={"name": name, "parent": parent, "code": code, "sort_order": next_order},
+                     action_prefix="department")
+    return department
+
+
+@transaction.atomic
+def department_update(*, actor: Actor, department: Department, data: Mapping[str, Any]) -> Department:
+    if "parent" in data:
+        _check_department_parent(department, data["parent"])
+    name = data.get("name", department.name)
+    parent = data.get("parent", department.parent)
+    if Department.objects.filter(parent=parent, name=name).exclude(pk=department.pk).exists():
+        raise ValidationError({"name": _("A department with this name already exists here.")})
+    if "parent" in data and data["parent"] != department.parent:
+        siblings = Department.objects.filter(parent=parent)
+        data = {**data, "sort_order": (siblings.aggregate(m=Max("sort_order"))["m"] or 0) + 1}
+    _save_with_audit(department, actor=actor, fields=DEPARTMENT_FIELDS, data=data,
+                     action_prefix="department")
+    return department
+
+
+@transaction.atomic
+def department_move(*, actor: Actor, department: Department, direction: int) -> Department:
+    """Swap a department with its previous (-1) or next (+1) sibling."""
+    siblings = list(Department.objects.filter(parent=department.parent).order_by("sort_order", "name"))
+    index = next(i for i, d in enumerate(siblings) if d.pk == department.pk)
+    target = index + (1 if direction > 0 else -1)
+    if not 0 <= target < len(siblings):
+        return department
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    for order, sibling in enumerate(siblings, start=1):
+        if sibling.sort_order != order:
+            Department.objects.filter(pk=sibling.pk).update(sort_order=order)
+    department.refresh_from_db()
+    audit_record(actor=actor, action="department.reorder", obj=department,
+                 changes={"position": [index + 1, target + 1]})
+    return department
+
+
+@transaction.atomic
+def department_delete(*, actor: Actor, department: Department) -> None:
+    if department.children.exists():
+        raise ValidationError(_("Move or delete its sub-departments first."))
+    if Person.objects.filter(department=department).exists():
+        raise ValidationError(_("People belong to this department; move them first."))
+    audit_record(actor=actor, action="department.delete", obj=department,
+                 changes=diff(snapshot(department, DEPARTMENT_FIELDS), {}))
+    department.delete()
+
+
+# ---- people ---------------------------------------------------------------------------------------
+
+
+def _check_manager(person: Person, manager: Person | None) -> None:
+    """A manager must be someone else, and following managers upwards must never come back."""
+    if manager is None:
+        return
+    if person.pk is not None and manager.pk == person.pk:
+        raise ValidationError({"manager": _("A person cannot be their own manager.")})
+    seen = {person.pk}
+    current: Person | None = manager
+    while current is not None:
+        if current.pk in seen:
+            raise ValidationError({"manager": _("This manager would create a reporting cycle.")})
+        seen.add(current.pk)
+        current = Person.objects.filter(pk=current.manager_id).first() if current.manager_id else None
+
+
+@transaction.atomic
+def person_create(*, actor: Actor, data: Mapping[str, Any]) -> Person:
+    person = Person()
+    _check_manager(person, data.get("manager"))
+    _save_with_audit(person, actor=actor, fields=PERSON_FIELDS, data=data, action_prefix="person")
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Actor, person: Person, data: Mapping[str, Any]) -> Person:
+    if "manager" in data:
+        _check_manager(person, data["manager"])
+    _save_with_audit(person, actor=actor, fields=PERSON_FIELDS, data=data, action_prefix="person")
+    return person
+
+
+@transaction.atomic
+def person_retire(*, actor: Actor, person: Person, retired_on: dt.date) -> Person:
+    """Mark a person retired (退職). People are never deleted: their history stays theirs."""
+    if person.status == PersonStatus.RETIRED:
+        raise ValidationError(_("This person has already retired."))
+    if person.hire_date and retired_on < person.hire_date:
+        raise ValidationError({"retired_on": _("The retirement date is before the hire date.")})
+    before = snapshot(person, ("status", "retired_on"))
+    person.status = PersonStatus.RETIRED
+    person.retired_on = retired_on
+    person.save(update_fields=["status", "retired_on", "updated_at"])
+    audit_record(actor=actor, action="person.retire", obj=person,
+                 changes=diff(before, snapshot(person, ("status", "retired_on"))))
+    return person
+
+
+@transaction.atomic
+def person_reinstate(*, actor: Actor, person: Person) -> Person:
+    """Undo a retirement entered by mistake (or a re-hire under the same number)."""
+    before = snapshot(person, ("status", "retired_on"))
+    person.status = PersonStatus.ACTIVE
+    person.retired_on = None
+    person.save(update_fields=["status", "retired_on", "updated_at"])
+    audit_record(actor=actor, action="person.reinstate", obj=person,
+                 changes=diff(before, snapshot(person, ("status", "retired_on"))))
+    return person
+
+
+@transaction.atomic
+def person_skill_set(*, actor: Actor, person: Person, skill: Skill, level: int | None) -> None:
+    """Set (or with ``level=None`` remove) a person's level in a skill."""
+    existing = PersonSkill.objects.filter(person=person, skill=skill).first()
+    old = existing.level if existing else None
+    if level is None:
+        if existing:
+            existing.delete()
+    elif existing:
+        existing.level = level
+        existing.full_clean()
+        existing.save(update_fields=["level"])
+    else:
+        item = PersonSkill(person=person, skill=skill, level=level)
+        item.organization_id = tenancy.active_organization_id()
+        item.full_clean()
+        item.save()
+    if old != level:
+        audit_record(actor=actor, action="person.skill", obj=person,
+                     changes={f"skill:{skill.name}": [old, level]})
+
+
+# ---- grades and skills ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grade_save(*, actor: Actor, grade: Grade | None, data: Mapping[str, Any]) -> Grade:
+    grade = grade or Grade()
+    code = data.get("code", grade.code)
+    if Grade.objects.filter(code=code).exclude(pk=grade.pk).exists():
+        raise ValidationError({"code": _("A grade with this code already exists.")})
+    _save_with_audit(grade, actor=actor, fields=GRADE_FIELDS, data=data, action_prefix="grade")
+    return grade
+
+
+@transaction.atomic
+def grade_delete(*, actor: Actor, grade: Grade) -> None:
+    if Person.objects.filter(grade=grade).exists():
+        raise ValidationError(_("People hold this grade; change their grade first."))
+    audit_record(actor=actor, action="grade.delete", obj=grade,
+                 changes=diff(snapshot(grade, GRADE_FIELDS), {}))
+    grade.delete()
+
+
+@transaction.atomic
+def skill_save(*, actor: Actor, skill: Skill | None, data: Mapping[str, Any]) -> Skill:
+    skill = skill or Skill()
+    name = data.get("name", skill.name)
+    if Skill.objects.filter(name=name).exclude(pk=skill.pk).exists():
+        raise ValidationError({"name": _("A skill with this name already exists.")})
+    _save_with_audit(skill, actor=actor, fields=SKILL_FIELDS, data=data, action_prefix="skill")
+    return skill
+
+
+# ---- calendar ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def company_holiday_add(
+    *, actor: Actor, name: str, month: int, day: int, year: int | None = None
+) -> CompanyHoliday:
+    try:
+        dt.date(year or 2000, month, day)  # 2000 is a leap year: 2/29 is a valid annual holiday
+    except ValueError as exc:
+        raise ValidationError({"day": _("This day does not exist in that month.")}) from exc
+    if CompanyHoliday.objects.filter(month=month, day=day, year=year).exists():
+        raise ValidationError({"day": _("This day is already a company holiday.")})
+    holiday = CompanyHoliday(name=name, month=month, day=day, year=year)
+    _save_with_audit(holiday, actor=actor, fields=("name", "month", "day", "year"),
+                     data={"name": name, "month": month, "day": day, "year": year},
+                     action_prefix="company_holiday")
+    return holiday
+
+
+@transaction.atomic
+def company_holiday_delete(*, actor: Actor, holiday: CompanyHoliday) -> None:
+    audit_record(actor=actor, action="company_holiday.delete", obj=holiday,
+                 changes=diff(snapshot(holiday, ("name", "month", "day", "year")), {}))
+    holiday.delete()
+
+
+# ---- login throttling ---------------------------------------------------------------------------
+
+
+def login_failure_record(*, username: str, ip: str) -> None:
+    from django.conf import settings
+
+    from somu.org.models import LoginFailure
+    from somu.org.selectors import login_failure_keys
+
+    account, address = login_failure_keys(username=username, ip=ip)
+    LoginFailure.objects.bulk_create([LoginFailure(key_hash=account), LoginFailure(key_hash=address)])
+    # Old rows are useless for throttling; drop them as we go instead of needing a cron job.
+    horizon = timezone.now() - dt.timedelta(seconds=settings.SOMU_LOGIN_WINDOW_SECONDS * 2)
+    LoginFailure.objects.filter(created_at__lt=horizon).delete()

@@ -1,0 +1,360 @@
+"""Pages of the org app: people, departments, grades, skills, calendar and members."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from somu.audit.selectors import AuditFilter, audit_event_list
+from somu.core.permissions import EDIT_PEOPLE, MANAGE_MEMBERS, MANAGE_STRUCTURE, VIEW_ORG, require
+from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
+from somu.org import selectors, services
+from somu.org.forms import (
+    CompanyHolidayForm,
+    DepartmentForm,
+    GradeForm,
+    PersonForm,
+    PersonSkillForm,
+    RetireForm,
+    SkillForm,
+)
+from somu.org.models import (
+    CompanyHoliday,
+    Department,
+    EmploymentType,
+    Grade,
+    Person,
+    PersonStatus,
+    Skill,
+)
+
+
+def _apply_errors(form: Form, exc: ValidationError) -> None:
+    """Show a service's validation error next to the fields it names."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# ---- people ---------------------------------------------------------------------------------------
+
+
+@org_view(VIEW_ORG)
+def person_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", PersonStatus.ACTIVE)
+    filters = selectors.PersonFilter(
+        q=request.GET.get("q", "").strip(),
+        department_id=int_or_none(request.GET.get("department")),
+        grade_id=int_or_none(request.GET.get("grade")),
+        employment_type=request.GET.get("employment_type", ""),
+        status="" if status == "all" else status,
+    )
+    page = paginate(request, selectors.person_list(filters=filters))
+    context = {
+        "page": page,
+        "filters": filters,
+        "status": status,
+        "query": querystring_without_page(request),
+        "departments": selectors.flatten_tree(selectors.department_tree()),
+        "grades": Grade.objects.all(),
+        "employment_types": EmploymentType.choices,
+        "paths": selectors.department_paths(),
+    }
+    return render_page(request, "org/person_list.html", context, partial="org/_person_table.html")
+
+
+@org_view(VIEW_ORG)
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_object_or_404(selectors.person_list(filters=selectors.PersonFilter(status="")),
+                               pk=person_id)
+    membership = request.membership  # type: ignore[attr-defined]
+    can_edit = _can_edit(request, person)
+    history = audit_event_list(filters=AuditFilter(object_type="org.person", q=str(person.pk)))
+    return render(request, "org/person_detail.html", {
+        "person": person,
+        "skills": selectors.person_skills(person=person),
+        "reports": person.reports.filter(status=PersonStatus.ACTIVE).order_by("employee_number"),
+        "paths": selectors.department_paths(),
+        "can_edit": can_edit,
+        "history": history[:20] if membership.role in ("admin", "auditor") else [],
+        "retire_form": RetireForm(),
+        "skill_form": PersonSkillForm(),
+        "capacity": person.capacity_hours(membership.organization),
+    })
+
+
+def _can_edit(request: HttpRequest, person: Person) -> bool:
+    from somu.core.permissions import has_perm
+
+    return has_perm(request.membership, EDIT_PEOPLE, department_id=person.department_id)  # type: ignore[attr-defined]
+
+
+@org_view(EDIT_PEOPLE)
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        department = form.cleaned_data["department"]
+        require(request.membership, EDIT_PEOPLE,  # type: ignore[attr-defined]
+                department_id=department.pk if department else None)
+        try:
+            person = services.person_create(actor=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s has been added.") % {"name": person.name})
+            return redirect("org:person_detail", person_id=person.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": None})
+
+
+@org_view(EDIT_PEOPLE)
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=person_id)
+    require(request.membership, EDIT_PEOPLE, department_id=person.department_id)  # type: ignore[attr-defined]
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        department = form.cleaned_data["department"]
+        require(request.membership, EDIT_PEOPLE,  # type: ignore[attr-defined]
+                department_id=department.pk if department else None)
+        try:
+            services.person_update(actor=request.user, person=person, data=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("org:person_detail", person_id=person.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": person})
+
+
+@require_POST
+@org_view(EDIT_PEOPLE)
+def person_retire(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=person_id)
+    require(request.membership, EDIT_PEOPLE, department_id=person.department_id)  # type: ignore[attr-defined]
+    form = RetireForm(request.POST)
+    if form.is_valid():
+        try:
+            services.person_retire(
+                actor=request.user, person=person, retired_on=form.cleaned_data["retired_on"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(name)s is now recorded as retired.") % {"name": person.name})
+    else:
+        messages.error(request, _("Enter a valid retirement date."))
+    return redirect("org:person_detail", person_id=person.pk)
+
+
+@require_POST
+@org_view(EDIT_PEOPLE)
+def person_reinstate(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=person_id)
+    require(request.membership, EDIT_PEOPLE, department_id=person.department_id)  # type: ignore[attr-defined]
+    services.person_reinstate(actor=request.user, person=person)
+    messages.success(request, _("%(name)s is active again.") % {"name": person.name})
+    return redirect("org:person_detail", person_id=person.pk)
+
+
+@require_POST
+@org_view(EDIT_PEOPLE)
+def person_skill_set(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=person_id)
+    require(request.membership, EDIT_PEOPLE, department_id=person.department_id)  # type: ignore[attr-defined]
+    form = PersonSkillForm(request.POST)
+    if form.is_valid():
+        level = form.cleaned_data["level"]
+        services.person_skill_set(actor=request.user, person=person,
+                                  skill=form.cleaned_data["skill"], level=level or None)
+        messages.success(request, _("The skill level has been saved."))
+    else:
+        messages.error(request, _("Choose a skill and a level."))
+    return redirect("org:person_detail", person_id=person.pk)
+
+
+# ---- departments ----------------------------------------------------------------------------------
+
+
+@org_view(VIEW_ORG)
+def department_tree(request: HttpRequest) -> HttpResponse:
+    return render(request, "org/department_tree.html", {
+        "nodes": selectors.flatten_tree(selectors.department_tree()),
+    })
+
+
+@org_view(MANAGE_STRUCTURE)
+def department_create(request: HttpRequest) -> HttpResponse:
+    form = DepartmentForm(request.POST or None,
+                          initial={"parent": int_or_none(request.GET.get("parent"))})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.department_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The department has been added."))
+            return redirect("org:department_tree")
+    return render(request, "org/department_form.html", {"form": form, "department": None})
+
+
+@org_view(MANAGE_STRUCTURE)
+def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
+    department = get_object_or_404(Department, pk=department_id)
+    form = DepartmentForm(
+        request.POST or None,
+        initial={"name": department.name, "code": department.code, "parent": department.parent_id},
+    )
+    form.fields["parent"].queryset = Department.objects.exclude(  # type: ignore[attr-defined]
+        pk__in=selectors.department_subtree_ids(department_id=department.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.department_update(actor=request.user, department=department,
+                                       data=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("org:department_tree")
+    return render(request, "org/department_form.html", {"form": form, "department": department})
+
+
+@require_POST
+@org_view(MANAGE_STRUCTURE)
+def department_move(request: HttpRequest, department_id: int) -> HttpResponse:
+    department = get_object_or_404(Department, pk=department_id)
+    services.department_move(actor=request.user, department=department,
+                             direction=-1 if request.POST.get("direction") == "up" else 1)
+    return redirect("org:department_tree")
+
+
+@require_POST
+@org_view(MANAGE_STRUCTURE)
+def department_delete(request: HttpRequest, department_id: int) -> HttpResponse:
+    department = get_object_or_404(Department, pk=department_id)
+    try:
+        services.department_delete(actor=request.user, department=department)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The department has been deleted."))
+    return redirect("org:department_tree")
+
+
+# ---- grades and skills ----------------------------------------------------------------------------
+
+
+@org_view(VIEW_ORG)
+def grade_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "org/grade_list.html", {"grades": selectors.grade_list()})
+
+
+@org_view(MANAGE_STRUCTURE)
+def grade_edit(request: HttpRequest, grade_id: int | None = None) -> HttpResponse:
+    grade = get_object_or_404(Grade, pk=grade_id) if grade_id else None
+    form = GradeForm(request.POST or None, instance=grade)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grade_save(actor=request.user, grade=grade, data=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The grade has been saved."))
+            return redirect("org:grade_list")
+    return render(request, "org/simple_form.html", {
+        "form": form, "title": _("Edit grade") if grade else _("Add grade"),
+        "back": "org:grade_list",
+    })
+
+
+@require_POST
+@org_view(MANAGE_STRUCTURE)
+def grade_delete(request: HttpRequest, grade_id: int) -> HttpResponse:
+    grade = get_object_or_404(Grade, pk=grade_id)
+    try:
+        services.grade_delete(actor=request.user, grade=grade)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The grade has been deleted."))
+    return redirect("org:grade_list")
+
+
+@org_view(VIEW_ORG)
+def skill_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "org/skill_list.html", {"skills": selectors.skill_list()})
+
+
+@org_view(MANAGE_STRUCTURE)
+def skill_edit(request: HttpRequest, skill_id: int | None = None) -> HttpResponse:
+    skill = get_object_or_404(Skill, pk=skill_id) if skill_id else None
+    form = SkillForm(request.POST or None, instance=skill)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.skill_save(actor=request.user, skill=skill, data=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The skill has been saved."))
+            return redirect("org:skill_list")
+    return render(request, "org/simple_form.html", {
+        "form": form, "title": _("Edit skill") if skill else _("Add skill"),
+        "back": "org:skill_list",
+    })
+
+
+# ---- calendar -------------------------------------------------------------------------------------
+
+
+@org_view(VIEW_ORG)
+def calendar(request: HttpRequest) -> HttpResponse:
+    organization = request.membership.organization  # type: ignore[attr-defined]
+    year = int_or_none(request.GET.get("year")) or dt.date.today().year
+    year = min(max(year, 1950), 2150)
+    form = CompanyHolidayForm(request.POST or None)
+    if request.method == "POST":
+        require(request.membership, MANAGE_STRUCTURE)  # type: ignore[attr-defined]
+        if form.is_valid():
+            try:
+                services.company_holiday_add(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The company holiday has been added."))
+                return redirect(f"{request.path}?year={year}")
+    cal = selectors.business_calendar(organization=organization)
+    days = [(d, reason) for d, reason in cal.non_business_days(year) if reason != "週休日"]
+    context: dict[str, Any] = {
+        "year": year,
+        "holidays": days,
+        "company_holidays": selectors.company_holiday_list(),
+        "form": form,
+        "business_days": cal.business_days_between(dt.date(year, 1, 1), dt.date(year + 1, 1, 1)),
+    }
+    return render(request, "org/calendar.html", context)
+
+
+@require_POST
+@org_view(MANAGE_STRUCTURE)
+def company_holiday_delete(request: HttpRequest, holiday_id: int) -> HttpResponse:
+    holiday = get_object_or_404(CompanyHoliday, pk=holiday_id)
+    services.company_holiday_delete(actor=request.user, holiday=holiday)
+    messages.success(request, _("The company holiday has been removed."))
+    return redirect("org:calendar")
+
+
+# ---- members --------------------------------------------------------------------------------------
+
+
+@org_view(MANAGE_MEMBERS)
+def member_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "org/member_list.html", {"members": selectors.membership_list()})
