@@ -25,3 +25,4 @@ urlpatterns = [
 
 handler403 = "somu.core.views.error_403"
 handler404 = "somu.core.views.error_404"
+handler500 = "somu.core.views.error_500"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from somu.org import views, views_import
+from somu.org import views, views_import, views_members
 
 app_name = "org"
 
@@ -31,5 +31,6 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/holidays/<int:holiday_id>/delete/", views.company_holiday_delete,
          name="company_holiday_delete"),
-    path("members/", views.member_list, name="member_list"),
+    path("members/", views_members.member_list, name="member_list"),
+    path("members/<int:membership_id>/", views_members.member_update, name="member_update"),
 ]
