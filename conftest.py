@@ -19,7 +19,7 @@ from somu.core.permissions import Role
 from somu.org import services
 from somu.org.models import Department, Grade, Organization, Person, Skill, User
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # noqa: S105 (a test account's password)
 
 
 @pytest.fixture
@@ -81,7 +81,8 @@ def people_a(org_a: Organization) -> People:
         tanaka = services.person_create(actor=None, data={
             "employee_number": "A004", "name": "田中 美咲", "name_kana": "たなか みさき",
             "grade": g1})
-        excel = services.skill_save(actor=None, skill=None, data={"name": "Excel", "category": "IT"})
+        excel = services.skill_save(actor=None, skill=None,
+                                    data={"name": "Excel", "category": "IT"})
     return People(honbu, somu, jinji, g1, g2, g3, yamada, suzuki, sato, tanaka, excel)
 
 
@@ -167,3 +168,20 @@ def client_as() -> Iterator[Callable[[User, Organization | None], Client]]:
         return client
 
     yield make
+
+
+@pytest.fixture
+def tr() -> Callable[..., str]:
+    """``tr("Not found.")``: a message as users see it in the default language (Japanese).
+
+    Tests assert what the page shows without depending on the current wording of a translation.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    def translate(message: str, **params: object) -> str:
+        with translation.override(settings.LANGUAGE_CODE):
+            text = translation.gettext(message)
+        return text % params if params else text
+
+    return translate

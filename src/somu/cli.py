@@ -31,9 +31,14 @@ def _setup(data_dir: str | None = None) -> None:
 
 
 def _manage(*argv: str) -> None:
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
-    call_command(*argv)
+    try:
+        call_command(*argv)
+    except CommandError as exc:
+        # What `manage.py` does: the message and an exit status, not a traceback.
+        print(f"Error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.returncode) from None
 
 
 def _migrate(verbosity: int = 1) -> None:
@@ -64,9 +69,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"  data directory : {settings.DATA_DIR}",
         f"  URL            : {url}",
         f"  login          : {login.username} / {login.password}",
-        f"  ready in       : {time.monotonic() - started:.1f} s",
-        "",
     ]
+    if login.role_usernames:
+        lines.append(f"  other logins   : {', '.join(login.role_usernames)} (same password)")
+    lines += [f"  ready in       : {time.monotonic() - started:.1f} s", ""]
     banner = "\n".join(lines)
     if args.no_serve:
         print(banner)

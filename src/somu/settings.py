@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "somu.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "somu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -110,7 +110,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "somu.sqlite3",
+            "NAME": str(DATA_DIR / "somu.sqlite3"),
             "OPTIONS": {
                 # Writers take the lock when the transaction starts instead of failing half way
                 # through with "database is locked"; readers are never blocked in WAL mode.
@@ -160,6 +160,12 @@ if SOMU_HTTPS:
     SECURE_HSTS_SECONDS = int(os.environ.get("SOMU_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = False
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Load balancers probe over plain HTTP; a redirect would mark every process as down.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Addresses of the reverse proxies in front of somu. Only requests from them may name the client
+# in X-Forwarded-For; otherwise login throttling would count every user as the proxy.
+SOMU_PROXY_IPS = frozenset(_env_list("FORWARDED_ALLOW_IPS", "127.0.0.1"))
 
 # --- i18n --------------------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
@@ -173,7 +179,8 @@ TIME_ZONE = os.environ.get("SOMU_TIME_ZONE", "Asia/Tokyo")
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS: list[Path] = []
+# The shell's CSS/JS live in the project package, not in an app: the finders must be told.
+STATICFILES_DIRS: list[Path] = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -221,7 +228,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("SOMU_LOG_LEVEL", "INFO")},
     "loggers": {
-        # Django logs 4xx with the full path (search terms are personal data): warnings only.
+        # Django logs 4xx with the full path (search terms are personal data): errors only.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "ERROR"},
     },

@@ -1,4 +1,5 @@
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from somu.core import views as core_views
@@ -18,6 +19,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url="/static/somu/favicon.svg", permanent=True)),
     path("org/", include("somu.org.urls")),
     path("audit/", include("somu.audit.urls")),
     path("api/v1/", api.urls),

@@ -1,6 +1,5 @@
 """/api/v1/audit/: the audit log, for admins and auditors."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any
@@ -33,6 +32,7 @@ class AuditEventOut(Schema):
 class AuditQuery(Schema):
     action: str = ""
     object_type: str = ""
+    object_id: str = ""
     actor: str = ""
     q: str = ""
     date_from: dt.date | None = None

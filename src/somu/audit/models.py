@@ -20,15 +20,20 @@ class AuditChainHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
 
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.seq}"
+
 
 class AuditEvent(TenantModel):
     """One recorded change: who did what to which record, with the fields before and after."""
 
     seq = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(_("time"))
+    # DO_NOTHING, not SET_NULL: the actor is part of the hashed content, so deleting an account
+    # must not rewrite its events (the label keeps the name; there is no constraint to violate).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",

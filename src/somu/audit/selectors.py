@@ -16,6 +16,7 @@ from somu.audit.models import AuditEvent
 class AuditFilter:
     action: str = ""
     object_type: str = ""
+    object_id: str = ""  # exact: one record's history
     actor: str = ""
     q: str = ""
     date_from: dt.date | None = None
@@ -30,6 +31,8 @@ def audit_event_list(*, filters: AuditFilter | None = None) -> QuerySet[AuditEve
         qs = qs.filter(action=f.action)
     if f.object_type:
         qs = qs.filter(object_type=f.object_type)
+    if f.object_id:
+        qs = qs.filter(object_id=f.object_id)
     if f.actor:
         qs = qs.filter(actor_label__icontains=f.actor)
     if f.q:

@@ -65,6 +65,13 @@ class SessionAuth(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # No logged-in session means nothing to forge: answer 401 (not a CSRF 403) to anonymous
+        # writes, and leave the CSRF check to the calls a session would actually authorize.
+        if getattr(request, "api_token", None) is not None or not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if getattr(request, "api_token", None) is None and request.user.is_authenticated:
             return getattr(request, "membership", None)
@@ -78,7 +85,14 @@ api = NinjaAPI(
         "somu's JSON API. Authenticate with a personal API token "
         "(`Authorization: Bearer somu_…`, created on the account page) or a browser session. "
         "Every call works inside the organization the token (or session) belongs to; ids of "
-        "other organizations answer 404."
+        "other organizations answer 404.\n\n"
+        "Errors answer "
+        "`{\"error\": {\"code\", \"message\", \"fields\": [{\"field\", \"message\"}]}}`: "
+        "400 `bad_request` (a body that is not JSON), 401 `unauthorized` (no or a revoked "
+        "token), 403 `forbidden` (the role does not allow it, or a session write without the "
+        "CSRF token), 404 `not_found` (unknown id, or another organization's), 409 `conflict` "
+        "(a duplicate of a unique value such as 社員番号, or a concurrent change), 422 `invalid` "
+        "(a field is missing or wrong; `fields` names it)."
     ),
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api-v1",
@@ -87,7 +101,11 @@ api = NinjaAPI(
 
 
 def _error(
-    request: HttpRequest, status: int, code: str, message: str, fields: list[dict[str, str]] | None = None
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: list[dict[str, str]] | None = None,
 ) -> HttpResponse:
     body = {"error": {"code": code, "message": message, "fields": fields or []}}
     return api.create_response(request, body, status=status)
@@ -102,6 +120,11 @@ def _on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
     return _error(request, 422, "invalid", "The request is not valid.", fields)
 
 
+# Codes of validation errors that mean "this value is taken": answered 409 like a constraint
+# violation caught by the database, so a duplicate is one status whichever check saw it first.
+CONFLICT_CODES: frozenset[str | None] = frozenset({"unique", "unique_together"})
+
+
 @api.exception_handler(DjangoValidationError)
 def _on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     fields = []
@@ -109,9 +132,14 @@ def _on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> H
         for name, errs in exc.message_dict.items():
             for message in errs:
                 fields.append({"field": name if name != "__all__" else "body", "message": message})
+        codes = {e.code for errs in exc.error_dict.values() for e in errs}
     else:
         fields = [{"field": "body", "message": m} for m in exc.messages]
-    return _error(request, 422, "invalid", "; ".join(f["message"] for f in fields), fields)
+        codes = {e.code for e in exc.error_list}
+    message = "; ".join(f["message"] for f in fields)
+    if codes and codes <= CONFLICT_CODES:
+        return _error(request, 409, "conflict", message, fields)
+    return _error(request, 422, "invalid", message, fields)
 
 
 @api.exception_handler(AuthenticationError)
@@ -174,12 +202,14 @@ class PagePagination(PaginationBase):
     items_attribute = "items"
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], pagination: Input, **params: Any
+        self, queryset: QuerySet[Any], pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
         start = (pagination.page - 1) * pagination.page_size
+        # Some endpoints build a list (e.g. departments with their paths) rather than a queryset.
+        count = len(queryset) if isinstance(queryset, list) else queryset.count()
         return {
             "items": list(queryset[start : start + pagination.page_size]),
-            "count": queryset.count(),
+            "count": count,
             "page": pagination.page,
             "page_size": pagination.page_size,
         }

@@ -146,7 +146,10 @@ def build_calendar(
     annual: Iterable[tuple[int, int, str]] = (),
     one_off: Iterable[tuple[dt.date, str]] = (),
 ) -> BusinessCalendar:
-    """A calendar from stored settings: ``annual`` as (month, day, name), ``one_off`` as (date, name)."""
+    """A calendar from stored settings.
+
+    ``annual`` holds (month, day, name) for every year, ``one_off`` holds (date, name).
+    """
     annual = list(annual)
     one_off = list(one_off)
     names: dict[object, str] = {(m, d): name for m, d, name in annual}

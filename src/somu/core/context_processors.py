@@ -17,6 +17,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "membership": membership,
         "organization": membership.organization,
-        "memberships": org_selectors.memberships_of_user(user=request.user),
+        "memberships": org_selectors.memberships_of_user(user=request.user),  # type: ignore[arg-type]
         "can": permissions.PermissionChecker(membership),
     }

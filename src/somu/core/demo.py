@@ -21,6 +21,8 @@ class DemoLogin:
     username: str
     password: str
     created: bool
+    # The demo's other accounts (one per role); they share the admin's password.
+    role_usernames: tuple[str, ...] = ()
 
 
 def _password_file() -> Path:
@@ -45,8 +47,9 @@ def ensure_demo() -> DemoLogin:
     from somu.org.models import Organization, User
 
     password = _demo_password()
+    role_usernames = tuple(username for username, _role, _person in org_demo.ROLE_ACCOUNTS)
     if Organization.objects.filter(slug=org_demo.DEMO_SLUG).exists():
-        return DemoLogin(DEMO_ADMIN, password, created=False)
+        return DemoLogin(DEMO_ADMIN, password, created=False, role_usernames=role_usernames)
     with transaction.atomic():
         admin = User.objects.filter(username=DEMO_ADMIN).first()
         if admin is None:
@@ -54,4 +57,4 @@ def ensure_demo() -> DemoLogin:
         admin.set_password(password)
         admin.save()
         org_demo.load(admin=admin, password=password)
-    return DemoLogin(DEMO_ADMIN, password, created=True)
+    return DemoLogin(DEMO_ADMIN, password, created=True, role_usernames=role_usernames)

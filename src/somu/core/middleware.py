@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 
@@ -20,11 +21,14 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        started = time.perf_counter()
         try:
             response = self.get_response(request)
         finally:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
+        # Time spent in the app, shown by browsers' dev tools and read by benchmarks/people_list.py.
+        response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
 
 
@@ -52,7 +56,8 @@ class TenancyMiddleware:
             token = org_selectors.api_token_authenticate(raw=header[7:].strip())
             if token is None:
                 return JsonResponse(
-                    {"error": {"code": "unauthorized", "message": "Invalid or revoked API token."}},
+                    {"error": {"code": "unauthorized",
+                               "message": "Invalid or revoked API token.", "fields": []}},
                     status=401,
                 )
             request.user = token.user
@@ -72,3 +77,31 @@ class TenancyMiddleware:
         request.organization = membership.organization  # type: ignore[attr-defined]
         with tenancy.activate(membership.organization_id):
             return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """Japanese unless the user chose otherwise with the language switch (a cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an office PC with an
+    English browser would get an English UI; somu is Japanese first.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -63,7 +63,7 @@ _ANY: Final = object()
 
 
 def has_perm(
-    membership: Membership | None, perm: str, *, department_id: int | None | object = _ANY
+    membership: Membership | None, perm: str, *, department_id: int | object | None = _ANY
 ) -> bool:
     """Whether ``membership`` may do ``perm``.
 
@@ -84,7 +84,7 @@ def has_perm(
 
 
 def require(
-    membership: Membership | None, perm: str, *, department_id: int | None | object = _ANY
+    membership: Membership | None, perm: str, *, department_id: int | object | None = _ANY
 ) -> None:
     if not has_perm(membership, perm, department_id=department_id):
         raise PermissionDenied(_("You do not have permission to do this."))

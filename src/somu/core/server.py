@@ -9,7 +9,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):
     def __init__(self, options: dict[str, Any], banner: str) -> None:
         self.options = options
         self.banner = banner
@@ -33,7 +33,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 
 def run_server(*, host: str, port: int, workers: int | None = None, banner: str = "") -> None:
-    workers = workers or int(os.environ.get("SOMU_WORKERS", 0)) or multiprocessing.cpu_count() * 2 + 1
+    workers = (
+        workers or int(os.environ.get("SOMU_WORKERS", 0)) or multiprocessing.cpu_count() * 2 + 1
+    )
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,

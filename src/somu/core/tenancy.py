@@ -9,13 +9,13 @@ the login middleware) says so explicitly with ``Model.all_objects`` or :func:`un
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Final
 
 from django.db import models
-from django.db.models import Expression
+from django.db.models import Expression, F
 
 if TYPE_CHECKING:
     from somu.org.models import Organization
@@ -83,29 +83,41 @@ class ActiveOrganizationId(Expression):
 
     Querysets are built early (form fields at import time, module-level constants) and evaluated
     later inside a request; resolving the organization at compile time scopes them correctly, and
-    evaluating one with no organization active raises instead of returning everyone's rows.
+    evaluating one with no organization active raises instead of returning everyone's rows. Inside
+    :func:`unscoped` it compiles to the organization column itself (``col = col``, true for every
+    row), so whether a query is scoped depends only on where it runs, never on where it was built.
     """
 
     output_field = models.BigIntegerField()
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def __init__(self, column: Any = None) -> None:
+        super().__init__()
+        self.column = column if column is not None else F("organization_id")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         value = _active.get()
         if isinstance(value, int):
-            return "%s", [value]
+            return "%s", (value,)
+        if value is UNSCOPED:
+            sql, params = compiler.compile(self.column)
+            return sql, tuple(params)
         raise TenancyError("A tenant query was evaluated with no organization active.")
 
     def get_group_by_cols(self) -> list[Any]:
         return []
 
 
-class TenantManager(models.Manager):  # type: ignore[type-arg]
+class TenantManager(models.Manager):
     """Default manager of every tenant model: filtered to the active organization."""
 
     def get_queryset(self) -> models.QuerySet[Any]:
-        queryset = super().get_queryset()
-        if _active.get() is UNSCOPED:
-            return queryset
-        return queryset.filter(organization_id=ActiveOrganizationId())
+        return super().get_queryset().filter(organization_id=ActiveOrganizationId())
 
 
 class TenantModel(models.Model):
@@ -117,18 +129,18 @@ class TenantModel(models.Model):
 
     objects = TenantManager()
     # Unfiltered access for the few places that must cross organizations; grep for it in review.
-    all_objects = models.Manager()
+    all_objects = models.Manager()  # noqa: DJ012 (a manager, not a field: ruff mistakes it)
 
     class Meta:
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         value = _active.get()
-        if self.organization_id is None:  # type: ignore[attr-defined]
+        if self.organization_id is None:
             self.organization_id = active_organization_id()
-        elif isinstance(value, int) and value != self.organization_id:  # type: ignore[attr-defined]
+        elif isinstance(value, int) and value != self.organization_id:
             raise TenancyError(
-                f"{type(self).__name__} of organization {self.organization_id} "  # type: ignore[attr-defined]
+                f"{type(self).__name__} of organization {self.organization_id} "
                 f"written while organization {value} is active."
             )
         super().save(*args, **kwargs)

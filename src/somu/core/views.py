@@ -11,7 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,7 +26,15 @@ from somu.org.models import Membership
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    """The client's address; behind a trusted proxy, the address that proxy saw."""
+    from django.conf import settings
+
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    if forwarded and remote in settings.SOMU_PROXY_IPS:
+        # The rightmost entry is the one our own proxy appended; earlier ones the client can forge.
+        return forwarded.split(",")[-1].strip()
+    return remote
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -112,7 +120,10 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @org_view(VIEW_ORG)
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = org_selectors.api_token_list(membership=request.membership).get(pk=token_id)  # type: ignore[attr-defined]
+    token = get_object_or_404(
+        org_selectors.api_token_list(membership=request.membership),  # type: ignore[attr-defined]
+        pk=token_id,
+    )
     org_services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, _("The token has been revoked."))
     return redirect("account")
@@ -140,9 +151,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "fields": []}}, status=status)
+
+
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _api_error(403, "forbidden", "Permission denied.")
     return render(request, "403.html", status=403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _api_error(404, "not_found", "Not found.")
     return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _api_error(500, "server_error", "Internal error; it has been logged.")
+    return render(request, "500.html", status=500)

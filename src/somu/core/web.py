@@ -52,7 +52,7 @@ def render_page(
     return render(request, template, context, status=status)
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:  # type: ignore[type-arg]
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
 

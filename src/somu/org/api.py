@@ -1,7 +1,5 @@
 """/api/v1/ endpoints of the org app: thin, typed, and calling services and selectors only."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
@@ -24,8 +22,8 @@ from somu.org.schemas import (
     DepartmentOut,
     DepartmentPatch,
     GradeOut,
-    MeOut,
     MembershipOut,
+    MeOut,
     NonBusinessDayOut,
     PersonDetailOut,
     PersonIn,
@@ -42,7 +40,7 @@ router = Router(tags=["org"])
 
 
 def _membership(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]
 
 
 def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +95,8 @@ def department_list(request: HttpRequest) -> list[dict[str, Any]]:
     require(_membership(request), VIEW_ORG)
     paths = selectors.department_paths()
     return [
-        {**_department_dict(d), "path": paths.get(d.pk, d.name)} for d in selectors.department_list()
+        {**_department_dict(d), "path": paths.get(d.pk, d.name)}
+        for d in selectors.department_list()
     ]
 
 
@@ -122,7 +121,8 @@ def department_create(request: HttpRequest, payload: DepartmentIn) -> tuple[int,
     department = services.department_create(
         actor=request.user, name=payload.name, code=payload.code, parent=parent
     )
-    return 201, {**_department_dict(department), "path": selectors.department_paths()[department.pk]}
+    path = selectors.department_paths()[department.pk]
+    return 201, {**_department_dict(department), "path": path}
 
 
 def _resolve_parent(parent_id: int) -> Department:
@@ -230,7 +230,8 @@ def skill_list(request: HttpRequest) -> Any:
     return selectors.skill_list()
 
 
-@router.get("/calendar/non-business-days", response={200: list[NonBusinessDayOut], **errors(403, 422)},
+@router.get("/calendar/non-business-days",
+            response={200: list[NonBusinessDayOut], **errors(403, 422)},
             summary="Weekends, national and company holidays of a year")
 def calendar_non_business_days(request: HttpRequest, year: int) -> list[dict[str, Any]]:
     require(_membership(request), VIEW_ORG)

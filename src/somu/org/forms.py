@@ -12,20 +12,20 @@ from somu.org.models import CompanyHoliday, Department, Grade, Person, PersonSki
 from somu.org.selectors import department_paths
 
 
-class DepartmentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class DepartmentChoiceField(forms.ModelChoiceField):
     """Departments shown by their path (管理本部/総務部), so same-named ones are told apart."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(Department.objects.all(), *args, **kwargs)
         self._paths: dict[int, str] | None = None
 
-    def label_from_instance(self, obj: Department) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Department) -> str:
         if self._paths is None:
             self._paths = department_paths()
         return self._paths.get(obj.pk, obj.name)
 
 
-class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
+class PersonForm(forms.ModelForm):
     department = DepartmentChoiceField(label=_("department"), required=False)
 
     class Meta:
@@ -75,7 +75,7 @@ class DepartmentForm(forms.Form):
     parent = DepartmentChoiceField(label=_("parent department"), required=False)
 
 
-class GradeForm(forms.ModelForm):  # type: ignore[type-arg]
+class GradeForm(forms.ModelForm):
     class Meta:
         model = Grade
         fields = ["code", "name", "hourly_cost", "difficulty_min", "difficulty_max", "sort_order"]
@@ -91,7 +91,7 @@ class GradeForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
 
-class SkillForm(forms.ModelForm):  # type: ignore[type-arg]
+class SkillForm(forms.ModelForm):
     class Meta:
         model = Skill
         fields = ["name", "category", "description"]
@@ -101,7 +101,7 @@ class SkillForm(forms.ModelForm):  # type: ignore[type-arg]
         pass
 
 
-class CompanyHolidayForm(forms.ModelForm):  # type: ignore[type-arg]
+class CompanyHolidayForm(forms.ModelForm):
     class Meta:
         model = CompanyHoliday
         fields = ["name", "month", "day", "year"]

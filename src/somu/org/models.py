@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from somu.core.permissions import Role
+from somu.core.permissions import ROLE_LABELS, Role
 from somu.core.tenancy import TenantModel
 
 DEFAULT_MONTHLY_HOURS = Decimal("160")
@@ -54,8 +54,9 @@ class Membership(TenantModel):
     """A user's role in one organization, optionally linked to the person record they are."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    # The lazy labels, not Role.label: that is evaluated at import, freezing one language.
     role = models.CharField(
-        _("role"), max_length=16, choices=[(r.value, r.label) for r in Role]
+        _("role"), max_length=16, choices=[(r.value, ROLE_LABELS[r]) for r in Role]
     )
     person = models.ForeignKey(
         "org.Person",
@@ -179,7 +180,7 @@ class Person(TenantModel):
     """Someone who works for the organization (社員), whether or not they have a login."""
 
     employee_number = models.CharField(_("employee number"), max_length=32)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     name_kana = models.CharField(_("name (kana)"), max_length=100, blank=True)
     email = models.EmailField(_("email"), blank=True)
     department = models.ForeignKey(
@@ -307,9 +308,15 @@ class ApiToken(TenantModel):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.name} (somu_{self.prefix}_…)"
+
 
 class LoginFailure(models.Model):
     """A failed login, kept briefly to throttle guessing. Holds a hash, never the username."""
 
     key_hash = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key_hash[:8]}… {self.created_at}"

@@ -47,7 +47,8 @@ def membership_for_session(*, user: User, organization_id: int | None) -> Member
             chosen = qs.filter(organization_id=organization_id).first()
             if chosen is not None:
                 return chosen
-        return qs.order_by("organization__name").first()
+        # The first organization joined, not the alphabetically first: stable and predictable.
+        return qs.order_by("pk").first()
 
 
 def api_token_hash(raw: str) -> str:
@@ -214,7 +215,7 @@ def person_get(*, person_id: int) -> Person:
     return Person.objects.select_related("department", "grade", "manager").get(pk=person_id)
 
 
-def person_skills(*, person: Person) -> QuerySet:  # type: ignore[type-arg]
+def person_skills(*, person: Person) -> QuerySet:
     return person.skills.select_related("skill").order_by("skill__category", "skill__name")
 
 

@@ -52,6 +52,11 @@ YEAR_END_NAMES = {(12, 29): "年末休暇", (12, 30): "年末休暇", (12, 31): 
                   (1, 1): "年始休暇", (1, 2): "年始休暇", (1, 3): "年始休暇"}
 
 
+def _taken(field: str, message: str) -> ValidationError:
+    """A value another record already holds: shown next to the field, answered 409 by the API."""
+    return ValidationError({field: ValidationError(message, code="unique")})
+
+
 def _save_with_audit(
     instance: models.Model,
     *,
@@ -93,7 +98,9 @@ def organization_create(*, actor: Actor, name: str, slug: str) -> Organization:
     organization.save()
     with tenancy.activate(organization):
         CompanyHoliday.objects.bulk_create(
-            CompanyHoliday(organization=organization, name=YEAR_END_NAMES[md], month=md[0], day=md[1])
+            CompanyHoliday(
+                organization=organization, name=YEAR_END_NAMES[md], month=md[0], day=md[1]
+            )
             for md in sorted(DEFAULT_YEAR_END, key=lambda md: (md[0] != 12, md))
         )
         audit_record(
@@ -106,7 +113,9 @@ def organization_create(*, actor: Actor, name: str, slug: str) -> Organization:
 
 
 @transaction.atomic
-def organization_update(*, actor: Actor, organization: Organization, data: Mapping[str, Any]) -> Organization:
+def organization_update(
+    *, actor: Actor, organization: Organization, data: Mapping[str, Any]
+) -> Organization:
     fields = ("name", "standard_monthly_hours", "weekend_days")
     before = snapshot(organization, fields)
     for name, value in data.items():
@@ -157,7 +166,7 @@ def user_create(
     return user
 
 
-# ---- API tokens ------------------------------------------------------------------------------------
+# ---- API tokens ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -175,7 +184,8 @@ def api_token_create(*, actor: Actor, membership: Membership, name: str) -> tupl
         key_hash=api_token_hash(raw),
     )
     audit_record(actor=actor, action="api_token.create", obj=token,
-                 object_repr=f"{token.name} (somu_{prefix}_…)", changes={"name": [None, token.name]})
+                 object_repr=f"{token.name} (somu_{prefix}_…)",
+                 changes={"name": [None, token.name]})
     return token, raw
 
 
@@ -197,14 +207,18 @@ def _check_department_parent(department: Department, parent: Department | None) 
     if parent is None or department.pk is None:
         return
     if parent.pk in department_subtree_ids(department_id=department.pk):
-        raise ValidationError({"parent": _("A department cannot be placed under itself or one of its sub-departments.")})
+        raise ValidationError({"parent": _(
+            "A department cannot be placed under itself or one of its sub-departments."
+        )})
 
 
 @transaction.atomic
-def department_create(*, actor: Actor, name: str, parent: Department | None = None, code: str = "") -> Department:
+def department_create(
+    *, actor: Actor, name: str, parent: Department | None = None, code: str = ""
+) -> Department:
     siblings = Department.objects.filter(parent=parent)
     if siblings.filter(name=name).exists():
-        raise ValidationError({"name": _("A department with this name already exists here.")})
+        raise _taken("name", _("A department with this name already exists here."))
     next_order = (siblings.aggregate(m=Max("sort_order"))["m"] or 0) + 1
     department = Department()
     _save_with_audit(department, actor=actor, fields=DEPARTMENT_FIELDS,
@@ -214,13 +228,15 @@ def department_create(*, actor: Actor, name: str, parent: Department | None = No
 
 
 @transaction.atomic
-def department_update(*, actor: Actor, department: Department, data: Mapping[str, Any]) -> Department:
+def department_update(
+    *, actor: Actor, department: Department, data: Mapping[str, Any]
+) -> Department:
     if "parent" in data:
         _check_department_parent(department, data["parent"])
     name = data.get("name", department.name)
     parent = data.get("parent", department.parent)
     if Department.objects.filter(parent=parent, name=name).exclude(pk=department.pk).exists():
-        raise ValidationError({"name": _("A department with this name already exists here.")})
+        raise _taken("name", _("A department with this name already exists here."))
     if "parent" in data and data["parent"] != department.parent:
         siblings = Department.objects.filter(parent=parent)
         data = {**data, "sort_order": (siblings.aggregate(m=Max("sort_order"))["m"] or 0) + 1}
@@ -232,7 +248,9 @@ def department_update(*, actor: Actor, department: Department, data: Mapping[str
 @transaction.atomic
 def department_move(*, actor: Actor, department: Department, direction: int) -> Department:
     """Swap a department with its previous (-1) or next (+1) sibling."""
-    siblings = list(Department.objects.filter(parent=department.parent).order_by("sort_order", "name"))
+    siblings = list(
+        Department.objects.filter(parent=department.parent).order_by("sort_order", "name")
+    )
     index = next(i for i, d in enumerate(siblings) if d.pk == department.pk)
     target = index + (1 if direction > 0 else -1)
     if not 0 <= target < len(siblings):
@@ -258,7 +276,7 @@ def department_delete(*, actor: Actor, department: Department) -> None:
     department.delete()
 
 
-# ---- people ---------------------------------------------------------------------------------------
+# ---- people --------------------------------------------------------------------------------------
 
 
 def _check_manager(person: Person, manager: Person | None) -> None:
@@ -273,12 +291,21 @@ def _check_manager(person: Person, manager: Person | None) -> None:
         if current.pk in seen:
             raise ValidationError({"manager": _("This manager would create a reporting cycle.")})
         seen.add(current.pk)
-        current = Person.objects.filter(pk=current.manager_id).first() if current.manager_id else None
+        current = (
+            Person.objects.filter(pk=current.manager_id).first() if current.manager_id else None
+        )
+
+
+def _check_employee_number(person: Person, employee_number: str) -> None:
+    # Checked here rather than left to the unique constraint, whose message names internals.
+    if Person.objects.filter(employee_number=employee_number).exclude(pk=person.pk).exists():
+        raise _taken("employee_number", _("Another person already has this employee number."))
 
 
 @transaction.atomic
 def person_create(*, actor: Actor, data: Mapping[str, Any]) -> Person:
     person = Person()
+    _check_employee_number(person, data.get("employee_number", ""))
     _check_manager(person, data.get("manager"))
     _save_with_audit(person, actor=actor, fields=PERSON_FIELDS, data=data, action_prefix="person")
     return person
@@ -286,6 +313,8 @@ def person_create(*, actor: Actor, data: Mapping[str, Any]) -> Person:
 
 @transaction.atomic
 def person_update(*, actor: Actor, person: Person, data: Mapping[str, Any]) -> Person:
+    if "employee_number" in data:
+        _check_employee_number(person, data["employee_number"])
     if "manager" in data:
         _check_manager(person, data["manager"])
     _save_with_audit(person, actor=actor, fields=PERSON_FIELDS, data=data, action_prefix="person")
@@ -342,15 +371,20 @@ def person_skill_set(*, actor: Actor, person: Person, skill: Skill, level: int |
                      changes={f"skill:{skill.name}": [old, level]})
 
 
-# ---- grades and skills ----------------------------------------------------------------------------
+# ---- grades and skills ---------------------------------------------------------------------------
 
 
 @transaction.atomic
 def grade_save(*, actor: Actor, grade: Grade | None, data: Mapping[str, Any]) -> Grade:
     grade = grade or Grade()
+    low = data.get("difficulty_min", grade.difficulty_min)
+    high = data.get("difficulty_max", grade.difficulty_max)
+    if low is not None and high is not None and low > high:
+        # Else the check constraint answers, naming itself instead of the field.
+        raise ValidationError({"difficulty_max": _("The band must run from low to high.")})
     code = data.get("code", grade.code)
     if Grade.objects.filter(code=code).exclude(pk=grade.pk).exists():
-        raise ValidationError({"code": _("A grade with this code already exists.")})
+        raise _taken("code", _("A grade with this code already exists."))
     _save_with_audit(grade, actor=actor, fields=GRADE_FIELDS, data=data, action_prefix="grade")
     return grade
 
@@ -369,12 +403,12 @@ def skill_save(*, actor: Actor, skill: Skill | None, data: Mapping[str, Any]) ->
     skill = skill or Skill()
     name = data.get("name", skill.name)
     if Skill.objects.filter(name=name).exclude(pk=skill.pk).exists():
-        raise ValidationError({"name": _("A skill with this name already exists.")})
+        raise _taken("name", _("A skill with this name already exists."))
     _save_with_audit(skill, actor=actor, fields=SKILL_FIELDS, data=data, action_prefix="skill")
     return skill
 
 
-# ---- calendar ---------------------------------------------------------------------------------------
+# ---- calendar ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -386,7 +420,7 @@ def company_holiday_add(
     except ValueError as exc:
         raise ValidationError({"day": _("This day does not exist in that month.")}) from exc
     if CompanyHoliday.objects.filter(month=month, day=day, year=year).exists():
-        raise ValidationError({"day": _("This day is already a company holiday.")})
+        raise _taken("day", _("This day is already a company holiday."))
     holiday = CompanyHoliday(name=name, month=month, day=day, year=year)
     _save_with_audit(holiday, actor=actor, fields=("name", "month", "day", "year"),
                      data={"name": name, "month": month, "day": day, "year": year},
@@ -411,7 +445,24 @@ def login_failure_record(*, username: str, ip: str) -> None:
     from somu.org.selectors import login_failure_keys
 
     account, address = login_failure_keys(username=username, ip=ip)
-    LoginFailure.objects.bulk_create([LoginFailure(key_hash=account), LoginFailure(key_hash=address)])
+    LoginFailure.objects.bulk_create(
+        [LoginFailure(key_hash=account), LoginFailure(key_hash=address)]
+    )
     # Old rows are useless for throttling; drop them as we go instead of needing a cron job.
     horizon = timezone.now() - dt.timedelta(seconds=settings.SOMU_LOGIN_WINDOW_SECONDS * 2)
     LoginFailure.objects.filter(created_at__lt=horizon).delete()
+
+
+@transaction.atomic
+def membership_deactivate(*, actor: Actor, membership: Membership) -> Membership:
+    """Take an account out of the organization; its history stays attributed to it."""
+    if membership.is_active:
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="membership.deactivate", obj=membership,
+                     object_repr=f"{membership.user.get_username()} ({membership.role})",
+                     changes={"is_active": [True, False]})
+        ApiToken.objects.filter(membership=membership, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    return membership

@@ -7,14 +7,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from somu.audit.selectors import AuditFilter, audit_event_list
-from somu.core.permissions import EDIT_PEOPLE, MANAGE_MEMBERS, MANAGE_STRUCTURE, VIEW_ORG, require
+from somu.core.permissions import (
+    EDIT_PEOPLE,
+    MANAGE_STRUCTURE,
+    VIEW_AUDIT,
+    VIEW_ORG,
+    has_perm,
+    require,
+)
 from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
 from somu.org import selectors, services
 from somu.org.forms import (
@@ -37,7 +44,7 @@ from somu.org.models import (
 )
 
 
-def _apply_errors(form: Form, exc: ValidationError) -> None:
+def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
     """Show a service's validation error next to the fields it names."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -46,7 +53,7 @@ def _apply_errors(form: Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-# ---- people ---------------------------------------------------------------------------------------
+# ---- people --------------------------------------------------------------------------------------
 
 
 @org_view(VIEW_ORG)
@@ -79,14 +86,16 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
                                pk=person_id)
     membership = request.membership  # type: ignore[attr-defined]
     can_edit = _can_edit(request, person)
-    history = audit_event_list(filters=AuditFilter(object_type="org.person", q=str(person.pk)))
+    history = audit_event_list(
+        filters=AuditFilter(object_type="org.person", object_id=str(person.pk))
+    )
     return render(request, "org/person_detail.html", {
         "person": person,
         "skills": selectors.person_skills(person=person),
         "reports": person.reports.filter(status=PersonStatus.ACTIVE).order_by("employee_number"),
         "paths": selectors.department_paths(),
         "can_edit": can_edit,
-        "history": history[:20] if membership.role in ("admin", "auditor") else [],
+        "history": history[:20] if has_perm(membership, VIEW_AUDIT) else [],
         "retire_form": RetireForm(),
         "skill_form": PersonSkillForm(),
         "capacity": person.capacity_hours(membership.organization),
@@ -94,9 +103,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def _can_edit(request: HttpRequest, person: Person) -> bool:
-    from somu.core.permissions import has_perm
-
-    return has_perm(request.membership, EDIT_PEOPLE, department_id=person.department_id)  # type: ignore[attr-defined]
+    membership = request.membership  # type: ignore[attr-defined]
+    return has_perm(membership, EDIT_PEOPLE, department_id=person.department_id)
 
 
 @org_view(EDIT_PEOPLE)
@@ -119,7 +127,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @org_view(EDIT_PEOPLE)
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    require(request.membership, EDIT_PEOPLE, department_id=person.department_id)  # type: ignore[attr-defined]
+    require(request.membership,  # type: ignore[attr-defined]
+            EDIT_PEOPLE, department_id=person.department_id)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         department = form.cleaned_data["department"]
@@ -139,7 +148,8 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 @org_view(EDIT_PEOPLE)
 def person_retire(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    require(request.membership, EDIT_PEOPLE, department_id=person.department_id)  # type: ignore[attr-defined]
+    require(request.membership,  # type: ignore[attr-defined]
+            EDIT_PEOPLE, department_id=person.department_id)
     form = RetireForm(request.POST)
     if form.is_valid():
         try:
@@ -149,7 +159,9 @@ def person_retire(request: HttpRequest, person_id: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("%(name)s is now recorded as retired.") % {"name": person.name})
+            messages.success(
+                request, _("%(name)s is now recorded as retired.") % {"name": person.name}
+            )
     else:
         messages.error(request, _("Enter a valid retirement date."))
     return redirect("org:person_detail", person_id=person.pk)
@@ -159,7 +171,8 @@ def person_retire(request: HttpRequest, person_id: int) -> HttpResponse:
 @org_view(EDIT_PEOPLE)
 def person_reinstate(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    require(request.membership, EDIT_PEOPLE, department_id=person.department_id)  # type: ignore[attr-defined]
+    require(request.membership,  # type: ignore[attr-defined]
+            EDIT_PEOPLE, department_id=person.department_id)
     services.person_reinstate(actor=request.user, person=person)
     messages.success(request, _("%(name)s is active again.") % {"name": person.name})
     return redirect("org:person_detail", person_id=person.pk)
@@ -169,7 +182,8 @@ def person_reinstate(request: HttpRequest, person_id: int) -> HttpResponse:
 @org_view(EDIT_PEOPLE)
 def person_skill_set(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    require(request.membership, EDIT_PEOPLE, department_id=person.department_id)  # type: ignore[attr-defined]
+    require(request.membership,  # type: ignore[attr-defined]
+            EDIT_PEOPLE, department_id=person.department_id)
     form = PersonSkillForm(request.POST)
     if form.is_valid():
         level = form.cleaned_data["level"]
@@ -181,7 +195,7 @@ def person_skill_set(request: HttpRequest, person_id: int) -> HttpResponse:
     return redirect("org:person_detail", person_id=person.pk)
 
 
-# ---- departments ----------------------------------------------------------------------------------
+# ---- departments ---------------------------------------------------------------------------------
 
 
 @org_view(VIEW_ORG)
@@ -250,7 +264,7 @@ def department_delete(request: HttpRequest, department_id: int) -> HttpResponse:
     return redirect("org:department_tree")
 
 
-# ---- grades and skills ----------------------------------------------------------------------------
+# ---- grades and skills ---------------------------------------------------------------------------
 
 
 @org_view(VIEW_ORG)
@@ -312,7 +326,7 @@ def skill_edit(request: HttpRequest, skill_id: int | None = None) -> HttpRespons
     })
 
 
-# ---- calendar -------------------------------------------------------------------------------------
+# ---- calendar ------------------------------------------------------------------------------------
 
 
 @org_view(VIEW_ORG)
@@ -350,11 +364,3 @@ def company_holiday_delete(request: HttpRequest, holiday_id: int) -> HttpRespons
     services.company_holiday_delete(actor=request.user, holiday=holiday)
     messages.success(request, _("The company holiday has been removed."))
     return redirect("org:calendar")
-
-
-# ---- members --------------------------------------------------------------------------------------
-
-
-@org_view(MANAGE_MEMBERS)
-def member_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "org/member_list.html", {"members": selectors.membership_list()})

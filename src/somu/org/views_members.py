@@ -30,7 +30,9 @@ class MemberForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("email"), required=False)
     password = forms.CharField(
         label=gettext_lazy("Initial password"), required=False, widget=forms.PasswordInput,
-        help_text=gettext_lazy("Only for a new account. Ask the user to change it after logging in."),
+        help_text=gettext_lazy(
+            "Only for a new account. Ask the user to change it after logging in."
+        ),
     )
     role = forms.ChoiceField(label=gettext_lazy("role"), choices=ROLE_CHOICES)
     person = forms.ModelChoiceField(
@@ -47,7 +49,8 @@ class MemberForm(forms.Form):
                 self.add_error("password", _("A new account needs an initial password."))
             else:
                 try:
-                    validate_password(password, User(username=username, email=data.get("email", "")))
+                    candidate = User(username=username, email=data.get("email", ""))
+                    validate_password(password, candidate)
                 except ValidationError as exc:
                     self.add_error("password", exc)
         return data
@@ -69,7 +72,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
             )
             services.membership_set(actor=request.user, user=user, role=Role(data["role"]),
                                     person=data["person"])
-        messages.success(request, _("%(user)s can now use this organization.") % {"user": user.username})
+        messages.success(
+            request, _("%(user)s can now use this organization.") % {"user": user.username}
+        )
         return redirect("org:member_list")
     return render(request, "org/member_list.html", {
         "members": selectors.membership_list(),

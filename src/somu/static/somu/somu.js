@@ -18,3 +18,10 @@ document.addEventListener("change", (event) => {
     event.target.form.submit();
   }
 });
+// After htmx changes the address (search, filters, pages), the language switch must come back
+// to the same filtered page, not the one first loaded.
+document.addEventListener("htmx:pushedIntoHistory", () => {
+  document.querySelectorAll(".lang-switch input[name=next]").forEach((input) => {
+    input.value = window.location.pathname + window.location.search;
+  });
+});

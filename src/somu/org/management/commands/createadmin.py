@@ -48,7 +48,8 @@ class Command(BaseCommand):
                     )
                 with tenancy.activate(organization):
                     services.membership_set(actor=user, user=user, role=Role.ADMIN)
-        self.stdout.write(f"Created administrator {username!r}" + (f" of {slug!r}." if slug else "."))
+        where = f" of {slug!r}." if slug else "."
+        self.stdout.write(f"Created administrator {username!r}{where}")
 
     def _ask_password(self) -> str:
         first = getpass.getpass("Password: ")

@@ -1,0 +1,185 @@
+"""The audit log: every write is recorded, hash-chained per organization, and tamper-evident."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+
+from somu.audit.models import AuditEvent
+from somu.audit.selectors import audit_chain_verify
+from somu.core import tenancy
+from somu.org import services
+from somu.org.models import Person
+
+
+def events(org, **filters):
+    with tenancy.activate(org):
+        return list(AuditEvent.objects.filter(**filters).order_by("seq"))
+
+
+def verify_output():
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    return out.getvalue()
+
+
+def _raw_update(event_id: int, column: str, value: str) -> None:
+    placeholder = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" and column == "changes" \
+        else "%s"
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE audit_auditevent SET {column} = {placeholder} WHERE id = %s",  # noqa: S608
+                       [value, event_id])
+
+
+def test_a_service_write_records_actor_organization_action_object_and_changes(
+    admin_a, org_a, people_a
+):
+    with tenancy.activate(org_a):
+        services.person_update(actor=admin_a, person=people_a.suzuki,
+                               data={"grade": people_a.g2, "email": "suzuki@a.example"})
+    event = events(org_a, action="person.update")[-1]
+    assert event.organization_id == org_a.pk
+    assert (event.actor_id, event.actor_label) == (admin_a.pk, "admin_a")
+    assert (event.object_type, event.object_id) == ("org.person", str(people_a.suzuki.pk))
+    assert event.object_repr == "鈴木 花子 (A002)"
+    assert event.changes == {
+        "email": ["", "suzuki@a.example"],
+        "grade": [people_a.g1.pk, people_a.g2.pk],
+    }
+
+
+def test_a_write_without_a_user_is_recorded_as_system(org_a, people_a):
+    event = events(org_a, action="person.create")[0]
+    assert (event.actor_id, event.actor_label) == (None, "system")
+    assert event.changes["employee_number"] == [None, "A001"]
+    assert event.changes["hire_date"] == [None, "2010-04-01"]
+
+
+def test_saving_unchanged_data_records_nothing(admin_a, org_a, people_a):
+    before = len(events(org_a))
+    with tenancy.activate(org_a):
+        services.person_update(actor=admin_a, person=people_a.suzuki, data={"name": "鈴木 花子"})
+    assert len(events(org_a)) == before
+
+
+def test_decimal_values_are_recorded_as_plain_numbers(admin_a, org_a, people_a):
+    with tenancy.activate(org_a):
+        services.person_update(actor=admin_a, person=people_a.suzuki,
+                               data={"standard_monthly_hours": Decimal("160")})
+        # Read back as 160.00: the same value written as 160.0 is not a change.
+        person = Person.objects.get(pk=people_a.suzuki.pk)
+        services.person_update(actor=admin_a, person=person,
+                               data={"standard_monthly_hours": Decimal("160.0")})
+        services.person_update(actor=admin_a, person=person,
+                               data={"standard_monthly_hours": Decimal("7.50")})
+    changes = [e.changes["standard_monthly_hours"] for e in events(org_a, action="person.update")]
+    assert changes == [[None, "160"], ["160", "7.5"]]
+
+
+def test_a_page_request_records_its_request_id(client_as, admin_a, org_a, people_a):
+    response = client_as(admin_a, org_a).post(
+        reverse("org:person_retire", args=[people_a.sato.pk]), {"retired_on": "2026-03-31"}
+    )
+    assert response.status_code == 302
+    event = events(org_a, action="person.retire")[-1]
+    assert event.request_id == response["X-Request-ID"]
+    assert len(event.request_id) == 32
+    assert event.changes == {"retired_on": [None, "2026-03-31"], "status": ["active", "retired"]}
+    assert event.actor_label == "admin_a"
+
+
+def test_each_request_gets_its_own_id(client, db):
+    first = client.get(reverse("healthz"))["X-Request-ID"]
+    second = client.get(reverse("healthz"))["X-Request-ID"]
+    assert first != second
+
+
+def test_each_organization_has_its_own_chain_starting_at_one(org_a, org_b, people_a, people_b):
+    chain_a, chain_b = events(org_a), events(org_b)
+    assert [e.seq for e in chain_a] == list(range(1, len(chain_a) + 1))
+    assert [e.seq for e in chain_b] == list(range(1, len(chain_b) + 1))
+    assert chain_a[0].prev_hash == chain_b[0].prev_hash == "0" * 64
+    for earlier, later in itertools.pairwise(chain_a):
+        assert later.prev_hash == earlier.hash
+    assert {e.organization_id for e in chain_b} == {org_b.pk}
+
+
+def test_audit_verify_passes_on_an_untouched_log(org_a, org_b, people_a, people_b):
+    output = verify_output()
+    assert "OK      org-a:" in output
+    assert "OK      org-b:" in output
+
+
+def test_audit_verify_names_the_first_row_whose_changes_were_edited(org_a, org_b, people_a,
+                                                                    people_b):
+    target = events(org_a, action="person.create")[1]
+    _raw_update(target.pk, "changes", json.dumps({"name": [None, "改ざん"]}))
+    out = StringIO()
+    with pytest.raises(CommandError, match="org-a"):
+        call_command("audit_verify", stdout=out)
+    assert f"BROKEN  org-a: entry seq={target.seq} " in out.getvalue()
+    assert "content does not match its hash" in out.getvalue()
+    assert "OK      org-b:" in out.getvalue()
+
+
+def test_audit_verify_detects_an_edited_object_name(org_a, people_a):
+    target = events(org_a, action="person.create")[0]
+    _raw_update(target.pk, "object_repr", "別人 (A001)")
+    report = audit_chain_verify(organization_id=org_a.pk)
+    assert not report.ok
+    assert report.broken.seq == target.seq
+    assert report.checked == target.seq - 1
+
+
+def test_audit_verify_detects_a_deleted_last_row(org_a, people_a):
+    last = events(org_a)[-1]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [last.pk])
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("audit_verify", "--org", "org-a", stdout=out)
+    assert f"seq={last.seq} " in out.getvalue()
+    assert f"chain ends at {last.seq - 1}" in out.getvalue()
+
+
+def test_audit_verify_detects_a_deleted_row_in_the_middle(org_a, people_a):
+    middle = events(org_a)[3]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [middle.pk])
+    report = audit_chain_verify(organization_id=org_a.pk)
+    assert report.broken.seq == middle.seq + 1
+    assert "sequence gap" in report.broken.reason
+
+
+def test_audit_verify_rejects_an_unknown_organization(db):
+    with pytest.raises(CommandError, match="No organization"):
+        call_command("audit_verify", "--org", "nope", stdout=StringIO())
+
+
+def test_an_existing_audit_event_cannot_be_saved_or_deleted(org_a, people_a):
+    event = events(org_a)[0]
+    event.object_repr = "changed"
+    with tenancy.activate(org_a):
+        with pytest.raises(RuntimeError, match="append-only"):
+            event.save()
+        with pytest.raises(RuntimeError, match="append-only"):
+            event.delete()
+    assert audit_chain_verify(organization_id=org_a.pk).ok
+
+
+def test_deleting_a_user_keeps_the_chain_intact(make_user, org_a, people_a):
+    from somu.core.permissions import Role
+
+    user = make_user("leaver", org_a, Role.STAFF)
+    with tenancy.activate(org_a):
+        services.person_update(actor=user, person=people_a.tanaka, data={"name": "田中 美咲2"})
+    user.delete()
+    assert audit_chain_verify(organization_id=org_a.pk).ok
+    assert events(org_a, action="person.update")[-1].actor_label == "leaver"

@@ -1,0 +1,408 @@
+"""/api/v1/: personal tokens, session auth with CSRF, the error body, pagination, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from somu.core import tenancy
+from somu.org import services
+from somu.org.models import ApiToken, Membership, Person
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    """The API's one error shape: {"error": {"code", "message", "fields"}}."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "fields"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    assert isinstance(body["error"]["fields"], list)
+    return body["error"]
+
+
+def field_names(error: dict) -> list[str]:
+    return [f["field"] for f in error["fields"]]
+
+
+@pytest.fixture
+def token_for(org_a):
+    """``token_for(user)``: a fresh raw API token of ``user`` in org A."""
+
+    def make(user, org=org_a):
+        with tenancy.activate(org):
+            membership = Membership.objects.get(user=user)
+            _token, raw = services.api_token_create(actor=user, membership=membership, name="test")
+        return raw
+
+    return make
+
+
+def bearer(raw: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def api_client() -> Client:
+    # Enforcing CSRF proves bearer calls do not need it.
+    return Client(enforce_csrf_checks=True)
+
+
+# ---- tokens --------------------------------------------------------------------------------------
+
+
+def test_a_token_created_on_the_account_page_is_shown_once(client_as, staff_a, org_a):
+    client = client_as(staff_a, org_a)
+    response = client.post(reverse("token_create"), {"name": "給与連携"})
+    assert response.status_code == 302
+    page = client.get(reverse("account")).content.decode()
+    raw = re.search(r'data-testid="new-token">(somu_[^<]+)<', page).group(1)
+    assert "給与連携" in page
+    again = client.get(reverse("account")).content.decode()
+    assert raw not in again
+    assert "給与連携" in again
+    me = api_client().get("/api/v1/me", **bearer(raw))
+    assert me.status_code == 200
+    assert me.json()["username"] == "staff_a"
+    assert me.json()["organization"]["slug"] == "org-a"
+
+
+def test_a_token_needs_a_name(client_as, staff_a, org_a, tr):
+    client = client_as(staff_a, org_a)
+    response = client.post(reverse("token_create"), {"name": "  "}, follow=True)
+    assert tr("Give the token a name.") in response.content.decode()
+    with tenancy.activate(org_a):
+        assert not ApiToken.objects.exists()
+
+
+def test_a_token_created_through_the_api_is_returned_once(client_as, staff_a, org_a):
+    client = client_as(staff_a, org_a)
+    response = client.post("/api/v1/tokens", {"name": "batch"}, content_type="application/json")
+    assert response.status_code == 201
+    raw = response.json()["token"]
+    assert raw.startswith(f"somu_{response.json()['prefix']}_")
+    listed = client.get("/api/v1/tokens").json()
+    assert [t["name"] for t in listed] == ["batch"]
+    assert "token" not in listed[0]
+    assert api_client().get("/api/v1/me", **bearer(raw)).status_code == 200
+
+
+def test_a_bearer_token_writes_without_csrf(token_for, admin_a, org_a, people_a):
+    client, auth = api_client(), bearer(token_for(admin_a))
+    created = client.post("/api/v1/people", {"employee_number": "A010", "name": "新人 一郎",
+                                             "department_id": people_a.jinji.pk},
+                          content_type="application/json", **auth)
+    assert created.status_code == 201, created.content
+    person_id = created.json()["id"]
+    patched = client.patch(f"/api/v1/people/{person_id}", {"name_kana": "しんじん いちろう"},
+                           content_type="application/json", **auth)
+    assert patched.status_code == 200
+    assert patched.json()["name_kana"] == "しんじん いちろう"
+    assert patched.json()["department_id"] == people_a.jinji.pk
+
+
+def test_a_token_acts_only_in_its_organization(make_user, token_for, org_a, org_b, people_a,
+                                                people_b):
+    from somu.core.permissions import Role
+
+    user = make_user("both", org_a, Role.ADMIN)
+    make_user("both", org_b, Role.ADMIN)
+    raw = token_for(user, org_b)
+    people = api_client().get("/api/v1/people", **bearer(raw)).json()
+    assert [p["name"] for p in people["items"]] == ["木村 拓也"]
+
+
+def test_a_revoked_token_gets_401(token_for, client_as, admin_a, org_a, people_a):
+    raw = token_for(admin_a)
+    with tenancy.activate(org_a):
+        token = ApiToken.objects.get()
+    client_as(admin_a, org_a).post(reverse("token_revoke", args=[token.pk]))
+    error = assert_error(api_client().get("/api/v1/people", **bearer(raw)), 401, "unauthorized")
+    assert "revoked" in error["message"]
+
+
+def test_a_token_revoked_through_the_api_stops_working(token_for, admin_a, org_a):
+    raw = token_for(admin_a)
+    client = api_client()
+    token_id = client.get("/api/v1/tokens", **bearer(raw)).json()[0]["id"]
+    response = client.delete(f"/api/v1/tokens/{token_id}", **bearer(raw))
+    assert response.status_code == 200
+    assert response.json()["revoked_at"] is not None
+    assert_error(client.get("/api/v1/me", **bearer(raw)), 401, "unauthorized")
+
+
+def test_a_made_up_token_gets_401(db):
+    assert_error(api_client().get("/api/v1/me", **bearer("somu_0000_nope")), 401, "unauthorized")
+    assert_error(api_client().get("/api/v1/me", **bearer("garbage")), 401, "unauthorized")
+
+
+def test_a_deactivated_membership_disables_its_tokens(token_for, admin_a, employee_a, org_a):
+    raw = token_for(employee_a)
+    with tenancy.activate(org_a):
+        Membership.objects.filter(user=employee_a).update(is_active=False)
+    assert_error(api_client().get("/api/v1/me", **bearer(raw)), 401, "unauthorized")
+
+
+def test_tokens_are_stored_only_as_hashes(token_for, admin_a, org_a):
+    raw = token_for(admin_a)
+    secret = raw.split("_", 2)[2]  # somu_<hex prefix>_<secret>; the secret may contain "_"
+    assert len(secret) >= 40
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                if any(secret in str(value) for value in row):
+                    found.append(table)
+    assert found == []
+
+
+# ---- session auth --------------------------------------------------------------------------------
+
+
+def test_session_auth_reads_without_csrf_but_writes_need_it(admin_a, org_a, people_a):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_a)
+    assert client.get("/api/v1/departments").status_code == 200
+    refused = client.post("/api/v1/departments", {"name": "経理部"},
+                          content_type="application/json")
+    assert_error(refused, 403, "forbidden")
+    client.get(reverse("home"))  # sets the CSRF cookie, as the browser's first page would
+    csrf = client.cookies["csrftoken"].value
+    accepted = client.post("/api/v1/departments", {"name": "経理部"},
+                           content_type="application/json", HTTP_X_CSRFTOKEN=csrf)
+    assert accepted.status_code == 201, accepted.content
+    assert accepted.json()["path"] == "経理部"
+
+
+# ---- errors --------------------------------------------------------------------------------------
+
+
+def test_no_authentication_gets_401_for_reads_and_writes(db):
+    client = api_client()
+    assert_error(client.get("/api/v1/people"), 401, "unauthorized")
+    assert_error(client.post("/api/v1/people", {"employee_number": "x", "name": "x"},
+                             content_type="application/json"), 401, "unauthorized")
+
+
+def test_an_employee_patching_a_person_gets_403(token_for, employee_a, org_a, people_a):
+    response = api_client().patch(f"/api/v1/people/{people_a.suzuki.pk}", {"name": "x"},
+                                  content_type="application/json", **bearer(token_for(employee_a)))
+    assert_error(response, 403, "forbidden")
+
+
+def test_a_manager_cannot_move_a_person_out_of_their_department(token_for, manager_a, org_a,
+                                                                people_a):
+    response = api_client().patch(f"/api/v1/people/{people_a.suzuki.pk}",
+                                  {"department_id": people_a.jinji.pk},
+                                  content_type="application/json", **bearer(token_for(manager_a)))
+    assert_error(response, 403, "forbidden")
+
+
+def test_an_unknown_id_and_an_id_of_another_organization_get_404(token_for, admin_a, org_a,
+                                                                 people_a, people_b):
+    client, auth = api_client(), bearer(token_for(admin_a))
+    for person_id in (999999, people_b.kimura.pk):
+        assert_error(client.get(f"/api/v1/people/{person_id}", **auth), 404, "not_found")
+        assert_error(client.patch(f"/api/v1/people/{person_id}", {"name": "x"},
+                                  content_type="application/json", **auth), 404, "not_found")
+    assert_error(client.get(f"/api/v1/departments/{people_b.somu.pk}", **auth), 404, "not_found")
+    assert_error(client.get("/api/v1/no-such-thing", **auth), 404, "not_found")
+
+
+def test_a_duplicate_employee_number_is_a_409_conflict_naming_the_field(token_for, admin_a, org_a,
+                                                                        people_a):
+    client, auth = api_client(), bearer(token_for(admin_a))
+    response = client.post("/api/v1/people", {"employee_number": "A001", "name": "重複"},
+                           content_type="application/json", **auth)
+    error = assert_error(response, 409, "conflict")
+    assert field_names(error) == ["employee_number"]
+    response = client.patch(f"/api/v1/people/{people_a.suzuki.pk}", {"employee_number": "A001"},
+                            content_type="application/json", **auth)
+    assert field_names(assert_error(response, 409, "conflict")) == ["employee_number"]
+    with tenancy.activate(org_a):
+        assert Person.objects.filter(employee_number="A001").count() == 1
+
+
+def test_an_employee_number_used_in_another_organization_is_fine(token_for, admin_a, org_a,
+                                                                 people_a, people_b):
+    response = api_client().post("/api/v1/people", {"employee_number": "B001", "name": "同番号"},
+                                 content_type="application/json", **bearer(token_for(admin_a)))
+    assert response.status_code == 201
+
+
+def test_a_duplicate_department_name_is_a_409_conflict(token_for, admin_a, org_a, people_a):
+    response = api_client().post("/api/v1/departments",
+                                 {"name": "総務部", "parent_id": people_a.honbu.pk},
+                                 content_type="application/json", **bearer(token_for(admin_a)))
+    assert field_names(assert_error(response, 409, "conflict")) == ["name"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"employee_number": "A010", "name": "x", "grade_id": "abc"}, "grade_id"),
+        ({"employee_number": "A010", "name": "x", "hire_date": "2024-02-30"}, "hire_date"),
+        ({"employee_number": "A010", "name": "x", "employment_type": "intern"}, "employment_type"),
+        ({"employee_number": "A010"}, "name"),
+        ({"employee_number": "A010", "name": "x", "standard_monthly_hours": 500},
+         "standard_monthly_hours"),
+        ({"employee_number": "A010", "name": "x", "email": "not-an-email"}, "email"),
+    ],
+)
+def test_bad_field_values_get_422_naming_the_field(token_for, admin_a, org_a, people_a, payload,
+                                                   field):
+    response = api_client().post("/api/v1/people", payload, content_type="application/json",
+                                 **bearer(token_for(admin_a)))
+    assert field in field_names(assert_error(response, 422, "invalid"))
+    with tenancy.activate(org_a):
+        assert not Person.objects.filter(employee_number="A010").exists()
+
+
+def test_a_reference_to_another_organizations_grade_gets_422(token_for, admin_a, org_a, people_a,
+                                                            people_b):
+    response = api_client().post("/api/v1/people", {"employee_number": "A010", "name": "x",
+                                                    "grade_id": people_b.grade.pk},
+                                 content_type="application/json", **bearer(token_for(admin_a)))
+    assert field_names(assert_error(response, 422, "invalid")) == ["grade"]
+
+
+def test_a_manager_cycle_gets_422(token_for, admin_a, org_a, people_a, tr):
+    response = api_client().patch(f"/api/v1/people/{people_a.yamada.pk}",
+                                  {"manager_id": people_a.suzuki.pk},
+                                  content_type="application/json", **bearer(token_for(admin_a)))
+    error = assert_error(response, 422, "invalid")
+    assert error["fields"] == [
+        {"field": "manager", "message": tr("This manager would create a reporting cycle.")}]
+
+
+def test_moving_a_department_under_its_own_child_gets_422(token_for, admin_a, org_a, people_a):
+    response = api_client().patch(f"/api/v1/departments/{people_a.honbu.pk}",
+                                  {"parent_id": people_a.somu.pk}, content_type="application/json",
+                                  **bearer(token_for(admin_a)))
+    assert field_names(assert_error(response, 422, "invalid")) == ["parent"]
+
+
+def test_a_retirement_before_the_hire_date_gets_422(token_for, admin_a, org_a, people_a):
+    response = api_client().post(f"/api/v1/people/{people_a.suzuki.pk}/retire",
+                                 {"retired_on": "2020-01-01"}, content_type="application/json",
+                                 **bearer(token_for(admin_a)))
+    assert field_names(assert_error(response, 422, "invalid")) == ["retired_on"]
+
+
+def test_malformed_json_gets_400_with_the_error_body(token_for, admin_a, org_a):
+    client, auth = api_client(), bearer(token_for(admin_a))
+    response = client.post("/api/v1/people", '{"name": "x",', content_type="application/json",
+                           **auth)
+    assert_error(response, 400, "bad_request")
+    response = client.post("/api/v1/people", "[1, 2]", content_type="application/json", **auth)
+    assert response.status_code in (400, 422)
+    assert_error(response, response.status_code, response.json()["error"]["code"])
+
+
+def test_a_wrong_method_gets_405_naming_the_allowed_methods(token_for, admin_a, org_a):
+    response = api_client().put("/api/v1/people", "{}", content_type="application/json",
+                                **bearer(token_for(admin_a)))
+    assert response.status_code == 405
+    assert set(response["Allow"].split(", ")) == {"GET", "POST"}
+
+
+def test_a_bad_query_parameter_gets_422(token_for, admin_a, org_a):
+    client, auth = api_client(), bearer(token_for(admin_a))
+    assert_error(client.get("/api/v1/people?page=0", **auth), 422, "invalid")
+    assert_error(client.get("/api/v1/people?department_id=x", **auth), 422, "invalid")
+    assert_error(client.get("/api/v1/calendar/non-business-days?year=99999", **auth), 422,
+                 "invalid")
+
+
+# ---- pagination and reads -----------------------------------------------------------------------
+
+
+def test_list_endpoints_paginate(token_for, admin_a, org_a, people_a):
+    client, auth = api_client(), bearer(token_for(admin_a))
+    first = client.get("/api/v1/people?page_size=3", **auth).json()
+    assert (first["count"], first["page"], first["page_size"]) == (4, 1, 3)
+    assert [p["employee_number"] for p in first["items"]] == ["A001", "A002", "A003"]
+    second = client.get("/api/v1/people?page_size=3&page=2", **auth).json()
+    assert [p["employee_number"] for p in second["items"]] == ["A004"]
+    assert client.get("/api/v1/people?page=9", **auth).json()["items"] == []
+
+
+@pytest.mark.parametrize("path", ["/api/v1/departments", "/api/v1/grades", "/api/v1/skills",
+                                  "/api/v1/audit/events"])
+def test_every_list_endpoint_answers_items_and_count(token_for, admin_a, org_a, people_a, path):
+    body = api_client().get(f"{path}?page_size=2", **bearer(token_for(admin_a))).json()
+    assert set(body) == {"items", "count", "page", "page_size"}
+    assert len(body["items"]) == min(2, body["count"])
+
+
+def test_the_people_endpoint_filters_like_the_page(token_for, admin_a, org_a, people_a):
+    client, auth = api_client(), bearer(token_for(admin_a))
+    body = client.get(f"/api/v1/people?department_id={people_a.honbu.pk}", **auth).json()
+    assert [p["name"] for p in body["items"]] == ["山田 太郎", "鈴木 花子", "佐藤 健"]
+    body = client.get("/api/v1/people?q=すずき", **auth).json()
+    assert [p["name"] for p in body["items"]] == ["鈴木 花子"]
+
+
+def test_the_calendar_endpoints_use_the_business_calendar(token_for, admin_a, org_a):
+    client, auth = api_client(), bearer(token_for(admin_a))
+    body = client.get("/api/v1/calendar/add-business-days?date=2025-12-26&days=1", **auth).json()
+    assert body == {"date": "2026-01-05", "is_business_day": True, "reason": None}
+    days = client.get("/api/v1/calendar/non-business-days?year=2026", **auth).json()
+    assert {"date": "2026-09-22", "reason": "国民の休日"} in days
+
+
+def test_the_person_detail_includes_skills(token_for, admin_a, org_a, people_a):
+    with tenancy.activate(org_a):
+        services.person_skill_set(actor=admin_a, person=people_a.suzuki, skill=people_a.excel,
+                                  level=3)
+    body = api_client().get(f"/api/v1/people/{people_a.suzuki.pk}",
+                            **bearer(token_for(admin_a))).json()
+    assert body["skills"] == [{"skill_id": people_a.excel.pk, "skill": "Excel", "level": 3}]
+
+
+def test_api_writes_are_audited_with_the_request_id(token_for, admin_a, org_a, people_a):
+    from somu.audit.models import AuditEvent
+
+    response = api_client().patch(f"/api/v1/people/{people_a.tanaka.pk}", {"name_kana": "たなか"},
+                                  content_type="application/json", **bearer(token_for(admin_a)))
+    with tenancy.activate(org_a):
+        event = AuditEvent.objects.filter(action="person.update").latest("seq")
+    assert event.request_id == response["X-Request-ID"]
+    assert event.actor_label == "admin_a"
+    assert event.changes == {"name_kana": ["たなか みさき", "たなか"]}
+
+
+# ---- OpenAPI -------------------------------------------------------------------------------------
+
+
+def test_the_openapi_document_lists_error_responses_and_the_bearer_scheme(db):
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    doc = response.json()
+    schemes = doc["components"]["securitySchemes"]
+    assert {"type": "http", "scheme": "bearer"}.items() <= schemes["TokenAuth"].items()
+    create = doc["paths"]["/api/v1/people"]["post"]
+    assert {"201", "401", "403", "409", "422"} <= set(create["responses"])
+    error_schema = create["responses"]["409"]["content"]["application/json"]["schema"]
+    assert error_schema["$ref"].endswith("/ErrorOut")
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            assert "401" in operation["responses"], f"{method} {path}"
+    assert "409" in doc["info"]["description"]
+
+
+def test_the_api_documentation_page_renders(client_as, admin_a, org_a):
+    assert client_as(admin_a, org_a).get("/api/v1/docs").status_code == 200
+
+
+def test_the_openapi_document_is_valid_json_with_every_operation_described(db):
+    doc = json.loads(Client().get("/api/v1/openapi.json").content)
+    assert doc["openapi"].startswith("3.")
+    assert len(doc["paths"]) >= 15

@@ -1,0 +1,59 @@
+"""`somu org import-people FILE --org SLUG [--actor USERNAME]`: people from .xlsx or .csv.
+
+The same import as the web page: all or nothing. On failure every error is printed as
+``Row 3, column “等級”, value “G9”: …`` and the command exits non-zero with nothing changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from somu.core import tenancy
+from somu.core.tabular import ImportFailed, error_line
+from somu.org.importing import people_import
+from somu.org.models import Organization, User
+
+
+class Command(BaseCommand):
+    help = "Create or update people of an organization from an .xlsx or .csv file."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="path of the .xlsx or .csv file")
+        parser.add_argument("--org", required=True, help="slug of the organization")
+        parser.add_argument("--actor", help="username recorded in the audit log as the importer")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(_("No such file: %(path)s") % {"path": path})
+        organization = Organization.objects.filter(slug=options["org"]).first()
+        if organization is None:
+            raise CommandError(_("No organization with slug %(slug)r.") % {"slug": options["org"]})
+        actor = None
+        if options["actor"]:
+            actor = User.objects.filter(username=options["actor"]).first()
+            if actor is None:
+                raise CommandError(_("No user %(name)r.") % {"name": options["actor"]})
+
+        with tenancy.activate(organization):
+            try:
+                result = people_import(actor=actor, source=path, filename=path.name)
+            except ImportFailed as exc:
+                for error in exc.errors:
+                    self.stderr.write(error_line(error, _))
+                count = len(exc.errors)
+                raise CommandError(ngettext(
+                    "%(count)d error in %(file)s; nothing was imported.",
+                    "%(count)d errors in %(file)s; nothing was imported.", count,
+                ) % {"count": count, "file": path.name}) from exc
+        self.stdout.write(_(
+            "Imported %(file)s into %(org)s: created %(created)d, updated %(updated)d, "
+            "unchanged %(unchanged)d; departments created: %(departments)d."
+        ) % {"file": path.name, "org": organization.slug, "created": result.created,
+             "updated": result.updated, "unchanged": result.unchanged,
+             "departments": result.departments_created})

@@ -1,0 +1,173 @@
+"""The people pages as a user uses them: add, edit, retire, reinstate, and the errors they see."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from django.urls import reverse
+
+from somu.core import tenancy
+from somu.org.models import Person
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def form_data(people, **overrides):
+    data = {
+        "employee_number": "A010", "name": "高橋 一郎", "name_kana": "たかはし いちろう",
+        "email": "takahashi@a.example", "department": people.jinji.pk, "grade": people.g1.pk,
+        "employment_type": "contract", "hire_date": "2025-04-01", "manager": people.sato.pk,
+        "standard_monthly_hours": "",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def get_person(org, **lookup) -> Person:
+    with tenancy.activate(org):
+        return Person.objects.get(**lookup)
+
+
+@pytest.fixture
+def client(client_as, staff_a, org_a):
+    return client_as(staff_a, org_a)
+
+
+def test_staff_adds_a_person_through_the_form(client, org_a, people_a, tr):
+    assert client.get(reverse("org:person_create")).status_code == 200
+    response = client.post(reverse("org:person_create"), form_data(people_a), follow=True)
+    person = get_person(org_a, employee_number="A010")
+    assert response.redirect_chain[-1][0] == reverse("org:person_detail", args=[person.pk])
+    assert (person.name, person.department, person.manager, person.employment_type) == (
+        "高橋 一郎", people_a.jinji, people_a.sato, "contract")
+    assert tr("%(name)s has been added.", name="高橋 一郎") in text(response)
+    assert "管理本部/人事部" in text(response)
+
+
+def test_staff_edits_a_person(client, org_a, people_a, tr):
+    url = reverse("org:person_edit", args=[people_a.tanaka.pk])
+    page = client.get(url)
+    assert 'value="田中 美咲"' in page.content.decode()
+    response = client.post(url, form_data(people_a, employee_number="A004", name="田中 美咲",
+                                          department=people_a.somu.pk, manager=people_a.yamada.pk),
+                           follow=True)
+    assert tr("The changes have been saved.") in text(response)
+    tanaka = get_person(org_a, pk=people_a.tanaka.pk)
+    assert (tanaka.department, tanaka.manager) == (people_a.somu, people_a.yamada)
+
+
+def test_a_duplicate_employee_number_is_shown_next_to_the_field(client, org_a, people_a, tr):
+    response = client.post(reverse("org:person_create"),
+                           form_data(people_a, employee_number="A001"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["employee_number"] == [
+        tr("Another person already has this employee number.")]
+    assert tr("Another person already has this employee number.") in text(response)
+    assert get_person(org_a, employee_number="A001").name == "山田 太郎"
+
+
+def test_a_manager_cycle_is_shown_next_to_the_manager_field(client, org_a, people_a, tr):
+    # 鈴木 reports to 山田; making 鈴木 山田's manager would close a loop.
+    url = reverse("org:person_edit", args=[people_a.yamada.pk])
+    response = client.post(url, form_data(people_a, employee_number="A001", name="山田 太郎",
+                                          department=people_a.somu.pk, manager=people_a.suzuki.pk))
+    assert response.status_code == 200
+    assert response.context["form"].errors["manager"] == [
+        tr("This manager would create a reporting cycle.")]
+    assert get_person(org_a, pk=people_a.yamada.pk).manager is None
+
+
+def test_a_person_cannot_be_chosen_as_their_own_manager(client, people_a):
+    url = reverse("org:person_edit", args=[people_a.yamada.pk])
+    response = client.post(url, form_data(people_a, employee_number="A001", name="山田 太郎",
+                                          manager=people_a.yamada.pk))
+    assert response.status_code == 200
+    assert "manager" in response.context["form"].errors
+
+
+def test_a_bad_hire_date_and_a_missing_name_are_reported(client, people_a):
+    response = client.post(reverse("org:person_create"),
+                           form_data(people_a, name="", hire_date="2025-02-30"))
+    assert set(response.context["form"].errors) == {"name", "hire_date"}
+
+
+def test_retiring_hides_the_person_from_the_default_list(client, org_a, people_a, tr):
+    response = client.post(reverse("org:person_retire", args=[people_a.sato.pk]),
+                           {"retired_on": "2026-03-31"}, follow=True)
+    assert tr("%(name)s is now recorded as retired.", name="佐藤 健") in text(response)
+    sato = get_person(org_a, pk=people_a.sato.pk)
+    assert (sato.status, sato.retired_on.isoformat()) == ("retired", "2026-03-31")
+    default = text(client.get(reverse("org:person_list")))
+    assert "佐藤 健" not in default
+    assert "山田 太郎" in default
+    retired = client.get(reverse("org:person_list"), {"status": "retired"})
+    assert [p.name for p in retired.context["page"]] == ["佐藤 健"]
+    everyone = client.get(reverse("org:person_list"), {"status": "all"})
+    assert len(everyone.context["page"]) == 4
+
+
+def test_reinstating_brings_a_retired_person_back(client, org_a, people_a, tr):
+    client.post(reverse("org:person_retire", args=[people_a.sato.pk]), {"retired_on": "2026-03-31"})
+    response = client.post(reverse("org:person_reinstate", args=[people_a.sato.pk]), follow=True)
+    assert tr("%(name)s is active again.", name="佐藤 健") in text(response)
+    sato = get_person(org_a, pk=people_a.sato.pk)
+    assert (sato.status, sato.retired_on) == ("active", None)
+    assert "佐藤 健" in text(client.get(reverse("org:person_list")))
+
+
+def test_a_retirement_before_the_hire_date_is_refused_with_the_reason(client, org_a, people_a, tr):
+    response = client.post(reverse("org:person_retire", args=[people_a.suzuki.pk]),
+                           {"retired_on": "2020-03-31"}, follow=True)
+    assert tr("The retirement date is before the hire date.") in text(response)
+    assert get_person(org_a, pk=people_a.suzuki.pk).status == "active"
+
+
+def test_retiring_twice_is_refused(client, org_a, people_a, tr):
+    url = reverse("org:person_retire", args=[people_a.sato.pk])
+    client.post(url, {"retired_on": "2026-03-31"})
+    response = client.post(url, {"retired_on": "2026-04-30"}, follow=True)
+    assert tr("This person has already retired.") in text(response)
+    assert get_person(org_a, pk=people_a.sato.pk).retired_on.isoformat() == "2026-03-31"
+
+
+def test_a_retirement_without_a_valid_date_is_refused(client, org_a, people_a, tr):
+    response = client.post(reverse("org:person_retire", args=[people_a.sato.pk]),
+                           {"retired_on": "someday"}, follow=True)
+    assert tr("Enter a valid retirement date.") in text(response)
+    assert get_person(org_a, pk=people_a.sato.pk).status == "active"
+
+
+def test_a_skill_level_is_set_and_removed(client, org_a, people_a):
+    url = reverse("org:person_skill_set", args=[people_a.suzuki.pk])
+    client.post(url, {"skill": people_a.excel.pk, "level": "3"})
+    with tenancy.activate(org_a):
+        assert [(s.skill.name, s.level) for s in people_a.suzuki.skills.all()] == [("Excel", 3)]
+    client.post(url, {"skill": people_a.excel.pk, "level": "0"})
+    with tenancy.activate(org_a):
+        assert not people_a.suzuki.skills.exists()
+
+
+def test_the_people_list_searches_by_kana_and_filters_by_department(client, people_a):
+    response = client.get(reverse("org:person_list"), {"q": "さとう"})
+    assert [p.name for p in response.context["page"]] == ["佐藤 健"]
+    response = client.get(reverse("org:person_list"), {"department": people_a.honbu.pk})
+    assert [p.name for p in response.context["page"]] == ["山田 太郎", "鈴木 花子", "佐藤 健"]
+    response = client.get(reverse("org:person_list"), {"grade": people_a.g1.pk})
+    assert [p.name for p in response.context["page"]] == ["鈴木 花子", "田中 美咲"]
+
+
+def test_an_htmx_search_gets_only_the_table(client, people_a):
+    response = client.get(reverse("org:person_list"), {"q": "山田"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "山田 太郎" in body
+    assert "<html" not in body
+
+
+def test_the_person_page_shows_the_department_path_and_capacity(client, people_a):
+    body = text(client.get(reverse("org:person_detail", args=[people_a.suzuki.pk])))
+    assert "管理本部/総務部" in body
+    assert "160 h" in body
+    assert "山田 太郎" in body  # the manager
