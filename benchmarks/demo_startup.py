@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +23,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from _serving import stop
 
 FIRST_RUN_TARGET_S = 20.0
 SERVING_TARGET_S = 3.0
@@ -85,18 +86,6 @@ def time_to_serve(data_dir: Path, env: dict[str, str], workers: int) -> float:
         stop(process)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate the whole process group (gunicorn's master and workers), bounded in time."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=25)  # gunicorn's graceful timeout is 20 s
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,6 +37,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from _serving import stop
+
 P95_TARGET_MS = 100.0
 RSS_TARGET_MB = 250.0
 ORG_SLUG = "bench"
@@ -219,17 +221,6 @@ def wait_until_ready(server: Server, workers: int) -> None:
                      f"{server.log_tail()}")
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=25)  # gunicorn's graceful timeout is 20 s
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "somu.core.middleware.RequestIdMiddleware",
+    "somu.core.middleware.ApiErrorBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "somu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

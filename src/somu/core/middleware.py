@@ -105,3 +105,31 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class ApiErrorBodyMiddleware:
+    """Under /api/ every error answers with the JSON error body, even those Django or ninja
+    produce before our handlers run (405 method not allowed, 413 request too large)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden",
+                     404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+            code = codes.get(response.status_code, "error")
+            body = JsonResponse(
+                {"error": {"code": code, "message": code.replace("_", " ").capitalize() + ".",
+                           "fields": []}},
+                status=response.status_code,
+            )
+            if response.has_header("Allow"):
+                body["Allow"] = response["Allow"]
+            return body
+        return response

@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from somu.core.api import ErrorOut, PagePagination, errors
 from somu.core.permissions import (
@@ -113,7 +114,7 @@ def department_get(request: HttpRequest, department_id: int) -> dict[str, Any]:
 
 
 @router.post("/departments", response={201: DepartmentOut, **errors(403, 409, 422)})
-def department_create(request: HttpRequest, payload: DepartmentIn) -> tuple[int, dict[str, Any]]:
+def department_create(request: HttpRequest, payload: DepartmentIn) -> Status[dict[str, Any]]:
     require(_membership(request), MANAGE_STRUCTURE)
     parent = None
     if payload.parent_id is not None:
@@ -122,7 +123,7 @@ def department_create(request: HttpRequest, payload: DepartmentIn) -> tuple[int,
         actor=request.user, name=payload.name, code=payload.code, parent=parent
     )
     path = selectors.department_paths()[department.pk]
-    return 201, {**_department_dict(department), "path": path}
+    return Status(201, {**_department_dict(department), "path": path})
 
 
 def _resolve_parent(parent_id: int) -> Department:
@@ -181,12 +182,12 @@ def person_get(request: HttpRequest, person_id: int) -> dict[str, Any]:
 
 
 @router.post("/people", response={201: PersonDetailOut, **errors(403, 409, 422)})
-def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     data = _resolve_refs(payload.dict())
     department = data.get("department")
     require(_membership(request), EDIT_PEOPLE, department_id=department.pk if department else None)
     person = services.person_create(actor=request.user, data=data)
-    return 201, _person_detail(person)
+    return Status(201, _person_detail(person))
 
 
 @router.patch("/people/{person_id}", response={200: PersonDetailOut, **errors(403, 404, 409, 422)})
@@ -264,11 +265,11 @@ def token_list(request: HttpRequest) -> Any:
 
 @router.post("/tokens", response={201: TokenCreatedOut, **errors(422)},
              summary="Create an API token (its value is shown once)")
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     token, raw = services.api_token_create(
         actor=request.user, membership=_membership(request), name=payload.name
     )
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, 404: ErrorOut, **errors()},

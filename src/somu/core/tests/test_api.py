@@ -309,7 +309,7 @@ def test_malformed_json_gets_400_with_the_error_body(token_for, admin_a, org_a):
 def test_a_wrong_method_gets_405_naming_the_allowed_methods(token_for, admin_a, org_a):
     response = api_client().put("/api/v1/people", "{}", content_type="application/json",
                                 **bearer(token_for(admin_a)))
-    assert response.status_code == 405
+    assert_error(response, 405, "method_not_allowed")
     assert set(response["Allow"].split(", ")) == {"GET", "POST"}
 
 

@@ -169,7 +169,7 @@ def _settings_with(env: dict[str, str], tmp_path) -> dict[str, object]:
     code = (
         "import json, somu.settings as s; print(json.dumps({k: getattr(s, k, None) for k in ("
         "'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_SSL_REDIRECT', "
-        "'SECURE_HSTS_SECONDS', 'SECURE_PROXY_SSL_HEADER')}))"
+        "'SECURE_HSTS_SECONDS', 'SECURE_PROXY_SSL_HEADER', 'SECURE_REDIRECT_EXEMPT')}))"
     )
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("SOMU_", "DATABASE_URL"))}
     result = subprocess.run(
@@ -186,6 +186,8 @@ def test_with_somu_https_cookies_are_secure_and_http_redirects(tmp_path):
     assert values["SECURE_SSL_REDIRECT"] is True
     assert values["SECURE_HSTS_SECONDS"] == 31536000
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    # Load balancers probe over plain HTTP: a redirect would mark the app down.
+    assert values["SECURE_REDIRECT_EXEMPT"] == ["^healthz$"]
 
 
 def test_without_somu_https_cookies_may_travel_over_plain_http(tmp_path):
