@@ -44,12 +44,22 @@ def _membership(request: HttpRequest) -> Membership:
     return request.auth  # type: ignore[attr-defined]
 
 
+# (payload key, model, field named in the error, noun in the message); the object lands under
+# the key without "_id".
+_REFERENCES: tuple[tuple[str, type[Any], str, str], ...] = (
+    ("department_id", Department, "department", "department"),
+    ("grade_id", Grade, "grade", "grade"),
+    ("manager_id", Person, "manager", "manager"),
+    ("parent_id", Department, "parent_id", "department"),
+)
+
+
 def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:
     """Turn ``*_id`` fields into objects of the active organization; unknown ids are 422."""
     from django.core.exceptions import ValidationError
 
     resolved = dict(data)
-    for key, model in (("department_id", Department), ("grade_id", Grade), ("manager_id", Person)):
+    for key, model, error_field, noun in _REFERENCES:
         if key not in resolved:
             continue
         value = resolved.pop(key)
@@ -59,7 +69,7 @@ def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:
             continue
         obj = model.objects.filter(pk=value).first()
         if obj is None:
-            raise ValidationError({name: f"Unknown {name} id {value}."})
+            raise ValidationError({error_field: f"Unknown {noun} id {value}."})
         resolved[name] = obj
     return resolved
 
@@ -116,23 +126,12 @@ def department_get(request: HttpRequest, department_id: int) -> dict[str, Any]:
 @router.post("/departments", response={201: DepartmentOut, **errors(403, 409, 422)})
 def department_create(request: HttpRequest, payload: DepartmentIn) -> Status[dict[str, Any]]:
     require(_membership(request), MANAGE_STRUCTURE)
-    parent = None
-    if payload.parent_id is not None:
-        parent = _resolve_parent(payload.parent_id)
+    parent = _resolve_refs({"parent_id": payload.parent_id})["parent"]
     department = services.department_create(
         actor=request.user, name=payload.name, code=payload.code, parent=parent
     )
     path = selectors.department_paths()[department.pk]
     return Status(201, {**_department_dict(department), "path": path})
-
-
-def _resolve_parent(parent_id: int) -> Department:
-    from django.core.exceptions import ValidationError
-
-    parent = Department.objects.filter(pk=parent_id).first()
-    if parent is None:
-        raise ValidationError({"parent_id": f"Unknown department id {parent_id}."})
-    return parent
 
 
 @router.patch("/departments/{department_id}",
@@ -142,10 +141,7 @@ def department_update(
 ) -> dict[str, Any]:
     require(_membership(request), MANAGE_STRUCTURE)
     department = Department.objects.get(pk=department_id)
-    data: dict[str, Any] = payload.dict(exclude_unset=True)
-    if "parent_id" in data:
-        parent_id = data.pop("parent_id")
-        data["parent"] = None if parent_id is None else _resolve_parent(parent_id)
+    data = _resolve_refs(payload.dict(exclude_unset=True))
     services.department_update(actor=request.user, department=department, data=data)
     return {**_department_dict(department), "path": selectors.department_paths()[department.pk]}
 

@@ -99,14 +99,19 @@ def department_list() -> QuerySet[Department]:
     return Department.objects.order_by("sort_order", "name")
 
 
-def department_tree() -> list[DepartmentNode]:
-    """The organization chart as nested nodes, siblings in their chosen order; two queries."""
-    counts = dict(
-        Person.objects.filter(status=PersonStatus.ACTIVE, department__isnull=False)
-        .values_list("department_id")
-        .annotate(n=Count("id"))
-        .values_list("department_id", "n")
-    )
+def department_tree(*, with_counts: bool = True) -> list[DepartmentNode]:
+    """The organization chart as nested nodes, siblings in their chosen order.
+
+    Two queries; one without ``with_counts`` (a filter drop-down shows no head counts).
+    """
+    counts: dict[int, int] = {}
+    if with_counts:
+        counts = dict(
+            Person.objects.filter(status=PersonStatus.ACTIVE, department__isnull=False)
+            .values_list("department_id")
+            .annotate(n=Count("id"))
+            .values_list("department_id", "n")
+        )
     departments = list(department_list())
     by_parent: dict[int | None, list[Department]] = {}
     for dept in departments:

@@ -72,10 +72,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "status": status,
         "query": querystring_without_page(request),
-        "departments": selectors.flatten_tree(selectors.department_tree()),
+        "departments": selectors.flatten_tree(selectors.department_tree(with_counts=False)),
         "grades": Grade.objects.all(),
         "employment_types": EmploymentType.choices,
-        "paths": selectors.department_paths(),
     }
     return render_page(request, "org/person_list.html", context, partial="org/_person_table.html")
 
