@@ -179,9 +179,15 @@ def tr() -> Callable[..., str]:
     from django.conf import settings
     from django.utils import translation
 
-    def translate(message: str, **params: object) -> str:
+    def translate(message: str, plural: str | None = None, **params: object) -> str:
+        """With ``plural``, the form for ``params["n"]`` (or ``count``)."""
         with translation.override(settings.LANGUAGE_CODE):
-            text = translation.gettext(message)
+            if plural is not None:
+                number = params.get("n", params.get("count"))
+                assert isinstance(number, int), "a plural message needs n= or count="
+                text = translation.ngettext(message, plural, number)
+            else:
+                text = translation.gettext(message)
         return text % params if params else text
 
     return translate

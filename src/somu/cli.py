@@ -124,6 +124,27 @@ def cmd_org(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_survey_import(args: argparse.Namespace) -> int:
+    _setup()
+    argv = ["survey_import", args.file, "--org", args.org, "--round", args.round,
+            "--layout", args.layout]
+    if args.create_tasks:
+        argv.append("--create-tasks")
+    if args.actor:
+        argv += ["--actor", args.actor]
+    _manage(*argv)
+    return 0
+
+
+def cmd_survey_report(args: argparse.Namespace) -> int:
+    _setup()
+    argv = ["survey_report", "--org", args.org, "--round", args.round, "--out", args.out]
+    if args.refresh:
+        argv.append("--refresh")
+    _manage(*argv)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="somu", description="somu (総務): back office, visible.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -166,6 +187,26 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--org", required=True, help="organization slug")
     imp.add_argument("--actor", help="username recorded in the audit log")
     imp.set_defaults(func=cmd_org)
+
+    survey = sub.add_parser("survey", help="work survey tools")
+    survey_sub = survey.add_subparsers(dest="survey_command", required=True)
+    simp = survey_sub.add_parser(
+        "import", help="import survey hours and capabilities (.xlsx/.csv, long or wide layout)"
+    )
+    simp.add_argument("file")
+    simp.add_argument("--org", required=True, help="organization slug")
+    simp.add_argument("--round", required=True, help="survey round name (created if missing)")
+    simp.add_argument("--layout", choices=["auto", "long", "wide"], default="auto")
+    simp.add_argument("--create-tasks", action="store_true",
+                      help="add tasks missing from the inventory instead of failing")
+    simp.add_argument("--actor", help="username recorded in the audit log")
+    simp.set_defaults(func=cmd_survey_import)
+    rep = survey_sub.add_parser("report", help="write the analysis of a round as an Excel workbook")
+    rep.add_argument("--org", required=True, help="organization slug")
+    rep.add_argument("--round", required=True, help="survey round name")
+    rep.add_argument("--out", required=True, help="the .xlsx file to write")
+    rep.add_argument("--refresh", action="store_true", help="recompute instead of using the cache")
+    rep.set_defaults(func=cmd_survey_report)
 
     return parser
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "somu.core",
     "somu.org",
     "somu.audit",
+    "somu.survey",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "somu@localhost")
+# The address people reach somu at, for links in emails (questionnaires, reminders).
+SOMU_BASE_URL = os.environ.get("SOMU_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Logging -----------------------------------------------------------------------------------
 # Log lines carry the request id, never request bodies, query strings or personal data.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url="/static/somu/favicon.svg", permanent=True)),
     path("org/", include("somu.org.urls")),
     path("audit/", include("somu.audit.urls")),
+    path("survey/", include("somu.survey.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -177,3 +177,33 @@ def audit_record_many(
     head.last_hash = prev_hash
     head.save(update_fields=["seq", "last_hash"])
     return events
+
+
+def save_with_audit(
+    instance: models.Model,
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    fields: tuple[str, ...],
+    data: Mapping[str, Any],
+    action_prefix: str,
+) -> models.Model:
+    """Create or update ``instance`` from ``data`` (only ``fields``), validated and audited."""
+    creating = instance._state.adding
+    before = {} if creating else snapshot(instance, fields)
+    for name, value in data.items():
+        if name not in fields:
+            raise ValueError(f"{name!r} cannot be set here")
+        setattr(instance, name, value)
+    if not creating and not diff(before, snapshot(instance, fields)):
+        return instance
+    if instance.organization_id is None:  # type: ignore[attr-defined]
+        instance.organization_id = tenancy.active_organization_id()  # type: ignore[attr-defined]
+    instance.full_clean()
+    instance.save()
+    audit_record(
+        actor=actor,
+        action=f"{action_prefix}.{'create' if creating else 'update'}",
+        obj=instance,
+        changes=diff(before, snapshot(instance, fields)),
+    )
+    return instance

@@ -219,6 +219,8 @@ def register_routers() -> None:
     """Mount every app's router; called once from urls.py."""
     from somu.audit.api import router as audit_router
     from somu.org.api import router as org_router
+    from somu.survey.api import router as survey_router
 
     api.add_router("/", org_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/survey", survey_router)

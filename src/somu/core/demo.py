@@ -43,8 +43,10 @@ def _demo_password() -> str:
 
 def ensure_demo() -> DemoLogin:
     """Load the demo organizations unless they are already there; return the admin login."""
+    from somu.core import tenancy
     from somu.org import demo as org_demo
     from somu.org.models import Organization, User
+    from somu.survey import demo as survey_demo
 
     password = _demo_password()
     role_usernames = tuple(username for username, _role, _person in org_demo.ROLE_ACCOUNTS)
@@ -57,4 +59,7 @@ def ensure_demo() -> DemoLogin:
         admin.set_password(password)
         admin.save()
         org_demo.load(admin=admin, password=password)
+        sample = Organization.objects.get(slug=org_demo.DEMO_SLUG)
+        with tenancy.activate(sample):
+            survey_demo.load(sample)
     return DemoLogin(DEMO_ADMIN, password, created=True, role_usernames=role_usernames)

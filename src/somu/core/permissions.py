@@ -43,17 +43,24 @@ IMPORT_PEOPLE: Final = "import_people"
 MANAGE_STRUCTURE: Final = "manage_structure"  # departments, grades, skills, company holidays
 MANAGE_MEMBERS: Final = "manage_members"  # user accounts and their roles
 VIEW_AUDIT: Final = "view_audit"
+ANSWER_SURVEY: Final = "answer_survey"  # answer the questionnaire for one's own person record
+MANAGE_SURVEY: Final = "manage_survey"  # the work inventory, survey rounds, imports, reminders
+VIEW_ANALYSIS: Final = "view_analysis"  # the survey analysis, its drill-downs and reports
 
 ALL_PERMISSIONS: Final = frozenset(
-    {VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE, MANAGE_MEMBERS, VIEW_AUDIT}
+    {VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE, MANAGE_MEMBERS, VIEW_AUDIT,
+     ANSWER_SURVEY, MANAGE_SURVEY, VIEW_ANALYSIS}
 )
 
 ROLE_PERMISSIONS: Final[dict[Role, frozenset[str]]] = {
     Role.ADMIN: ALL_PERMISSIONS,
-    Role.STAFF: frozenset({VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE}),
-    Role.MANAGER: frozenset({VIEW_ORG, EDIT_PEOPLE}),
-    Role.EMPLOYEE: frozenset({VIEW_ORG}),
-    Role.AUDITOR: frozenset({VIEW_ORG, VIEW_AUDIT}),
+    Role.STAFF: frozenset(
+        {VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE, ANSWER_SURVEY, MANAGE_SURVEY,
+         VIEW_ANALYSIS}
+    ),
+    Role.MANAGER: frozenset({VIEW_ORG, EDIT_PEOPLE, ANSWER_SURVEY}),
+    Role.EMPLOYEE: frozenset({VIEW_ORG, ANSWER_SURVEY}),
+    Role.AUDITOR: frozenset({VIEW_ORG, VIEW_AUDIT, VIEW_ANALYSIS}),
 }
 
 # Permissions a manager holds only over people in their own department subtree.

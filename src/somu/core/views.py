@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from somu.core.permissions import VIEW_ORG
+from somu.core.permissions import ANSWER_SURVEY, VIEW_ORG, has_perm
 from somu.core.web import org_view
 from somu.org import selectors as org_selectors
 from somu.org import services as org_services
@@ -77,7 +77,19 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @org_view(VIEW_ORG)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"summary": org_selectors.organization_summary()})
+    from somu.survey.selectors import pending_surveys_for
+
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    # Most employees never open the menu: the surveys waiting for their answers are shown here.
+    pending = (
+        pending_surveys_for(person=membership.person)
+        if membership.person is not None and has_perm(membership, ANSWER_SURVEY)
+        else []
+    )
+    return render(request, "home.html", {
+        "summary": org_selectors.organization_summary(),
+        "pending_surveys": pending,
+    })
 
 
 @login_required

@@ -14,12 +14,12 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from somu.audit.services import audit_record, diff, snapshot
+from somu.audit.services import audit_record, diff, save_with_audit, snapshot
 from somu.core import tenancy
 from somu.core.calendar import DEFAULT_YEAR_END
 from somu.core.permissions import Role
@@ -55,36 +55,6 @@ YEAR_END_NAMES = {(12, 29): "年末休暇", (12, 30): "年末休暇", (12, 31): 
 def _taken(field: str, message: str) -> ValidationError:
     """A value another record already holds: shown next to the field, answered 409 by the API."""
     return ValidationError({field: ValidationError(message, code="unique")})
-
-
-def _save_with_audit(
-    instance: models.Model,
-    *,
-    actor: Actor,
-    fields: tuple[str, ...],
-    data: Mapping[str, Any],
-    action_prefix: str,
-) -> models.Model:
-    """Create or update ``instance`` from ``data`` (only ``fields``), validated and audited."""
-    creating = instance._state.adding
-    before = {} if creating else snapshot(instance, fields)
-    for name, value in data.items():
-        if name not in fields:
-            raise ValueError(f"{name!r} cannot be set here")
-        setattr(instance, name, value)
-    if not creating and not diff(before, snapshot(instance, fields)):
-        return instance
-    if instance.organization_id is None:  # type: ignore[attr-defined]
-        instance.organization_id = tenancy.active_organization_id()  # type: ignore[attr-defined]
-    instance.full_clean()
-    instance.save()
-    audit_record(
-        actor=actor,
-        action=f"{action_prefix}.{'create' if creating else 'update'}",
-        obj=instance,
-        changes=diff(before, snapshot(instance, fields)),
-    )
-    return instance
 
 
 # ---- organizations and memberships ---------------------------------------------------------------
@@ -221,7 +191,7 @@ def department_create(
         raise _taken("name", _("A department with this name already exists here."))
     next_order = (siblings.aggregate(m=Max("sort_order"))["m"] or 0) + 1
     department = Department()
-    _save_with_audit(department, actor=actor, fields=DEPARTMENT_FIELDS,
+    save_with_audit(department, actor=actor, fields=DEPARTMENT_FIELDS,
                      data={"name": name, "parent": parent, "code": code, "sort_order": next_order},
                      action_prefix="department")
     return department
@@ -240,7 +210,7 @@ def department_update(
     if "parent" in data and data["parent"] != department.parent:
         siblings = Department.objects.filter(parent=parent)
         data = {**data, "sort_order": (siblings.aggregate(m=Max("sort_order"))["m"] or 0) + 1}
-    _save_with_audit(department, actor=actor, fields=DEPARTMENT_FIELDS, data=data,
+    save_with_audit(department, actor=actor, fields=DEPARTMENT_FIELDS, data=data,
                      action_prefix="department")
     return department
 
@@ -307,7 +277,7 @@ def person_create(*, actor: Actor, data: Mapping[str, Any]) -> Person:
     person = Person()
     _check_employee_number(person, data.get("employee_number", ""))
     _check_manager(person, data.get("manager"))
-    _save_with_audit(person, actor=actor, fields=PERSON_FIELDS, data=data, action_prefix="person")
+    save_with_audit(person, actor=actor, fields=PERSON_FIELDS, data=data, action_prefix="person")
     return person
 
 
@@ -317,7 +287,7 @@ def person_update(*, actor: Actor, person: Person, data: Mapping[str, Any]) -> P
         _check_employee_number(person, data["employee_number"])
     if "manager" in data:
         _check_manager(person, data["manager"])
-    _save_with_audit(person, actor=actor, fields=PERSON_FIELDS, data=data, action_prefix="person")
+    save_with_audit(person, actor=actor, fields=PERSON_FIELDS, data=data, action_prefix="person")
     return person
 
 
@@ -385,7 +355,7 @@ def grade_save(*, actor: Actor, grade: Grade | None, data: Mapping[str, Any]) ->
     code = data.get("code", grade.code)
     if Grade.objects.filter(code=code).exclude(pk=grade.pk).exists():
         raise _taken("code", _("A grade with this code already exists."))
-    _save_with_audit(grade, actor=actor, fields=GRADE_FIELDS, data=data, action_prefix="grade")
+    save_with_audit(grade, actor=actor, fields=GRADE_FIELDS, data=data, action_prefix="grade")
     return grade
 
 
@@ -404,7 +374,7 @@ def skill_save(*, actor: Actor, skill: Skill | None, data: Mapping[str, Any]) ->
     name = data.get("name", skill.name)
     if Skill.objects.filter(name=name).exclude(pk=skill.pk).exists():
         raise _taken("name", _("A skill with this name already exists."))
-    _save_with_audit(skill, actor=actor, fields=SKILL_FIELDS, data=data, action_prefix="skill")
+    save_with_audit(skill, actor=actor, fields=SKILL_FIELDS, data=data, action_prefix="skill")
     return skill
 
 
@@ -422,7 +392,7 @@ def company_holiday_add(
     if CompanyHoliday.objects.filter(month=month, day=day, year=year).exists():
         raise _taken("day", _("This day is already a company holiday."))
     holiday = CompanyHoliday(name=name, month=month, day=day, year=year)
-    _save_with_audit(holiday, actor=actor, fields=("name", "month", "day", "year"),
+    save_with_audit(holiday, actor=actor, fields=("name", "month", "day", "year"),
                      data={"name": name, "month": month, "day": day, "year": year},
                      action_prefix="company_holiday")
     return holiday

@@ -1,0 +1,92 @@
+"""`somu survey import FILE --org SLUG --round NAME`: a round's hours from .xlsx or .csv.
+
+The same import as the web page: all or nothing. The round is created when the organization has
+none of that name (the output says so). On failure every error is printed as
+``Row 3, column “月間工数(時間)”, value “-3”: …`` and the command exits with status 1, nothing
+changed.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from somu.core import tenancy
+from somu.core.tabular import ImportFailed, error_line
+from somu.org.models import Organization, User
+from somu.survey import services
+from somu.survey.importing import LAYOUTS, hours_import
+from somu.survey.models import SurveyRound
+
+
+class Command(BaseCommand):
+    help = "Import the hours (and capabilities) of a survey round from an .xlsx or .csv file."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="path of the .xlsx or .csv file")
+        parser.add_argument("--org", required=True, help="slug of the organization")
+        parser.add_argument("--round", required=True, dest="round_name",
+                            help="name of the survey round (created if missing)")
+        parser.add_argument("--layout", choices=LAYOUTS, default="auto",
+                            help="long: one row per person and task; wide: tasks × people")
+        parser.add_argument("--create-tasks", action="store_true",
+                            help="add tasks missing from the inventory instead of failing")
+        parser.add_argument("--actor", help="username recorded in the audit log as the importer")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(_("No such file: %(path)s") % {"path": path})
+        organization = Organization.objects.filter(slug=options["org"]).first()
+        if organization is None:
+            raise CommandError(_("No organization with slug %(slug)r.") % {"slug": options["org"]})
+        actor = None
+        if options["actor"]:
+            actor = User.objects.filter(username=options["actor"]).first()
+            if actor is None:
+                raise CommandError(_("No user %(name)r.") % {"name": options["actor"]})
+
+        name = options["round_name"]
+        started = time.monotonic()
+        with tenancy.activate(organization):
+            try:
+                # A round created here is rolled back with a failed import.
+                with transaction.atomic():
+                    survey_round = SurveyRound.objects.filter(name=name).first()
+                    created = survey_round is None
+                    if survey_round is None:
+                        survey_round = services.round_save(
+                            actor=actor, survey_round=None, data={"name": name})
+                    result = hours_import(
+                        actor=actor, survey_round=survey_round, source=path,
+                        filename=path.name, layout=options["layout"],
+                        create_tasks=options["create_tasks"],
+                    )
+            except ImportFailed as exc:
+                for error in exc.errors:
+                    self.stderr.write(error_line(error, _))
+                count = len(exc.errors)
+                raise CommandError(ngettext(
+                    "%(count)d error in %(file)s; nothing was imported.",
+                    "%(count)d errors in %(file)s; nothing was imported.", count,
+                ) % {"count": count, "file": path.name}) from exc
+        if created:
+            self.stdout.write(_("Created the survey round “%(round)s”.") % {"round": name})
+        self.stdout.write(_(
+            "Imported %(file)s into “%(round)s” of %(org)s (%(layout)s layout, %(rows)d rows, "
+            "%(seconds).1f s): %(people)d people, %(tasks)d tasks; hours saved %(saved)d, "
+            "removed %(removed)d; capability levels saved %(levels)d; tasks created "
+            "%(created)d, updated %(updated)d; respondents added %(respondents)d."
+        ) % {"file": path.name, "round": name, "org": organization.slug,
+             "layout": result.layout, "rows": result.rows,
+             "seconds": time.monotonic() - started, "people": result.people,
+             "tasks": result.tasks, "saved": result.hours_saved,
+             "removed": result.hours_removed, "levels": result.capabilities_saved,
+             "created": result.tasks_created, "updated": result.tasks_updated,
+             "respondents": result.respondents_created})

@@ -1,0 +1,67 @@
+"""Number formats of the analysis pages: hours, yen, shares and changes, grouped by locale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@register.filter
+def hours(value: Any, digits: int = 1) -> str:
+    """``1234.56`` → ``1,234.6`` (the unit is written by the template)."""
+    number = _number(value)
+    if number is None:
+        return "—"
+    return number_format(round(number, int(digits)), int(digits), force_grouping=True)
+
+
+@register.filter
+def yen(value: Any) -> str:
+    """``1234567`` → ``¥1,234,567``; amounts are whole yen."""
+    number = _number(value)
+    if number is None:
+        return "—"
+    sign = "−" if number < 0 else ""
+    return f"{sign}¥{number_format(round(abs(number)), 0, force_grouping=True)}"
+
+
+@register.filter
+def pct(value: Any, digits: int = 1) -> str:
+    """A share as a percentage: ``0.4286`` → ``42.9%``."""
+    number = _number(value)
+    if number is None:
+        return "—"
+    return f"{number_format(round(number * 100, int(digits)), int(digits), force_grouping=True)}%"
+
+
+@register.filter
+def signed(value: Any, digits: int = 1) -> str:
+    """A change with its sign: ``+3.5``, ``−2.0``, ``±0``."""
+    number = _number(value)
+    if number is None:
+        return "—"
+    rounded = round(number, int(digits))
+    if rounded == 0:
+        return "±0"
+    text = number_format(abs(rounded), int(digits), force_grouping=True)
+    return f"+{text}" if rounded > 0 else f"−{text}"
+
+
+@register.filter
+def points(value: Any, digits: int = 1) -> str:
+    """A change of a share in percentage points: ``-0.125`` → ``−12.5 pt``."""
+    number = _number(value)
+    if number is None:
+        return "—"
+    return f"{signed(number * 100, digits)} pt"
