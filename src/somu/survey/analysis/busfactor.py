@@ -169,8 +169,11 @@ def exact_phase(pending: list[Pending], *, exact_max_people: int = 400,
     the time limit and its fair share of the budget left (the budget left over by quick
     solves passes on to the next scopes)."""
     left = time_limit_s * len(pending) if budget_s is None else budget_s
-    queue = [i for i, p in enumerate(pending)
-             if p.eligible and len(p.problem.node_person) <= exact_max_people]
+    # Smallest first: they settle in milliseconds and pass their share on, so the large scopes
+    # (the organization's headline figure among them) get most of the budget.
+    queue = sorted((i for i, p in enumerate(pending)
+                    if p.eligible and len(p.problem.node_person) <= exact_max_people),
+                   key=lambda i: (len(pending[i].problem.node_person), i))
     solutions: list[Solution | None] = [None] * len(pending)
     for i, p in enumerate(pending):
         if p.order is None:
