@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -153,7 +154,8 @@ def round_delete(*, actor: Actor, survey_round: SurveyRound) -> None:
 def _questionnaire_mail(
     survey_round: SurveyRound, person: Person, *, reminder: bool
 ) -> EmailMessage:
-    url = f"{settings.SOMU_BASE_URL.rstrip('/')}/survey/answer/{survey_round.pk}/"
+    path = reverse("survey:questionnaire", args=[survey_round.pk])
+    url = f"{settings.SOMU_BASE_URL.rstrip('/')}{path}"
     if reminder:
         subject = _("Reminder: please answer the work survey “%(round)s”")
     else:
