@@ -4,7 +4,6 @@ Thin and typed: permissions, then services (writes) or selectors (reads). Ids of
 organization are not found (the tenancy scope), so they answer 404 like unknown ids.
 """
 
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from somu.core.permissions import (
     has_perm,
     require,
 )
+from somu.core.uploads import SPREADSHEET_TYPES
 from somu.org.models import Department, Membership, Person, Skill
 from somu.survey import selectors, services
 from somu.survey.models import Respondent, SurveyRound, Task
@@ -54,8 +54,7 @@ from somu.survey.schemas import (
 
 router = Router(tags=["survey"])
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HUNDREDTH = Decimal("0.01")
+XLSX = SPREADSHEET_TYPES["xlsx"]
 # Form fields are checked here, so an error names the field as a JSON body's would.
 FORM_BOOLEANS = {"true": True, "1": True, "on": True, "yes": True,
                  "false": False, "0": False, "off": False, "no": False, "": False}
@@ -327,8 +326,8 @@ def my_answers_put(request: HttpRequest, payload: AnswersIn,
     answers = [
         services.Answer(
             task_id=a.task_id,
-            hours=a.hours.quantize(HUNDREDTH) if a.hours is not None else None,
-            monthly=tuple(v.quantize(HUNDREDTH) for v in a.monthly) if a.monthly else None,
+            hours=a.hours.quantize(services.HUNDREDTH) if a.hours is not None else None,
+            monthly=tuple(v.quantize(services.HUNDREDTH) for v in a.monthly) if a.monthly else None,
             level=a.level,
         )
         for a in payload.answers

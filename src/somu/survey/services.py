@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record, save_with_audit
 from somu.core import tenancy
+from somu.core.tabular import nfkc
 from somu.org.models import Department, Person, PersonStatus, Skill
 from somu.org.selectors import department_subtree_ids
 from somu.org.services import Actor
@@ -265,9 +266,7 @@ class Answer:
 
 def parse_hours(value: Any) -> Decimal:
     """Hours as typed by a person: a number ≥ 0 with at most two decimals, full-width allowed."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+    text = nfkc(str(value)).replace(",", "")
     try:
         hours = Decimal(text)
     except InvalidOperation:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from somu.core.permissions import VIEW_ANALYSIS
+from somu.core.uploads import SPREADSHEET_TYPES
 from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
 from somu.org.models import Grade, Person
 from somu.org.selectors import department_paths
@@ -371,7 +372,7 @@ def xlsx_report(request: HttpRequest, round_id: int) -> HttpResponse:
     content = build_report_xlsx(survey_round=survey_round, result=result)
     response = HttpResponse(
         content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=SPREADSHEET_TYPES["xlsx"],
     )
     response["Content-Disposition"] = _filename_header(
         f"業務調査_{_safe_name(survey_round.name)}.xlsx", f"survey-{survey_round.pk}.xlsx")

@@ -25,3 +25,28 @@ document.addEventListener("htmx:pushedIntoHistory", () => {
     input.value = window.location.pathname + window.location.search;
   });
 });
+// Upload forms (imports): a progress bar while the file is sent, then "processing" until the
+// server has checked every row. Markup: templates/_upload_progress.html in a form[data-upload-progress].
+function uploadPhase(form, phase) {
+  form.querySelector("[data-phase=upload]").hidden = phase !== "upload";
+  form.querySelector("[data-phase=process]").hidden = phase !== "process";
+}
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.target.closest && event.target.closest("form[data-upload-progress]");
+  if (form) {
+    form.querySelector("progress").value = 0;
+    uploadPhase(form, "upload");
+  }
+});
+document.addEventListener("htmx:xhr:progress", (event) => {
+  const form = event.target.closest && event.target.closest("form[data-upload-progress]");
+  if (!form || !event.detail.lengthComputable) {
+    return;
+  }
+  const bar = form.querySelector("progress");
+  bar.value = Math.round((event.detail.loaded * 100) / event.detail.total);
+  if (event.detail.loaded >= event.detail.total) {
+    bar.removeAttribute("value");  // indeterminate while the server works
+    uploadPhase(form, "process");
+  }
+});
