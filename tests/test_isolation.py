@@ -8,6 +8,7 @@ fails the test: extend ``ID_KWARGS`` (or ``NON_ID_KWARGS``) when you add one.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -25,6 +27,20 @@ from somu.core.api import api
 from somu.core.tenancy import TenantModel
 from somu.org import services
 from somu.org.models import CompanyHoliday, Membership, Organization
+from somu.procedures import handover as procedure_handover
+from somu.procedures import schedules as procedure_schedules
+from somu.procedures import services as procedure_services
+from somu.procedures.models import (
+    Delivery,
+    DeliveryChannel,
+    Handover,
+    Run,
+    Schedule,
+    Step,
+    StepAttachment,
+    Template,
+    Webhook,
+)
 from somu.survey import services as survey_services
 from somu.survey.models import Capability, SurveyRound, Task, WorkHours
 
@@ -40,9 +56,18 @@ ID_KWARGS: dict[str, Callable[[Any], int]] = {
     "membership_id": lambda b: b.membership.pk,
     "round_id": lambda b: b.survey_round.pk,
     "task_id": lambda b: b.task.pk,
+    "template_id": lambda b: b.proc.template.pk,
+    "run_id": lambda b: b.proc.run.pk,
+    "step_id": lambda b: b.proc.step.pk,
+    "attachment_id": lambda b: b.proc.attachment.pk,
+    "schedule_id": lambda b: b.proc.schedule.pk,
+    "handover_id": lambda b: b.proc.handover.pk,
+    "webhook_id": lambda b: b.proc.webhook.pk,
+    "delivery_id": lambda b: b.proc.delivery.pk,
 }
 # Path parameters that are not record ids; routes with only these have nothing to isolate.
-NON_ID_KWARGS: dict[str, str] = {"fmt": "csv", "layout": "long"}
+NON_ID_KWARGS: dict[str, Any] = {"fmt": "csv", "layout": "long", "number": 1,
+                                 "key": "onboarding"}
 
 # Required query parameters of API reads, with a valid value.
 QUERY_SAMPLES: dict[str, str] = {"year": "2026", "date": "2026-01-05", "days": "1"}
@@ -52,11 +77,24 @@ ID_QUERY: frozenset[str] = frozenset({"before", "after"})
 
 # Text of organization B that must never appear in organization A's pages and answers.
 B_TEXT = ("木村 拓也", "ビー商事", "B001", "簿記", "admin_b", "きむら",
-          "ビー社固有業務", "ビー調査")
+          "ビー社固有業務", "ビー調査", "ビー社手順", "ビー通知", "ビー定期", "ビー引継",
+          "ビー添付", "小林 美咲")
 
 DENIED = {403, 404}
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<api_name>[^}]+)\}")
+
+
+@dataclass
+class ProceduresB:
+    template: Template
+    run: Run
+    step: Step
+    attachment: StepAttachment
+    schedule: Schedule
+    handover: Handover
+    webhook: Webhook
+    delivery: Delivery
 
 
 @dataclass
@@ -68,6 +106,41 @@ class OrgB:
     membership: Membership
     survey_round: SurveyRound
     task: Task
+    proc: ProceduresB
+
+
+def procedures_of_b(admin_b: Any, people_b: Any) -> ProceduresB:
+    """Organization B's template, run, step, attachment, schedule, handover, webhook, delivery."""
+    template = procedure_services.template_save(actor=admin_b, template=None, spec={
+        "name": "ビー社手順",
+        "parameters": [{"key": "期日", "type": "date"}],
+        "steps": [
+            {"key": "first", "name": "ビー社手順 第1段階", "assignee": {"person": "B001"},
+             "due": {"from": "期日", "offset": 1}},
+            {"key": "second", "name": "ビー社手順 承認", "kind": "approval",
+             "assignee": {"person": "B001"}, "depends_on": ["first"]},
+        ],
+    })
+    run = procedure_services.run_launch(actor=admin_b, template=template,
+                                        params={"期日": "2026-04-01"}, name="ビー社手順 実行")
+    step = run.steps.get(key="first")
+    attachment = procedure_services.step_attach(
+        actor=admin_b, step=step, upload=ContentFile(b"b", name="ビー添付.txt"))
+    schedule = procedure_schedules.schedule_save(actor=admin_b, schedule=None, data={
+        "template": template, "name": "ビー定期", "rule": {"kind": "weekly", "weekday": 0},
+        "params": {}, "owner": people_b.kimura, "active": True})
+    kobayashi = services.person_create(actor=None, data={
+        "employee_number": "B002", "name": "小林 美咲", "name_kana": "こばやし みさき",
+        "department": people_b.somu})
+    handover = procedure_handover.handover_execute(
+        actor=admin_b, from_person=people_b.kimura, to_person=kobayashi,
+        effective_date=dt.date(2026, 4, 1), note="ビー引継")
+    webhook = Webhook.objects.create(name="ビー通知", kind="slack",
+                                     url="https://hooks.slack.com/services/B/B/B")
+    delivery = Delivery.objects.create(channel=DeliveryChannel.WEBHOOK, webhook=webhook,
+                                       day=dt.date(2026, 4, 1), subject="ビー通知",
+                                       body="ビー社手順")
+    return ProceduresB(template, run, step, attachment, schedule, handover, webhook, delivery)
 
 
 @pytest.fixture
@@ -85,7 +158,8 @@ def b(org_b, people_b, admin_b) -> OrgB:
                                  person=people_b.kimura, task=task, hours=12)
         Capability.objects.create(organization=org_b, round=survey_round,
                                   person=people_b.kimura, task=task, level=4)
-    return OrgB(people_b, holiday, token.pk, event, membership, survey_round, task)
+        proc = procedures_of_b(admin_b, people_b)
+    return OrgB(people_b, holiday, token.pk, event, membership, survey_round, task, proc)
 
 
 def snapshot(organization: Organization) -> dict[str, list[dict[str, Any]]]:

@@ -6,6 +6,11 @@
     somu createadmin --username NAME [--email E] [--org SLUG [--org-name NAME]]
     somu audit verify [--org SLUG]
     somu org import-people FILE --org SLUG
+    somu survey import FILE --org SLUG --round NAME [--layout auto|long|wide] [--create-tasks]
+    somu survey report --org SLUG --round NAME --out FILE.xlsx
+    somu procedures import FILE.yaml [FILE.yaml …] --org SLUG [--update]
+    somu procedures export --org SLUG [--template NAME] [--out DIR|FILE]
+    somu worker [--once] [--interval SECONDS]
     somu manage <django management command> …   (anything else Django offers)
 """
 
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -77,7 +83,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         print(banner)
         return 0
-    _serve(args.host, args.port, args.workers, banner=banner)
+    # The demo also runs the background worker (schedules, notification digests), as a child
+    # process beside the web server; emails go to the console unless EMAIL_HOST is set.
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "somu.cli", "worker"],
+            env={**os.environ, "SOMU_DATA_DIR": str(settings.DATA_DIR)},
+        )
+    try:
+        _serve(args.host, args.port, args.workers, banner=banner)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
     return 0
 
 
@@ -145,6 +164,37 @@ def cmd_survey_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_procedures_import(args: argparse.Namespace) -> int:
+    _setup()
+    argv = ["procedures_import", *args.files, "--org", args.org]
+    if args.update:
+        argv.append("--update")
+    _manage(*argv)
+    return 0
+
+
+def cmd_procedures_export(args: argparse.Namespace) -> int:
+    _setup()
+    argv = ["procedures_export", "--org", args.org]
+    if args.template:
+        argv += ["--template", args.template]
+    if args.out:
+        argv += ["--out", args.out]
+    _manage(*argv)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup()
+    argv = ["worker", "--interval", str(args.interval)]
+    if args.once:
+        argv.append("--once")
+    if args.worker_id:
+        argv += ["--worker-id", args.worker_id]
+    _manage(*argv)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="somu", description="somu (総務): back office, visible.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -155,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=DEFAULT_PORT)
     demo.add_argument("--workers", type=int, default=2)
     demo.add_argument("--no-serve", action="store_true", help="load the demo and exit")
+    demo.add_argument("--no-worker", action="store_true",
+                      help="do not run the background worker beside the server")
     demo.set_defaults(func=cmd_demo)
 
     serve = sub.add_parser("serve", help="serve somu with several worker processes (gunicorn)")
@@ -207,6 +259,30 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", required=True, help="the .xlsx file to write")
     rep.add_argument("--refresh", action="store_true", help="recompute instead of using the cache")
     rep.set_defaults(func=cmd_survey_report)
+
+    proc = sub.add_parser("procedures", help="procedure templates (手順) tools")
+    proc_sub = proc.add_subparsers(dest="procedures_command", required=True)
+    pimp = proc_sub.add_parser(
+        "import", help="import templates from YAML (all files or nothing)"
+    )
+    pimp.add_argument("files", nargs="+", metavar="FILE.yaml")
+    pimp.add_argument("--org", required=True, help="organization slug")
+    pimp.add_argument("--update", action="store_true",
+                      help="save a new version of a template with the same name instead of failing")
+    pimp.set_defaults(func=cmd_procedures_import)
+    pexp = proc_sub.add_parser("export", help="export templates as YAML")
+    pexp.add_argument("--org", required=True, help="organization slug")
+    pexp.add_argument("--template", help="one template (name or id); default: all")
+    pexp.add_argument("--out", help="directory (all templates) or file; default: standard output")
+    pexp.set_defaults(func=cmd_procedures_export)
+
+    worker = sub.add_parser(
+        "worker", help="run scheduled launches and notifications (several may run at once)"
+    )
+    worker.add_argument("--once", action="store_true", help="do what is due now and exit")
+    worker.add_argument("--interval", type=int, default=30, help="seconds between checks")
+    worker.add_argument("--worker-id", help="name in logs and job locks (default host:pid)")
+    worker.set_defaults(func=cmd_worker)
 
     return parser
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "somu.org",
     "somu.audit",
     "somu.survey",
+    "somu.procedures",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +214,8 @@ EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "somu@localhost")
 # The address people reach somu at, for links in emails (questionnaires, reminders).
 SOMU_BASE_URL = os.environ.get("SOMU_BASE_URL", "http://127.0.0.1:8000")
+# `somu worker` builds the day's overdue/due-soon digests at its first check after this hour.
+SOMU_DIGEST_HOUR = int(os.environ.get("SOMU_DIGEST_HOUR", "8"))
 
 # --- Logging -----------------------------------------------------------------------------------
 # Log lines carry the request id, never request bodies, query strings or personal data.

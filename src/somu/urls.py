@@ -23,6 +23,7 @@ urlpatterns = [
     path("org/", include("somu.org.urls")),
     path("audit/", include("somu.audit.urls")),
     path("survey/", include("somu.survey.urls")),
+    path("procedures/", include("somu.procedures.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import ConfigDict, field_validator
 
 from somu.core.tenancy import TenancyError
 
@@ -45,6 +46,24 @@ class ErrorOut(Schema):
 def errors(*codes: int) -> dict[int, type[ErrorOut]]:
     """The error responses an operation declares in the OpenAPI document."""
     return dict.fromkeys((401, *codes), ErrorOut)
+
+
+class QuerySchema(Schema):
+    """Base of query and body schemas: text with a NUL character is refused (422)."""
+
+    @field_validator("*")
+    @classmethod
+    def no_nul_characters(cls, value: Any) -> Any:
+        # PostgreSQL cannot store or compare NUL characters: refuse them rather than fail there.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Remove the NUL character.")
+        return value
+
+
+class InputSchema(QuerySchema):
+    """Base of request bodies: surrounding spaces stripped, unknown fields refused."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
 
 class Conflict(Exception):
@@ -219,8 +238,10 @@ def register_routers() -> None:
     """Mount every app's router; called once from urls.py."""
     from somu.audit.api import router as audit_router
     from somu.org.api import router as org_router
+    from somu.procedures.api import router as procedures_router
     from somu.survey.api import router as survey_router
 
     api.add_router("/", org_router)
     api.add_router("/audit", audit_router)
     api.add_router("/survey", survey_router)
+    api.add_router("/procedures", procedures_router)

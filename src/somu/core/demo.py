@@ -46,11 +46,16 @@ def ensure_demo() -> DemoLogin:
     from somu.core import tenancy
     from somu.org import demo as org_demo
     from somu.org.models import Organization, User
+    from somu.procedures import demo as procedures_demo
     from somu.survey import demo as survey_demo
 
     password = _demo_password()
     role_usernames = tuple(username for username, _role, _person in org_demo.ROLE_ACCOUNTS)
-    if Organization.objects.filter(slug=org_demo.DEMO_SLUG).exists():
+    existing = Organization.objects.filter(slug=org_demo.DEMO_SLUG).first()
+    if existing is not None:
+        # A demo made by an earlier version gets what later modules add (idempotent).
+        with transaction.atomic(), tenancy.activate(existing):
+            procedures_demo.ensure_procedures_demo(existing)
         return DemoLogin(DEMO_ADMIN, password, created=False, role_usernames=role_usernames)
     with transaction.atomic():
         admin = User.objects.filter(username=DEMO_ADMIN).first()
@@ -62,4 +67,5 @@ def ensure_demo() -> DemoLogin:
         sample = Organization.objects.get(slug=org_demo.DEMO_SLUG)
         with tenancy.activate(sample):
             survey_demo.load(sample)
+            procedures_demo.ensure_procedures_demo(sample)
     return DemoLogin(DEMO_ADMIN, password, created=True, role_usernames=role_usernames)

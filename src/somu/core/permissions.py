@@ -46,21 +46,27 @@ VIEW_AUDIT: Final = "view_audit"
 ANSWER_SURVEY: Final = "answer_survey"  # answer the questionnaire for one's own person record
 MANAGE_SURVEY: Final = "manage_survey"  # the work inventory, survey rounds, imports, reminders
 VIEW_ANALYSIS: Final = "view_analysis"  # the survey analysis, its drill-downs and reports
+WORK_STEPS: Final = "work_steps"  # my tasks: work on the procedure steps assigned to oneself
+VIEW_PROCEDURES: Final = "view_procedures"  # templates, runs, the board, the calendar
+MANAGE_PROCEDURES: Final = "manage_procedures"  # edit templates, launch, schedules, reassign
+HANDOVER: Final = "handover"  # bulk handover (引継ぎ) of everything one person holds
+MANAGE_NOTIFICATIONS: Final = "manage_notifications"  # chat webhooks and failed deliveries
 
 ALL_PERMISSIONS: Final = frozenset(
     {VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE, MANAGE_MEMBERS, VIEW_AUDIT,
-     ANSWER_SURVEY, MANAGE_SURVEY, VIEW_ANALYSIS}
+     ANSWER_SURVEY, MANAGE_SURVEY, VIEW_ANALYSIS, WORK_STEPS, VIEW_PROCEDURES, MANAGE_PROCEDURES,
+     HANDOVER, MANAGE_NOTIFICATIONS}
 )
 
 ROLE_PERMISSIONS: Final[dict[Role, frozenset[str]]] = {
     Role.ADMIN: ALL_PERMISSIONS,
     Role.STAFF: frozenset(
         {VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE, ANSWER_SURVEY, MANAGE_SURVEY,
-         VIEW_ANALYSIS}
+         VIEW_ANALYSIS, WORK_STEPS, VIEW_PROCEDURES, MANAGE_PROCEDURES}
     ),
-    Role.MANAGER: frozenset({VIEW_ORG, EDIT_PEOPLE, ANSWER_SURVEY}),
-    Role.EMPLOYEE: frozenset({VIEW_ORG, ANSWER_SURVEY}),
-    Role.AUDITOR: frozenset({VIEW_ORG, VIEW_AUDIT, VIEW_ANALYSIS}),
+    Role.MANAGER: frozenset({VIEW_ORG, EDIT_PEOPLE, ANSWER_SURVEY, WORK_STEPS, VIEW_PROCEDURES}),
+    Role.EMPLOYEE: frozenset({VIEW_ORG, ANSWER_SURVEY, WORK_STEPS}),
+    Role.AUDITOR: frozenset({VIEW_ORG, VIEW_AUDIT, VIEW_ANALYSIS, VIEW_PROCEDURES}),
 }
 
 # Permissions a manager holds only over people in their own department subtree.

@@ -77,6 +77,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @org_view(VIEW_ORG)
 def home(request: HttpRequest) -> HttpResponse:
+    from somu.procedures.views_tasks import my_tasks_count
     from somu.survey.selectors import pending_surveys_for
 
     membership: Membership = request.membership  # type: ignore[attr-defined]
@@ -89,6 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {
         "summary": org_selectors.organization_summary(),
         "pending_surveys": pending,
+        "my_tasks": my_tasks_count(membership),
     })
 
 

@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator, model_validator
+from pydantic import field_validator, model_validator
 
+from somu.core.api import InputSchema, QuerySchema
 from somu.survey.models import (
     MAX_MONTHLY_HOURS,
     Frequency,
@@ -33,18 +34,8 @@ def _choice(value: str | None, choices: Any, *, blank: bool) -> str | None:
     return value
 
 
-class _Query(Schema):
-    @field_validator("*")
-    @classmethod
-    def no_nul_characters(cls, value: Any) -> Any:
-        # PostgreSQL cannot store or compare NUL characters: refuse them rather than fail there.
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("Remove the NUL character.")
-        return value
-
-
-class _In(_Query):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+_Query = QuerySchema
+_In = InputSchema
 
 
 # ---- the inventory -------------------------------------------------------------------------------

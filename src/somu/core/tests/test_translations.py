@@ -15,7 +15,7 @@ LOCALE = Path(somu.__file__).parent / "locale" / "ja" / "LC_MESSAGES"
 
 
 def _parse_po(path: Path) -> list[dict[str, object]]:
-    """A small .po reader: msgid, msgid_plural, msgstr / msgstr[0], flags."""
+    """A small .po reader: msgctxt, msgid, msgid_plural, msgstr / msgstr[0], flags."""
     entries: list[dict[str, object]] = []
     current: dict[str, object] = {}
     key = ""
@@ -58,7 +58,10 @@ def test_the_compiled_catalog_matches_the_po_file(entries):
     stale = []
     for e in entries:
         msgid = str(e["msgid"])
-        if "msgid_plural" in e:
+        if "msgctxt" in e:  # pgettext: the same msgid may read differently in another context
+            got = catalog.pgettext(str(e["msgctxt"]), msgid)
+            want = e.get("msgstr")
+        elif "msgid_plural" in e:
             got = catalog.ngettext(msgid, str(e["msgid_plural"]), 1)
             want = e.get("msgstr[0]")
         else:

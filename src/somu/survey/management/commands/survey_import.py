@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from somu.core import tenancy
+from somu.core.commands import organization_and_actor
 from somu.core.tabular import ImportFailed, error_line
-from somu.org.models import Organization, User
 from somu.survey import services
 from somu.survey.importing import LAYOUTS, hours_import
 from somu.survey.models import SurveyRound
@@ -43,14 +43,7 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": path})
-        organization = Organization.objects.filter(slug=options["org"]).first()
-        if organization is None:
-            raise CommandError(_("No organization with slug %(slug)r.") % {"slug": options["org"]})
-        actor = None
-        if options["actor"]:
-            actor = User.objects.filter(username=options["actor"]).first()
-            if actor is None:
-                raise CommandError(_("No user %(name)r.") % {"name": options["actor"]})
+        organization, actor = organization_and_actor(options["org"], options["actor"])
 
         name = options["round_name"]
         started = time.monotonic()

@@ -1,0 +1,471 @@
+"""/api/v1/procedures/ endpoints: templates, the library and runs.
+
+Thin and typed: permissions, then services (writes) or selectors (reads). Ids of another
+organization are not found (the tenancy scope), so they answer 404 like unknown ids. Template
+problems come back as 422 with one ``fields`` entry per problem, named by its path in the
+definition (``steps[2].due.from``); a step changed by someone else meanwhile is a 409.
+
+Working on steps (my tasks, the board, the calendar) is in :mod:`somu.procedures.api_work`;
+schedules, handovers and notifications in :mod:`somu.procedures.api_admin`. Both add their
+operations to :data:`router`.
+"""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import ValidationError as PydanticValidationError
+
+from somu.core.api import Conflict, PagePagination, errors
+from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, require
+from somu.org.models import Membership, Person
+from somu.procedures import selectors, services
+from somu.procedures.engine import yamlio
+from somu.procedures.engine.spec import SpecError, spec_to_dict
+from somu.procedures.models import Run, Template
+from somu.procedures.schemas import (
+    MAX_ID,
+    AdoptIn,
+    ArchiveIn,
+    BulkLaunchIn,
+    BulkLaunchOut,
+    CancelIn,
+    EventOut,
+    LaunchIn,
+    LibraryEntryOut,
+    PreviewOut,
+    PreviewQuery,
+    RunDetailOut,
+    RunOut,
+    RunQuery,
+    TasksIn,
+    TemplateDetailOut,
+    TemplateImportIn,
+    TemplateIn,
+    TemplateOut,
+    TemplateQuery,
+    VersionDetailOut,
+)
+from somu.survey.models import Task
+
+router = Router(tags=["procedures"])
+
+YAML_TYPE = "text/yaml; charset=utf-8"
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
+FORM_TRUE = frozenset({"true", "1", "on", "yes"})
+
+# Path ids: bounded, so a huge number is a 422 rather than a database overflow.
+TemplateId = Path(..., ge=1, le=MAX_ID)
+RunId = Path(..., ge=1, le=MAX_ID)
+VersionNumber = Path(..., ge=1, le=2_000_000_000)
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def spec_invalid(exc: SpecError, *, field: str = "spec") -> ValidationError:
+    """A template's problems as the 422 body: one field per problem path."""
+    problems: dict[str, list[str]] = {}
+    for problem in exc.problems:
+        problems.setdefault(problem.path or field, []).append(problem.message)
+    return ValidationError(problems)
+
+
+def load_yaml_field(text: str | bytes, *, field: str = "yaml") -> dict[str, Any]:
+    """The definition in YAML text; a syntax error names the line under ``field``."""
+    try:
+        return yamlio.load_yaml(text)
+    except SpecError as exc:
+        raise ValidationError({field: [str(p) if p.path else p.message
+                                       for p in exc.problems]}) from exc
+
+
+def person_ref(value: int | str | None, field: str) -> Person | None:
+    """A person of the organization by id (int) or 社員番号 (str); unknown ones are 422."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        person = Person.objects.filter(pk=value).first() if 0 < value <= MAX_ID else None
+    else:
+        person = Person.objects.filter(employee_number=value.strip()).first()
+    if person is None:
+        raise ValidationError({field: [f"Unknown person {value!r}."]})
+    return person
+
+
+# ---- templates -----------------------------------------------------------------------------------
+
+
+def _template(template_id: int) -> Template:
+    return selectors.template_get(template_id=template_id)
+
+
+def _template_detail(template: Template) -> dict[str, Any]:
+    template = Template.objects.select_related("current_version", "owner").prefetch_related(
+        "tasks").get(pk=template.pk)
+    return {
+        **TemplateOut.from_orm(template).dict(),
+        "spec": template.current_version.spec if template.current_version else None,
+        "versions": list(selectors.template_versions(template=template)),
+    }
+
+
+def _definition(payload: TemplateIn) -> dict[str, Any]:
+    if (payload.spec is None) == (payload.yaml is None):
+        raise ValidationError({"spec": ["Give the definition as spec (JSON) or yaml (text)."]})
+    if payload.yaml is not None:
+        return load_yaml_field(payload.yaml)
+    assert payload.spec is not None
+    return payload.spec
+
+
+def _save(request: HttpRequest, template: Template | None, data: Mapping[str, Any], *,
+          note: str, owner: Person | None = None) -> Template:
+    try:
+        return services.template_save(actor=request.user, template=template, spec=data,
+                                      note=note, owner=owner)
+    except SpecError as exc:
+        raise spec_invalid(exc) from exc
+
+
+@router.get("/templates", response={200: list[TemplateOut], **errors(403, 422)},
+            summary="Procedure templates (手順テンプレート) with their run counts")
+@paginate(PagePagination)
+def template_list(request: HttpRequest, filters: Query[TemplateQuery]) -> Any:
+    require(_membership(request), VIEW_PROCEDURES)
+    return selectors.template_list(include_archived=filters.include_archived
+                                   ).prefetch_related("tasks")
+
+
+@router.post("/templates", response={201: TemplateDetailOut, **errors(403, 409, 422)},
+             summary="Create a template from its definition: spec (JSON) or yaml (text)")
+def template_create(request: HttpRequest, payload: TemplateIn) -> Status[dict[str, Any]]:
+    membership = _membership(request)
+    require(membership, MANAGE_PROCEDURES)
+    data = _definition(payload)
+    owner = person_ref(payload.owner_id, "owner_id") or membership.person
+    template = _save(request, None, data, note=payload.note, owner=owner)
+    return Status(201, _template_detail(template))
+
+
+def _import_request(request: HttpRequest) -> tuple[str | bytes, bool, str, str]:
+    """(YAML source, update, note, file name) from a JSON, multipart or raw YAML body."""
+    content_type = request.content_type or ""
+    if content_type == "multipart/form-data":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["Attach the .yaml file to import."]})
+        if upload.size and upload.size > yamlio.MAX_BYTES:
+            raise ValidationError({"file": ["The file is larger than 1 MB."]})
+        update = request.POST.get("update", "").strip().lower() in FORM_TRUE
+        return upload.read(), update, request.POST.get("note", "")[:300], upload.name or ""
+    if content_type in YAML_TYPES:
+        update = request.GET.get("update", "").strip().lower() in FORM_TRUE
+        return request.body, update, request.GET.get("note", "")[:300], ""
+    try:
+        body = json.loads(request.body or b"{}")
+        payload = TemplateImportIn.model_validate(body)
+    except json.JSONDecodeError as exc:
+        raise ValidationError({"body": ["Send JSON {\"yaml\": …}, a multipart file or "
+                                        "YAML text."]}) from exc
+    except PydanticValidationError as exc:
+        raise NinjaValidationError([dict(e) for e in exc.errors(include_url=False)]) from exc
+    return payload.yaml, payload.update, payload.note, ""
+
+
+@router.post(
+    "/templates/import", response={201: TemplateDetailOut, 200: TemplateDetailOut,
+                                   **errors(403, 409, 422)},
+    summary="Import a template from YAML: JSON {yaml, update}, a multipart file, or raw YAML",
+    description=(
+        "A template with the same name is a 409 unless `update` is true (for a multipart "
+        "upload a form field, for raw YAML `?update=true`): then the file becomes its new "
+        "version. 201 when a template was created, 200 otherwise."),
+    openapi_extra={"requestBody": {"content": {
+        "application/json": {"schema": TemplateImportIn.model_json_schema()},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {
+            "file": {"type": "string", "format": "binary"}, "update": {"type": "boolean"},
+            "note": {"type": "string"}}, "required": ["file"]}},
+        "application/yaml": {"schema": {"type": "string"}},
+    }}},
+)
+def template_import(request: HttpRequest) -> Status[dict[str, Any]]:
+    require(_membership(request), MANAGE_PROCEDURES)
+    source, update, note, filename = _import_request(request)
+    data = load_yaml_field(source, field="file" if filename else "yaml")
+    name = data.get("name")
+    existing = Template.objects.filter(name=name).first() if isinstance(name, str) else None
+    if existing is not None and not update:
+        raise Conflict(f"A template named “{name}” already exists; import with update to save "
+                       "the file as its new version.")
+    note = note or (_("Imported from %(file)s") % {"file": filename} if filename
+                    else _("Imported"))
+    template = _save(request, existing, data, note=note)
+    return Status(201 if existing is None else 200, _template_detail(template))
+
+
+@router.get("/templates/{template_id}", response={200: TemplateDetailOut, **errors(403, 404, 422)},
+            summary="A template with its current definition and its versions")
+def template_get(request: HttpRequest, template_id: int = TemplateId) -> dict[str, Any]:
+    require(_membership(request), VIEW_PROCEDURES)
+    return _template_detail(_template(template_id))
+
+
+@router.put("/templates/{template_id}",
+            response={200: TemplateDetailOut, **errors(403, 404, 409, 422)},
+            summary="Save a new version (only when the definition changed; runs keep theirs)")
+def template_update(request: HttpRequest, payload: TemplateIn,
+                    template_id: int = TemplateId) -> dict[str, Any]:
+    require(_membership(request), MANAGE_PROCEDURES)
+    template = _template(template_id)
+    data = _definition(payload)
+    owner = person_ref(payload.owner_id, "owner_id")
+    return _template_detail(_save(request, template, data, note=payload.note, owner=owner))
+
+
+@router.get("/templates/{template_id}/versions/{number}",
+            response={200: VersionDetailOut, **errors(403, 404, 422)},
+            summary="One version of a template as it was saved")
+def template_version(request: HttpRequest, template_id: int = TemplateId,
+                     number: int = VersionNumber) -> Any:
+    require(_membership(request), VIEW_PROCEDURES)
+    return selectors.template_version_get(template=_template(template_id), number=number)
+
+
+@router.get("/templates/{template_id}/export", response={**errors(403, 404, 422)},
+            summary="The definition as a YAML file (the current version, or ?version=N)",
+            openapi_extra={"responses": {"200": {
+                "description": "The YAML file", "content": {"text/yaml": {}}}}})
+def template_export(request: HttpRequest, template_id: int = TemplateId,
+                    version: int | None = None) -> HttpResponse:
+    require(_membership(request), VIEW_PROCEDURES)
+    template = _template(template_id)
+    if version is None:
+        current = template.current_version
+        if current is None:
+            raise Http404
+    else:
+        current = selectors.template_version_get(template=template, number=version)
+    text = yamlio.dump_yaml(spec_to_dict(selectors.version_spec(current)))
+    response = HttpResponse(text.encode("utf-8"), content_type=YAML_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{template.name}.yaml")
+    return response
+
+
+@router.get("/templates/{template_id}/preview", response={200: PreviewOut, **errors(403, 404, 422)},
+            summary="The due dates a run started on ?start=YYYY-MM-DD would get")
+def template_preview(request: HttpRequest, filters: Query[PreviewQuery],
+                     template_id: int = TemplateId) -> dict[str, Any]:
+    require(_membership(request), VIEW_PROCEDURES)
+    template = _template(template_id)
+    if template.current_version is None:
+        raise Http404
+    start = filters.start or selectors.today()
+    rows = selectors.due_preview(spec=selectors.version_spec(template.current_version),
+                                 start_date=start)
+    return {"template_id": template.pk, "version": template.current_version.number,
+            "start": start, "steps": rows}
+
+
+@router.post("/templates/{template_id}/archive",
+             response={200: TemplateDetailOut, **errors(403, 404, 422)},
+             summary="Archive a template (archived=false brings it back)")
+def template_archive(request: HttpRequest, payload: ArchiveIn,
+                     template_id: int = TemplateId) -> dict[str, Any]:
+    require(_membership(request), MANAGE_PROCEDURES)
+    template = _template(template_id)
+    services.template_archive(actor=request.user, template=template, archived=payload.archived)
+    return _template_detail(template)
+
+
+@router.put("/templates/{template_id}/tasks",
+            response={200: TemplateDetailOut, **errors(403, 404, 422)},
+            summary="Link the template to work-inventory tasks (recorded in a new version)")
+def template_tasks(request: HttpRequest, payload: TasksIn,
+                   template_id: int = TemplateId) -> dict[str, Any]:
+    require(_membership(request), MANAGE_PROCEDURES)
+    template = _template(template_id)
+    wanted = set(payload.task_ids)
+    found = set(Task.objects.filter(pk__in=[i for i in wanted if 0 < i <= MAX_ID])
+                .values_list("pk", flat=True))
+    if unknown := sorted(wanted - found):
+        raise ValidationError({"task_ids": [f"Unknown task ids: {unknown[:20]}."]})
+    try:
+        services.template_link_tasks(actor=request.user, template=template, task_ids=wanted)
+    except SpecError as exc:
+        raise spec_invalid(exc) from exc
+    return _template_detail(template)
+
+
+# ---- the library ---------------------------------------------------------------------------------
+
+
+@router.get("/library", response={200: list[LibraryEntryOut], **errors(403)},
+            summary="The built-in library of Japanese back-office procedures")
+def library_list(request: HttpRequest) -> list[dict[str, Any]]:
+    from somu.procedures import library
+
+    require(_membership(request), VIEW_PROCEDURES)
+    adopted: dict[str, int] = {}
+    for pk, key in Template.objects.exclude(library_key="").order_by("pk").values_list(
+            "pk", "library_key"):
+        adopted.setdefault(key, pk)
+    return [{"key": entry.key, "name": entry.spec.name, "category": entry.spec.category,
+             "description": entry.spec.description, "notes": entry.spec.notes,
+             "steps": len(entry.spec.steps),
+             "adopted_template_id": adopted.get(entry.key)}
+            for entry in library.library_entries()]
+
+
+@router.post("/library/{key}/adopt",
+             response={201: TemplateDetailOut, **errors(403, 404, 409, 422)},
+             summary="Adopt a library procedure as a template of the organization")
+def library_adopt(request: HttpRequest, key: str, payload: AdoptIn) -> Status[dict[str, Any]]:
+    from somu.procedures import library
+
+    membership = _membership(request)
+    require(membership, MANAGE_PROCEDURES)
+    try:
+        library.library_entry(key)
+    except KeyError as exc:
+        raise Http404 from exc
+    existing = Template.objects.filter(library_key=key).order_by("pk").first()
+    if existing is not None:
+        raise Conflict(f"This procedure was adopted already as template {existing.pk}.")
+    owner = person_ref(payload.owner_id, "owner_id") or membership.person
+    try:
+        template = library.library_adopt(actor=request.user, key=key, owner=owner)
+    except SpecError as exc:
+        raise spec_invalid(exc) from exc
+    return Status(201, _template_detail(template))
+
+
+# ---- runs ----------------------------------------------------------------------------------------
+
+
+def _launch_field(key: str) -> str:
+    """A launch problem's key as the field of the request body it is about."""
+    if key in ("assignee", "template", "__all__"):
+        return key
+    return f"params.{key}"
+
+
+def _bulk_field(key: str) -> str:
+    if key.startswith("params["):
+        return "param_sets[" + key.removeprefix("params[")
+    return f"param_sets[0].{key}"  # a single parameter set is not indexed by the service
+
+
+def _renamed(exc: ValidationError, rename: Any) -> ValidationError:
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError({rename(k): v for k, v in exc.message_dict.items()})
+
+
+def check_param_numbers(params: Mapping[str, Any], prefix: str) -> None:
+    """Refuse integers no record id can be (people and departments are looked up by id; the
+    database cannot even compare such numbers)."""
+    problems = {f"{prefix}{key}": ["The number is too large."] for key, value in params.items()
+                if isinstance(value, int) and abs(value) > MAX_ID}
+    if problems:
+        raise ValidationError(problems)
+
+
+def _launchable(template_id: int) -> Template:
+    template = Template.objects.select_related("current_version").filter(pk=template_id).first()
+    if template is None:
+        raise ValidationError({"template_id": [f"Unknown template id {template_id}."]})
+    return template
+
+
+def _run_detail(run: Run) -> dict[str, Any]:
+    steps = selectors.run_steps(run=run)
+    today = selectors.today()
+    finished = [s for s in steps if s.state in ("done", "skipped", "approved")]
+    late = [s for s in steps if s.state in ("waiting", "ready") and s.due_date
+            and s.due_date < today]
+    out = RunOut.from_orm(run).dict()
+    out.update(steps_total=len(steps), steps_finished=len(finished), steps_late=len(late),
+               steps=steps, parameters=[{"key": k, "label": label, "display": display}
+                                        for k, label, display in
+                                        selectors.run_param_display(run=run)])
+    return out
+
+
+@router.get("/runs", response={200: list[RunOut], **errors(403, 422)},
+            summary="Runs, newest first, with their progress")
+@paginate(PagePagination)
+def run_list(request: HttpRequest, filters: Query[RunQuery]) -> Any:
+    require(_membership(request), VIEW_PROCEDURES)
+    return selectors.run_list(template_id=filters.template_id, status=filters.status,
+                              person_id=filters.assignee).select_related("started_by")
+
+
+@router.post("/runs", response={201: RunDetailOut, **errors(403, 422)},
+             summary="Launch a run: every step gets its assignee and due date")
+def run_launch(request: HttpRequest, payload: LaunchIn) -> Status[dict[str, Any]]:
+    require(_membership(request), MANAGE_PROCEDURES)
+    template = _launchable(payload.template_id)
+    check_param_numbers(payload.params, "params.")
+    try:
+        run = services.run_launch(actor=request.user, template=template, params=payload.params,
+                                  start_date=payload.start_date, name=payload.name)
+    except services.LaunchError as exc:
+        raise _renamed(exc, _launch_field) from exc
+    return Status(201, _run_detail(selectors.run_get(run_id=run.pk)))
+
+
+@router.post("/runs/bulk", response={201: BulkLaunchOut, **errors(403, 422)},
+             summary="Launch one run per parameter set (at most 10,000): all or nothing",
+             description="A problem names the parameter set by index: "
+                         "`param_sets[3].入社者`; then no run is created.")
+def run_bulk_launch(request: HttpRequest, payload: BulkLaunchIn) -> Status[dict[str, Any]]:
+    require(_membership(request), MANAGE_PROCEDURES)
+    template = _launchable(payload.template_id)
+    for index, params in enumerate(payload.param_sets):
+        check_param_numbers(params, f"param_sets[{index}].")
+    try:
+        runs = services.runs_bulk_launch(actor=request.user, template=template,
+                                         param_sets=payload.param_sets,
+                                         start_date=payload.start_date)
+    except services.LaunchError as exc:
+        raise _renamed(exc, _bulk_field) from exc
+    return Status(201, {"launched": len(runs), "run_ids": [run.pk for run in runs]})
+
+
+@router.get("/runs/{run_id}", response={200: RunDetailOut, **errors(403, 404, 422)},
+            summary="A run with its parameters and steps")
+def run_get(request: HttpRequest, run_id: int = RunId) -> dict[str, Any]:
+    require(_membership(request), VIEW_PROCEDURES)
+    return _run_detail(selectors.run_get(run_id=run_id))
+
+
+@router.get("/runs/{run_id}/events", response={200: list[EventOut], **errors(403, 404, 422)},
+            summary="The run's timeline: who did what when, oldest first")
+@paginate(PagePagination)
+def run_events(request: HttpRequest, run_id: int = RunId) -> Any:
+    require(_membership(request), VIEW_PROCEDURES)
+    return selectors.run_timeline(run=selectors.run_get(run_id=run_id))
+
+
+@router.post("/runs/{run_id}/cancel", response={200: RunDetailOut, **errors(403, 404, 409, 422)},
+             summary="Cancel a running run (its open steps are cancelled)")
+def run_cancel(request: HttpRequest, payload: CancelIn, run_id: int = RunId) -> dict[str, Any]:
+    require(_membership(request), MANAGE_PROCEDURES)
+    run = selectors.run_get(run_id=run_id)
+    services.run_cancel(actor=request.user, run=run, reason=payload.reason)
+    return _run_detail(selectors.run_get(run_id=run_id))
+
+
+# The other endpoint modules register on the same router (one router for core.api to mount).
+from somu.procedures import api_admin, api_work  # noqa: E402, F401

@@ -1,0 +1,210 @@
+"""The template definition (spec): typed, validated, Django-free.
+
+A template version is stored as the canonical dict :func:`spec_to_dict` returns, and written to
+and read from YAML in the same shape (see docs/user/procedures.md for the format)::
+
+    somu: procedure/1
+    name: 入社手続き
+    category: 人事労務
+    description: 新しく入社する人の社会保険・雇用保険・アカウント発行まで
+    notes: 根拠法令の出典 …
+    on_unresolved_assignee: fail        # or: owner (the step goes to the template owner, flagged)
+    tasks: [人事労務 > 入退社 > 入社手続き]   # work-inventory tasks this procedure standardizes
+    parameters:
+      - {key: 入社者, label: 入社者, type: person, required: true}
+      - {key: 入社日, label: 入社日, type: date, required: true}
+      - {key: 雇用形態, type: choice, choices: [正社員, 契約社員, パート], default: 正社員}
+    steps:
+      - key: shaho
+        name: 健康保険・厚生年金保険 被保険者資格取得届
+        instructions: "{{入社者}}さんの資格取得届を年金事務所へ提出する。"
+        assignee: {role: staff, department: 人事部}
+        due: {from: 入社日, offset: 5, unit: calendar, roll: previous}
+        depends_on: [docs]
+        condition: 雇用形態 in ['正社員', '契約社員']
+        checklist: [基礎年金番号を確認, 届出を電子申請]
+        form: [{key: receipt_no, label: 受付番号, type: text, required: true}]
+        estimated_minutes: 30
+        notes: 健康保険法施行規則第24条（事実発生から5日以内）
+
+Other forms: ``assignee`` is ``{person: S0001}`` (社員番号), ``{role: staff, department: 人事部}``
+(no department = the whole organization), ``{param: 入社者}``, ``{manager_of: 入社者}``,
+``{manager_of: starter}`` or ``starter`` (the default). ``due`` is ``{from: X, offset: N, unit:
+business|calendar, roll: none|previous|next}`` (X = ``start`` or a date parameter; N may be
+negative), ``{from: X, end_of_month: true, months: 0}``, ``{from: X, day_of_month: 10, months: 1}``
+or ``{after: <step key>, offset: 2}`` (the step must be among its dependencies). Approval steps
+take ``kind: approval`` and ``on_reject: stop | reopen:<key of an earlier step>``. Instructions
+may use ``{{start}}`` and ``{{starter}}`` besides the parameters.
+
+Rules (each in its own small module): conditions in :mod:`.expr`, due dates in :mod:`.due`,
+the dependency graph and launch planning in :mod:`.plan`, schedules in :mod:`.recurrence`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+SPEC_FORMAT: Final = "procedure/1"
+
+ParamType = Literal["person", "date", "choice", "text", "number", "department", "boolean"]
+PARAM_TYPES: Final[tuple[str, ...]] = (
+    "person", "date", "choice", "text", "number", "department", "boolean",
+)
+FieldType = Literal["text", "textarea", "number", "date", "choice", "boolean"]
+FIELD_TYPES: Final[tuple[str, ...]] = ("text", "textarea", "number", "date", "choice", "boolean")
+StepKindName = Literal["task", "approval"]
+Unit = Literal["business", "calendar"]
+Roll = Literal["none", "previous", "next"]
+DueKind = Literal["offset", "end_of_month", "day_of_month"]
+AssigneeKind = Literal["person", "role", "param", "manager_of", "starter"]
+ROLE_NAMES: Final[tuple[str, ...]] = ("admin", "manager", "staff", "employee")
+START: Final = "start"  # the due-rule base meaning the run's start date
+STARTER: Final = "starter"  # the assignee rule (and manager_of value) meaning the run's starter
+# {{ key }} in instructions: a parameter's display value (or {{start}}, {{starter}}).
+PLACEHOLDER_RE: Final = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One validation problem: ``path`` names where (e.g. ``steps[3].due.from``)."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class SpecError(ValueError):
+    """The document is not a valid template; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[SpecProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    key: str  # an identifier (Japanese allowed): used in {{key}}, due rules and conditions
+    label: str
+    type: ParamType
+    required: bool = True
+    choices: tuple[str, ...] = ()  # for type "choice"
+    default: Any = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class AssigneeRule:
+    """Who gets the step.
+
+    - ``person``: a specific person, ``value`` = 社員番号;
+    - ``role``: a holder of ``role`` (admin/manager/staff/employee) in department ``value``
+      (department name or code; subdepartments included), the one with the fewest open steps;
+    - ``param``: the person given in parameter ``value``;
+    - ``manager_of``: the manager of the person in parameter ``value`` (or of the starter when
+      ``value`` is "starter");
+    - ``starter``: whoever launched the run.
+    """
+
+    kind: AssigneeKind
+    value: str = ""
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class DueRule:
+    """When a step is due.
+
+    ``base`` is "start" (the run's start date), a date parameter's key, or — with
+    ``after_step`` — the completion date of that predecessor step (then the due date is known
+    only once it completes). ``kind``:
+
+    - ``offset``: base ± ``offset`` days in ``unit`` (business or calendar days);
+    - ``end_of_month``: the last day of the month ``months`` after base's month (0 = same);
+    - ``day_of_month``: day ``day`` of the month ``months`` after base's month (clamped to the
+      month's end), e.g. 翌月10日 = {day: 10, months: 1}.
+
+    Then ``roll``: a result that is not a business day moves to the previous or next business
+    day, or stays (``none``).
+    """
+
+    base: str = START
+    after_step: str = ""
+    kind: DueKind = "offset"
+    offset: int = 0
+    unit: Unit = "business"
+    months: int = 0
+    day: int = 0
+    roll: Roll = "none"
+
+
+@dataclass(frozen=True)
+class FormFieldSpec:
+    key: str
+    label: str
+    type: FieldType = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    key: str
+    name: str
+    kind: StepKindName = "task"
+    instructions: str = ""  # Markdown; {{param}} is replaced by the parameter's display value
+    assignee: AssigneeRule = field(default_factory=lambda: AssigneeRule("starter"))
+    due: DueRule | None = None
+    depends_on: tuple[str, ...] = ()
+    condition: str = ""  # an expression of .expr; "" = always
+    checklist: tuple[str, ...] = ()
+    form: tuple[FormFieldSpec, ...] = ()
+    estimated_minutes: int | None = None
+    # Approval steps: on rejection "stop" the run, or "reopen:<step key>" to send it back.
+    on_reject: str = "stop"
+    notes: str = ""  # e.g. the statutory basis of the deadline, with its source
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    name: str
+    steps: tuple[StepSpec, ...]
+    parameters: tuple[ParameterSpec, ...] = ()
+    category: str = ""
+    description: str = ""
+    notes: str = ""
+    on_unresolved_assignee: Literal["fail", "owner"] = "fail"
+    # Inventory tasks this procedure standardizes, as "function > category > … > name" paths.
+    tasks: tuple[str, ...] = ()
+
+    def parameter(self, key: str) -> ParameterSpec | None:
+        return next((p for p in self.parameters if p.key == key), None)
+
+    def step(self, key: str) -> StepSpec | None:
+        return next((s for s in self.steps if s.key == key), None)
+
+
+def parse_spec(data: Mapping[str, Any]) -> TemplateSpec:
+    """A validated spec from its dict form (YAML or stored JSON).
+
+    Raises :class:`SpecError` listing every problem: missing or wrong-typed fields, duplicate
+    keys, unknown dependency, dependency cycle (naming the cycle, e.g. "a → b → a"), unknown
+    parameter in a due rule, condition or assignee rule, a due rule on a non-date parameter, an
+    ``after`` step that is not a (transitive) dependency, an assignee parameter that is not a
+    person, a bad condition expression, ``on_reject`` naming an unknown step.
+    """
+    from somu.procedures.engine.parse import parse_spec_dict
+
+    return parse_spec_dict(data)
+
+
+def spec_to_dict(spec: TemplateSpec) -> dict[str, Any]:
+    """The canonical dict (stored JSON and exported YAML): defaults omitted, keys ordered."""
+    from somu.procedures.engine.parse import spec_dict
+
+    return spec_dict(spec)

@@ -1,0 +1,503 @@
+"""Launching runs: parameter values, assignees and the concrete steps of a new run.
+
+The machinery behind :func:`somu.procedures.services.run_launch` and
+:func:`~somu.procedures.services.runs_bulk_launch`. A :class:`Launcher` looks every person,
+department and role holder up once, so launching ten thousand runs costs a handful of queries
+plus the bulk inserts, whatever the number of steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from somu.core.calendar import BusinessCalendar
+from somu.core.permissions import ROLE_LABELS, Role
+from somu.org.models import Department, Membership, Person, PersonStatus
+from somu.procedures.engine.spec import AssigneeRule, ParameterSpec, TemplateSpec
+from somu.procedures.models import OPEN_STATES, Step, Template
+
+TRUE_WORDS: Final = frozenset({"true", "1", "yes", "on", "y", "はい"})
+FALSE_WORDS: Final = frozenset({"false", "0", "no", "off", "n", "いいえ", ""})
+
+
+class LaunchError(ValidationError):
+    """The run cannot be launched; ``message_dict`` maps a parameter key (or ``"assignee"``)
+    to what is wrong with it."""
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+@dataclass
+class Params:
+    """One launch's parameter values, coerced by type."""
+
+    # For conditions and due rules: date, int ids (person, department), Decimal, bool, str, None.
+    typed: dict[str, Any] = field(default_factory=dict)
+    # For Run.params (JSON): dates ISO, people and departments by id, numbers as int or str.
+    stored: dict[str, Any] = field(default_factory=dict)
+
+
+class Directory:
+    """The people and departments of the active organization that launches refer to.
+
+    Lookups are batched: :meth:`preload` fetches every referenced person in one query; the
+    department tree is read once.
+    """
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, Person] = {}
+        self.by_number: dict[str, Person] = {}
+        self._departments: list[tuple[int, int | None, str, str]] | None = None
+
+    # ---- people ----
+
+    def _remember(self, people: Iterable[Person]) -> None:
+        for person in people:
+            self.by_id[person.pk] = person
+            self.by_number[person.employee_number] = person
+
+    def preload(self, refs: Iterable[Any]) -> None:
+        """Fetch the people ``refs`` name (ids, 社員番号 or Person) and their managers."""
+        ids: set[int] = set()
+        numbers: set[str] = set()
+        for ref in refs:
+            if isinstance(ref, Person):
+                self._remember([ref])
+            elif isinstance(ref, int) and not isinstance(ref, bool):
+                ids.add(ref)
+            elif isinstance(ref, str) and ref.strip():
+                numbers.add(ref.strip())
+                if ref.strip().isdigit():
+                    ids.add(int(ref.strip()))
+        ids -= set(self.by_id)
+        numbers -= set(self.by_number)
+        if ids or numbers:
+            self._remember(Person.objects.filter(Q(pk__in=ids) | Q(employee_number__in=numbers)))
+        self._load_managers()
+
+    def _load_managers(self) -> None:
+        missing = {p.manager_id for p in self.by_id.values() if p.manager_id} - set(self.by_id)
+        if missing:
+            self._remember(Person.objects.filter(pk__in=missing))
+
+    def person(self, ref: Any) -> Person | None:
+        """A person by Person, id (int) or 社員番号 (str; a string of digits may be an id)."""
+        if isinstance(ref, Person):
+            return ref
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            if ref not in self.by_id:
+                self.preload([ref])
+            return self.by_id.get(ref)
+        if isinstance(ref, str) and ref.strip():
+            text = ref.strip()
+            if text not in self.by_number and (not text.isdigit() or int(text) not in self.by_id):
+                self.preload([text])
+            found = self.by_number.get(text)
+            if found is None and text.isdigit():
+                found = self.by_id.get(int(text))
+            return found
+        return None
+
+    def manager_of(self, person: Person) -> Person | None:
+        if not person.manager_id:
+            return None
+        if person.manager_id not in self.by_id:
+            self._remember(Person.objects.filter(pk=person.manager_id))
+        return self.by_id.get(person.manager_id)
+
+    # ---- departments ----
+
+    @property
+    def departments(self) -> list[tuple[int, int | None, str, str]]:
+        if self._departments is None:
+            self._departments = list(
+                Department.objects.values_list("id", "parent_id", "name", "code")
+            )
+        return self._departments
+
+    def department_id(self, ref: Any) -> int | None:
+        """A department by Department, id, name or code."""
+        if isinstance(ref, Department):
+            return ref.pk
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            return ref if any(d[0] == ref for d in self.departments) else None
+        if isinstance(ref, str) and ref.strip():
+            text = ref.strip()
+            for pk, _parent, name, _code in self.departments:
+                if name == text:
+                    return pk
+            for pk, _parent, _name, code in self.departments:
+                if code and code == text:
+                    return pk
+            if text.isdigit():
+                return self.department_id(int(text))
+        return None
+
+    def department_name(self, pk: int) -> str:
+        return next((d[2] for d in self.departments if d[0] == pk), "")
+
+    def subtree(self, pk: int) -> set[int]:
+        children: dict[int | None, list[int]] = {}
+        for dept_id, parent_id, _name, _code in self.departments:
+            children.setdefault(parent_id, []).append(dept_id)
+        result: set[int] = set()
+        stack = [pk]
+        while stack:
+            current = stack.pop()
+            if current not in result:
+                result.add(current)
+                stack.extend(children.get(current, []))
+        return result
+
+
+# ---- parameters ------------------------------------------------------------------------------
+
+
+def _coerce_one(param: ParameterSpec, raw: Any, directory: Directory) -> tuple[Any, Any]:
+    """(typed, stored) for one non-empty raw value; raises ValueError with the message."""
+    kind = param.type
+    if kind == "person":
+        person = directory.person(raw)
+        if person is None:
+            raise ValueError(_("No person has this employee number or id."))
+        return person.pk, person.pk
+    if kind == "department":
+        dept_id = directory.department_id(raw)
+        if dept_id is None:
+            raise ValueError(_("No department has this name, code or id."))
+        return dept_id, dept_id
+    if kind == "date":
+        if isinstance(raw, dt.datetime):
+            raw = raw.date()
+        if isinstance(raw, dt.date):
+            return raw, raw.isoformat()
+        try:
+            day = dt.date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
+        return day, day.isoformat()
+    if kind == "choice":
+        text = str(raw).strip()
+        if text not in param.choices:
+            choices = ", ".join(param.choices)
+            raise ValueError(_("Choose one of: %(choices)s.") % {"choices": choices})
+        return text, text
+    if kind == "number":
+        if isinstance(raw, bool):
+            raise ValueError(_("Enter a number."))
+        try:
+            number = Decimal(str(raw).strip().replace(",", ""))
+        except InvalidOperation:
+            raise ValueError(_("Enter a number.")) from None
+        if not number.is_finite():
+            raise ValueError(_("Enter a number."))
+        stored: Any = int(number) if number == number.to_integral_value() else str(number)
+        return number, stored
+    if kind == "boolean":
+        if isinstance(raw, bool):
+            return raw, raw
+        word = str(raw).strip().lower()
+        if word in TRUE_WORDS:
+            return True, True
+        if word in FALSE_WORDS:
+            return False, False
+        raise ValueError(_("Enter yes or no."))
+    text = str(raw).strip()
+    return text, text
+
+
+def coerce_params(
+    spec: TemplateSpec, raw: Mapping[str, Any], directory: Directory, *, prefix: str = ""
+) -> tuple[Params, dict[str, list[str]]]:
+    """The typed values of ``raw`` and the problems by parameter key (``prefix`` + key).
+
+    Keys that are not parameters of the spec are ignored (a form posts other fields too).
+    A missing boolean is false; a missing value falls back to the parameter's default.
+    """
+    params = Params()
+    errors: dict[str, list[str]] = {}
+    for param in spec.parameters:
+        value = raw.get(param.key)
+        if _is_empty(value):
+            value = param.default
+        if _is_empty(value):
+            if param.type == "boolean":
+                params.typed[param.key], params.stored[param.key] = False, False
+                continue
+            if param.required:
+                errors[prefix + param.key] = [_("This parameter is required.")]
+            params.typed[param.key], params.stored[param.key] = None, None
+            continue
+        try:
+            params.typed[param.key], params.stored[param.key] = _coerce_one(
+                param, value, directory
+            )
+        except ValueError as exc:
+            errors[prefix + param.key] = [str(exc)]
+    return params, errors
+
+
+def person_refs(spec: TemplateSpec, raw_sets: Iterable[Mapping[str, Any]]) -> list[Any]:
+    """Every person reference in the parameter sets and the spec's fixed assignees."""
+    keys = [p.key for p in spec.parameters if p.type == "person"]
+    refs: list[Any] = [s.assignee.value for s in spec.steps if s.assignee.kind == "person"]
+    for raw in raw_sets:
+        refs.extend(raw.get(k) for k in keys if not _is_empty(raw.get(k)))
+    return refs
+
+
+# ---- assignees -------------------------------------------------------------------------------
+
+
+class Unresolved(Exception):
+    """An assignee rule gave nobody; ``str()`` is the user-facing reason."""
+
+
+class AssigneeResolver:
+    """Turns assignee rules into people, spreading role work over the least-loaded holders.
+
+    ``load`` counts each candidate's open steps (from the database, once) plus what this
+    resolver has already handed out, so a bulk launch spreads evenly.
+    """
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self.load: dict[int, int] = {}
+        self._pools: dict[tuple[str, str], list[Person]] = {}
+
+    def _pool(self, role: str, department: str, step_name: str) -> list[Person]:
+        key = (role, department)
+        if key in self._pools:
+            return self._pools[key]
+        people = Person.objects.filter(
+            status=PersonStatus.ACTIVE, memberships__role=role, memberships__is_active=True)
+        if department:  # no department: a holder of the role anywhere in the organization
+            dept_id = self.directory.department_id(department)
+            if dept_id is None:
+                raise Unresolved(_("Step '%(step)s': there is no department %(department)s.")
+                                 % {"step": step_name, "department": department})
+            people = people.filter(department_id__in=self.directory.subtree(dept_id))
+        holders = list(people.distinct().order_by("employee_number"))
+        counts = dict(
+            Step.objects.filter(assignee__in=holders, state__in=OPEN_STATES)
+            .values_list("assignee").annotate(n=Count("pk")).values_list("assignee", "n")
+        ) if holders else {}
+        for person in holders:
+            self.load.setdefault(person.pk, counts.get(person.pk, 0))
+            self.directory._remember([person])
+        self._pools[key] = holders
+        return holders
+
+    def _active(self, person: Person, step_name: str) -> Person:
+        if person.status != PersonStatus.ACTIVE:
+            raise Unresolved(_("Step '%(step)s': %(person)s is no longer active.")
+                             % {"step": step_name, "person": person.name})
+        return person
+
+    def _param_person(self, key: str, typed: Mapping[str, Any], step_name: str) -> Person:
+        person_id = typed.get(key)
+        person = self.directory.person(person_id) if person_id is not None else None
+        if person is None:
+            raise Unresolved(_("Step '%(step)s': the parameter %(param)s names nobody.")
+                             % {"step": step_name, "param": key})
+        return person
+
+    def resolve(
+        self, rule: AssigneeRule, *, step_name: str, typed: Mapping[str, Any],
+        starter: Person | None,
+    ) -> Person:
+        """The person ``rule`` gives; raises :class:`Unresolved` naming the step and why."""
+        if rule.kind == "person":
+            person = self.directory.person(rule.value)
+            if person is None:
+                raise Unresolved(_("Step '%(step)s': no person has employee number %(number)s.")
+                                 % {"step": step_name, "number": rule.value})
+            return self._active(person, step_name)
+        if rule.kind == "role":
+            holders = self._pool(rule.role, rule.value, step_name)
+            if not holders:
+                role_label = str(ROLE_LABELS.get(Role(rule.role), rule.role)) \
+                    if rule.role in Role._value2member_map_ else rule.role
+                if rule.value:
+                    raise Unresolved(
+                        _("Step '%(step)s': nobody in %(department)s has the role %(role)s.")
+                        % {"step": step_name, "department": rule.value, "role": role_label})
+                raise Unresolved(_("Step '%(step)s': nobody has the role %(role)s.")
+                                 % {"step": step_name, "role": role_label})
+            chosen = min(holders, key=lambda p: (self.load.get(p.pk, 0), p.employee_number))
+            self.load[chosen.pk] = self.load.get(chosen.pk, 0) + 1
+            return chosen
+        if rule.kind == "param":
+            return self._active(self._param_person(rule.value, typed, step_name), step_name)
+        if rule.kind == "manager_of":
+            if rule.value in ("", "starter"):
+                if starter is None:
+                    raise Unresolved(_("Step '%(step)s': the run has no starter.")
+                                     % {"step": step_name})
+                subject = starter
+            else:
+                subject = self._param_person(rule.value, typed, step_name)
+            manager = self.directory.manager_of(subject)
+            if manager is None:
+                raise Unresolved(_("Step '%(step)s': %(person)s has no manager.")
+                                 % {"step": step_name, "person": subject.name})
+            return self._active(manager, step_name)
+        if starter is None:
+            raise Unresolved(_(
+                "Step '%(step)s': the run has no starter (the launching user is not linked "
+                "to a person)."
+            ) % {"step": step_name})
+        return self._active(starter, step_name)
+
+
+def assign(
+    resolver: AssigneeResolver, template: Template, spec: TemplateSpec, step_key: str, *,
+    typed: Mapping[str, Any], starter: Person | None,
+) -> tuple[Person, bool]:
+    """(assignee, flagged) for one step; raises :class:`Unresolved` when nobody can take it.
+
+    With ``on_unresolved_assignee: owner`` an unresolvable rule hands the step to the
+    template's owner, flagged for review.
+    """
+    step = spec.step(step_key)
+    assert step is not None
+    try:
+        return resolver.resolve(step.assignee, step_name=step.name, typed=typed,
+                                starter=starter), False
+    except Unresolved as exc:
+        if spec.on_unresolved_assignee != "owner":
+            raise
+        owner = resolver.directory.person(template.owner_id) if template.owner_id else None
+        if owner is None or owner.status != PersonStatus.ACTIVE:
+            raise Unresolved(
+                f"{exc} " + _("The template has no active owner to take the step instead.")
+            ) from None
+        return owner, True
+
+
+def actor_identity(user: Any) -> tuple[Person | None, str]:
+    """The person the acting user is (their membership's person) and how the timeline names
+    them: the person's name, else the login name, or "system" for the worker."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None, "system"
+    membership = (
+        Membership.objects.filter(user_id=user.pk, is_active=True).select_related("person")
+        .first()
+    )
+    person = membership.person if membership is not None else None
+    return person, person.name if person is not None else user.get_username()
+
+
+def default_run_name(
+    template: Template, spec: TemplateSpec, typed: Mapping[str, Any], start: dt.date,
+    directory: Directory,
+) -> str:
+    """「山田 太郎さん 入社手続き」 with a person parameter, else 「月次決算 2026-04-03」."""
+    for param in spec.parameters:
+        if param.type == "person" and typed.get(param.key) is not None:
+            person = directory.person(typed[param.key])
+            if person is not None:
+                return f"{person.name}さん {template.name}"[:300]
+    return f"{template.name} {start.isoformat()}"[:300]
+
+
+def calendar_for_active_organization() -> BusinessCalendar:
+    from somu.core import tenancy
+    from somu.org.models import Organization
+    from somu.org.selectors import business_calendar
+
+    organization = Organization.objects.get(pk=tenancy.active_organization_id())
+    return business_calendar(organization=organization)
+
+
+# ---- inserting steps -------------------------------------------------------------------------
+
+STEP_FIELDS: Final = (
+    "organization", "run", "key", "name", "position", "kind", "state", "assignee",
+    "assignee_flagged", "due_date", "depends_on", "checklist_done", "form_values",
+    "estimated_minutes", "ready_at", "revision",
+)
+INSERT_BATCH: Final = 1000
+COPY_THRESHOLD: Final = 2000
+
+
+class StepRows:
+    """New step rows for a bulk insert, adapted for the database once per distinct value.
+
+    ``bulk_create`` prepares every field of every model instance through the ORM; at 200,000
+    steps that preparation is most of a bulk launch. Rows here are plain tuples in
+    :data:`STEP_FIELDS` order, inserted with ``executemany``.
+    """
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self.ops = connection.ops
+        self.rows: list[tuple[Any, ...]] = []
+        self._json: dict[tuple[str, ...], Any] = {}
+        self._dates: dict[dt.date, Any] = {}
+        self.empty_list = self.ops.adapt_json_value([], None)
+        self.empty_dict = self.ops.adapt_json_value({}, None)
+
+    def json_list(self, items: tuple[str, ...]) -> Any:
+        if items not in self._json:
+            self._json[items] = self.ops.adapt_json_value(list(items), None)
+        return self._json[items]
+
+    def date(self, value: dt.date | None) -> Any:
+        if value is None:
+            return None
+        if value not in self._dates:
+            self._dates[value] = self.ops.adapt_datefield_value(value)
+        return self._dates[value]
+
+    def datetime(self, value: dt.datetime | None) -> Any:
+        return None if value is None else self.ops.adapt_datetimefield_value(value)
+
+    def add(self, *, organization_id: int, run_id: int, key: str, name: str, position: int,
+            kind: str, state: str, assignee_id: int | None, flagged: bool,
+            due_date: dt.date | None, depends_on: tuple[str, ...],
+            estimated_minutes: int | None, ready_at: Any) -> None:
+        self.rows.append((
+            organization_id, run_id, key, name, position, kind, state, assignee_id, flagged,
+            self.date(due_date), self.json_list(depends_on), self.empty_list, self.empty_dict,
+            estimated_minutes, ready_at, 0,
+        ))
+
+    def insert(self) -> None:
+        from django.db import connection
+
+        meta = Step._meta
+        columns = ", ".join(self.ops.quote_name(str(meta.get_field(f).column))  # type: ignore[union-attr]
+                            for f in STEP_FIELDS)
+        placeholders = ", ".join(["%s"] * len(STEP_FIELDS))
+        # Only identifiers from the model's own metadata are interpolated; values are parameters.
+        table = self.ops.quote_name(meta.db_table)
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        with connection.cursor() as cursor:
+            if connection.vendor != "postgresql":
+                # SQLite prepares the statement once and runs it in-process: cheap per row.
+                for start in range(0, len(self.rows), INSERT_BATCH):
+                    cursor.executemany(sql, self.rows[start:start + INSERT_BATCH])
+            elif len(self.rows) > COPY_THRESHOLD:
+                # A bulk launch: COPY streams the rows, several times faster than INSERTs.
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+            else:
+                # One launch: a multi-row INSERT is one round trip (COPY costs more to set up).
+                for start in range(0, len(self.rows), INSERT_BATCH):
+                    batch = self.rows[start:start + INSERT_BATCH]
+                    values = ", ".join([f"({placeholders})"] * len(batch))
+                    cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}",  # noqa: S608
+                                   [value for row in batch for value in row])

@@ -1,0 +1,548 @@
+"""Overdue and due-soon notifications (通知): one email digest per person per day and one summary
+per chat webhook (Slack, Microsoft Teams, Chatwork) per organization per day.
+
+Building and sending are separate steps, both run by the worker (:mod:`somu.procedures.worker`):
+
+- :func:`build_digests` writes one :class:`Delivery` per recipient and day. The unique constraints
+  ``(person, day)`` and ``(webhook, day)`` make a second build, by the same or another worker, a
+  no-op: the same step is never announced twice to the same recipient on the same day.
+- :func:`send_delivery` claims one delivery with a compare-and-set update, sends it, and marks it
+  sent, or failed with a backoff (1 min, 5 min, 30 min, 2 h, 12 h; gives up after six attempts).
+  Admins see failed deliveries and can retry them (:func:`delivery_retry`).
+
+Only the organization active in the context is ever read: a webhook never hears of another
+organization's steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from somu.audit.services import audit_record, save_with_audit
+from somu.core import tenancy
+from somu.core.calendar import BusinessCalendar
+from somu.org.models import Organization, Person
+from somu.org.selectors import business_calendar
+from somu.org.services import Actor
+from somu.procedures.models import (
+    OPEN_STATES,
+    Delivery,
+    DeliveryChannel,
+    DeliveryStatus,
+    RunStatus,
+    Step,
+    StepState,
+    Webhook,
+    WebhookKind,
+)
+
+# A step is "due soon" when it is due within this many business days after the digest's day.
+DUE_SOON_BUSINESS_DAYS: Final = 1
+# Waits after the 1st, 2nd, … failed attempt; after MAX_ATTEMPTS attempts the delivery gives up.
+BACKOFF: Final = (
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=30),
+    dt.timedelta(hours=2),
+    dt.timedelta(hours=12),
+)
+MAX_ATTEMPTS: Final = 6
+# How long a claimed delivery stays invisible to other senders; after a crash it is retried then.
+SEND_LEASE: Final = dt.timedelta(minutes=10)
+HTTP_TIMEOUT_SECONDS: Final = 10
+# A chat message lists at most this many steps; the rest are counted ("…and 12 more").
+WEBHOOK_MAX_ITEMS: Final = 30
+
+WEBHOOK_FIELDS: Final = ("name", "kind", "url", "token", "active")
+
+
+class DeliveryError(Exception):
+    """Sending failed (the SMTP server or the chat service refused, or could not be reached)."""
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One step as a notification shows it."""
+
+    step_id: int
+    step_name: str
+    run_name: str
+    assignee: str
+    due_date: dt.date
+    days_late: int  # calendar days past the due date (0: due today or later)
+    waiting: bool  # its predecessors are still open
+    url: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_late > 0
+
+
+# ---- reads ---------------------------------------------------------------------------------------
+
+
+def due_soon_limit(*, day: dt.date, calendar: BusinessCalendar) -> dt.date:
+    """The last due date that still counts as "due soon" on ``day``."""
+    return calendar.add_business_days(day, DUE_SOON_BUSINESS_DAYS)
+
+
+def notifiable_steps(*, day: dt.date, calendar: BusinessCalendar) -> QuerySet[Step]:
+    """Open steps of running runs that are overdue or due soon on ``day``, earliest first."""
+    return (
+        Step.objects.filter(
+            state__in=OPEN_STATES,
+            run__status=RunStatus.RUNNING,
+            due_date__lte=due_soon_limit(day=day, calendar=calendar),
+        )
+        .select_related("run", "assignee")
+        .order_by("due_date", "run_id", "position", "pk")
+    )
+
+
+def delivery_list(*, problems_only: bool = False) -> QuerySet[Delivery]:
+    """The organization's deliveries, newest first; ``problems_only``: failed or given up."""
+    deliveries = Delivery.objects.select_related("person", "webhook")
+    if problems_only:
+        deliveries = deliveries.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP])
+    return deliveries.order_by("-day", "-pk")
+
+
+def webhook_list() -> QuerySet[Webhook]:
+    return Webhook.objects.order_by("name", "pk")
+
+
+def _step_url(step_id: int) -> str:
+    path = reverse("procedures:step_detail", args=[step_id])
+    return f"{settings.SOMU_BASE_URL.rstrip('/')}{path}"
+
+
+def _my_tasks_url() -> str:
+    return f"{settings.SOMU_BASE_URL.rstrip('/')}{reverse('procedures:my_tasks')}"
+
+
+def _item(step: Step, day: dt.date) -> DigestItem:
+    assert step.due_date is not None
+    return DigestItem(
+        step_id=step.pk,
+        step_name=step.name,
+        run_name=step.run.name,
+        assignee=step.assignee.name if step.assignee is not None else "",
+        due_date=step.due_date,
+        days_late=max(0, (day - step.due_date).days),
+        waiting=step.state == StepState.WAITING,
+        url=_step_url(step.pk),
+    )
+
+
+def _date(value: dt.date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _late(item: DigestItem) -> str:
+    return ngettext("%(n)d day overdue", "%(n)d days overdue", item.days_late) % {
+        "n": item.days_late
+    }
+
+
+def _item_detail(item: DigestItem, *, with_assignee: bool) -> str:
+    """"2026/04/01 · 3 days overdue · 山田 太郎 · waiting for earlier steps"."""
+    parts = [_("due %(date)s") % {"date": _date(item.due_date)}]
+    if item.overdue:
+        parts.append(_late(item))
+    if with_assignee:
+        parts.append(item.assignee or _("unassigned"))
+    if item.waiting:
+        parts.append(_("waiting for earlier steps"))
+    return " · ".join(parts)
+
+
+def _counts(items: Sequence[DigestItem]) -> tuple[int, int]:
+    overdue = sum(1 for i in items if i.overdue)
+    return overdue, len(items) - overdue
+
+
+# ---- building digests ----------------------------------------------------------------------------
+
+
+def _email_content(person: Person, items: Sequence[DigestItem], day: dt.date) -> tuple[str, str]:
+    overdue, soon = _counts(items)
+    subject = _("[somu] Procedure steps: %(overdue)d overdue, %(soon)d due soon") % {
+        "overdue": overdue, "soon": soon}
+    lines = [
+        _("%(name)s,") % {"name": person.name},
+        "",
+        _("These procedure steps assigned to you are overdue or due soon (as of %(date)s).")
+        % {"date": _date(day)},
+    ]
+    for heading, group in (
+        (_("Overdue"), [i for i in items if i.overdue]),
+        (_("Due soon"), [i for i in items if not i.overdue]),
+    ):
+        if not group:
+            continue
+        lines += ["", f"■ {heading}"]
+        for item in group:
+            lines.append(f"- {item.step_name} ({item.run_name})")
+            lines.append(f"  {_item_detail(item, with_assignee=False)}")
+            lines.append(f"  {item.url}")
+    lines += [
+        "",
+        _("All your tasks: %(url)s") % {"url": _my_tasks_url()},
+        "",
+        _("somu sends this digest once a day while you have overdue or due-soon steps."),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _webhook_title(items: Sequence[DigestItem], day: dt.date) -> str:
+    overdue, soon = _counts(items)
+    return _("Procedure steps on %(date)s: %(overdue)d overdue, %(soon)d due soon") % {
+        "date": _date(day), "overdue": overdue, "soon": soon}
+
+
+def _more(count: int) -> str:
+    return ngettext("…and %(n)d more", "…and %(n)d more", count) % {"n": count}
+
+
+def _webhook_text(items: Sequence[DigestItem], day: dt.date) -> str:
+    """The plain-text summary kept on the delivery (what admins see on the deliveries page)."""
+    lines = [_webhook_title(items, day)]
+    for item in items[:WEBHOOK_MAX_ITEMS]:
+        detail = _item_detail(item, with_assignee=True)
+        lines.append(f"- {item.step_name} ({item.run_name}) {detail}")
+    if len(items) > WEBHOOK_MAX_ITEMS:
+        lines.append(_more(len(items) - WEBHOOK_MAX_ITEMS))
+    return "\n".join(lines)
+
+
+def _create_once(delivery: Delivery) -> bool:
+    """Insert ``delivery`` unless its (recipient, day) row exists: False when it already did."""
+    try:
+        # A savepoint: the losing side of a race rolls back only its own insert.
+        with transaction.atomic():
+            delivery.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
+
+
+def build_digests(*, organization: Organization, day: dt.date) -> list[Delivery]:
+    """Write today's email digests and webhook summaries of ``organization``; return the new ones.
+
+    One email per person with an address who holds overdue or due-soon open steps of running
+    runs; one summary per active webhook when the organization has any such step. Deliveries that
+    already exist for the day are left alone, so building twice creates nothing new.
+    """
+    with tenancy.activate(organization), translation.override(settings.LANGUAGE_CODE):
+        calendar = business_calendar(organization=organization)
+        steps = list(notifiable_steps(day=day, calendar=calendar))
+        if not steps:
+            return []
+        created: list[Delivery] = []
+
+        by_person: dict[int, list[Step]] = {}
+        for step in steps:
+            if step.assignee_id is not None:
+                by_person.setdefault(step.assignee_id, []).append(step)
+        already = set(
+            Delivery.objects.filter(channel=DeliveryChannel.EMAIL, day=day)
+            .values_list("person_id", flat=True)
+        )
+        for person_steps in by_person.values():
+            person = person_steps[0].assignee
+            assert person is not None
+            if person.pk in already or not person.email:
+                continue
+            items = [_item(s, day) for s in person_steps]
+            subject, body = _email_content(person, items, day)
+            delivery = Delivery(
+                organization_id=organization.pk, channel=DeliveryChannel.EMAIL, person=person,
+                day=day, step_ids=[i.step_id for i in items], subject=subject[:300], body=body,
+            )
+            if _create_once(delivery):
+                created.append(delivery)
+
+        items = [_item(s, day) for s in steps]
+        already = set(
+            Delivery.objects.filter(channel=DeliveryChannel.WEBHOOK, day=day)
+            .values_list("webhook_id", flat=True)
+        )
+        for webhook in Webhook.objects.filter(active=True).order_by("pk"):
+            if webhook.pk in already:
+                continue
+            delivery = Delivery(
+                organization_id=organization.pk, channel=DeliveryChannel.WEBHOOK, webhook=webhook,
+                day=day, step_ids=[i.step_id for i in items],
+                subject=_webhook_title(items, day)[:300], body=_webhook_text(items, day),
+            )
+            if _create_once(delivery):
+                created.append(delivery)
+        return created
+
+
+# ---- chat message formats ------------------------------------------------------------------------
+
+
+def _slack_escape(text: str) -> str:
+    # Slack's control characters; everything else is sent as is.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_payload(title: str, items: Sequence[DigestItem]) -> dict[str, Any]:
+    """A Slack incoming-webhook message: ``{"text": …}`` in mrkdwn, links as ``<url|name>``."""
+    lines = [f"*{_slack_escape(title)}*"]
+    for item in items[:WEBHOOK_MAX_ITEMS]:
+        lines.append(
+            f"• <{item.url}|{_slack_escape(item.step_name)}> ({_slack_escape(item.run_name)}) "
+            f"{_slack_escape(_item_detail(item, with_assignee=True))}"
+        )
+    if len(items) > WEBHOOK_MAX_ITEMS:
+        lines.append(_slack_escape(_more(len(items) - WEBHOOK_MAX_ITEMS)))
+    lines.append(f"<{_my_tasks_url()}|{_slack_escape(_('Open somu'))}>")
+    return {"text": "\n".join(lines)}
+
+
+def _md_escape(text: str) -> str:
+    # Adaptive Card TextBlocks render a Markdown subset: keep names from becoming markup.
+    for char in "\\[]*_`":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def teams_payload(title: str, items: Sequence[DigestItem]) -> dict[str, Any]:
+    """A message with one Adaptive Card (1.4), as Teams incoming webhooks and Workflows take it."""
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": title, "weight": "Bolder", "size": "Medium", "wrap": True},
+    ]
+    for item in items[:WEBHOOK_MAX_ITEMS]:
+        body.append({
+            "type": "TextBlock",
+            "text": f"[{_md_escape(item.step_name)}]({item.url}) ({_md_escape(item.run_name)}) "
+                    f"{_md_escape(_item_detail(item, with_assignee=True))}",
+            "wrap": True,
+            "spacing": "Small",
+        })
+    if len(items) > WEBHOOK_MAX_ITEMS:
+        body.append({"type": "TextBlock", "text": _more(len(items) - WEBHOOK_MAX_ITEMS),
+                     "wrap": True, "isSubtle": True})
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+        "actions": [{"type": "Action.OpenUrl", "title": _("Open somu"), "url": _my_tasks_url()}],
+    }
+    return {
+        "type": "message",
+        "attachments": [{
+            "contentType": "application/vnd.microsoft.card.adaptive",
+            "contentUrl": None,
+            "content": card,
+        }],
+    }
+
+
+def chatwork_message(title: str, items: Sequence[DigestItem]) -> str:
+    """A Chatwork message in its notation: ``[info][title]…[/title]…[/info]``."""
+    lines = []
+    for item in items[:WEBHOOK_MAX_ITEMS]:
+        lines.append(f"・{item.step_name} ({item.run_name}) "
+                     f"{_item_detail(item, with_assignee=True)}\n{item.url}")
+    if len(items) > WEBHOOK_MAX_ITEMS:
+        lines.append(_more(len(items) - WEBHOOK_MAX_ITEMS))
+    lines.append(_my_tasks_url())
+    return f"[info][title]{title}[/title]" + "\n".join(lines) + "[/info]"
+
+
+def webhook_request(
+    webhook: Webhook, title: str, items: Sequence[DigestItem]
+) -> tuple[bytes, dict[str, str]]:
+    """The HTTP POST body and headers for ``webhook``'s service."""
+    if webhook.kind == WebhookKind.CHATWORK:
+        # Chatwork's POST /rooms/{room_id}/messages: form-encoded ``body``, token in a header.
+        data = urllib.parse.urlencode({"body": chatwork_message(title, items)}).encode()
+        return data, {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-ChatWorkToken": webhook.token,
+        }
+    payload = teams_payload(title, items) if webhook.kind == WebhookKind.TEAMS \
+        else slack_payload(title, items)
+    return (
+        json.dumps(payload, ensure_ascii=False).encode(),
+        {"Content-Type": "application/json; charset=utf-8"},
+    )
+
+
+def http_post(url: str, data: bytes, headers: Mapping[str, str]) -> None:
+    """POST ``data`` to ``url``; raises :class:`DeliveryError` unless the answer is 2xx."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        # urllib also opens file:// and ftp:// URLs: never let a webhook URL read local files.
+        raise DeliveryError(_("Only http and https URLs can be used."))
+    request = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
+        url, data=data, headers={"User-Agent": "somu", **headers}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:  # noqa: S310
+            response.read(4096)
+    except urllib.error.HTTPError as exc:
+        detail = exc.read(300).decode("utf-8", "replace").strip()
+        raise DeliveryError(f"HTTP {exc.code} {exc.reason}: {detail}"[:1000]) from exc
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DeliveryError(f"{type(exc).__name__}: {reason}"[:1000]) from exc
+
+
+# ---- sending -------------------------------------------------------------------------------------
+
+
+def _current_items(delivery: Delivery) -> list[DigestItem]:
+    """The delivery's steps as they are now, in the order they were listed."""
+    steps = {s.pk: s for s in Step.objects.filter(pk__in=delivery.step_ids)
+             .select_related("run", "assignee") if s.due_date is not None}
+    return [_item(steps[pk], delivery.day) for pk in delivery.step_ids if pk in steps]
+
+
+def _send(delivery: Delivery) -> None:
+    if delivery.channel == DeliveryChannel.EMAIL:
+        person = delivery.person
+        if person is None or not person.email:
+            raise DeliveryError(_("The person has no email address."))
+        try:
+            EmailMessage(
+                subject=delivery.subject, body=delivery.body,
+                from_email=settings.DEFAULT_FROM_EMAIL, to=[person.email],
+            ).send()
+        except Exception as exc:  # SMTP errors, refused connections, bad addresses…
+            raise DeliveryError(f"{type(exc).__name__}: {exc}"[:1000]) from exc
+        return
+    webhook = delivery.webhook
+    if webhook is None or not webhook.active:
+        raise DeliveryError(_("The webhook is disabled."))
+    items = _current_items(delivery)
+    data, headers = webhook_request(webhook, delivery.subject, items)
+    http_post(webhook.url, data, headers)
+
+
+def due_q(now: dt.datetime) -> Q:
+    """Deliveries to attempt at ``now``: pending or failed, and due (no date: at once)."""
+    return Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def _claim(delivery_id: int, now: dt.datetime) -> bool:
+    """Take the delivery for one attempt (compare-and-set): True for exactly one caller."""
+    claimed = Delivery.objects.filter(due_q(now), pk=delivery_id).update(
+        next_attempt_at=now + SEND_LEASE, attempts=F("attempts") + 1
+    )
+    return claimed == 1
+
+
+def send_delivery(delivery: Delivery | int, *, now: dt.datetime | None = None) -> bool:
+    """Send one delivery if it is due and nobody else is sending it; True when it went out.
+
+    The delivery is claimed first (an UPDATE that only one sender can win, which also pushes
+    ``next_attempt_at`` out by :data:`SEND_LEASE`), then sent with no database transaction open,
+    then marked sent — or failed with a backoff, or given up after :data:`MAX_ATTEMPTS`.
+
+    The one window left: if the process dies after the mail server or chat service accepted the
+    message but before the delivery is marked sent, the delivery is sent again once the lease
+    expires. Nothing on our side can close it (the receivers have no idempotency key); it is
+    limited to that crash and to one repeat per lease.
+    """
+    now = now or timezone.now()
+    delivery_id = delivery if isinstance(delivery, int) else delivery.pk
+    if not _claim(delivery_id, now):
+        return False
+    current = Delivery.objects.select_related("person", "webhook").get(pk=delivery_id)
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            _send(current)
+    except DeliveryError as exc:
+        gave_up = current.attempts >= MAX_ATTEMPTS
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=DeliveryStatus.GAVE_UP if gave_up else DeliveryStatus.FAILED,
+            last_error=str(exc)[:2000],
+            next_attempt_at=None if gave_up
+            else now + BACKOFF[min(current.attempts, len(BACKOFF)) - 1],
+        )
+        return False
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error="",
+    )
+    return True
+
+
+def deliveries_due(*, now: dt.datetime) -> QuerySet[Delivery]:
+    """Pending and failed deliveries whose (next) attempt is due."""
+    return Delivery.objects.filter(due_q(now)).order_by("next_attempt_at", "pk")
+
+
+@transaction.atomic
+def delivery_retry(*, actor: Actor, delivery: Delivery) -> Delivery:
+    """An admin asks to send a failed delivery again now (one more attempt; the worker sends it)."""
+    if delivery.status not in (DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP):
+        raise ValidationError(_("Only failed deliveries can be retried."))
+    before = delivery.status
+    delivery.status = DeliveryStatus.PENDING
+    delivery.next_attempt_at = None  # due at once
+    delivery.save(update_fields=["status", "next_attempt_at"])
+    audit_record(actor=actor, action="delivery.retry", obj=delivery,
+                 changes={"status": [before, delivery.status]})
+    return delivery
+
+
+# ---- webhooks (settings pages) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def webhook_save(*, actor: Actor, webhook: Webhook | None, data: Mapping[str, Any]) -> Webhook:
+    """Create or change a chat webhook; Chatwork needs its API token."""
+    webhook = webhook or Webhook()
+    merged = {name: data.get(name, getattr(webhook, name)) for name in WEBHOOK_FIELDS}
+    if merged["kind"] == WebhookKind.CHATWORK and not merged["token"]:
+        raise ValidationError({"token": [_("Chatwork needs the API token.")]})
+    if urllib.parse.urlsplit(str(merged["url"] or "")).scheme not in ("http", "https"):
+        raise ValidationError({"url": [_("Only http and https URLs can be used.")]})
+    result = save_with_audit(webhook, actor=actor, fields=WEBHOOK_FIELDS,
+                             data={k: v for k, v in data.items() if k in WEBHOOK_FIELDS},
+                             action_prefix="webhook")
+    assert isinstance(result, Webhook)
+    return result
+
+
+@transaction.atomic
+def webhook_delete(*, actor: Actor, webhook: Webhook) -> None:
+    audit_record(actor=actor, action="webhook.delete", obj=webhook,
+                 changes={"name": [webhook.name, None]})
+    webhook.delete()
+
+
+def webhook_send_test(*, webhook: Webhook, today: dt.date | None = None) -> None:
+    """Post a sample message now (the "test" button); raises :class:`DeliveryError` on failure."""
+    today = today or timezone.localdate()
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Test message from somu: notifications to this channel work.")
+        sample = DigestItem(
+            step_id=0, step_name=_("Sample step"), run_name=_("Sample run"), assignee="",
+            due_date=today, days_late=0, waiting=False, url=_my_tasks_url(),
+        )
+        data, headers = webhook_request(webhook, title, [sample])
+    http_post(webhook.url, data, headers)
