@@ -224,14 +224,17 @@ def build_company(*, people: int, seed: int = 20260401, logins: bool = True) -> 
 
 
 def analyze() -> None:
-    """PostgreSQL: ANALYZE, as autovacuum would have done on a database that has been in use
-    for a while (right after a bulk load the planner thinks the tables are empty). SQLite: no
-    statistics, as somu never runs ANALYZE there."""
+    """PostgreSQL: ANALYZE the tables :func:`build_company` filled, as autovacuum would have
+    after importing the people (right after a bulk load the planner thinks they are empty).
+    Not the procedures tables: statistics taken while they are empty make PostgreSQL check the
+    foreign keys of a later bulk insert with sequential scans (a 10,000-run bulk launch then
+    spends 70 s in COMMIT instead of 4 s). SQLite: no statistics, as somu never runs ANALYZE.
+    """
     from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE org_person, org_membership, org_department, org_user")
 
 
 # ---- templates -----------------------------------------------------------------------------------

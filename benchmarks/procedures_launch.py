@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         migrate()
         from somu.core import tenancy
 
-        company = build_company(people=max(args.people, args.runs + args.runs // 20))
+        bulk_people = args.runs + args.runs // 20 if args.only in (None, "bulk") else 0
+        company = build_company(people=max(args.people, bulk_people))
         print(f"procedure launches, {backend}: {len(company.people):,} people "
               f"({len(company.active):,} active) built in {time.perf_counter() - started:.1f} s")
         with tenancy.activate(company.organization):

@@ -25,9 +25,10 @@ Target (issue 4): with 1,000,000 step rows in PostgreSQL, the server time of the
    page does not read them.
 3. Requests /procedures/my/ in process through Django's test client, logged in as
    ``--sample`` different people (a fifth of them back-office staff, the heaviest holders,
-   the rest employees drawn at random), ``--rounds`` times each, interleaved, and reads the
-   server time from the ``Server-Timing`` header (``RequestIdMiddleware``: the whole Django
-   stack — sessions, auth, tenancy, the view, the template). Prints p50 / p95 / max overall
+   the rest employees drawn at random), ``--rounds`` times each, interleaved, after one
+   uncounted request that warms the process up, and reads the server time from the
+   ``Server-Timing`` header (``RequestIdMiddleware``: the whole Django stack — sessions,
+   auth, tenancy, the view, the template). Prints p50 / p95 / max overall
    and per group, the queries of one request (with ``CaptureQueriesContext``) and the plan
    (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite) of every query of the page
    that reads ``procedures_step``, marking those that use the partial index
@@ -198,8 +199,10 @@ def generate(company: Any, *, steps_wanted: int, seed: int, today: dt.date) -> d
             _insert_steps(connection, rows)
         stats["runs"] += len(runs)
         stats["steps"] += len(rows)
-        print(f"  … {stats['steps']:,} steps", end="\r", flush=True)
-    print(" " * 40, end="\r")
+        if sys.stdout.isatty():
+            print(f"  … {stats['steps']:,} steps", end="\r", flush=True)
+    if sys.stdout.isatty():
+        print(" " * 40, end="\r")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE procedures_step")
@@ -247,6 +250,7 @@ def measure(company: Any, *, sample: int, rounds: int, seed: int) -> dict[str, A
     from people_list import server_ms
 
     from somu.procedures.models import OPEN_STATES, Step
+    from somu.procedures.selectors import today
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     rng = random.Random(seed + 1)
@@ -270,6 +274,8 @@ def measure(company: Any, *, sample: int, rounds: int, seed: int) -> dict[str, A
         session["organization_id"] = company.organization.pk
         session.save()
         clients[s.person_id] = client
+    # One uncounted request: the process's first compiles the templates and URL patterns.
+    clients[samples[0].person_id].get(URL)
     for _round in range(rounds):
         for s in samples:
             cpu_started = time.process_time()
@@ -281,25 +287,30 @@ def measure(company: Any, *, sample: int, rounds: int, seed: int) -> dict[str, A
             s.ms.append(server_ms(response.headers["Server-Timing"]))
     # The heaviest sampled holder: their page is the one that could go wrong.
     heaviest = max(samples, key=lambda s: open_counts.get(s.person_id, 0))
-    with CaptureQueriesContext(connection) as captured:
+    executed: list[tuple[str, Any]] = []
+
+    def remember(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        executed.append((sql, params))  # as sent: SQLite binds the values, and that matters
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(remember):
         clients[heaviest.person_id].get(URL)
     queries = [q["sql"] for q in captured.captured_queries]
     lightest = min(samples, key=lambda s: open_counts.get(s.person_id, 0))
     with CaptureQueriesContext(connection) as captured_light:
         clients[lightest.person_id].get(URL)
     plans = []
+    explain = ("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " if connection.vendor == "postgresql"
+               else "EXPLAIN QUERY PLAN ")
     with connection.cursor() as cursor:
-        for sql in queries:
+        for (sql, params), shown in zip(executed, queries, strict=True):
             if "procedures_step" not in sql or not sql.lstrip().upper().startswith("SELECT"):
                 continue
-            if connection.vendor == "postgresql":
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)
-            else:
-                cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            cursor.execute(explain + sql, params)
             plan = "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
-            plans.append((sql, plan))
+            plans.append((shown, plan))
     ready_total = Step.objects.filter(state="ready").count()
-    overdue = Step.objects.filter(Q(state="ready") & Q(due_date__lt=dt.date.today())).count()
+    overdue = Step.objects.filter(Q(state="ready") & Q(due_date__lt=today())).count()
     return {"samples": samples, "queries": queries, "queries_light": len(captured_light),
             "plans": plans, "heaviest": (heaviest.person_id,
                                          open_counts.get(heaviest.person_id, 0)),
