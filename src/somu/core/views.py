@@ -77,7 +77,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @org_view(VIEW_ORG)
 def home(request: HttpRequest) -> HttpResponse:
-    from somu.procedures.views_tasks import my_tasks_count
+    from somu.procedures.selectors import my_tasks_count
     from somu.survey.selectors import pending_surveys_for
 
     membership: Membership = request.membership  # type: ignore[attr-defined]

@@ -57,8 +57,7 @@ def _step_readable(request: HttpRequest, step_id: int) -> Step:
     if not has_perm(membership, VIEW_PROCEDURES):
         require(membership, WORK_STEPS)
     step = selectors.step_get(step_id=step_id)
-    if not has_perm(membership, VIEW_PROCEDURES) and (
-            membership.person_id is None or membership.person_id != step.assignee_id):
+    if not selectors.can_see_step(membership, step):
         raise Http404
     return step
 
@@ -70,8 +69,9 @@ def _step_actable(request: HttpRequest, step_id: int) -> Step:
     return step
 
 
-def _step_detail(request: HttpRequest, step_id: int) -> dict[str, Any]:
-    step = selectors.step_get(step_id=step_id)
+def _step_detail(request: HttpRequest, step_id: int, step: Step | None = None) -> dict[str, Any]:
+    """The step as the API shows it; ``step`` when the caller already holds a fresh copy."""
+    step = step or selectors.step_get(step_id=step_id)
     view = selectors.step_view(step=step)
     spec = view.spec
     return {
@@ -99,8 +99,7 @@ def _step_detail(request: HttpRequest, step_id: int) -> dict[str, Any]:
 @router.get("/steps/{step_id}", response={200: StepDetailOut, **errors(403, 404, 422)},
             summary="A step: its state, instructions (rendered), checklist and form")
 def step_get(request: HttpRequest, step_id: int = StepId) -> dict[str, Any]:
-    _step_readable(request, step_id)
-    return _step_detail(request, step_id)
+    return _step_detail(request, step_id, _step_readable(request, step_id))
 
 
 @router.post("/steps/{step_id}/save", response={200: StepDetailOut, **errors(403, 404, 409, 422)},

@@ -290,7 +290,9 @@ class AssigneeResolver:
         holders = list(people.distinct().order_by("employee_number"))
         counts = dict(
             Step.objects.filter(assignee__in=holders, state__in=OPEN_STATES)
-            .values_list("assignee").annotate(n=Count("pk")).values_list("assignee", "n")
+            # order_by(): Step's default ordering would join the run table for nothing.
+            .order_by().values_list("assignee").annotate(n=Count("pk"))
+            .values_list("assignee", "n")
         ) if holders else {}
         for person in holders:
             self.load.setdefault(person.pk, counts.get(person.pk, 0))

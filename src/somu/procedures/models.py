@@ -183,17 +183,16 @@ class Step(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["run", "key"], name="step_unique_key"),
         ]
+        # Plain indexes with the state rather than partial ones on open states: SQLite uses a
+        # partial index only when the query repeats its WHERE literally, and Django binds the
+        # states as parameters, so partial indexes served PostgreSQL only.
         indexes = [
             # My tasks: a person's open steps by due date.
             models.Index(
-                fields=["organization", "assignee", "due_date"], name="step_my_tasks",
-                condition=Q(state__in=["waiting", "ready"]),
+                fields=["organization", "assignee", "state", "due_date"], name="step_my_tasks",
             ),
             # The board and notifications: open steps by due date.
-            models.Index(
-                fields=["organization", "due_date"], name="step_open_due",
-                condition=Q(state__in=["waiting", "ready"]),
-            ),
+            models.Index(fields=["organization", "state", "due_date"], name="step_open_due"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -21,7 +21,14 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from somu.core.permissions import MANAGE_PROCEDURES, ROLE_LABELS, WORK_STEPS, Role, has_perm
+from somu.core.permissions import (
+    MANAGE_PROCEDURES,
+    ROLE_LABELS,
+    VIEW_PROCEDURES,
+    WORK_STEPS,
+    Role,
+    has_perm,
+)
 from somu.org.models import Department, Membership, Person
 from somu.procedures.engine import plan as planning
 from somu.procedures.engine.render import render_instructions
@@ -395,6 +402,16 @@ def step_view(*, step: Step) -> StepView:
     )
 
 
+def can_see_step(membership: Membership | None, step: Step) -> bool:
+    """Whether the member may see the step: procedure viewers any, others their own."""
+    if has_perm(membership, VIEW_PROCEDURES):
+        return True
+    return (
+        membership is not None and has_perm(membership, WORK_STEPS)
+        and membership.person_id is not None and membership.person_id == step.assignee_id
+    )
+
+
 def can_act_on_step(membership: Membership | None, step: Step) -> bool:
     """Whether the member may work on the step: its assignee, or procedure staff."""
     if has_perm(membership, MANAGE_PROCEDURES):
@@ -406,6 +423,26 @@ def can_act_on_step(membership: Membership | None, step: Step) -> bool:
 
 
 # ---- my tasks ----------------------------------------------------------------------------------
+
+
+class TaskCounts(NamedTuple):
+    """What the home page says about a person's steps: open ones ready to work on, and how
+    many of those are overdue."""
+
+    ready: int
+    overdue: int
+
+
+def my_tasks_count(membership: Membership | None) -> TaskCounts | None:
+    """The member's ready and overdue steps (one query), or None when the member works on no
+    steps (no permission, or no linked person record)."""
+    if membership is None or membership.person_id is None or not has_perm(membership, WORK_STEPS):
+        return None
+    counts = Step.objects.filter(assignee_id=membership.person_id,
+                                 state=StepState.READY).aggregate(
+        ready=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today())))
+    return TaskCounts(ready=counts["ready"] or 0, overdue=counts["overdue"] or 0)
+
 
 
 @dataclass
@@ -488,10 +525,12 @@ class Board:
     templates: list[BoardTemplateRow]
     holders: list[HolderRow]
     late_steps: list[Step]  # the most overdue first, at most LATE_LIMIT
+    due_this_week: int = 0  # open steps due from today to ``week_end``
 
 
-def board(*, today: dt.date) -> Board:
+def board(*, today: dt.date, week_end: dt.date | None = None) -> Board:
     """Running runs by template, who holds what, and the late steps: three queries."""
+    week_end = week_end or today + dt.timedelta(days=6 - today.weekday())
     late = Q(state__in=OPEN_STATES, due_date__lt=today)
     per_template = (
         Step.objects.filter(run__status=RunStatus.RUNNING)
@@ -506,17 +545,20 @@ def board(*, today: dt.date) -> Board:
     per_person = (
         Step.objects.filter(state__in=OPEN_STATES)
         .values("assignee_id", "assignee__name", "assignee__employee_number")
-        .annotate(open=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today)))
+        .annotate(open=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today)),
+                  this_week=Count("pk", filter=Q(due_date__gte=today, due_date__lte=week_end)))
         .order_by("-late", "-open", "assignee__employee_number")
     )
+    rows = list(per_person)
     holders = [HolderRow(r["assignee_id"], r["assignee__name"] or "",
                          r["assignee__employee_number"] or "", r["open"], r["late"])
-               for r in per_person]
+               for r in rows]
     late_steps = list(
         Step.objects.filter(late).select_related("run", "run__template", "assignee")
         .order_by("due_date", "run_id", "position")[:LATE_LIMIT]
     )
-    return Board(templates=templates, holders=holders, late_steps=late_steps)
+    return Board(templates=templates, holders=holders, late_steps=late_steps,
+                 due_this_week=sum(r["this_week"] for r in rows))
 
 
 def due_calendar(

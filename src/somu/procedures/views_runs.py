@@ -244,15 +244,13 @@ def _week_end(today: dt.date) -> dt.date:
 @org_view(VIEW_PROCEDURES)
 def board(request: HttpRequest) -> HttpResponse:
     today = selectors.today()
-    data = selectors.board(today=today)
     week_end = _week_end(today)
-    due_this_week = Step.objects.filter(state__in=OPEN_STATES, due_date__gte=today,
-                                        due_date__lte=week_end).count()
+    data = selectors.board(today=today, week_end=week_end)
     return render(request, "procedures/board.html", {
         "board": data, "today": today, "week_end": week_end,
         "running": sum(row.running for row in data.templates),
         "late_total": sum(row.steps_late for row in data.templates),
-        "due_this_week": due_this_week,
+        "due_this_week": data.due_this_week,
         "holders_late": [h for h in data.holders if h.late],
     })
 

@@ -14,13 +14,12 @@ from typing import Any, Final, NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from somu.core.permissions import VIEW_ORG, VIEW_PROCEDURES, WORK_STEPS, has_perm
+from somu.core.permissions import VIEW_ORG, WORK_STEPS, has_perm
 from somu.core.web import int_or_none, is_htmx, org_view
 from somu.org.models import Membership, Person, PersonStatus
 from somu.procedures import forms_runs as rf
@@ -45,25 +44,6 @@ def _membership(request: HttpRequest) -> Membership:
 
 
 # ---- my tasks ----------------------------------------------------------------------------------
-
-
-class TaskCounts(NamedTuple):
-    """What the home page says about a person's steps: open ones ready to work on, and how
-    many of those are overdue."""
-
-    ready: int
-    overdue: int
-
-
-def my_tasks_count(membership: Membership | None) -> TaskCounts | None:
-    """The member's ready and overdue steps (one query), or None when the member works on no
-    steps (no permission, or no linked person record)."""
-    if membership is None or membership.person_id is None or not has_perm(membership, WORK_STEPS):
-        return None
-    counts = Step.objects.filter(assignee_id=membership.person_id,
-                                 state=StepState.READY).aggregate(
-        ready=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=selectors.today())))
-    return TaskCounts(ready=counts["ready"] or 0, overdue=counts["overdue"] or 0)
 
 
 class TaskRow(NamedTuple):
@@ -106,18 +86,11 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 # ---- the step page -------------------------------------------------------------------------------
 
 
-def _can_see(membership: Membership, step: Step) -> bool:
-    if has_perm(membership, VIEW_PROCEDURES):
-        return True
-    return (has_perm(membership, WORK_STEPS) and membership.person_id is not None
-            and membership.person_id == step.assignee_id)
-
-
 def _step(request: HttpRequest, step_id: int) -> Step:
     """The step, if the member may see it: another organization's id is 404, a step of
     someone else without the right to view procedures is 403."""
     step = selectors.step_get(step_id=step_id)
-    if not _can_see(_membership(request), step):
+    if not selectors.can_see_step(_membership(request), step):
         raise PermissionDenied(_("You do not have permission to do this."))
     return step
 
@@ -132,7 +105,7 @@ def _acting_on(request: HttpRequest, step_id: int) -> Step:
 def _can_comment(membership: Membership, step: Step) -> bool:
     # Auditors read; everyone who works on steps and can see this one may comment on it.
     return selectors.can_act_on_step(membership, step) or (
-        has_perm(membership, WORK_STEPS) and _can_see(membership, step))
+        has_perm(membership, WORK_STEPS) and selectors.can_see_step(membership, step))
 
 
 def _page(request: HttpRequest, step: Step, *, status: int = 200, work: rf.WorkInput | None = None,
@@ -197,7 +170,7 @@ def _done(request: HttpRequest, step: Step, text: str) -> HttpResponse:
     """After a change: back to the step if the member can still see it, else to my tasks."""
     messages.success(request, text)
     step = selectors.step_get(step_id=step.pk)
-    if _can_see(_membership(request), step):
+    if selectors.can_see_step(_membership(request), step):
         return redirect("procedures:step_detail", step_id=step.pk)
     return redirect("procedures:my_tasks")
 

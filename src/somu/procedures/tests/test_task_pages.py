@@ -14,8 +14,8 @@ from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.procedures import services
 from somu.procedures.models import EventKind, Run, Step, StepAttachment, StepEvent, StepState
+from somu.procedures.selectors import my_tasks_count
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save
-from somu.procedures.views_tasks import my_tasks_count
 
 MY_TASKS = reverse("procedures:my_tasks")
 
