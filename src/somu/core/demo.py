@@ -6,6 +6,7 @@ asks each app to load its data, and remembers the generated admin password in th
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,8 +42,11 @@ def _demo_password() -> str:
     return password
 
 
-def ensure_demo() -> DemoLogin:
-    """Load the demo organizations unless they are already there; return the admin login."""
+def ensure_demo(*, today: dt.date) -> DemoLogin:
+    """Load the demo organizations unless they are already there; return the admin login.
+
+    ``today`` is the day the date-relative parts (procedure runs, due steps) are built around:
+    ``somu demo`` passes the real date, tests a fixed one."""
     from somu.core import tenancy
     from somu.org import demo as org_demo
     from somu.org.models import Organization, User
@@ -55,7 +59,7 @@ def ensure_demo() -> DemoLogin:
     if existing is not None:
         # A demo made by an earlier version gets what later modules add (idempotent).
         with transaction.atomic(), tenancy.activate(existing):
-            procedures_demo.ensure_procedures_demo(existing)
+            procedures_demo.ensure_procedures_demo(existing, today=today)
         return DemoLogin(DEMO_ADMIN, password, created=False, role_usernames=role_usernames)
     with transaction.atomic():
         admin = User.objects.filter(username=DEMO_ADMIN).first()
@@ -67,5 +71,5 @@ def ensure_demo() -> DemoLogin:
         sample = Organization.objects.get(slug=org_demo.DEMO_SLUG)
         with tenancy.activate(sample):
             survey_demo.load(sample)
-            procedures_demo.ensure_procedures_demo(sample)
+            procedures_demo.ensure_procedures_demo(sample, today=today)
     return DemoLogin(DEMO_ADMIN, password, created=True, role_usernames=role_usernames)

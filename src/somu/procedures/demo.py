@@ -1,12 +1,15 @@
 """The procedures part of the demo (株式会社サンプル): the library adopted, runs in every state.
 
-Unlike the organization and survey demos, this part is relative to *today*: a procedure demo
-is about what is due now. It adopts every library procedure (owned by 吉田, the demo "staff"
-account, S0034), links each to the inventory tasks it standardizes (so the insights page
-compares surveyed hours with estimated and actual minutes), and launches:
+Unlike the organization and survey demos, this part is built around a given day (``today``,
+which ``somu demo`` sets to the real date and tests fix): a procedure demo is about what is due
+now. Every offset is counted in business days on the organization's calendar, so any day —
+a Saturday, Golden Week, 12/29 — gives the same picture. It adopts every library procedure
+(owned by 吉田, the demo "staff" account, S0034), links each to the inventory tasks it
+standardizes (so the insights page compares surveyed hours with estimated and actual
+minutes), and launches:
 
-- 入社手続き for a new hire (高木 颯) joining in about two weeks: the early steps done, the
-  rest ready or waiting;
+- 入社手続き for a new hire (高木 颯) joining in eight business days: the approval and the
+  steps due ten business days before joining done, the rest ready or waiting;
 - 退職手続き of 金子 (S0024, retired 2025-06-30): completed, dated as it happened;
 - 月次決算 for last month: everything done except 会計期間の締め, now overdue for 吉田 — the
   demo's one overdue step, shown in My tasks and the notifications;
@@ -57,7 +60,7 @@ STAFF: Final = "S0034"  # 吉田 翔太, 総務部: the demo "staff" account, ow
 MANAGER: Final = "S0006"  # 中村 恵子, 総務部長: the demo "manager" account
 LEAVER: Final = "S0024"  # 金子 亮介, 情報システム部, retired 2025-06-30 in the organization demo
 LEAVING_DAY: Final = dt.date(2025, 6, 30)
-# The new hire the 入社手続き is for (joins in about two weeks; created on the first load).
+# The new hire the 入社手続き is for (joins in eight business days; created on the first load).
 NEW_HIRE: Final = {
     "employee_number": "S0064", "name": "高木 颯", "name_kana": "たかぎ はやて",
     "email": "takagi.hayate@sample.example",
@@ -126,12 +129,11 @@ class _Context:
 
 
 def ensure_procedures_demo(
-    organization: Organization, *, today: dt.date | None = None
+    organization: Organization, *, today: dt.date
 ) -> DemoProcedures:
     """Load the procedures demo into ``organization`` (the demo 株式会社サンプル) unless it is
     there: templates missing from the library are adopted, runs are launched only when the
     organization has none, schedules only when missing."""
-    today = today or timezone.localdate()
     with tenancy.activate(organization), transaction.atomic():
         users = {m.person_id: m.user for m in Membership.objects.filter(
             is_active=True, person__isnull=False).select_related("user")}
@@ -196,8 +198,9 @@ def _launch_runs(ctx: _Context, templates: Mapping[str, Template]) -> dict[str, 
         return services.run_launch(actor=ctx.staff_user, template=templates[key], params=params,
                                    start_date=start, name=name, starter=ctx.staff)
 
-    # 入社手続き: joins in about two weeks; what was due before today is done.
-    joining = cal.next_business_day(today + dt.timedelta(days=14))
+    # 入社手続き: joins in eight business days, so the steps due ten business days before
+    # joining (契約, PCの依頼) were due two business days ago and are done; the rest is open.
+    joining = cal.add_business_days(today, 8)
     hire = _new_hire(ctx, joining)
     run = launch("onboarding", {"入社者": hire.pk, "入社日": joining, "雇用形態": "正社員"},
                  cal.add_business_days(today, -10))
@@ -265,6 +268,7 @@ def _launch_runs(ctx: _Context, templates: Mapping[str, Template]) -> dict[str, 
 
     for run in runs.values():
         _backdate(ctx, run)
+    _settle_the_rest(ctx, runs.values())
     return runs
 
 
@@ -356,12 +360,36 @@ def _form_values(definition: StepSpec, step: Step, today: dt.date) -> dict[str, 
 # ---- dating what happened ------------------------------------------------------------------
 
 
+def _settle_the_rest(ctx: _Context, runs: Iterable[Run]) -> None:
+    """Date what :func:`_backdate` leaves on the real clock — launches, decisions, a
+    cancellation, run completions — within the demo's day, so no event lies after it."""
+    clock = _clock(ctx.today)
+    tz = timezone.get_current_timezone()
+    for run in runs:
+        launched = min(clock, timezone.make_aware(
+            dt.datetime.combine(run.start_date, dt.time(8, 30)), tz))
+        last = (Step.objects.filter(run=run, completed_at__isnull=False)
+                .order_by("-completed_at").values_list("completed_at", flat=True).first())
+        Run.objects.filter(pk=run.pk).update(created_at=launched)
+        Run.objects.filter(pk=run.pk, completed_at__isnull=False).update(
+            completed_at=max(last or launched, launched))
+        StepEvent.objects.filter(run=run, created_at__gt=clock).update(created_at=clock)
+
+
+def _clock(today: dt.date) -> dt.datetime:
+    """The demo's "now": the end of the working day it is built around, or the real time when
+    that is earlier on the same day (so no event lies in the future of a live demo)."""
+    end_of_day = timezone.make_aware(dt.datetime.combine(today, dt.time(18, 0)))
+    now = timezone.now()
+    return min(end_of_day, now) if timezone.localdate(now) == today else end_of_day
+
+
 def _backdate(ctx: _Context, run: Run) -> None:
     """Date the run's finished steps on the day each was due (no later than now), in
     dependency order, and its launch on its start date, so timelines read as they happened."""
     spec = version_spec(run.version)
     tz = timezone.get_current_timezone()
-    now = timezone.now()
+    now = _clock(ctx.today)
     steps = list(Step.objects.filter(run=run).order_by("position"))
     days: dict[str, dt.date] = {}
     finished: list[Step] = []

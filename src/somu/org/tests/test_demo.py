@@ -29,6 +29,7 @@ from somu.org.models import (
 )
 from somu.org.selectors import department_paths
 from somu.procedures import demo as procedures_demo
+from somu.procedures.tests.test_demo_procedures import TODAY as DEMO_DAY
 
 FRONT_AND_BACK_OFFICE = ("総務部", "人事部", "経理部", "法務・コンプライアンス室", "情報システム部",
                          "営業部", "開発部")
@@ -40,7 +41,7 @@ NAME = re.compile(r"^\S+ \S+$")
 def demo_login(db: None, settings, tmp_path: Path) -> DemoLogin:
     # The demo keeps its password in the data dir; each test gets its own.
     settings.DATA_DIR = tmp_path
-    return ensure_demo()
+    return ensure_demo(today=DEMO_DAY)
 
 
 def _org(slug: str) -> Organization:
@@ -237,7 +238,7 @@ def test_ensure_demo_loads_once_and_then_reuses_the_data(demo_login):
                     AuditEvent.objects.count())
 
     before = counts()
-    again = ensure_demo()
+    again = ensure_demo(today=DEMO_DAY)
     assert again == DemoLogin(DEMO_ADMIN, demo_login.password, created=False,
                               role_usernames=demo_login.role_usernames)
     assert counts() == before

@@ -36,10 +36,15 @@ def sample_company(*, survey: bool = True) -> Organization:
     return sample
 
 
+# The day the demo is built around in these tests: a Saturday in December, the day the demo
+# once came out without a finished onboarding step (the offsets were in calendar days).
+TODAY = dt.date(2026, 12, 5)
+
+
 @pytest.fixture
 def sample(db: None) -> Organization:
     sample = sample_company()
-    ensure_procedures_demo(sample)
+    ensure_procedures_demo(sample, today=TODAY)
     return sample
 
 
@@ -76,14 +81,13 @@ def test_the_demo_has_runs_in_every_state(sample):
 
 
 def test_the_demo_has_exactly_one_overdue_step_and_it_is_the_staff_accounts(sample):
-    today = timezone.localdate()
     with tenancy.activate(sample):
-        overdue = overdue_steps(today)
+        overdue = overdue_steps(TODAY)
         assert [(s.run.template.library_key, s.key) for s in overdue] == [
             ("monthly_close", "close_period")]
         yoshida = Person.objects.get(employee_number=STAFF)
         assert overdue[0].assignee == yoshida
-        tasks = selectors.my_tasks(person=yoshida, today=today)
+        tasks = selectors.my_tasks(person=yoshida, today=TODAY)
         assert [s.key for s in tasks.overdue] == ["close_period"]
 
 
@@ -100,7 +104,7 @@ def test_the_demo_schedules_the_monthly_close_and_a_weekly_check(sample):
         assert rules["monthly_close"]["kind"] == "monthly_business_day"
         assert rules["monthly_close"]["n"] == 3
         assert rules["weekly_expense_check"]["kind"] == "weekly"
-        assert all(s.next_occurrence >= timezone.localdate() for s in Schedule.objects.all())
+        assert all(s.next_occurrence >= TODAY for s in Schedule.objects.all())
 
 
 def test_the_insights_compare_surveyed_estimated_and_actual_hours(sample):
@@ -115,7 +119,7 @@ def test_loading_the_demo_again_adds_nothing(sample):
     with tenancy.activate(sample):
         counts = (Template.objects.count(), Run.objects.count(), Step.objects.count(),
                   StepEvent.objects.count(), Schedule.objects.count(), Person.objects.count())
-    again = ensure_procedures_demo(sample)
+    again = ensure_procedures_demo(sample, today=TODAY)
     assert not again.templates and not again.runs and not again.schedules
     with tenancy.activate(sample):
         assert counts == (Template.objects.count(), Run.objects.count(), Step.objects.count(),
@@ -126,9 +130,12 @@ def test_loading_the_demo_again_adds_nothing(sample):
 @pytest.mark.parametrize("today", [
     dt.date(2026, 1, 5),  # the first business day after 年末年始
     dt.date(2026, 5, 1),  # between the Golden Week holidays
+    dt.date(2026, 5, 6),  # a 振替休日 (憲法記念日 fell on a Sunday)
     dt.date(2026, 8, 15),  # a Saturday
+    dt.date(2026, 12, 29),  # the year-end holidays
+    dt.date(2027, 3, 22),  # a Monday that is a 振替休日 (春分の日 on Sunday)
 ])
-def test_any_day_gives_one_overdue_step(db, today):
+def test_any_day_gives_one_overdue_step_and_an_onboarding_under_way(db, today):
     sample = sample_company(survey=False)
     ensure_procedures_demo(sample, today=today)
     with tenancy.activate(sample):
@@ -137,3 +144,9 @@ def test_any_day_gives_one_overdue_step(db, today):
             ("close_period", STAFF)]
         assert set(Run.objects.values_list("status", flat=True)) == {
             RunStatus.RUNNING, RunStatus.COMPLETED, RunStatus.STOPPED, RunStatus.CANCELLED}
+        onboarding = Run.objects.get(template__library_key="onboarding")
+        states = set(onboarding.steps.values_list("state", flat=True))
+        assert {StepState.DONE, StepState.READY, StepState.WAITING} <= states
+        # Nothing in the demo happened after the day it is built around.
+        latest = StepEvent.objects.order_by("-created_at").first()
+        assert latest is not None and timezone.localdate(latest.created_at) <= today

@@ -12,6 +12,7 @@ from somu.core import tenancy
 from somu.core.demo import ensure_demo
 from somu.org import demo as org_demo
 from somu.org.models import Organization, Person, PersonStatus
+from somu.procedures.tests.test_demo_procedures import TODAY as DEMO_DAY
 from somu.survey import analysis, demo, selectors
 from somu.survey.analysis import AnalysisResult
 from somu.survey.models import (
@@ -38,7 +39,7 @@ class Demo:
 @pytest.fixture
 def sample(db: None, settings, tmp_path: Path) -> Demo:
     settings.DATA_DIR = tmp_path  # the demo keeps its password there
-    ensure_demo()
+    ensure_demo(today=DEMO_DAY)
     organization = Organization.objects.get(slug=org_demo.DEMO_SLUG)
     with tenancy.activate(organization):
         results = [
