@@ -250,4 +250,5 @@ def insights(request: HttpRequest, filters: Query[InsightQuery]) -> list[dict[st
              "estimated_hours": float(row.estimated_hours),
              "actual_hours": float(row.actual_hours),
              "runs_launched": row.runs_launched, "runs_completed": row.runs_completed}
-            for row in selectors.insights(round_id=filters.round_id)]
+            for row in selectors.insights(today=selectors.today(),
+                                          round_id=filters.round_id)]

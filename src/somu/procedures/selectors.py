@@ -611,8 +611,9 @@ def _hours(minutes: Decimal | int) -> Decimal:
     return (Decimal(minutes) / 12 / 60).quantize(Decimal("0.01"))
 
 
-def insights(*, round_id: int | None = None) -> list[InsightRow]:
-    """Per inventory task linked to a template: surveyed vs. estimated vs. actual hours/month."""
+def insights(*, today: dt.date, round_id: int | None = None) -> list[InsightRow]:
+    """Per inventory task linked to a template: surveyed vs. estimated vs. actual hours/month,
+    from the runs of the :data:`INSIGHT_DAYS` days up to ``today``."""
     from django.db.models import Prefetch
 
     tasks = list(
@@ -629,7 +630,8 @@ def insights(*, round_id: int | None = None) -> list[InsightRow]:
         surveyed = dict(WorkHours.objects.filter(round=survey_round, task__in=tasks)
                         .values_list("task").annotate(h=Sum("hours")).values_list("task", "h"))
     template_ids = {t.pk for task in tasks for t in task.procedure_templates.all()}
-    since = timezone.now() - dt.timedelta(days=INSIGHT_DAYS)
+    since = timezone.make_aware(dt.datetime.combine(
+        today - dt.timedelta(days=INSIGHT_DAYS), dt.time.min))
     launched = dict(Run.objects.filter(template_id__in=template_ids, created_at__gte=since)
                     .values_list("template").annotate(n=Count("pk")).values_list("template", "n"))
     completed_runs = Run.objects.filter(template_id__in=template_ids,

@@ -332,7 +332,8 @@ def insights(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You do not have permission to do this."))
     round_id = int_or_none(request.GET.get("round"))
     survey_round = selectors.insights_round(round_id=round_id)
-    rows = selectors.insights(round_id=survey_round.pk if survey_round else None)
+    rows = selectors.insights(today=selectors.today(),
+                              round_id=survey_round.pk if survey_round else None)
     return render(request, "procedures/insights.html", {
         "rows": rows, "round": survey_round,
         "rounds": list(SurveyRound.objects.order_by("-created_at", "-pk").only("pk", "name")),

@@ -109,7 +109,7 @@ def test_the_demo_schedules_the_monthly_close_and_a_weekly_check(sample):
 
 def test_the_insights_compare_surveyed_estimated_and_actual_hours(sample):
     with tenancy.activate(sample):
-        rows = {row.task.name: row for row in selectors.insights()}
+        rows = {row.task.name: row for row in selectors.insights(today=TODAY)}
         assert rows["月次決算"].surveyed_hours
         assert rows["経費精算チェック"].actual_hours > 0
         assert rows["経費精算チェック"].runs_completed == 2

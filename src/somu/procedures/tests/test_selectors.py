@@ -255,7 +255,7 @@ def test_insights_compare_surveyed_estimated_and_actual_hours(org_a, people_a, h
         for step in Step.objects.filter(run=runs[0]).order_by("position"):
             services.step_complete(actor=hr, step=step.pk, actual_minutes=24)
         assert Run.objects.get(pk=runs[0].pk).status == RunStatus.COMPLETED
-        (row,) = selectors.insights()  # the latest closed round: 2025年度
+        (row,) = selectors.insights(today=timezone.localdate())  # the latest closed round: 2025年度
         assert selectors.insights_round().name == "2025年度"
         assert row.task == task
         assert row.templates == (template,)
@@ -265,7 +265,7 @@ def test_insights_compare_surveyed_estimated_and_actual_hours(org_a, people_a, h
         # 6 × 24 minutes recorded in one completed run a year / 12 / 60
         assert row.actual_hours == Decimal("0.20")
         assert (row.runs_launched, row.runs_completed) == (3, 1)
-        (row,) = selectors.insights(round_id=latest.pk)
+        (row,) = selectors.insights(today=timezone.localdate(), round_id=latest.pk)
         assert row.surveyed_hours == Decimal("18.00")
 
 
@@ -279,7 +279,7 @@ def test_insights_leave_out_runs_older_than_a_year(org_a, people_a, hr):
     with tenancy.activate(org_a):
         Run.objects.filter(pk=run.pk).update(
             created_at=timezone.now() - dt.timedelta(days=400))
-        (row,) = selectors.insights()
+        (row,) = selectors.insights(today=timezone.localdate())
     assert row.surveyed_hours is None  # no survey round yet
     assert (row.runs_launched, row.estimated_hours) == (0, Decimal("0.00"))
 
