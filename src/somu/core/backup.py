@@ -197,6 +197,8 @@ def backup_create(*, out: Path, now: datetime, using: str = "default") -> dict[s
     """
     if out.is_dir():
         out = out / f"somu-backup-{now:%Y%m%d-%H%M%S}.tar.gz"
+    if not out.parent.is_dir():
+        raise BackupError(f"The directory {out.parent} does not exist.")
     vendor = _vendor(using)
     media = _media_root()
     with tempfile.TemporaryDirectory(prefix="somu-backup-") as tmp:

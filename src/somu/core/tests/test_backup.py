@@ -148,3 +148,8 @@ def test_restore_rejects_a_file_that_is_not_a_backup(tmp_path):
     bogus.write_text("not an archive")
     with pytest.raises(BackupError, match="is not a somu backup archive"):
         backup_restore(archive=bogus)
+
+
+def test_a_backup_into_a_missing_directory_says_so(tmp_path):
+    with pytest.raises(BackupError, match="does not exist"):
+        backup_create(out=tmp_path / "nowhere" / "b.tar.gz", now=NOW)
