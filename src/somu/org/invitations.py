@@ -4,8 +4,8 @@ An organization's admin cannot attach an account that already exists by typing i
 that would let them pull any account of another organization into theirs (and probe which
 usernames exist). Instead they send an invitation; the person who receives it logs in with the
 account they have, or creates a new one, and accepting creates the membership. Attaching an
-existing account directly stays possible for the deployment's operators (superusers, and
-``somu createadmin --org``).
+existing account directly stays possible for the deployment's operators (Django superusers);
+``somu createadmin --org`` creates new administrator accounts.
 """
 
 from __future__ import annotations
