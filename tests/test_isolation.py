@@ -24,9 +24,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from somu.audit.models import AuditChainHead, AuditEvent
 from somu.core import tenancy
 from somu.core.api import api
+from somu.core.permissions import Role
 from somu.core.tenancy import TenantModel
-from somu.org import services
-from somu.org.models import CompanyHoliday, Membership, Organization
+from somu.org import invitations, services
+from somu.org.models import CompanyHoliday, Invitation, Membership, Organization
 from somu.procedures import handover as procedure_handover
 from somu.procedures import schedules as procedure_schedules
 from somu.procedures import services as procedure_services
@@ -54,6 +55,7 @@ ID_KWARGS: dict[str, Callable[[Any], int]] = {
     "token_id": lambda b: b.token_id,
     "event_id": lambda b: b.event.pk,
     "membership_id": lambda b: b.membership.pk,
+    "invitation_id": lambda b: b.invitation.pk,
     "round_id": lambda b: b.survey_round.pk,
     "task_id": lambda b: b.task.pk,
     "template_id": lambda b: b.proc.template.pk,
@@ -66,8 +68,10 @@ ID_KWARGS: dict[str, Callable[[Any], int]] = {
     "delivery_id": lambda b: b.proc.delivery.pk,
 }
 # Path parameters that are not record ids; routes with only these have nothing to isolate.
+# ``token``: an invitation link's secret; the link is meant to work across organizations (the
+# invitee accepts it from wherever they are) and is tested in org/tests/test_members.py.
 NON_ID_KWARGS: dict[str, Any] = {"fmt": "csv", "layout": "long", "number": 1,
-                                 "key": "onboarding"}
+                                 "key": "onboarding", "token": "not-a-token"}
 
 # Required query parameters of API reads, with a valid value.
 QUERY_SAMPLES: dict[str, str] = {"year": "2026", "date": "2026-01-05", "days": "1"}
@@ -78,7 +82,7 @@ ID_QUERY: frozenset[str] = frozenset({"before", "after"})
 # Text of organization B that must never appear in organization A's pages and answers.
 B_TEXT = ("木村 拓也", "ビー商事", "B001", "簿記", "admin_b", "きむら",
           "ビー社固有業務", "ビー調査", "ビー社手順", "ビー通知", "ビー定期", "ビー引継",
-          "ビー添付", "小林 美咲")
+          "ビー添付", "小林 美咲", "invitee@b.example")
 
 DENIED = {403, 404}
 
@@ -104,6 +108,7 @@ class OrgB:
     token_id: int
     event: AuditEvent
     membership: Membership
+    invitation: Invitation
     survey_round: SurveyRound
     task: Task
     proc: ProceduresB
@@ -159,7 +164,11 @@ def b(org_b, people_b, admin_b) -> OrgB:
         Capability.objects.create(organization=org_b, round=survey_round,
                                   person=people_b.kimura, task=task, level=4)
         proc = procedures_of_b(admin_b, people_b)
-    return OrgB(people_b, holiday, token.pk, event, membership, survey_round, task, proc)
+        invitation, _url, _sent = invitations.invitation_create(
+            actor=admin_b, email="invitee@b.example", role=Role.STAFF,
+            now=dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
+    return OrgB(people_b, holiday, token.pk, event, membership, invitation, survey_round, task,
+                proc)
 
 
 def snapshot(organization: Organization) -> dict[str, list[dict[str, Any]]]:

@@ -47,6 +47,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Previous SECRET_KEYs (comma-separated), newest first, while rotating: encrypted values saved
+# under them (chat webhook URLs and tokens) stay readable until `somu manage reencrypt_secrets`.
+SOMU_OLD_SECRET_KEYS = tuple(_env_list("SOMU_OLD_SECRET_KEYS", ""))
 DEBUG = _env_bool("SOMU_DEBUG")
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")

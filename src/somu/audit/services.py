@@ -37,12 +37,18 @@ def jsonable(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """The audited fields of ``instance``; foreign keys by id."""
+    """The audited fields of ``instance``; foreign keys by id.
+
+    A field that holds a secret declares ``audit_value(value)``: the log keeps what that returns
+    (a masked form), never the secret itself — audit events can never be rewritten later.
+    """
     result: dict[str, Any] = {}
     for name in fields:
         field = instance._meta.get_field(name)
         attname = getattr(field, "attname", name)
-        result[name] = jsonable(getattr(instance, attname))
+        value = getattr(instance, attname)
+        audit_value = getattr(field, "audit_value", None)
+        result[name] = audit_value(value) if audit_value is not None else jsonable(value)
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 
@@ -92,6 +93,49 @@ class Membership(TenantModel):
     def managed_department_ids(self) -> frozenset[int]:
         """The departments a manager's scoped rights cover: their own and everything below."""
         return self._managed_department_ids
+
+
+class Invitation(TenantModel):
+    """An emailed link that lets one person join the organization with a given role.
+
+    The person accepts it with an account they already have (after logging in) or a new one they
+    choose themselves, so an organization's admins never need — or get to probe — the usernames
+    of other organizations. Only the SHA-256 of the link's token is stored.
+    """
+
+    email = models.EmailField(_("email"))
+    role = models.CharField(
+        _("role"), max_length=16, choices=[(r.value, ROLE_LABELS[r]) for r in Role]
+    )
+    person = models.ForeignKey(
+        "org.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("person"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    def is_open(self, now: datetime) -> bool:
+        """Not yet accepted, not revoked and not expired at ``now``."""
+        return self.accepted_at is None and self.revoked_at is None and now < self.expires_at
 
 
 class Department(TenantModel):

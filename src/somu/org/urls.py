@@ -33,4 +33,7 @@ urlpatterns = [
          name="company_holiday_delete"),
     path("members/", views_members.member_list, name="member_list"),
     path("members/<int:membership_id>/", views_members.member_update, name="member_update"),
+    path("members/invitations/<int:invitation_id>/cancel/", views_members.invitation_revoke,
+         name="invitation_revoke"),
+    path("invitations/<str:token>/", views_members.invitation_accept, name="invitation_accept"),
 ]

@@ -10,10 +10,12 @@ version they were launched with.
 
 from __future__ import annotations
 
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from somu.core.crypto import EncryptedTextField
 from somu.core.tenancy import TenantModel
 
 
@@ -325,9 +327,10 @@ class Webhook(TenantModel):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("service"), max_length=16, choices=WebhookKind.choices)
     # Slack / Teams: the incoming-webhook URL. Chatwork: the room's messages API URL.
-    url = models.URLField(_("URL"), max_length=500)
+    # Both are credentials (whoever has the URL can post to the channel): encrypted at rest.
+    url = EncryptedTextField(_("URL"), validators=[URLValidator(), MaxLengthValidator(500)])
     # Chatwork only: the API token sent as X-ChatWorkToken.
-    token = models.CharField(_("API token"), max_length=200, blank=True)
+    token = EncryptedTextField(_("API token"), blank=True, validators=[MaxLengthValidator(200)])
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -30,12 +30,25 @@ def verify_output():
     return out.getvalue()
 
 
+def _tamper(sql: str, params: list) -> None:
+    """Edit the log behind the application's back, as someone with the table owner's rights.
+
+    On PostgreSQL the append-only trigger refuses this, so the attacker (a superuser) first turns
+    triggers off for their transaction: the chain must still catch what they did.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
 def _raw_update(event_id: int, column: str, value: str) -> None:
     placeholder = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" and column == "changes" \
         else "%s"
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE audit_auditevent SET {column} = {placeholder} WHERE id = %s",  # noqa: S608
-                       [value, event_id])
+    _tamper(f"UPDATE audit_auditevent SET {column} = {placeholder} WHERE id = %s",  # noqa: S608
+            [value, event_id])
 
 
 def test_a_service_write_records_actor_organization_action_object_and_changes(
@@ -140,8 +153,7 @@ def test_audit_verify_detects_an_edited_object_name(org_a, people_a):
 
 def test_audit_verify_detects_a_deleted_last_row(org_a, people_a):
     last = events(org_a)[-1]
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [last.pk])
+    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [last.pk])
     out = StringIO()
     with pytest.raises(CommandError):
         call_command("audit_verify", "--org", "org-a", stdout=out)
@@ -151,8 +163,7 @@ def test_audit_verify_detects_a_deleted_last_row(org_a, people_a):
 
 def test_audit_verify_detects_a_deleted_row_in_the_middle(org_a, people_a):
     middle = events(org_a)[3]
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [middle.pk])
+    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [middle.pk])
     report = audit_chain_verify(organization_id=org_a.pk)
     assert report.broken.seq == middle.seq + 1
     assert "sequence gap" in report.broken.reason
@@ -183,3 +194,19 @@ def test_deleting_a_user_keeps_the_chain_intact(make_user, org_a, people_a):
     user.delete()
     assert audit_chain_verify(organization_id=org_a.pk).ok
     assert events(org_a, action="person.update")[-1].actor_label == "leaver"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.parametrize("sql", [
+    "UPDATE audit_auditevent SET object_repr = 'changed' WHERE id = %s",
+    "DELETE FROM audit_auditevent WHERE id = %s",
+])
+def test_postgresql_refuses_to_update_or_delete_an_audit_event(org_a, people_a, sql):
+    from django.db import DatabaseError, transaction
+
+    event = events(org_a)[0]
+    with (pytest.raises(DatabaseError, match="append-only"), transaction.atomic(),
+          connection.cursor() as cursor):
+        cursor.execute(sql, [event.pk])
+    assert audit_chain_verify(organization_id=org_a.pk).ok
