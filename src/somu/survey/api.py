@@ -313,8 +313,10 @@ def my_answers_get(request: HttpRequest, round_id: int = RoundId) -> dict[str, A
     return _my_answers(_my_respondent(request, round_id))
 
 
-@router.put("/rounds/{round_id}/answers/me", response={200: MyAnswersOut, **errors(403, 404, 422)},
-            summary="Replace the caller's answers (all or nothing); optionally submit them")
+@router.put("/rounds/{round_id}/answers/me",
+            response={200: MyAnswersOut, **errors(403, 404, 409, 422)},
+            summary="Replace the caller's answers (all or nothing); optionally submit them; "
+                    "submitted answers are read-only (409) until reopened")
 def my_answers_put(request: HttpRequest, payload: AnswersIn,
                    round_id: int = RoundId) -> dict[str, Any]:
     respondent = _my_respondent(request, round_id)
@@ -334,6 +336,14 @@ def my_answers_put(request: HttpRequest, payload: AnswersIn,
     ]
     respondent = services.answers_save(actor=request.user, respondent=respondent,
                                        answers=answers, submit=payload.submit)
+    return _my_answers(respondent)
+
+
+@router.post("/rounds/{round_id}/answers/me/reopen",
+             response={200: MyAnswersOut, **errors(403, 404, 422)},
+             summary="Make the caller's submitted answers editable again (while the round is open)")
+def my_answers_reopen(request: HttpRequest, round_id: int = RoundId) -> dict[str, Any]:
+    respondent = services.reopen(actor=request.user, respondent=_my_respondent(request, round_id))
     return _my_answers(respondent)
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record, save_with_audit
 from somu.core import tenancy
+from somu.core.api import Conflict
 from somu.core.tabular import nfkc
 from somu.org.models import Department, Person, PersonStatus, Skill
 from somu.org.selectors import department_subtree_ids
@@ -327,6 +328,26 @@ def _validate_answers(answers: Sequence[Answer], task_ids: set[int]) -> None:
         raise ValidationError(errors)
 
 
+class AnswersSubmitted(Conflict):
+    """The answers were submitted: they are read-only until the respondent reopens them (409)."""
+
+
+def answers_lock_reason(respondent: Respondent) -> str | None:
+    """Why the respondent's answers cannot be changed now, or None when they can.
+
+    The one rule for the questionnaire page and the API: answers change only while the round
+    collects them (open) and until they are submitted (reopening makes them editable again).
+    """
+    status = respondent.round.status
+    if status == RoundStatus.CLOSED:
+        return _("This round is closed; answers can no longer be changed.")
+    if status != RoundStatus.OPEN:
+        return _("This round is not collecting answers yet.")
+    if respondent.status == ResponseStatus.SUBMITTED:
+        return _("These answers have been submitted; reopen them before changing them.")
+    return None
+
+
 @transaction.atomic
 def answers_save(
     *, actor: Actor, respondent: Respondent, answers: Sequence[Answer], submit: bool = False
@@ -335,13 +356,17 @@ def answers_save(
 
     All-or-nothing: an invalid line raises ``ValidationError`` keyed ``task-<id>`` and nothing
     is saved. A task answered with no hours and no capability is removed from the answers.
+    Submitted answers raise :class:`AnswersSubmitted` (reopen them first); a round that is not
+    open raises ``ValidationError``.
     """
     respondent = Respondent.objects.select_for_update().select_related("round").get(
         pk=respondent.pk
     )
     survey_round = respondent.round
-    if survey_round.status == RoundStatus.CLOSED:
-        raise ValidationError(_("This round is closed; answers can no longer be changed."))
+    if (reason := answers_lock_reason(respondent)) is not None:
+        if respondent.status == ResponseStatus.SUBMITTED and survey_round.status == RoundStatus.OPEN:
+            raise AnswersSubmitted(reason)
+        raise ValidationError(reason)
     task_ids = set(Task.objects.exclude(status=TaskStatus.ARCHIVED).values_list("pk", flat=True))
     _validate_answers(answers, task_ids)
     organization_id = survey_round.organization_id

@@ -482,6 +482,25 @@ def test_answers_to_a_closed_round_get_422(api_as, admin_a, employee_a, survey):
     assert_error(response, 422, "invalid")
 
 
+def test_submitted_answers_cannot_be_changed_through_the_api_until_reopened(
+        api_as, employee_a, survey, org_a, people_a, tr):
+    api = api_as(employee_a)
+    path = f"/rounds/{survey.round.pk}/answers/me"
+    api.put(path, {"answers": [{"task_id": survey.supplies.pk, "hours": 8}], "submit": True})
+    error = assert_error(api.put(path, {"answers": [{"task_id": survey.supplies.pk,
+                                                      "hours": 99}]}), 409, "conflict")
+    assert error["message"] == tr(
+        "These answers have been submitted; reopen them before changing them.")
+    with tenancy.activate(org_a):
+        row = WorkHours.objects.get(round=survey.round, person=people_a.suzuki)
+        assert row.hours == Decimal("8.00")
+    reopened = api.post(f"{path}/reopen")
+    assert reopened.status_code == 200, reopened.content
+    assert reopened.json()["status"] == "in_progress"
+    changed = api.put(path, {"answers": [{"task_id": survey.supplies.pk, "hours": 9}]})
+    assert changed.json()["answers"][0]["hours"] == 9.0
+
+
 def test_answers_me_is_404_for_people_not_asked_and_403_without_the_right(
         api_as, make_user, org_a, people_a, auditor_a, admin_a, survey):
     not_asked = make_user("sato", org_a, Role.EMPLOYEE, person=people_a.sato)

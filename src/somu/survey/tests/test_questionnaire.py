@@ -228,6 +228,18 @@ def test_submitting_makes_the_answers_read_only_until_i_change_them(suzuki, surv
     assert 'value="20"' in row_html(suzuki.get(survey.url), survey.payroll)
 
 
+def test_the_submitted_answers_lock_is_the_service_rule_the_page_and_api_share(
+        suzuki, survey, people_a, tr):
+    suzuki.post(survey.url, {"action": "submit", f"hours-{survey.payroll.pk}": "20"})
+    respondent = survey.respondent(survey.suzuki)
+    with tenancy.activate(survey.org), pytest.raises(services.AnswersSubmitted) as refused:
+        services.answers_save(actor=None, respondent=respondent, answers=[
+            services.Answer(task_id=survey.payroll.pk, hours=Decimal(99))])
+    assert str(refused.value) == tr(
+        "These answers have been submitted; reopen them before changing them.")
+    assert survey.hours(people_a.suzuki) == {"給与計算": Decimal(20)}
+
+
 def test_a_closed_round_shows_the_answers_without_a_way_to_change_them(suzuki, survey, people_a,
                                                                        tr):
     suzuki.post(survey.url, {"action": "submit", f"hours-{survey.payroll.pk}": "20"})
