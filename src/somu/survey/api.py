@@ -25,6 +25,7 @@ from somu.core.permissions import (
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.org.models import Department, Membership, Person, Skill
 from somu.survey import selectors, services
+from somu.survey.drill import DrillError, drill_parse
 from somu.survey.models import Respondent, SurveyRound, Task
 from somu.survey.schemas import (
     MAX_ID,
@@ -410,6 +411,10 @@ def analysis_get(request: HttpRequest, filters: Query[AnalysisQuery],
     return to_dict(selectors.round_analysis(survey_round=survey_round, refresh=filters.refresh))
 
 
+# The API's query names that the drill-down parser (the page) knows by another name.
+DRILL_PARAMS = {"department_id": "department", "person_id": "person", "task_id": "task"}
+
+
 @router.get("/rounds/{round_id}/analysis/rows",
             response={200: list[HoursRowOut], **errors(403, 404, 422)},
             summary="The hours rows behind a figure (drill-down)")
@@ -417,15 +422,14 @@ def analysis_get(request: HttpRequest, filters: Query[AnalysisQuery],
 def analysis_rows(request: HttpRequest, filters: Query[DrillQuery],
                   round_id: int = RoundId) -> Any:
     survey_round = _analysed_round(request, round_id)
-    task_ids = None
-    if filters.dependent:
-        result = selectors.round_analysis(survey_round=survey_round)
-        task_ids = result.dependency.dependent_task_ids
-    drill = selectors.HoursDrill(
-        function=filters.function, category=filters.category,
-        department_id=filters.department_id, grade=filters.grade, person_id=filters.person_id,
-        task_id=filters.task_id, flag=filters.flag, task_ids=task_ids,
-        qualification=filters.qualification)
+    # The page's parser, so the API accepts and refuses what the page does (page names in it).
+    params = {DRILL_PARAMS.get(name, name): "1" if value is True else str(value)
+              for name, value in filters.dict().items() if value is not None and value is not False}
+    try:
+        drill = drill_parse(survey_round=survey_round, params=params).drill
+    except DrillError as exc:
+        field = next((k for k, v in DRILL_PARAMS.items() if v == exc.param), exc.param)
+        raise ValidationError({field: str(exc)}) from exc
     return selectors.hours_rows(survey_round=survey_round, drill=drill)
 
 

@@ -334,6 +334,7 @@ class DrillQuery(_Query):
     flag: str | None = None
     dependent: bool = False  # only the person-dependent (属人化) tasks
     qualification: Literal["over", "under"] | None = None
+    orphaned_of: int | None = Field(None, ge=1, le=MAX_ID)  # tasks orphaned if they leave
 
     @field_validator("flag")
     @classmethod

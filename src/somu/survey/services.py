@@ -364,7 +364,7 @@ def answers_save(
     )
     survey_round = respondent.round
     if (reason := answers_lock_reason(respondent)) is not None:
-        if respondent.status == ResponseStatus.SUBMITTED and survey_round.status == RoundStatus.OPEN:
+        if survey_round.status == RoundStatus.OPEN:  # open, so locked by the submission
             raise AnswersSubmitted(reason)
         raise ValidationError(reason)
     task_ids = set(Task.objects.exclude(status=TaskStatus.ARCHIVED).values_list("pk", flat=True))
