@@ -202,15 +202,17 @@ def template_import(request: HttpRequest) -> Status[dict[str, Any]]:
     require(_membership(request), MANAGE_PROCEDURES)
     source, update, note, filename = _import_request(request)
     data = load_yaml_field(source, field="file" if filename else "yaml")
-    name = data.get("name")
-    existing = Template.objects.filter(name=name).first() if isinstance(name, str) else None
-    if existing is not None and not update:
-        raise Conflict(f"A template named “{name}” already exists; import with update to save "
-                       "the file as its new version.")
     note = note or (_("Imported from %(file)s") % {"file": filename} if filename
                     else _("Imported"))
-    template = _save(request, existing, data, note=note)
-    return Status(201 if existing is None else 200, _template_detail(template))
+    try:
+        imported = services.template_import(actor=request.user, spec=data, update=update,
+                                            note=note)
+    except services.TemplateNameTaken as exc:
+        raise Conflict(f"A template named “{exc.name}” already exists; import with update to "
+                       "save the file as its new version.") from exc
+    except SpecError as exc:
+        raise spec_invalid(exc) from exc
+    return Status(201 if imported.created else 200, _template_detail(imported.template))
 
 
 @router.get("/templates/{template_id}", response={200: TemplateDetailOut, **errors(403, 404, 422)},
