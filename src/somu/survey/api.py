@@ -192,8 +192,10 @@ def round_get(request: HttpRequest, round_id: int = RoundId) -> dict[str, Any]:
 @router.post("/rounds", response={201: RoundDetailOut, **errors(403, 409, 422)})
 def round_create(request: HttpRequest, payload: RoundIn) -> Status[dict[str, Any]]:
     require(_membership(request), MANAGE_SURVEY)
-    survey_round = services.round_save(actor=request.user, survey_round=None,
-                                       data=payload.dict())
+    data = payload.dict()
+    allow_past_due = data.pop("allow_past_due")
+    survey_round = services.round_save(actor=request.user, survey_round=None, data=data,
+                                       allow_past_due=allow_past_due)
     return Status(201, _round_detail(survey_round))
 
 
@@ -202,12 +204,14 @@ def round_update(request: HttpRequest, payload: RoundPatch,
                  round_id: int = RoundId) -> dict[str, Any]:
     survey_round = _round_managed(request, round_id)
     data = payload.dict(exclude_unset=True)
+    allow_past_due = data.pop("allow_past_due", False)
     for key in ("name", "status"):
         if key in data and data[key] is None:
             raise ValidationError({key: "This field cannot be null."})
     if data.get("description", "") is None:
         data["description"] = ""
-    services.round_save(actor=request.user, survey_round=survey_round, data=data)
+    services.round_save(actor=request.user, survey_round=survey_round, data=data,
+                        allow_past_due=allow_past_due)
     return _round_detail(survey_round)
 
 

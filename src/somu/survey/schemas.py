@@ -161,6 +161,7 @@ class RoundPatch(_In):
     description: str | None = None
     status: str | None = None
     due_on: dt.date | None = None
+    allow_past_due: bool = False  # confirms a due_on that has already passed (else 422)
 
     @field_validator("status")
     @classmethod

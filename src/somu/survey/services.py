@@ -6,6 +6,7 @@ invalidates the cached analysis. Imports live in :mod:`somu.survey.importing`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -130,14 +131,25 @@ def round_touch(survey_round: SurveyRound) -> None:
 
 @transaction.atomic
 def round_save(
-    *, actor: Actor, survey_round: SurveyRound | None, data: Mapping[str, Any]
+    *, actor: Actor, survey_round: SurveyRound | None, data: Mapping[str, Any],
+    allow_past_due: bool = False, today: dt.date | None = None,
 ) -> SurveyRound:
+    """Create or change a round. A due date (回答期限) set before ``today`` (the local date
+    unless given) is refused as a likely typo unless ``allow_past_due`` confirms it, e.g. for a
+    round entered after the fact; an unchanged past due date is no problem."""
     survey_round = survey_round or SurveyRound()
     name = data.get("name", survey_round.name)
     if SurveyRound.objects.filter(name=name).exclude(pk=survey_round.pk).exists():
         raise ValidationError(
             {"name": ValidationError(_("A round with this name already exists."), code="unique")}
         )
+    due_on = data.get("due_on")
+    today = today or timezone.localdate()
+    if (isinstance(due_on, dt.date) and due_on != survey_round.due_on and due_on < today
+            and not allow_past_due):
+        raise ValidationError({"due_on": ValidationError(_(
+            "The due date %(date)s has already passed. Confirm that you want a past due date, "
+            "or choose a later one.") % {"date": due_on.isoformat()}, code="past_due")})
     save_with_audit(survey_round, actor=actor, fields=ROUND_FIELDS, data=data,
                     action_prefix="survey_round")
     return survey_round
