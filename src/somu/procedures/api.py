@@ -40,6 +40,7 @@ from somu.procedures.schemas import (
     CancelIn,
     EventOut,
     LaunchIn,
+    LaunchOut,
     LibraryEntryOut,
     PreviewOut,
     PreviewQuery,
@@ -413,8 +414,10 @@ def run_list(request: HttpRequest, filters: Query[RunQuery]) -> Any:
                               person_id=filters.assignee).select_related("started_by")
 
 
-@router.post("/runs", response={201: RunDetailOut, **errors(403, 422)},
-             summary="Launch a run: every step gets its assignee and due date")
+@router.post("/runs", response={201: LaunchOut, **errors(403, 422)},
+             summary="Launch a run: every step gets its assignee and due date",
+             description="`warnings` lists what is allowed but worth a look, such as a start "
+                         "date that is not a business day.")
 def run_launch(request: HttpRequest, payload: LaunchIn) -> Status[dict[str, Any]]:
     require(_membership(request), MANAGE_PROCEDURES)
     template = _launchable(payload.template_id)
@@ -424,7 +427,8 @@ def run_launch(request: HttpRequest, payload: LaunchIn) -> Status[dict[str, Any]
                                   start_date=payload.start_date, name=payload.name)
     except services.LaunchError as exc:
         raise _renamed(exc, _launch_field) from exc
-    return Status(201, _run_detail(selectors.run_get(run_id=run.pk)))
+    return Status(201, {**_run_detail(selectors.run_get(run_id=run.pk)),
+                        "warnings": services.launch_warnings(start_date=run.start_date)})
 
 
 @router.post("/runs/bulk", response={201: BulkLaunchOut, **errors(403, 422)},
@@ -442,7 +446,9 @@ def run_bulk_launch(request: HttpRequest, payload: BulkLaunchIn) -> Status[dict[
                                          start_date=payload.start_date)
     except services.LaunchError as exc:
         raise _renamed(exc, _bulk_field) from exc
-    return Status(201, {"launched": len(runs), "run_ids": [run.pk for run in runs]})
+    warnings = services.launch_warnings(start_date=runs[0].start_date) if runs else []
+    return Status(201, {"launched": len(runs), "run_ids": [run.pk for run in runs],
+                        "warnings": warnings})
 
 
 @router.get("/runs/{run_id}", response={200: RunDetailOut, **errors(403, 404, 422)},

@@ -278,9 +278,15 @@ class BulkLaunchIn(_In):
     start_date: dt.date | None = None
 
 
+class LaunchOut(RunDetailOut):
+    # Allowed but worth a look, e.g. a start on a non-business day (in the UI's language).
+    warnings: list[str] = []
+
+
 class BulkLaunchOut(Schema):
     launched: int
     run_ids: list[int]
+    warnings: list[str] = []
 
 
 class CancelIn(_In):

@@ -399,6 +399,18 @@ def run_launch(
     return run
 
 
+def launch_warnings(*, start_date: dt.date) -> list[str]:
+    """What to tell whoever launches a run starting on ``start_date``: allowed, but worth a
+    second look. A start on a non-business day (a weekend, a holiday of the organization's
+    calendar) often means a mistyped date, and its due dates are counted from a day off."""
+    reason = calendar_for_active_organization().holiday_reason(start_date)
+    if reason is None:
+        return []
+    return [_("The start date %(date)s is not a business day (%(reason)s). The run was "
+              "launched; check that the date and its due dates are right.")
+            % {"date": start_date.isoformat(), "reason": reason}]
+
+
 @transaction.atomic
 def runs_bulk_launch(
     *, actor: Actor, template: Template, param_sets: Sequence[Mapping[str, Any]],

@@ -98,6 +98,8 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
             rf.apply_errors(form, exc, field_map)
         else:
             messages.success(request, _("“%(name)s” has been launched.") % {"name": run.name})
+            for warning in services.launch_warnings(start_date=run.start_date):
+                messages.warning(request, warning)
             return redirect("procedures:run_detail", run_id=run.pk)
     start = today
     if form.is_bound and hasattr(form, "cleaned_data"):

@@ -95,6 +95,26 @@ def test_launching_through_the_page_lists_the_steps_with_assignees_and_due_dates
     assert shows(page, tr("Launched"))  # the timeline
 
 
+def test_a_launch_on_a_holiday_is_allowed_with_a_warning_after_it(  # type: ignore[no-untyped-def]
+        client_as, hr, org_a, template, people_a, tr) -> None:
+    response = client_as(hr, org_a).post(launch_url(template), {
+        "start_date": "2026-05-03", "param_0": people_a.suzuki.pk, "param_1": "2026-05-07",
+        "param_2": "正社員", "name": ""}, follow=True)
+    assert runs_of(org_a) == 1
+    assert shows(response, tr(
+        "The start date %(date)s is not a business day (%(reason)s). The run was launched; "
+        "check that the date and its due dates are right.") % {
+            "date": "2026-05-03", "reason": "憲法記念日"})
+
+
+def test_a_launch_on_a_business_day_gets_no_warning(  # type: ignore[no-untyped-def]
+        client_as, hr, org_a, template, people_a) -> None:
+    response = client_as(hr, org_a).post(launch_url(template), {
+        "start_date": "2026-04-01", "param_0": people_a.suzuki.pk, "param_1": "2026-04-30",
+        "param_2": "正社員", "name": ""}, follow=True)
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+
+
 def test_the_preview_recomputes_the_due_dates_for_the_values_typed(  # type: ignore[no-untyped-def]
         client_as, hr, org_a, template) -> None:
     response = client_as(hr, org_a).get(launch_url(template), {
