@@ -398,7 +398,9 @@ def _run_detail(run: Run) -> dict[str, Any]:
     late = [s for s in steps if s.state in ("waiting", "ready") and s.due_date
             and s.due_date < today]
     out = RunOut.from_orm(run).dict()
+    skipped = [s for s in steps if s.state == "skipped"]
     out.update(steps_total=len(steps), steps_finished=len(finished), steps_late=len(late),
+               steps_skipped=len(skipped),
                steps=steps, parameters=[{"key": k, "label": label, "display": display}
                                         for k, label, display in
                                         selectors.run_param_display(run=run)])

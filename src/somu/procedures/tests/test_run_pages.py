@@ -171,11 +171,34 @@ def test_another_organizations_template_cannot_be_launched(  # type: ignore[no-u
     assert client_as(admin_b, org_b).get(launch_url(template)).status_code == 404
 
 
+# ---- progress: skipped steps are counted apart from the steps done ------------------------------
+
+
+def test_progress_counts_skipped_steps_apart_on_the_list_the_run_and_the_board(  # type: ignore[no-untyped-def]
+        client_as, hr, org_a, template, people_a, tr) -> None:
+    with tenancy.activate(org_a):  # パート: shaho is skipped
+        run = services.run_launch(actor=None, template=template, params={
+            "入社者": people_a.suzuki.pk, "入社日": "2026-04-30", "雇用形態": "パート"},
+            start_date=dt.date(2026, 4, 1))
+    client = client_as(hr, org_a)
+    counts = tr("%(total)s steps: %(done)s done, %(skipped)s skipped") % {
+        "total": 5, "done": 0, "skipped": 1}
+    assert shows(client.get(reverse("procedures:run_list")), counts)
+    assert shows(client.get(run_url(run)), counts)
+    assert shows(client.get(reverse("procedures:board")), counts)
+    api = client.get(f"/api/v1/procedures/runs/{run.pk}").json()
+    assert (api["steps_total"], api["steps_finished"], api["steps_skipped"]) == (5, 1, 1)
+    listed = client.get("/api/v1/procedures/runs").json()["items"][0]
+    assert (listed["steps_finished"], listed["steps_skipped"]) == (1, 1)
+    board = client.get("/api/v1/procedures/board").json()["templates"][0]
+    assert (board["steps_finished"], board["steps_skipped"], board["progress"]) == (1, 1, 20)
+
+
 # ---- the run list and a run -------------------------------------------------------------------
 
 
 def test_the_run_list_shows_progress_and_filters(  # type: ignore[no-untyped-def]
-        client_as, hr, org_a, template, people_a) -> None:
+        client_as, hr, org_a, template, people_a, tr) -> None:
     first = launch(org_a, template, people_a.suzuki)
     second = launch(org_a, template, people_a.suzuki, name="佐藤さんの入社")
     with tenancy.activate(org_a):
@@ -184,7 +207,7 @@ def test_the_run_list_shows_progress_and_filters(  # type: ignore[no-untyped-def
     page = client.get(reverse("procedures:run_list"))
     assert page.status_code == 200
     assert first.name in body(page) and "佐藤さんの入社" in body(page)
-    assert "0 / 5" in body(page)
+    assert shows(page, tr("%(total)s steps: %(done)s done") % {"total": 5, "done": 0})
     running = client.get(reverse("procedures:run_list"), {"status": "running"})
     assert first.name in body(running) and "佐藤さんの入社" not in body(running)
     mine = client.get(reverse("procedures:run_list"), {"assignee": people_a.sato.pk,
