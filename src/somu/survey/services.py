@@ -423,9 +423,11 @@ def task_propose(
     *, actor: Actor, respondent: Respondent, function: str, category: str, subcategory: str = "",
     name: str, description: str = "",
 ) -> Task:
-    """A respondent adds a task missing from the inventory; it is marked proposed for the admin."""
-    if respondent.round.status == RoundStatus.CLOSED:
-        raise ValidationError(_("This round is closed; answers can no longer be changed."))
+    """A respondent adds a task missing from the inventory; it is marked proposed for the admin.
+
+    Only while the respondent's answers can change (see :func:`answers_lock_reason`)."""
+    if (reason := answers_lock_reason(respondent)) is not None:
+        raise ValidationError(reason)
     data = {
         "function": function.strip(), "category": category.strip(),
         "subcategory": subcategory.strip(), "name": name.strip(),
