@@ -95,6 +95,28 @@ def test_launching_through_the_page_lists_the_steps_with_assignees_and_due_dates
     assert shows(page, tr("Launched"))  # the timeline
 
 
+def test_out_of_range_numbers_and_dates_are_shown_next_to_their_fields_and_launch_nothing(  # type: ignore[no-untyped-def]
+        client_as, hr, org_a, people_a, tr) -> None:
+    from somu.procedures import library
+
+    with tenancy.activate(org_a):
+        template = library.library_adopt(actor=None, key="supplies_order", owner=people_a.sato)
+    page = client_as(hr, org_a).get(launch_url(template)).content.decode()
+    assert 'min="1"' in page and 'max="10000"' in page and 'min="2000-01-01"' in page
+    response = client_as(hr, org_a).post(launch_url(template), {
+        "start_date": "2026-04-01", "param_0": "椅子", "param_1": "-3", "param_2": "1e308",
+        "param_3": "1900-01-01", "name": ""})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["param_1"] == [tr("Enter a number from %(min)s to %(max)s.") % {
+        "min": "1", "max": "10,000"}]
+    assert errors["param_2"] == [tr("Enter a number from %(min)s to %(max)s.") % {
+        "min": "0", "max": "1,000,000,000"}]
+    assert errors["param_3"] == [tr("Enter a date from %(min)s to %(max)s.") % {
+        "min": "2000-01-01", "max": "2100-12-31"}]
+    assert runs_of(org_a) == 0
+
+
 def test_a_launch_on_a_holiday_is_allowed_with_a_warning_after_it(  # type: ignore[no-untyped-def]
         client_as, hr, org_a, template, people_a, tr) -> None:
     response = client_as(hr, org_a).post(launch_url(template), {
