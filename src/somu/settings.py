@@ -199,6 +199,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Large imports are streamed to a temporary file rather than held in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A 入社日 further ahead than this many years is refused as a typo (people, their import).
+SOMU_HIRE_DATE_MAX_YEARS_AHEAD = int(os.environ.get("SOMU_HIRE_DATE_MAX_YEARS_AHEAD", "2"))
 SOMU_IMPORT_MAX_BYTES = int(os.environ.get("SOMU_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 
 # --- Email -------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ so a file of several thousand people imports in seconds.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ from somu.core.tabular import (
     parse_date,
 )
 from somu.org.models import Department, EmploymentType, Grade, Person
-from somu.org.services import DEPARTMENT_FIELDS, PERSON_FIELDS, Actor
+from somu.org.services import DEPARTMENT_FIELDS, PERSON_FIELDS, Actor, person_problems
 
 __all__ = ["COLUMNS", "ImportFailed", "ImportResult", "RowError", "people_import"]
 
@@ -152,14 +153,17 @@ class _Row:
     manager: str | None = None  # 社員番号; None with "manager" in values: clear
 
 
-def people_import(*, actor: Actor, source: Source, filename: str = "") -> ImportResult:
+def people_import(
+    *, actor: Actor, source: Source, filename: str = "", today: dt.date | None = None
+) -> ImportResult:
     """Create or update the active organization's people from an .xlsx or .csv file.
 
     Raises :class:`ImportFailed` listing every problem; the database is then unchanged.
+    ``today`` (the local date unless given) bounds the 入社日 as the person service does.
     """
     try:
         with transaction.atomic():
-            return _import(actor=actor, source=source, filename=filename)
+            return _import(actor=actor, source=source, filename=filename, today=today)
     except IntegrityError as exc:
         # Only a concurrent write of the same 社員番号 gets here: everything else is checked.
         raise ImportFailed([RowError(None, "", "", _(
@@ -167,7 +171,9 @@ def people_import(*, actor: Actor, source: Source, filename: str = "") -> Import
         ))]) from exc
 
 
-def _import(*, actor: Actor, source: Source, filename: str) -> ImportResult:
+def _import(
+    *, actor: Actor, source: Source, filename: str, today: dt.date | None
+) -> ImportResult:
     with open_table(source, columns=COLUMNS, translate=_) as table:
         raw_rows = list(table)
     grades = {_key(g.code): g for g in Grade.objects.all()}
@@ -177,7 +183,7 @@ def _import(*, actor: Actor, source: Source, filename: str) -> ImportResult:
     rows: list[_Row] = []  # the valid ones
     first_seen: dict[str, int] = {}
     for number, values in raw_rows:
-        row, valid = _parse_row(number, values, grades, errors)
+        row, valid = _parse_row(number, values, grades, errors, today)
         if row.number in first_seen:
             errors.append(RowError(number, NUMBER, row.number, _(
                 "Employee number “%(value)s” also appears in row %(row)s."
@@ -228,7 +234,8 @@ def _import(*, actor: Actor, source: Source, filename: str) -> ImportResult:
 
 
 def _parse_row(
-    number: int, values: dict[str, Any], grades: dict[str, Grade], errors: list[RowError]
+    number: int, values: dict[str, Any], grades: dict[str, Grade], errors: list[RowError],
+    today: dt.date | None = None,
 ) -> tuple[_Row, bool]:
     """The row's fields, and whether they are valid (problems are added to ``errors``)."""
     found: list[RowError] = []
@@ -298,6 +305,10 @@ def _parse_row(
         row.values["department"] = True
         if path != CLEAR:
             row.department = _department_path(path, error, value)
+    # The person service's own rules (ふりがな in kana, 入社日 not far ahead), on the columns.
+    for field, reason in person_problems(row.values, today=today).items():
+        column = {"name_kana": KANA, "hire_date": HIRE_DATE}[field]
+        error(column, values.get(column), reason)
     errors.extend(found)
     return row, not found
 

@@ -7,10 +7,14 @@ grades, skills, the calendar, memberships and API tokens.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from decimal import Decimal
+from typing import Any, Final
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -272,9 +276,58 @@ def _check_employee_number(person: Person, employee_number: str) -> None:
         raise _taken("employee_number", _("Another person already has this employee number."))
 
 
+# ふりがな: hiragana, katakana (half-width is read as full-width), the long vowel mark,
+# iteration marks, the middle dot and spaces.
+KANA_RE: Final = re.compile(r"[\u3041-\u3096\u309d\u309e\u30a1-\u30fe\u3000 ]+")
+MAX_MONTHLY_HOURS: Final = Decimal(400)
+
+
+def person_problems(data: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str, str]:
+    """What is wrong with the person fields in ``data`` (only those given), by field.
+
+    The rules every way of entering people shares (the form, the API, the import): ふりがな in
+    kana, a 入社日 at most ``SOMU_HIRE_DATE_MAX_YEARS_AHEAD`` years after ``today`` (the local
+    date unless given), a 月間標準労働時間 above 0 and at most 400 hours.
+    """
+    problems: dict[str, str] = {}
+    kana = data.get("name_kana")
+    if kana and not KANA_RE.fullmatch(unicodedata.normalize("NFKC", kana)):
+        problems["name_kana"] = _("Write the furigana in hiragana or katakana.")
+    hire_date = data.get("hire_date")
+    if isinstance(hire_date, dt.date):
+        today = today or timezone.localdate()
+        years = settings.SOMU_HIRE_DATE_MAX_YEARS_AHEAD
+        latest = _years_after(today, years)
+        if hire_date > latest:
+            problems["hire_date"] = _(
+                "The hire date is more than %(years)s years ahead (after %(date)s); check it."
+            ) % {"years": years, "date": latest.isoformat()}
+    hours = data.get("standard_monthly_hours")
+    if hours is not None and hours != "" and not 0 < Decimal(hours) <= MAX_MONTHLY_HOURS:
+        problems["standard_monthly_hours"] = _(
+            "Standard monthly hours must be more than 0 and at most %(max)s."
+        ) % {"max": MAX_MONTHLY_HOURS}
+    return problems
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _check_person(data: Mapping[str, Any], today: dt.date | None) -> None:
+    if problems := person_problems(data, today=today):
+        raise ValidationError(problems)
+
+
 @transaction.atomic
-def person_create(*, actor: Actor, data: Mapping[str, Any]) -> Person:
+def person_create(
+    *, actor: Actor, data: Mapping[str, Any], today: dt.date | None = None
+) -> Person:
     person = Person()
+    _check_person(data, today)
     _check_employee_number(person, data.get("employee_number", ""))
     _check_manager(person, data.get("manager"))
     save_with_audit(person, actor=actor, fields=PERSON_FIELDS, data=data, action_prefix="person")
@@ -282,7 +335,10 @@ def person_create(*, actor: Actor, data: Mapping[str, Any]) -> Person:
 
 
 @transaction.atomic
-def person_update(*, actor: Actor, person: Person, data: Mapping[str, Any]) -> Person:
+def person_update(
+    *, actor: Actor, person: Person, data: Mapping[str, Any], today: dt.date | None = None
+) -> Person:
+    _check_person({k: v for k, v in data.items() if getattr(person, k, None) != v}, today)
     if "employee_number" in data:
         _check_employee_number(person, data["employee_number"])
     if "manager" in data:

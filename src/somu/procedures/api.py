@@ -40,6 +40,7 @@ from somu.procedures.schemas import (
     CancelIn,
     EventOut,
     LaunchIn,
+    LaunchOut,
     LibraryEntryOut,
     PreviewOut,
     PreviewQuery,
@@ -202,15 +203,17 @@ def template_import(request: HttpRequest) -> Status[dict[str, Any]]:
     require(_membership(request), MANAGE_PROCEDURES)
     source, update, note, filename = _import_request(request)
     data = load_yaml_field(source, field="file" if filename else "yaml")
-    name = data.get("name")
-    existing = Template.objects.filter(name=name).first() if isinstance(name, str) else None
-    if existing is not None and not update:
-        raise Conflict(f"A template named “{name}” already exists; import with update to save "
-                       "the file as its new version.")
     note = note or (_("Imported from %(file)s") % {"file": filename} if filename
                     else _("Imported"))
-    template = _save(request, existing, data, note=note)
-    return Status(201 if existing is None else 200, _template_detail(template))
+    try:
+        imported = services.template_import(actor=request.user, spec=data, update=update,
+                                            note=note)
+    except services.TemplateNameTaken as exc:
+        raise Conflict(f"A template named “{exc.name}” already exists; import with update to "
+                       "save the file as its new version.") from exc
+    except SpecError as exc:
+        raise spec_invalid(exc) from exc
+    return Status(201 if imported.created else 200, _template_detail(imported.template))
 
 
 @router.get("/templates/{template_id}", response={200: TemplateDetailOut, **errors(403, 404, 422)},
@@ -395,7 +398,9 @@ def _run_detail(run: Run) -> dict[str, Any]:
     late = [s for s in steps if s.state in ("waiting", "ready") and s.due_date
             and s.due_date < today]
     out = RunOut.from_orm(run).dict()
+    skipped = [s for s in steps if s.state == "skipped"]
     out.update(steps_total=len(steps), steps_finished=len(finished), steps_late=len(late),
+               steps_skipped=len(skipped),
                steps=steps, parameters=[{"key": k, "label": label, "display": display}
                                         for k, label, display in
                                         selectors.run_param_display(run=run)])
@@ -411,8 +416,10 @@ def run_list(request: HttpRequest, filters: Query[RunQuery]) -> Any:
                               person_id=filters.assignee).select_related("started_by")
 
 
-@router.post("/runs", response={201: RunDetailOut, **errors(403, 422)},
-             summary="Launch a run: every step gets its assignee and due date")
+@router.post("/runs", response={201: LaunchOut, **errors(403, 422)},
+             summary="Launch a run: every step gets its assignee and due date",
+             description="`warnings` lists what is allowed but worth a look, such as a start "
+                         "date that is not a business day.")
 def run_launch(request: HttpRequest, payload: LaunchIn) -> Status[dict[str, Any]]:
     require(_membership(request), MANAGE_PROCEDURES)
     template = _launchable(payload.template_id)
@@ -422,7 +429,8 @@ def run_launch(request: HttpRequest, payload: LaunchIn) -> Status[dict[str, Any]
                                   start_date=payload.start_date, name=payload.name)
     except services.LaunchError as exc:
         raise _renamed(exc, _launch_field) from exc
-    return Status(201, _run_detail(selectors.run_get(run_id=run.pk)))
+    return Status(201, {**_run_detail(selectors.run_get(run_id=run.pk)),
+                        "warnings": services.launch_warnings(start_date=run.start_date)})
 
 
 @router.post("/runs/bulk", response={201: BulkLaunchOut, **errors(403, 422)},
@@ -440,7 +448,9 @@ def run_bulk_launch(request: HttpRequest, payload: BulkLaunchIn) -> Status[dict[
                                          start_date=payload.start_date)
     except services.LaunchError as exc:
         raise _renamed(exc, _bulk_field) from exc
-    return Status(201, {"launched": len(runs), "run_ids": [run.pk for run in runs]})
+    warnings = services.launch_warnings(start_date=runs[0].start_date) if runs else []
+    return Status(201, {"launched": len(runs), "run_ids": [run.pk for run in runs],
+                        "warnings": warnings})
 
 
 @router.get("/runs/{run_id}", response={200: RunDetailOut, **errors(403, 404, 422)},

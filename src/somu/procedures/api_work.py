@@ -220,6 +220,7 @@ def board(request: HttpRequest) -> dict[str, Any]:
         "today": today,
         "templates": [{"template_id": r.template_id, "name": r.name, "running": r.running,
                        "steps_total": r.steps_total, "steps_finished": r.steps_finished,
+                       "steps_skipped": r.steps_skipped,
                        "steps_late": r.steps_late, "progress": r.progress}
                       for r in result.templates],
         "holders": result.holders,

@@ -110,14 +110,18 @@ def _parameter_field(param: ParameterSpec, people: list[Person],
                                 sorted(departments.items(), key=lambda item: item[1])]]
         return forms.TypedChoiceField(choices=choices, coerce=int, empty_value=None, **common)
     if param.type == "date":
+        low, high = param.date_bounds()  # the service refuses beyond them; the input says so
         return forms.DateField(
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            widget=forms.DateInput(attrs={"type": "date", "min": low.isoformat(),
+                                          "max": high.isoformat()}, format="%Y-%m-%d"),
             initial=default if isinstance(default, dt.date | str) else None, **common)
     if param.type == "choice":
         choices = [("", "—"), *[(c, c) for c in param.choices]]
         return forms.ChoiceField(choices=choices, initial=default, **common)
     if param.type == "number":
-        return forms.DecimalField(initial=default, **common)
+        lowest, highest = param.number_bounds()
+        return forms.DecimalField(initial=default, widget=forms.NumberInput(attrs={
+            "min": format(lowest, "f"), "max": format(highest, "f"), "step": "any"}), **common)
     if param.type == "boolean":
         return forms.BooleanField(initial=bool(default), **common)
     return forms.CharField(max_length=500, initial=default, **common)

@@ -154,6 +154,12 @@ class ParameterForm(forms.Form):
         help_text=gettext_lazy("For a choice: one per line."),
     )
     default = forms.CharField(label=gettext_lazy("default"), max_length=200, required=False)
+    min = forms.CharField(label=gettext_lazy("minimum"), max_length=30, required=False,
+                          help_text=gettext_lazy("For a number or date: the smallest value "
+                                                 "accepted at launch."))
+    max = forms.CharField(label=gettext_lazy("maximum"), max_length=30, required=False,
+                          help_text=gettext_lazy("For a number or date: the largest value "
+                                                 "accepted at launch."))
     help = forms.CharField(label=gettext_lazy("help"), max_length=300, required=False)
 
     def is_blank(self) -> bool:
@@ -162,7 +168,7 @@ class ParameterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name in ("key", "label", "default", "help"):
+        for name in ("key", "label", "default", "help", "min", "max"):
             data[name] = (data.get(name) or "").strip()
         if not data["key"] and data["label"]:
             # The label is usually a fine key (入社日); keys may be Japanese.

@@ -163,6 +163,20 @@ class Directory:
 # ---- parameters ------------------------------------------------------------------------------
 
 
+def _plain_number(number: Decimal) -> str:
+    """1E+12 → "1,000,000,000,000", 0.50 → "0.5": a bound as people read it."""
+    text = format(number.normalize(), ",f")
+    return text
+
+
+def _within_dates(param: ParameterSpec, day: dt.date) -> dt.date:
+    low, high = param.date_bounds()
+    if not low <= day <= high:
+        raise ValueError(_("Enter a date from %(min)s to %(max)s.") % {
+            "min": low.isoformat(), "max": high.isoformat()})
+    return day
+
+
 def _coerce_one(param: ParameterSpec, raw: Any, directory: Directory) -> tuple[Any, Any]:
     """(typed, stored) for one non-empty raw value; raises ValueError with the message."""
     kind = param.type
@@ -180,12 +194,12 @@ def _coerce_one(param: ParameterSpec, raw: Any, directory: Directory) -> tuple[A
         if isinstance(raw, dt.datetime):
             raw = raw.date()
         if isinstance(raw, dt.date):
-            return raw, raw.isoformat()
+            return _within_dates(param, raw), raw.isoformat()
         try:
             day = dt.date.fromisoformat(str(raw).strip())
         except ValueError:
             raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
-        return day, day.isoformat()
+        return _within_dates(param, day), day.isoformat()
     if kind == "choice":
         text = str(raw).strip()
         if text not in param.choices:
@@ -201,6 +215,10 @@ def _coerce_one(param: ParameterSpec, raw: Any, directory: Directory) -> tuple[A
             raise ValueError(_("Enter a number.")) from None
         if not number.is_finite():
             raise ValueError(_("Enter a number."))
+        low, high = param.number_bounds()
+        if not low <= number <= high:
+            raise ValueError(_("Enter a number from %(min)s to %(max)s.") % {
+                "min": _plain_number(low), "max": _plain_number(high)})
         stored: Any = int(number) if number == number.to_integral_value() else str(number)
         return number, stored
     if kind == "boolean":

@@ -178,7 +178,8 @@ class RunFields(Schema):
     created_at: dt.datetime
     completed_at: dt.datetime | None
     steps_total: int | None = None
-    steps_finished: int | None = None
+    steps_finished: int | None = None  # done, approved or skipped
+    steps_skipped: int | None = None  # of the finished, those skipped (their condition false)
     steps_late: int | None = None
 
 
@@ -202,6 +203,10 @@ class RunOut(RunFields):
     @staticmethod
     def resolve_steps_finished(obj: Any) -> int | None:
         return getattr(obj, "steps_finished", None)
+
+    @staticmethod
+    def resolve_steps_skipped(obj: Any) -> int | None:
+        return getattr(obj, "steps_skipped", None)
 
     @staticmethod
     def resolve_steps_late(obj: Any) -> int | None:
@@ -278,9 +283,15 @@ class BulkLaunchIn(_In):
     start_date: dt.date | None = None
 
 
+class LaunchOut(RunDetailOut):
+    # Allowed but worth a look, e.g. a start on a non-business day (in the UI's language).
+    warnings: list[str] = []
+
+
 class BulkLaunchOut(Schema):
     launched: int
     run_ids: list[int]
+    warnings: list[str] = []
 
 
 class CancelIn(_In):
@@ -402,7 +413,8 @@ class BoardTemplateOut(Schema):
     name: str
     running: int
     steps_total: int
-    steps_finished: int
+    steps_finished: int  # done, approved or skipped
+    steps_skipped: int
     steps_late: int
     progress: int  # percent
 

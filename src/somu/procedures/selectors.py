@@ -253,6 +253,9 @@ def _with_progress(runs: QuerySet[Run], on: dt.date) -> QuerySet[Run]:
     return runs.annotate(
         steps_total=_step_count(Q()),
         steps_finished=_step_count(Q(state__in=FINISHED_STATES)),
+        # Shown apart from the steps done: a skipped step was not done by anyone.
+        steps_skipped=_step_count(Q(state=StepState.SKIPPED)),
+        steps_done=_step_count(Q(state__in=(StepState.DONE, StepState.APPROVED))),
         steps_late=_step_count(Q(state__in=OPEN_STATES, due_date__lt=on)),
     )
 
@@ -260,7 +263,8 @@ def _with_progress(runs: QuerySet[Run], on: dt.date) -> QuerySet[Run]:
 def run_list(
     *, template_id: int | None = None, status: str | None = None, person_id: int | None = None
 ) -> QuerySet[Run]:
-    """Runs, newest first, with ``steps_total``, ``steps_finished`` and ``steps_late``.
+    """Runs, newest first, with ``steps_total``, ``steps_finished`` (of which
+    ``steps_done`` and ``steps_skipped``) and ``steps_late``.
 
     ``person_id``: runs in which the person holds a step.
     """
@@ -502,8 +506,13 @@ class BoardTemplateRow:
     name: str
     running: int  # running runs
     steps_total: int
-    steps_finished: int
+    steps_finished: int  # done, approved or skipped
     steps_late: int
+    steps_skipped: int = 0
+
+    @property
+    def steps_done(self) -> int:
+        return self.steps_finished - self.steps_skipped
 
     @property
     def progress(self) -> int:
@@ -537,11 +546,13 @@ def board(*, today: dt.date, week_end: dt.date | None = None) -> Board:
         .values("run__template_id", "run__template__name")
         .annotate(running=Count("run_id", distinct=True), total=Count("pk"),
                   finished=Count("pk", filter=Q(state__in=FINISHED_STATES)),
+                  skipped=Count("pk", filter=Q(state=StepState.SKIPPED)),
                   late=Count("pk", filter=late))
         .order_by("run__template__name")
     )
     templates = [BoardTemplateRow(r["run__template_id"], r["run__template__name"], r["running"],
-                                  r["total"], r["finished"], r["late"]) for r in per_template]
+                                  r["total"], r["finished"], r["late"], r["skipped"])
+                 for r in per_template]
     per_person = (
         Step.objects.filter(state__in=OPEN_STATES)
         .values("assignee_id", "assignee__name", "assignee__employee_number")

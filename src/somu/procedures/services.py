@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record, audit_record_many
 from somu.core import tenancy
+from somu.core.api import Conflict
 from somu.org.models import Person, PersonStatus
 from somu.org.services import Actor
 from somu.procedures.engine import plan as planning
@@ -68,10 +70,26 @@ from somu.procedures.transitions import (
 from somu.survey.models import Task
 
 __all__ = [
-    "MAX_ATTACHMENT_BYTES", "LaunchError", "SpecError", "StepConflict", "run_advance",
-    "run_cancel", "run_launch", "runs_bulk_launch", "step_attach", "step_comment",
-    "step_complete", "step_decide", "step_reassign", "step_reopen", "step_save_progress",
-    "template_archive", "template_link_tasks", "template_save",
+    "MAX_ATTACHMENT_BYTES",
+    "LaunchError",
+    "SpecError",
+    "StepConflict",
+    "TemplateNameTaken",
+    "run_advance",
+    "run_cancel",
+    "run_launch",
+    "runs_bulk_launch",
+    "step_attach",
+    "step_comment",
+    "step_complete",
+    "step_decide",
+    "step_reassign",
+    "step_reopen",
+    "step_save_progress",
+    "template_archive",
+    "template_import",
+    "template_link_tasks",
+    "template_save",
 ]
 
 BULK_BATCH: Final = 2000
@@ -194,6 +212,43 @@ def template_save(
         audit_record(actor=actor, action=f"procedure_template.{'create' if creating else 'update'}",
                      obj=template, changes=changes)
     return template
+
+
+class TemplateNameTaken(Conflict):
+    """An imported file names a template that exists, and it was not imported as an update.
+
+    The page, the API (409) and ``somu procedures_import`` each say how to import it as the
+    existing template's new version instead.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(_("A template named “%(name)s” already exists.") % {"name": name})
+        self.name = name
+
+
+@dataclass(frozen=True)
+class TemplateImported:
+    template: Template
+    created: bool
+    changed: bool  # False when the file was the same as the current version
+
+
+@transaction.atomic
+def template_import(
+    *, actor: Actor, spec: Mapping[str, Any], update: bool, note: str
+) -> TemplateImported:
+    """Save an imported definition: a new template, or with ``update`` a new version of the
+    template of the same name. Raises :class:`TemplateNameTaken` when the name exists and
+    ``update`` is false, :class:`SpecError` / ``ValidationError`` like :func:`template_save`.
+    """
+    name = spec.get("name")
+    existing = Template.objects.filter(name=name).first() if isinstance(name, str) else None
+    if existing is not None and not update:
+        raise TemplateNameTaken(str(name))
+    before = existing.current_version_id if existing is not None else None
+    template = template_save(actor=actor, template=existing, spec=spec, note=note)
+    return TemplateImported(template=template, created=existing is None,
+                            changed=existing is None or template.current_version_id != before)
 
 
 @transaction.atomic
@@ -342,6 +397,18 @@ def run_launch(
                          param_sets=[params], start_date=start_date, names=[name],
                          starter=starter, schedule=schedule, occurrence=occurrence)
     return run
+
+
+def launch_warnings(*, start_date: dt.date) -> list[str]:
+    """What to tell whoever launches a run starting on ``start_date``: allowed, but worth a
+    second look. A start on a non-business day (a weekend, a holiday of the organization's
+    calendar) often means a mistyped date, and its due dates are counted from a day off."""
+    reason = calendar_for_active_organization().holiday_reason(start_date)
+    if reason is None:
+        return []
+    return [_("The start date %(date)s is not a business day (%(reason)s). The run was "
+              "launched; check that the date and its due dates are right.")
+            % {"date": start_date.isoformat(), "reason": reason}]
 
 
 @transaction.atomic

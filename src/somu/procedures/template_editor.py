@@ -69,6 +69,12 @@ def _typed_default(value: str, type_: str) -> Any:
     return value
 
 
+def _bound(value: str, type_: str) -> Any:
+    """min/max as the YAML would hold them: a number for a number parameter, else the text
+    (a date; for other types the engine says a bound does not apply)."""
+    return _typed_default(value, "number" if type_ == "number" else "text")
+
+
 # ---- spec <-> forms -------------------------------------------------------------------------
 
 
@@ -86,7 +92,8 @@ def parameter_initial(spec: TemplateSpec) -> list[dict[str, Any]]:
         out.append({"key": p.key, "label": p.label, "type": p.type, "required": p.required,
                     "choices": "\n".join(p.choices),
                     "default": "" if default is None else str(default), "help": p.help,
-                    "ORDER": number})
+                    "min": "" if p.min is None else str(p.min),
+                    "max": "" if p.max is None else str(p.max), "ORDER": number})
     return out
 
 
@@ -211,6 +218,7 @@ def build_spec(head: dict[str, Any], params: Sequence[BaseForm], steps: Sequence
             required=bool(d.get("required")),
             choices=lines(d.get("choices") or "") if d["type"] == "choice" else (),
             default=_typed_default(d.get("default") or "", d["type"]), help=d.get("help") or "",
+            min=_bound(d.get("min") or "", d["type"]), max=_bound(d.get("max") or "", d["type"]),
         ))
     used = {(f.cleaned_data.get("key") or "").strip() for f in steps}
     step_specs = []
@@ -262,7 +270,9 @@ _DUE_FIELDS: Final = {
     "months": "due_months", "day_of_month": "due_day", "day": "due_day",
     "end_of_month": "due_kind", "roll": "due_roll",
 }
-_PARAM_FIELDS: Final = {"key", "label", "type", "required", "choices", "default", "help"}
+_PARAM_FIELDS: Final = {
+    "key", "label", "type", "required", "choices", "default", "help", "min", "max",
+}
 _HEAD_FIELDS: Final = {"name", "category", "description", "notes", "on_unresolved_assignee"}
 
 

@@ -98,6 +98,8 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
             rf.apply_errors(form, exc, field_map)
         else:
             messages.success(request, _("“%(name)s” has been launched.") % {"name": run.name})
+            for warning in services.launch_warnings(start_date=run.start_date):
+                messages.warning(request, warning)
             return redirect("procedures:run_detail", run_id=run.pk)
     start = today
     if form.is_bound and hasattr(form, "cleaned_data"):
@@ -197,6 +199,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     timeline, finished_by, truncated = _timeline(run)
     today = selectors.today()
     finished = sum(1 for s in steps if s.state in ("done", "skipped", "approved"))
+    skipped = sum(1 for s in steps if s.state == "skipped")
     can_view_all = has_perm(membership, VIEW_PROCEDURES)
     rows = [{
         "step": s,
@@ -209,6 +212,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "run": run, "rows": rows, "timeline": timeline, "timeline_truncated": truncated,
         "params": selectors.run_param_display(run=run),
         "steps_total": len(steps), "steps_finished": finished,
+        "steps_done": finished - skipped, "steps_skipped": skipped,
         "steps_late": sum(1 for r in rows if r["late"]),
         "percent": round(100 * finished / len(steps)) if steps else 0,
         "can_cancel": run.status == RunStatus.RUNNING

@@ -464,25 +464,23 @@ def _import(request: HttpRequest, *, text: str, update: bool
         data = yamlio.load_yaml(source)
     except SpecError as exc:
         return _problems(exc)
-    name = data.get("name") if isinstance(data, Mapping) else None
-    existing = Template.objects.filter(name=name).first() if isinstance(name, str) else None
-    if existing is not None and not update:
+    note = (_("Imported from %(file)s") % {"file": filename}) if filename else _("Imported")
+    try:
+        imported = services.template_import(actor=request.user, spec=data, update=update,
+                                            note=note)
+    except services.TemplateNameTaken as exc:
         return [te.PlacedProblem("name", "name", _(
             "A template named “%(name)s” already exists. Tick “Update the template of the same "
             "name as a new version” to save this file as its new version."
-        ) % {"name": name})]
-    note = (_("Imported from %(file)s") % {"file": filename}) if filename else _("Imported")
-    before = existing.current_version if existing is not None else None
-    try:
-        saved = services.template_save(actor=request.user, template=existing, spec=data,
-                                       note=note)
+        ) % {"name": exc.name})]
     except SpecError as exc:
         return _problems(exc)
     except ValidationError as exc:
         return [te.PlacedProblem(k, k, m) for k, ms in exc.message_dict.items() for m in ms]
-    if existing is None:
+    saved = imported.template
+    if imported.created:
         messages.success(request, _("Imported “%(name)s” (version 1).") % {"name": saved.name})
-    elif before is not None and saved.current_version_id == before.pk:
+    elif not imported.changed:
         messages.info(request, _("The file is the same as the current version; nothing "
                                  "changed."))
     else:

@@ -25,6 +25,7 @@ from somu.core.permissions import (
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.org.models import Department, Membership, Person, Skill
 from somu.survey import selectors, services
+from somu.survey.drill import DrillError, drill_parse
 from somu.survey.models import Respondent, SurveyRound, Task
 from somu.survey.schemas import (
     MAX_ID,
@@ -191,8 +192,10 @@ def round_get(request: HttpRequest, round_id: int = RoundId) -> dict[str, Any]:
 @router.post("/rounds", response={201: RoundDetailOut, **errors(403, 409, 422)})
 def round_create(request: HttpRequest, payload: RoundIn) -> Status[dict[str, Any]]:
     require(_membership(request), MANAGE_SURVEY)
-    survey_round = services.round_save(actor=request.user, survey_round=None,
-                                       data=payload.dict())
+    data = payload.dict()
+    allow_past_due = data.pop("allow_past_due")
+    survey_round = services.round_save(actor=request.user, survey_round=None, data=data,
+                                       allow_past_due=allow_past_due)
     return Status(201, _round_detail(survey_round))
 
 
@@ -201,12 +204,14 @@ def round_update(request: HttpRequest, payload: RoundPatch,
                  round_id: int = RoundId) -> dict[str, Any]:
     survey_round = _round_managed(request, round_id)
     data = payload.dict(exclude_unset=True)
+    allow_past_due = data.pop("allow_past_due", False)
     for key in ("name", "status"):
         if key in data and data[key] is None:
             raise ValidationError({key: "This field cannot be null."})
     if data.get("description", "") is None:
         data["description"] = ""
-    services.round_save(actor=request.user, survey_round=survey_round, data=data)
+    services.round_save(actor=request.user, survey_round=survey_round, data=data,
+                        allow_past_due=allow_past_due)
     return _round_detail(survey_round)
 
 
@@ -313,8 +318,10 @@ def my_answers_get(request: HttpRequest, round_id: int = RoundId) -> dict[str, A
     return _my_answers(_my_respondent(request, round_id))
 
 
-@router.put("/rounds/{round_id}/answers/me", response={200: MyAnswersOut, **errors(403, 404, 422)},
-            summary="Replace the caller's answers (all or nothing); optionally submit them")
+@router.put("/rounds/{round_id}/answers/me",
+            response={200: MyAnswersOut, **errors(403, 404, 409, 422)},
+            summary="Replace the caller's answers (all or nothing); optionally submit them; "
+                    "submitted answers are read-only (409) until reopened")
 def my_answers_put(request: HttpRequest, payload: AnswersIn,
                    round_id: int = RoundId) -> dict[str, Any]:
     respondent = _my_respondent(request, round_id)
@@ -334,6 +341,14 @@ def my_answers_put(request: HttpRequest, payload: AnswersIn,
     ]
     respondent = services.answers_save(actor=request.user, respondent=respondent,
                                        answers=answers, submit=payload.submit)
+    return _my_answers(respondent)
+
+
+@router.post("/rounds/{round_id}/answers/me/reopen",
+             response={200: MyAnswersOut, **errors(403, 404, 422)},
+             summary="Make the caller's submitted answers editable again (while the round is open)")
+def my_answers_reopen(request: HttpRequest, round_id: int = RoundId) -> dict[str, Any]:
+    respondent = services.reopen(actor=request.user, respondent=_my_respondent(request, round_id))
     return _my_answers(respondent)
 
 
@@ -400,6 +415,10 @@ def analysis_get(request: HttpRequest, filters: Query[AnalysisQuery],
     return to_dict(selectors.round_analysis(survey_round=survey_round, refresh=filters.refresh))
 
 
+# The API's query names that the drill-down parser (the page) knows by another name.
+DRILL_PARAMS = {"department_id": "department", "person_id": "person", "task_id": "task"}
+
+
 @router.get("/rounds/{round_id}/analysis/rows",
             response={200: list[HoursRowOut], **errors(403, 404, 422)},
             summary="The hours rows behind a figure (drill-down)")
@@ -407,15 +426,14 @@ def analysis_get(request: HttpRequest, filters: Query[AnalysisQuery],
 def analysis_rows(request: HttpRequest, filters: Query[DrillQuery],
                   round_id: int = RoundId) -> Any:
     survey_round = _analysed_round(request, round_id)
-    task_ids = None
-    if filters.dependent:
-        result = selectors.round_analysis(survey_round=survey_round)
-        task_ids = result.dependency.dependent_task_ids
-    drill = selectors.HoursDrill(
-        function=filters.function, category=filters.category,
-        department_id=filters.department_id, grade=filters.grade, person_id=filters.person_id,
-        task_id=filters.task_id, flag=filters.flag, task_ids=task_ids,
-        qualification=filters.qualification)
+    # The page's parser, so the API accepts and refuses what the page does (page names in it).
+    params = {DRILL_PARAMS.get(name, name): "1" if value is True else str(value)
+              for name, value in filters.dict().items() if value is not None and value is not False}
+    try:
+        drill = drill_parse(survey_round=survey_round, params=params).drill
+    except DrillError as exc:
+        field = next((k for k, v in DRILL_PARAMS.items() if v == exc.param), exc.param)
+        raise ValidationError({field: str(exc)}) from exc
     return selectors.hours_rows(survey_round=survey_round, drill=drill)
 
 

@@ -72,6 +72,12 @@ class RoundForm(forms.ModelForm):
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    allow_past_due = forms.BooleanField(
+        label=_("The due date may be in the past"), required=False,
+        help_text=_("Tick to save a due date that has already passed (e.g. a round entered "
+                    "after the fact)."),
+    )
+
     def _post_clean(self) -> None:
         pass
 

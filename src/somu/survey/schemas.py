@@ -161,6 +161,7 @@ class RoundPatch(_In):
     description: str | None = None
     status: str | None = None
     due_on: dt.date | None = None
+    allow_past_due: bool = False  # confirms a due_on that has already passed (else 422)
 
     @field_validator("status")
     @classmethod
@@ -334,6 +335,7 @@ class DrillQuery(_Query):
     flag: str | None = None
     dependent: bool = False  # only the person-dependent (属人化) tasks
     qualification: Literal["over", "under"] | None = None
+    orphaned_of: int | None = Field(None, ge=1, le=MAX_ID)  # tasks orphaned if they leave
 
     @field_validator("flag")
     @classmethod

@@ -6,6 +6,7 @@ invalidates the cached analysis. Imports live in :mod:`somu.survey.importing`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record, save_with_audit
 from somu.core import tenancy
+from somu.core.api import Conflict
 from somu.core.tabular import nfkc
 from somu.org.models import Department, Person, PersonStatus, Skill
 from somu.org.selectors import department_subtree_ids
@@ -129,14 +131,25 @@ def round_touch(survey_round: SurveyRound) -> None:
 
 @transaction.atomic
 def round_save(
-    *, actor: Actor, survey_round: SurveyRound | None, data: Mapping[str, Any]
+    *, actor: Actor, survey_round: SurveyRound | None, data: Mapping[str, Any],
+    allow_past_due: bool = False, today: dt.date | None = None,
 ) -> SurveyRound:
+    """Create or change a round. A due date (回答期限) set before ``today`` (the local date
+    unless given) is refused as a likely typo unless ``allow_past_due`` confirms it, e.g. for a
+    round entered after the fact; an unchanged past due date is no problem."""
     survey_round = survey_round or SurveyRound()
     name = data.get("name", survey_round.name)
     if SurveyRound.objects.filter(name=name).exclude(pk=survey_round.pk).exists():
         raise ValidationError(
             {"name": ValidationError(_("A round with this name already exists."), code="unique")}
         )
+    due_on = data.get("due_on")
+    today = today or timezone.localdate()
+    if (isinstance(due_on, dt.date) and due_on != survey_round.due_on and due_on < today
+            and not allow_past_due):
+        raise ValidationError({"due_on": ValidationError(_(
+            "The due date %(date)s has already passed. Confirm that you want a past due date, "
+            "or choose a later one.") % {"date": due_on.isoformat()}, code="past_due")})
     save_with_audit(survey_round, actor=actor, fields=ROUND_FIELDS, data=data,
                     action_prefix="survey_round")
     return survey_round
@@ -327,6 +340,26 @@ def _validate_answers(answers: Sequence[Answer], task_ids: set[int]) -> None:
         raise ValidationError(errors)
 
 
+class AnswersSubmitted(Conflict):
+    """The answers were submitted: they are read-only until the respondent reopens them (409)."""
+
+
+def answers_lock_reason(respondent: Respondent) -> str | None:
+    """Why the respondent's answers cannot be changed now, or None when they can.
+
+    The one rule for the questionnaire page and the API: answers change only while the round
+    collects them (open) and until they are submitted (reopening makes them editable again).
+    """
+    status = respondent.round.status
+    if status == RoundStatus.CLOSED:
+        return _("This round is closed; answers can no longer be changed.")
+    if status != RoundStatus.OPEN:
+        return _("This round is not collecting answers yet.")
+    if respondent.status == ResponseStatus.SUBMITTED:
+        return _("These answers have been submitted; reopen them before changing them.")
+    return None
+
+
 @transaction.atomic
 def answers_save(
     *, actor: Actor, respondent: Respondent, answers: Sequence[Answer], submit: bool = False
@@ -335,13 +368,17 @@ def answers_save(
 
     All-or-nothing: an invalid line raises ``ValidationError`` keyed ``task-<id>`` and nothing
     is saved. A task answered with no hours and no capability is removed from the answers.
+    Submitted answers raise :class:`AnswersSubmitted` (reopen them first); a round that is not
+    open raises ``ValidationError``.
     """
     respondent = Respondent.objects.select_for_update().select_related("round").get(
         pk=respondent.pk
     )
     survey_round = respondent.round
-    if survey_round.status == RoundStatus.CLOSED:
-        raise ValidationError(_("This round is closed; answers can no longer be changed."))
+    if (reason := answers_lock_reason(respondent)) is not None:
+        if survey_round.status == RoundStatus.OPEN:  # open, so locked by the submission
+            raise AnswersSubmitted(reason)
+        raise ValidationError(reason)
     task_ids = set(Task.objects.exclude(status=TaskStatus.ARCHIVED).values_list("pk", flat=True))
     _validate_answers(answers, task_ids)
     organization_id = survey_round.organization_id
@@ -386,9 +423,11 @@ def task_propose(
     *, actor: Actor, respondent: Respondent, function: str, category: str, subcategory: str = "",
     name: str, description: str = "",
 ) -> Task:
-    """A respondent adds a task missing from the inventory; it is marked proposed for the admin."""
-    if respondent.round.status == RoundStatus.CLOSED:
-        raise ValidationError(_("This round is closed; answers can no longer be changed."))
+    """A respondent adds a task missing from the inventory; it is marked proposed for the admin.
+
+    Only while the respondent's answers can change (see :func:`answers_lock_reason`)."""
+    if (reason := answers_lock_reason(respondent)) is not None:
+        raise ValidationError(reason)
     data = {
         "function": function.strip(), "category": category.strip(),
         "subcategory": subcategory.strip(), "name": name.strip(),

@@ -29,11 +29,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from somu.core.permissions import VIEW_ANALYSIS
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
-from somu.org.models import Grade, Person
 from somu.org.selectors import department_paths
 from somu.survey import analysis, selectors
 from somu.survey.analysis.types import AnalysisResult, TaskSummary
-from somu.survey.models import AnalysisSnapshot, Capability, CapabilityLevel, SurveyRound, Task
+from somu.survey.drill import FLAG_LABELS, DrillError, drill_parse
+from somu.survey.models import AnalysisSnapshot, Capability, CapabilityLevel, SurveyRound
 
 SECTIONS = (
     ("overview", gettext_lazy("Overview")),
@@ -45,11 +45,6 @@ SECTIONS = (
     ("flags", gettext_lazy("Outsourcing and automation")),
     ("seasonality", gettext_lazy("Seasonality")),
 )
-FLAG_LABELS = {
-    "remote_ok": gettext_lazy("Remote OK"),
-    "outsourceable": gettext_lazy("Outsourceable"),
-    "automatable": gettext_lazy("Automatable"),
-}
 METHOD_LABELS = {"exact": gettext_lazy("exact"), "greedy": gettext_lazy("estimate (greedy)")}
 SCOPE_LABELS = {
     "organization": gettext_lazy("Organization"),
@@ -382,96 +377,6 @@ def xlsx_report(request: HttpRequest, round_id: int) -> HttpResponse:
 # ---- drill-down ----------------------------------------------------------------------------------
 
 
-class DrillError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class ParsedDrill:
-    drill: selectors.HoursDrill
-    caption: list[tuple[str, str]]  # (what, value) pairs for the readable filter
-
-
-def _parse_drill(request: HttpRequest, survey_round: SurveyRound) -> ParsedDrill:
-    """The drill-down filter of the query string; :class:`DrillError` names a bad value."""
-    get = request.GET
-    fields: dict[str, Any] = {}
-    caption: list[tuple[str, str]] = []
-
-    def record_id(name: str) -> int:
-        value = int_or_none(get.get(name))
-        if value is None or value < 0:
-            raise DrillError(_("“%(value)s” is not a valid %(name)s.")
-                             % {"value": get.get(name), "name": name})
-        return value
-
-    if get.get("function"):
-        fields["function"] = get["function"]
-        caption.append((_("Function"), get["function"]))
-    if get.get("category"):
-        fields["category"] = get["category"]
-        caption.append((_("Category"), get["category"]))
-    if "department" in get:
-        department_id = 0 if get["department"] in ("", "0") else record_id("department")
-        path = department_paths().get(department_id) if department_id else _("(no department)")
-        if path is None:
-            raise DrillError(_("There is no such department."))
-        caption.append((_("Department"), path))
-        fields["department_id"] = department_id
-    if "grade" in get:
-        grade = get["grade"]
-        if grade and not Grade.objects.filter(code=grade).exists():
-            raise DrillError(_("There is no grade “%(code)s”.") % {"code": grade})
-        fields["grade"] = grade
-        caption.append((_("Grade"), grade or _("(no grade)")))
-    if "person" in get:
-        person = Person.objects.filter(pk=record_id("person")).values_list(
-            "pk", "employee_number", "name").first()
-        if person is None:
-            raise DrillError(_("There is no such person."))
-        fields["person_id"] = person[0]
-        caption.append((_("Person"), f"{person[2]} ({person[1]})"))
-    if "task" in get:
-        task = Task.objects.filter(pk=record_id("task")).first()
-        if task is None:
-            raise DrillError(_("There is no such task."))
-        fields["task_id"] = task.pk
-        caption.append((_("Task"), task.path))
-    if "flag" in get:
-        if get["flag"] not in FLAG_LABELS:
-            raise DrillError(_("“%(value)s” is not a valid flag.") % {"value": get["flag"]})
-        fields["flag"] = get["flag"]
-        caption.append((_("Flag"), str(FLAG_LABELS[get["flag"]])))
-    if "qualification" in get:
-        if get["qualification"] not in ("over", "under"):
-            raise DrillError(_("Qualification must be “over” or “under”."))
-        fields["qualification"] = get["qualification"]
-        caption.append((_("Grade fit"), _("Over-qualified (task below the grade's band)")
-                        if get["qualification"] == "over"
-                        else _("Under-qualified (task above the grade's band)")))
-    task_ids: set[int] | None = None
-    if get.get("dependent") or "orphaned_of" in get:
-        result = selectors.round_analysis(survey_round=survey_round)
-        if get.get("dependent"):
-            if get["dependent"] != "1":
-                raise DrillError(_("“dependent” must be 1."))
-            task_ids = set(result.dependency.dependent_task_ids)
-            caption.append((_("Tasks"), _("Person-dependent tasks only")))
-        if "orphaned_of" in get:
-            person_id = record_id("orphaned_of")
-            name = Person.objects.filter(pk=person_id).values_list("name", flat=True).first()
-            if name is None:
-                raise DrillError(_("There is no such person."))
-            risk = next((x for x in result.retirement if x.person_id == person_id), None)
-            orphaned = set(risk.orphaned_task_ids) if risk else set()
-            task_ids = orphaned if task_ids is None else task_ids & orphaned
-            caption.append((_("Retirement risk"),
-                            _("Tasks orphaned if %(name)s leaves") % {"name": name}))
-    if task_ids is not None:
-        fields["task_ids"] = tuple(sorted(task_ids))
-    return ParsedDrill(drill=selectors.HoursDrill(**fields), caption=caption)
-
-
 def _with_capability(rows: QuerySet[Any], survey_round: SurveyRound) -> QuerySet[Any]:
     level = Capability.objects.filter(
         round=survey_round, person_id=OuterRef("person_id"), task_id=OuterRef("task_id")
@@ -507,7 +412,7 @@ def _csv(survey_round: SurveyRound, rows: Iterable[Any]) -> HttpResponse:
 def drill_rows(request: HttpRequest, round_id: int) -> HttpResponse:
     survey_round = selectors.round_get(round_id=round_id)
     try:
-        parsed = _parse_drill(request, survey_round)
+        parsed = drill_parse(survey_round=survey_round, params=request.GET)
     except DrillError as exc:
         return render(request, "survey/analysis_rows.html",
                       {"survey_round": survey_round, "error": str(exc)}, status=400)

@@ -130,8 +130,7 @@ def _respondent(request: HttpRequest, round_id: int) -> Respondent:
 
 
 def _editable(respondent: Respondent) -> bool:
-    return (respondent.round.status == RoundStatus.OPEN
-            and respondent.status != ResponseStatus.SUBMITTED)
+    return services.answers_lock_reason(respondent) is None
 
 
 def _stored_rows(respondent: Respondent) -> list[Row]:
@@ -323,6 +322,9 @@ def questionnaire(request: HttpRequest, round_id: int) -> HttpResponse:
     try:
         services.answers_save(actor=request.user, respondent=respondent, answers=answers,
                               submit=submit)
+    except services.AnswersSubmitted as exc:
+        messages.error(request, str(exc))
+        return redirect(here)
     except ValidationError as exc:
         general = _apply_answer_errors(rows, exc)
         return _render(request, respondent, rows, errors=general)

@@ -56,8 +56,10 @@ def round_edit(request: HttpRequest, round_id: int | None = None) -> HttpRespons
     form = RoundForm(request.POST or None, instance=survey_round)
     if request.method == "POST" and form.is_valid():
         try:
+            data = dict(form.cleaned_data)
+            allow_past_due = data.pop("allow_past_due", False)
             saved = services.round_save(actor=request.user, survey_round=survey_round,
-                                        data=form.cleaned_data)
+                                        data=data, allow_past_due=allow_past_due)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:

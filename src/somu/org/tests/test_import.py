@@ -370,6 +370,24 @@ def test_one_bad_row_rejects_the_whole_file_and_every_error_is_listed(org_a, peo
     assert person(org_a, "A002").name == "鈴木 花子"
 
 
+def test_the_person_services_rules_are_import_errors_naming_row_column_and_value(
+        org_a, people_a):
+    data = xlsx([
+        ["A010", "高橋 一郎", "Takahashi", None, None, None, "2026-04-01"],
+        ["A011", "伊藤 二郎", "いとう じろう", None, None, None, "2030-04-01"],
+    ], header=HEADER[:7])
+    before = state(org_a)
+    with tenancy.activate(org_a), pytest.raises(ImportFailed) as caught:
+        people_import(actor=None, source=data, filename="people.xlsx",
+                      today=dt.date(2026, 4, 1))
+    assert state(org_a) == before
+    assert [(e.row, e.column, e.value, e.reason) for e in caught.value.errors] == [
+        (2, "ふりがな", "Takahashi", "Write the furigana in hiragana or katakana."),
+        (3, "入社日", "2030-04-01",
+         "The hire date is more than 2 years ahead (after 2028-04-01); check it."),
+    ]
+
+
 # ---- organizations are isolated ------------------------------------------------------------------
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from somu.core import tenancy
+from somu.org import services
 from somu.org.models import Person
 
 
@@ -171,3 +175,58 @@ def test_the_person_page_shows_the_department_path_and_capacity(client, people_a
     assert "管理本部/総務部" in body
     assert "160 h" in body
     assert "山田 太郎" in body  # the manager
+
+
+# ---- the person service's rules: the form, the API and the import refuse the same values ------
+
+TODAY = dt.date(2026, 4, 1)
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"hire_date": dt.date(2028, 4, 2)}, "hire_date",
+     ("The hire date is more than %(years)s years ahead (after %(date)s); check it.",
+      {"years": 2, "date": "2028-04-01"})),
+    ({"name_kana": "Takahashi"}, "name_kana", ("Write the furigana in hiragana or katakana.", {})),
+    ({"name_kana": "高橋"}, "name_kana", ("Write the furigana in hiragana or katakana.", {})),
+    ({"standard_monthly_hours": Decimal(0)}, "standard_monthly_hours",
+     ("Standard monthly hours must be more than 0 and at most %(max)s.", {"max": 400})),
+    ({"standard_monthly_hours": Decimal("400.5")}, "standard_monthly_hours",
+     ("Standard monthly hours must be more than 0 and at most %(max)s.", {"max": 400})),
+])
+def test_the_person_service_refuses_implausible_values_and_stores_nothing(
+        org_a, people_a, tr, data, field, message):
+    with tenancy.activate(org_a), pytest.raises(ValidationError) as refused:
+        services.person_create(actor=None, today=TODAY, data={
+            "employee_number": "A010", "name": "高橋 一郎", **data})
+    assert refused.value.message_dict == {field: [tr(message[0]) % message[1]]}
+    with tenancy.activate(org_a):
+        assert not Person.objects.filter(employee_number="A010").exists()
+
+
+def test_plausible_values_pass_the_person_service(org_a, people_a):
+    with tenancy.activate(org_a):
+        person = services.person_create(actor=None, today=TODAY, data={
+            "employee_number": "A010", "name": "高橋 一郎", "name_kana": "タカハシ・イチロー　ｼﾞｭﾆｱ",
+            "hire_date": dt.date(2028, 4, 1), "standard_monthly_hours": Decimal(400)})
+    assert person.pk is not None
+
+
+def test_the_form_shows_the_furigana_and_hours_rules_next_to_their_fields(client, org_a,
+                                                                           people_a, tr):
+    response = client.post(reverse("org:person_create"), form_data(
+        people_a, name_kana="Takahashi", standard_monthly_hours="0"))
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "name_kana": [tr("Write the furigana in hiragana or katakana.")],
+        "standard_monthly_hours": [
+            tr("Standard monthly hours must be more than 0 and at most %(max)s.") % {"max": 400}]}
+    with tenancy.activate(org_a):
+        assert not Person.objects.filter(employee_number="A010").exists()
+
+
+def test_the_api_refuses_the_same_values_with_422_naming_the_field(client, org_a, people_a):
+    response = client.post("/api/v1/people", {"employee_number": "A010", "name": "高橋 一郎",
+                                              "name_kana": "Takahashi"},
+                           content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert [f["field"] for f in response.json()["error"]["fields"]] == ["name_kana"]

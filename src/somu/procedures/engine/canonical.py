@@ -47,6 +47,10 @@ def _parameter_dict(param: ParameterSpec) -> dict[str, Any]:
         out["choices"] = list(param.choices)
     if param.default is not None:
         out["default"] = param.default
+    if param.min is not None:
+        out["min"] = param.min
+    if param.max is not None:
+        out["max"] = param.max
     if param.help:
         out["help"] = param.help
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final, cast
@@ -18,7 +19,10 @@ from somu.procedures.engine.canonical import assignee_dict, due_dict, spec_dict
 from somu.procedures.engine.expr import ExprError, parse_condition
 from somu.procedures.engine.plan import find_cycle, transitive_dependencies
 from somu.procedures.engine.spec import (
+    DATE_MAX,
+    DATE_MIN,
     FIELD_TYPES,
+    NUMBER_LIMIT,
     PARAM_TYPES,
     PLACEHOLDER_RE,
     ROLE_NAMES,
@@ -48,7 +52,9 @@ TOP_FIELDS: Final = (
     "somu", "name", "category", "description", "notes", "on_unresolved_assignee", "tasks",
     "parameters", "steps",
 )
-PARAM_FIELDS: Final = ("key", "label", "type", "required", "choices", "default", "help")
+PARAM_FIELDS: Final = (
+    "key", "label", "type", "required", "choices", "default", "help", "min", "max",
+)
 STEP_FIELDS: Final = (
     "key", "name", "kind", "instructions", "assignee", "due", "depends_on", "condition",
     "checklist", "form", "estimated_minutes", "on_reject", "notes",
@@ -265,13 +271,65 @@ class _Parser:
             if len(set(choices)) != len(choices):
                 self.problem(_join(path, "choices"), "duplicate choice")
             default = self.default(item.get("default"), type_, choices, _join(path, "default"))
+            low, high = self.bounds(item, type_, path)
+            if default is not None and not self.within(default, type_, low, high):
+                self.problem(_join(path, "default"), "is outside min … max")
             required = self.boolean(item, "required", path)
             out.append(ParameterSpec(
                 key=key, label=self.text(item, "label", path, max_length=MAX_NAME_LENGTH) or key,
                 type=cast(Any, type_), required=True if required is None else required,
                 choices=choices, default=default, help=self.text(item, "help", path),
+                min=low, max=high,
             ))
         return tuple(out)
+
+    def bounds(self, item: Mapping[str, Any], type_: str, path: str) -> tuple[Any, Any]:
+        """``min`` and ``max`` of a number (a number) or date (ISO text) parameter."""
+        found: dict[str, Any] = {}
+        for name in ("min", "max"):
+            value = item.get(name)
+            where = _join(path, name)
+            if value is None:
+                continue
+            if type_ not in ("number", "date"):
+                self.problem(where, "only a number or date parameter has min and max")
+            elif type_ == "number":
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    self.problem(where, f"must be a number, not {_fmt(value)}")
+                elif not math.isfinite(value) or abs(Decimal(str(value))) > NUMBER_LIMIT:
+                    self.problem(where, f"must be between {-NUMBER_LIMIT:f} and {NUMBER_LIMIT:f}")
+                else:
+                    found[name] = value
+            else:
+                day = self.date_value(value, where)
+                if day is not None and not DATE_MIN.year - 100 <= day.year <= DATE_MAX.year + 100:
+                    self.problem(where, "must be a year between 1900 and 2200")
+                elif day is not None:
+                    found[name] = day.isoformat()
+        low, high = found.get("min"), found.get("max")
+        if low is not None and high is not None and not self.within(low, type_, None, high):
+            self.problem(_join(path, "max"), "must not be less than min")
+            return None, None
+        return low, high
+
+    def date_value(self, value: Any, where: str) -> dt.date | None:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.problem(where, f"must be a date like 2026-04-01, not {_fmt(value)}")
+            return None
+
+    @staticmethod
+    def within(value: Any, type_: str, low: Any, high: Any) -> bool:
+        if type_ == "number":
+            number = Decimal(str(value))
+            return (low is None or number >= Decimal(str(low))) and (
+                high is None or number <= Decimal(str(high)))
+        if type_ == "date":  # ISO text compares in date order
+            return (low is None or str(value) >= low) and (high is None or str(value) <= high)
+        return True
 
     def default(self, value: Any, type_: str, choices: tuple[str, ...], path: str) -> Any:
         if value is None:

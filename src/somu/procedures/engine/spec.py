@@ -14,6 +14,7 @@ and read from YAML in the same shape (see docs/user/procedures.md for the format
       - {key: 入社者, label: 入社者, type: person, required: true}
       - {key: 入社日, label: 入社日, type: date, required: true}
       - {key: 雇用形態, type: choice, choices: [正社員, 契約社員, パート], default: 正社員}
+      - {key: 貸与PC台数, type: number, min: 0, max: 10, default: 1}   # min/max: number, date
     steps:
       - key: shaho
         name: 健康保険・厚生年金保険 被保険者資格取得届
@@ -42,9 +43,11 @@ the dependency graph and launch planning in :mod:`.plan`, schedules in :mod:`.re
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Final, Literal
 
 SPEC_FORMAT: Final = "procedure/1"
@@ -86,6 +89,13 @@ class SpecError(ValueError):
         super().__init__("; ".join(str(p) for p in problems))
 
 
+# The bounds of a number or date parameter that gives none: a value beyond them is a typo
+# (1e308 yen, the year 1900), not data a procedure can use.
+NUMBER_LIMIT: Final = Decimal("1e12")
+DATE_MIN: Final = dt.date(2000, 1, 1)
+DATE_MAX: Final = dt.date(2100, 12, 31)
+
+
 @dataclass(frozen=True)
 class ParameterSpec:
     key: str  # an identifier (Japanese allowed): used in {{key}}, due rules and conditions
@@ -95,6 +105,21 @@ class ParameterSpec:
     choices: tuple[str, ...] = ()  # for type "choice"
     default: Any = None
     help: str = ""
+    # For number (int/float) and date (ISO text) parameters: the accepted range, inclusive.
+    min: Any = None
+    max: Any = None
+
+    def number_bounds(self) -> tuple[Decimal, Decimal]:
+        """The range a number parameter accepts: its min/max, else ±:data:`NUMBER_LIMIT`."""
+        low = -NUMBER_LIMIT if self.min is None else Decimal(str(self.min))
+        high = NUMBER_LIMIT if self.max is None else Decimal(str(self.max))
+        return low, high
+
+    def date_bounds(self) -> tuple[dt.date, dt.date]:
+        """The range a date parameter accepts: its min/max, else 2000-01-01 … 2100-12-31."""
+        low = DATE_MIN if self.min is None else dt.date.fromisoformat(self.min)
+        high = DATE_MAX if self.max is None else dt.date.fromisoformat(self.max)
+        return low, high
 
 
 @dataclass(frozen=True)

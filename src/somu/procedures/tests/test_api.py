@@ -380,6 +380,25 @@ def test_a_run_is_launched_with_assignees_and_due_dates(api_as, staff_a, people_
     assert (body["steps_total"], body["steps_finished"]) == (5, 0)
 
 
+def test_a_launch_on_a_non_business_day_answers_201_with_a_warning(api_as, staff_a, org_a,
+                                                                   template, tr):
+    api = api_as(staff_a)
+    saturday = api.post("/runs", {"template_id": template.pk, "params": NEWCOMER,
+                                  "start_date": "2026-04-04"})
+    assert saturday.status_code == 201, saturday.content
+    assert saturday.json()["warnings"] == [tr(
+        "The start date %(date)s is not a business day (%(reason)s). The run was launched; "
+        "check that the date and its due dates are right.") % {
+            "date": "2026-04-04", "reason": "週休日"}]
+    weekday = api.post("/runs", {"template_id": template.pk, "params": NEWCOMER,
+                                 "start_date": "2026-04-01"})
+    assert weekday.json()["warnings"] == []
+    bulk = api.post("/runs/bulk", {"template_id": template.pk, "param_sets": [NEWCOMER],
+                                   "start_date": "2026-04-05"})
+    assert bulk.status_code == 201 and len(bulk.json()["warnings"]) == 1
+    assert count(org_a, Run) == 3
+
+
 def test_launch_problems_name_the_parameter(api_as, staff_a, org_a, template):
     api = api_as(staff_a)
     error = assert_error(api.post("/runs", {"template_id": template.pk,

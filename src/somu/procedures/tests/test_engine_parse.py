@@ -7,6 +7,7 @@ import pytest
 
 from somu.procedures.engine.parse import MAX_PARAMETERS, MAX_STEPS, parse_spec_dict, spec_dict
 from somu.procedures.engine.spec import (
+    NUMBER_LIMIT,
     AssigneeRule,
     DueRule,
     SpecError,
@@ -384,3 +385,50 @@ def test_numeric_choices_match_numbers_in_conditions():
     data["parameters"] = [{"key": "等級", "type": "number"},
                           {"key": "区分", "type": "choice", "choices": [1, 2]}]
     parse_spec_dict(data)
+
+
+# --- parameter bounds (min/max) --------------------------------------------------------------
+
+def bounded(**param):
+    return {"name": "t", "parameters": [{"key": "数量", **param}],
+            "steps": [{"key": "a", "name": "A"}]}
+
+
+def test_number_and_date_parameters_take_min_and_max_and_round_trip():
+    data = {"name": "t", "parameters": [
+        {"key": "数量", "type": "number", "min": 1, "max": 100, "default": 1},
+        {"key": "納期", "type": "date", "min": "2026-01-01", "max": dt.date(2027, 3, 31)}],
+        "steps": [{"key": "a", "name": "A"}]}
+    spec = parse_spec_dict(data)
+    count, due = spec.parameters
+    assert (count.min, count.max, due.min, due.max) == (1, 100, "2026-01-01", "2027-03-31")
+    assert spec_dict(spec)["parameters"][0] == {"key": "数量", "type": "number", "default": 1,
+                                                "min": 1, "max": 100}
+    assert spec_dict(parse_spec_dict(spec_dict(spec))) == spec_dict(spec)
+
+
+def test_a_parameter_without_bounds_gets_the_sane_default_range():
+    count, due = parse_spec_dict({"name": "t", "parameters": [
+        {"key": "数量", "type": "number"}, {"key": "納期", "type": "date"}],
+        "steps": [{"key": "a", "name": "A"}]}).parameters
+    assert count.number_bounds() == (-NUMBER_LIMIT, NUMBER_LIMIT)
+    assert due.date_bounds() == (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+
+
+@pytest.mark.parametrize(("param", "problem"), [
+    ({"type": "text", "min": 1}, "parameters[0].min: only a number or date parameter has min "
+                                 "and max"),
+    ({"type": "number", "min": "少し"}, "parameters[0].min: must be a number, not '少し'"),
+    ({"type": "number", "max": 1e308}, "parameters[0].max: must be between "
+                                       "-1000000000000 and 1000000000000"),
+    ({"type": "number", "max": float("nan")}, "parameters[0].max: must be between "
+                                              "-1000000000000 and 1000000000000"),
+    ({"type": "number", "min": 5, "max": 1}, "parameters[0].max: must not be less than min"),
+    ({"type": "number", "min": 0, "default": -1}, "parameters[0].default: is outside min … max"),
+    ({"type": "date", "min": "1800-01-01"}, "parameters[0].min: must be a year between 1900 "
+                                            "and 2200"),
+    ({"type": "date", "max": "来年"}, "parameters[0].max: must be a date like 2026-04-01, "
+                                     "not '来年'"),
+])
+def test_bad_parameter_bounds_are_named(param, problem):
+    assert problems(bounded(**param)) == [problem]

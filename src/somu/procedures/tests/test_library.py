@@ -289,3 +289,25 @@ def test_monthly_close_pays_withholding_tax_by_the_10th():
     assert due["withholding_tax"] == D(2026, 5, 8)  # 5/10 (Sun) → Friday 5/8
     assert due["cutoff"] == D(2026, 5, 8)
     assert due["review"] == D(2026, 5, 15)
+
+
+@pytest.mark.parametrize(("changes", "key", "message"), [
+    ({"数量": -3}, "数量", ("Enter a number from %(min)s to %(max)s.",
+                          {"min": "1", "max": "10,000"})),
+    ({"概算金額": "-180000"}, "概算金額", ("Enter a number from %(min)s to %(max)s.",
+                                     {"min": "0", "max": "1,000,000,000"})),
+    ({"概算金額": "1e308"}, "概算金額", ("Enter a number from %(min)s to %(max)s.",
+                                   {"min": "0", "max": "1,000,000,000"})),
+    ({"希望納期": "1900-01-01"}, "希望納期", ("Enter a date from %(min)s to %(max)s.",
+                                        {"min": "2000-01-01", "max": "2100-12-31"})),
+])
+def test_out_of_range_run_parameters_get_a_field_error_and_launch_nothing(
+        org_a, people_a, roles, tr, changes, key, message):
+    with tenancy.activate(org_a):
+        template = library.library_adopt(actor=roles, key="supplies_order", owner=people_a.sato)
+        with pytest.raises(services.LaunchError) as exc:
+            services.run_launch(actor=roles, template=template,
+                                params={**SAMPLE_PARAMS["supplies_order"], **changes},
+                                starter=people_a.suzuki, start_date=D(2026, 3, 2))
+        assert not Step.objects.exists()
+    assert exc.value.message_dict == {key: [tr(message[0]) % message[1]]}

@@ -95,6 +95,48 @@ def test_launching_through_the_page_lists_the_steps_with_assignees_and_due_dates
     assert shows(page, tr("Launched"))  # the timeline
 
 
+def test_out_of_range_numbers_and_dates_are_shown_next_to_their_fields_and_launch_nothing(  # type: ignore[no-untyped-def]
+        client_as, hr, org_a, people_a, tr) -> None:
+    from somu.procedures import library
+
+    with tenancy.activate(org_a):
+        template = library.library_adopt(actor=None, key="supplies_order", owner=people_a.sato)
+    page = client_as(hr, org_a).get(launch_url(template)).content.decode()
+    assert 'min="1"' in page and 'max="10000"' in page and 'min="2000-01-01"' in page
+    response = client_as(hr, org_a).post(launch_url(template), {
+        "start_date": "2026-04-01", "param_0": "椅子", "param_1": "-3", "param_2": "1e308",
+        "param_3": "1900-01-01", "name": ""})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["param_1"] == [tr("Enter a number from %(min)s to %(max)s.") % {
+        "min": "1", "max": "10,000"}]
+    assert errors["param_2"] == [tr("Enter a number from %(min)s to %(max)s.") % {
+        "min": "0", "max": "1,000,000,000"}]
+    assert errors["param_3"] == [tr("Enter a date from %(min)s to %(max)s.") % {
+        "min": "2000-01-01", "max": "2100-12-31"}]
+    assert runs_of(org_a) == 0
+
+
+def test_a_launch_on_a_holiday_is_allowed_with_a_warning_after_it(  # type: ignore[no-untyped-def]
+        client_as, hr, org_a, template, people_a, tr) -> None:
+    response = client_as(hr, org_a).post(launch_url(template), {
+        "start_date": "2026-05-03", "param_0": people_a.suzuki.pk, "param_1": "2026-05-07",
+        "param_2": "正社員", "name": ""}, follow=True)
+    assert runs_of(org_a) == 1
+    assert shows(response, tr(
+        "The start date %(date)s is not a business day (%(reason)s). The run was launched; "
+        "check that the date and its due dates are right.") % {
+            "date": "2026-05-03", "reason": "憲法記念日"})
+
+
+def test_a_launch_on_a_business_day_gets_no_warning(  # type: ignore[no-untyped-def]
+        client_as, hr, org_a, template, people_a) -> None:
+    response = client_as(hr, org_a).post(launch_url(template), {
+        "start_date": "2026-04-01", "param_0": people_a.suzuki.pk, "param_1": "2026-04-30",
+        "param_2": "正社員", "name": ""}, follow=True)
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+
+
 def test_the_preview_recomputes_the_due_dates_for_the_values_typed(  # type: ignore[no-untyped-def]
         client_as, hr, org_a, template) -> None:
     response = client_as(hr, org_a).get(launch_url(template), {
@@ -151,11 +193,34 @@ def test_another_organizations_template_cannot_be_launched(  # type: ignore[no-u
     assert client_as(admin_b, org_b).get(launch_url(template)).status_code == 404
 
 
+# ---- progress: skipped steps are counted apart from the steps done ------------------------------
+
+
+def test_progress_counts_skipped_steps_apart_on_the_list_the_run_and_the_board(  # type: ignore[no-untyped-def]
+        client_as, hr, org_a, template, people_a, tr) -> None:
+    with tenancy.activate(org_a):  # パート: shaho is skipped
+        run = services.run_launch(actor=None, template=template, params={
+            "入社者": people_a.suzuki.pk, "入社日": "2026-04-30", "雇用形態": "パート"},
+            start_date=dt.date(2026, 4, 1))
+    client = client_as(hr, org_a)
+    counts = tr("%(total)s steps: %(done)s done, %(skipped)s skipped") % {
+        "total": 5, "done": 0, "skipped": 1}
+    assert shows(client.get(reverse("procedures:run_list")), counts)
+    assert shows(client.get(run_url(run)), counts)
+    assert shows(client.get(reverse("procedures:board")), counts)
+    api = client.get(f"/api/v1/procedures/runs/{run.pk}").json()
+    assert (api["steps_total"], api["steps_finished"], api["steps_skipped"]) == (5, 1, 1)
+    listed = client.get("/api/v1/procedures/runs").json()["items"][0]
+    assert (listed["steps_finished"], listed["steps_skipped"]) == (1, 1)
+    board = client.get("/api/v1/procedures/board").json()["templates"][0]
+    assert (board["steps_finished"], board["steps_skipped"], board["progress"]) == (1, 1, 20)
+
+
 # ---- the run list and a run -------------------------------------------------------------------
 
 
 def test_the_run_list_shows_progress_and_filters(  # type: ignore[no-untyped-def]
-        client_as, hr, org_a, template, people_a) -> None:
+        client_as, hr, org_a, template, people_a, tr) -> None:
     first = launch(org_a, template, people_a.suzuki)
     second = launch(org_a, template, people_a.suzuki, name="佐藤さんの入社")
     with tenancy.activate(org_a):
@@ -164,7 +229,7 @@ def test_the_run_list_shows_progress_and_filters(  # type: ignore[no-untyped-def
     page = client.get(reverse("procedures:run_list"))
     assert page.status_code == 200
     assert first.name in body(page) and "佐藤さんの入社" in body(page)
-    assert "0 / 5" in body(page)
+    assert shows(page, tr("%(total)s steps: %(done)s done") % {"total": 5, "done": 0})
     running = client.get(reverse("procedures:run_list"), {"status": "running"})
     assert first.name in body(running) and "佐藤さんの入社" not in body(running)
     mine = client.get(reverse("procedures:run_list"), {"assignee": people_a.sato.pk,

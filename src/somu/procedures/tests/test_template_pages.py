@@ -270,6 +270,26 @@ def test_the_structured_editor_creates_version_1(client_as, staff_a, org_a, peop
     assert order["condition"] == "区分 == '備品'"
 
 
+def test_the_editor_sets_and_shows_the_bounds_of_a_number_parameter(client_as, staff_a, org_a,
+                                                                     people_a):
+    client = client_as(staff_a, org_a)
+    params = [{"key": "数量", "label": "数量", "type": "number", "required": "on",
+               "min": "1", "max": "500", "ORDER": "1"}]
+    steps = [{"key": "order", "name": "発注", "ORDER": "1"}]
+    response = client.post(url("template_create"), editor_data(params=params, steps=steps))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert current_spec(org_a, "備品発注")["parameters"] == [
+        {"key": "数量", "type": "number", "min": 1, "max": 500}]
+    with tenancy.activate(org_a):
+        t = Template.objects.get(name="備品発注")
+    page = client.get(url("template_edit", t.pk)).content.decode()
+    assert 'name="params-0-min" value="1"' in page and 'name="params-0-max" value="500"' in page
+    params[0]["max"] = "0"
+    refused = client.post(url("template_edit", t.pk), editor_data(params=params, steps=steps))
+    assert refused.status_code == 200
+    assert "must not be less than min" in refused.content.decode()
+
+
 def test_editing_creates_version_2_and_version_1_stays_viewable(client_as, staff_a, org_a,
                                                                 people_a, tr):
     client = client_as(staff_a, org_a)

@@ -192,3 +192,18 @@ def test_archiving_hides_the_template_from_launching(org_a, people_a):
         assert "template" in exc.value.message_dict
         services.template_archive(actor=None, template=template, archived=False)
         assert AuditEvent.objects.filter(action="procedure_template.archive").count() == 2
+
+
+def test_importing_a_taken_name_is_refused_by_the_service_unless_it_is_an_update(
+        org_a, people_a, tr):
+    template = save(org_a, onboarding())
+    changed = onboarding(description="改訂版")
+    with tenancy.activate(org_a):
+        with pytest.raises(services.TemplateNameTaken) as refused:
+            services.template_import(actor=None, spec=changed, update=False, note="")
+        assert str(refused.value) == tr("A template named “%(name)s” already exists.") % {
+            "name": "入社手続き"}
+        assert TemplateVersion.objects.filter(template=template).count() == 1
+        imported = services.template_import(actor=None, spec=changed, update=True, note="")
+        assert (imported.template, imported.created, imported.changed) == (template, False, True)
+        assert TemplateVersion.objects.filter(template=template).count() == 2

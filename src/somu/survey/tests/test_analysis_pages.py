@@ -273,6 +273,55 @@ def test_drill_down_answers_a_bad_filter_with_400_and_a_message(admin, survey, q
     assert 'role="alert"' in text(response)
 
 
+# The same filter as the page's query and as the API's (one parser serves both).
+SAME_FILTERS = [
+    ("task={supplies}", {"task_id": "{supplies}"}),
+    ("dependent=1", {"dependent": "true"}),
+    ("orphaned_of={yamada}", {"orphaned_of": "{yamada}"}),
+    ("person={tanaka}&dependent=1", {"person_id": "{tanaka}", "dependent": "true"}),
+    ("department=0", {"department_id": "0"}),
+    ("qualification=over&grade=G3", {"qualification": "over", "grade": "G3"}),
+    ("function=総務&flag=outsourceable", {"function": "総務", "flag": "outsourceable"}),
+]
+BAD_FILTERS = [
+    ("department=999999", {"department_id": "999999"}, "department_id"),
+    ("grade=ZZ", {"grade": "ZZ"}, "grade"),
+    ("person=999999", {"person_id": "999999"}, "person_id"),
+    ("task=999999", {"task_id": "999999"}, "task_id"),
+    ("orphaned_of=999999", {"orphaned_of": "999999"}, "orphaned_of"),
+    ("flag=bogus", {"flag": "bogus"}, "flag"),
+    ("qualification=sideways", {"qualification": "sideways"}, "qualification"),
+]
+
+
+def _ids(survey: Survey) -> dict[str, int]:
+    p = survey.people
+    return {"supplies": survey.supplies.pk, "yamada": p.yamada.pk, "tanaka": p.tanaka.pk}
+
+
+def api_rows(admin, survey: Survey, query: dict[str, str]):  # type: ignore[no-untyped-def]
+    return admin.get(f"/api/v1/survey/rounds/{survey.round.pk}/analysis/rows",
+                     {k: v.format(**_ids(survey)) for k, v in query.items()})
+
+
+@pytest.mark.parametrize(("page_query", "api_query"), SAME_FILTERS)
+def test_the_api_drill_down_accepts_what_the_page_accepts_with_the_same_rows(
+        admin, survey, page_query, api_query):
+    page_rows, _total = drill(admin, survey, page_query.format(**_ids(survey)))
+    response = api_rows(admin, survey, api_query)
+    assert response.status_code == 200, text(response)
+    assert {(r["person"], r["task"]) for r in response.json()["items"]} == page_rows
+
+
+@pytest.mark.parametrize(("page_query", "api_query", "field"), BAD_FILTERS)
+def test_the_page_and_the_api_refuse_the_same_bad_drill_down_filter(
+        admin, survey, page_query, api_query, field):
+    assert admin.get(survey.url("rows/", page_query)).status_code == 400
+    response = api_rows(admin, survey, api_query)
+    assert response.status_code == 422, text(response)
+    assert [f["field"] for f in response.json()["error"]["fields"]] == [field]
+
+
 def test_the_drill_down_csv_opens_in_excel_with_japanese_headers(admin, survey):
     response = admin.get(survey.url("rows/", f"task={survey.supplies.pk}&format=csv"))
     assert response.status_code == 200

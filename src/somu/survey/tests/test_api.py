@@ -280,7 +280,8 @@ def test_only_survey_managers_change_the_inventory(api_as, employee_a, auditor_a
 
 def test_a_round_is_created_read_with_progress_changed_and_deleted(api_as, admin_a, org_a):
     api = api_as(admin_a)
-    created = api.post("/rounds", {"name": "2027年度 業務調査", "due_on": "2027-05-31"})
+    created = api.post("/rounds", {"name": "2027年度 業務調査", "due_on": "2027-05-31",
+                                   "allow_past_due": True})  # whatever today's date is
     assert created.status_code == 201, created.content
     body = created.json()
     assert (body["status"], body["due_on"]) == ("draft", "2027-05-31")
@@ -292,6 +293,23 @@ def test_a_round_is_created_read_with_progress_changed_and_deleted(api_as, admin
     assert api.delete(f"/rounds/{body['id']}").status_code == 204
     with tenancy.activate(org_a):
         assert not SurveyRound.objects.exists()
+
+
+def test_a_past_due_date_is_422_unless_allow_past_due_confirms_it(api_as, admin_a, org_a):
+    api = api_as(admin_a)
+    error = assert_error(api.post("/rounds", {"name": "2000年度", "due_on": "2001-03-31"}),
+                         422, "invalid")
+    assert field_names(error) == ["due_on"]
+    with tenancy.activate(org_a):
+        assert not SurveyRound.objects.exists()
+    created = api.post("/rounds", {"name": "2000年度", "due_on": "2001-03-31",
+                                   "allow_past_due": True})
+    assert created.status_code == 201, created.content
+    round_id = created.json()["id"]
+    error = assert_error(api.patch(f"/rounds/{round_id}", {"due_on": "2001-02-28"}), 422,
+                         "invalid")
+    assert field_names(error) == ["due_on"]
+    assert api.patch(f"/rounds/{round_id}", {"status": "open"}).status_code == 200
 
 
 def test_a_round_reports_how_many_have_answered(api_as, admin_a, survey, org_a):
@@ -480,6 +498,25 @@ def test_answers_to_a_closed_round_get_422(api_as, admin_a, employee_a, survey):
     api_as(admin_a).patch(f"/rounds/{survey.round.pk}", {"status": RoundStatus.CLOSED})
     response = api_as(employee_a).put(f"/rounds/{survey.round.pk}/answers/me", {"answers": []})
     assert_error(response, 422, "invalid")
+
+
+def test_submitted_answers_cannot_be_changed_through_the_api_until_reopened(
+        api_as, employee_a, survey, org_a, people_a, tr):
+    api = api_as(employee_a)
+    path = f"/rounds/{survey.round.pk}/answers/me"
+    api.put(path, {"answers": [{"task_id": survey.supplies.pk, "hours": 8}], "submit": True})
+    error = assert_error(api.put(path, {"answers": [{"task_id": survey.supplies.pk,
+                                                      "hours": 99}]}), 409, "conflict")
+    assert error["message"] == tr(
+        "These answers have been submitted; reopen them before changing them.")
+    with tenancy.activate(org_a):
+        row = WorkHours.objects.get(round=survey.round, person=people_a.suzuki)
+        assert row.hours == Decimal("8.00")
+    reopened = api.post(f"{path}/reopen")
+    assert reopened.status_code == 200, reopened.content
+    assert reopened.json()["status"] == "in_progress"
+    changed = api.put(path, {"answers": [{"task_id": survey.supplies.pk, "hours": 9}]})
+    assert changed.json()["answers"][0]["hours"] == 9.0
 
 
 def test_answers_me_is_404_for_people_not_asked_and_403_without_the_right(

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -228,6 +229,18 @@ def test_submitting_makes_the_answers_read_only_until_i_change_them(suzuki, surv
     assert 'value="20"' in row_html(suzuki.get(survey.url), survey.payroll)
 
 
+def test_the_submitted_answers_lock_is_the_service_rule_the_page_and_api_share(
+        suzuki, survey, people_a, tr):
+    suzuki.post(survey.url, {"action": "submit", f"hours-{survey.payroll.pk}": "20"})
+    respondent = survey.respondent(survey.suzuki)
+    with tenancy.activate(survey.org), pytest.raises(services.AnswersSubmitted) as refused:
+        services.answers_save(actor=None, respondent=respondent, answers=[
+            services.Answer(task_id=survey.payroll.pk, hours=Decimal(99))])
+    assert str(refused.value) == tr(
+        "These answers have been submitted; reopen them before changing them.")
+    assert survey.hours(people_a.suzuki) == {"給与計算": Decimal(20)}
+
+
 def test_a_closed_round_shows_the_answers_without_a_way_to_change_them(suzuki, survey, people_a,
                                                                        tr):
     suzuki.post(survey.url, {"action": "submit", f"hours-{survey.payroll.pk}": "20"})
@@ -443,3 +456,16 @@ def test_saving_the_whole_starter_inventory_stays_under_a_query_budget(
     assert response.status_code == 302
     with tenancy.activate(survey.org):
         assert WorkHours.objects.count() == len(ids)
+
+
+def test_a_task_cannot_be_proposed_into_submitted_answers_even_bypassing_the_page(
+        suzuki, survey, tr):
+    suzuki.post(survey.url, {"action": "submit", f"hours-{survey.payroll.pk}": "20"})
+    respondent = survey.respondent(survey.suzuki)
+    with tenancy.activate(survey.org), pytest.raises(ValidationError) as refused:
+        services.task_propose(actor=None, respondent=respondent, function="総務",
+                              category="庶務", name="社内イベント運営")
+    assert refused.value.messages == [
+        tr("These answers have been submitted; reopen them before changing them.")]
+    with tenancy.activate(survey.org):
+        assert not Task.objects.filter(name="社内イベント運営").exists()

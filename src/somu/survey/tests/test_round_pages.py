@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -101,8 +102,10 @@ def test_no_rounds_yet_says_so_and_offers_to_create_one(admin, tr):
 
 
 def test_it_creates_a_round_as_a_draft_and_opens_its_page(admin, org_a):
+    # Confirmed, so the test holds whatever today's date is (a past due date needs it).
     response = admin.post(NEW, {"name": "2026年度 業務調査", "status": "draft",
-                                "description": "全社の業務を棚卸しする", "due_on": "2026-05-31"})
+                                "description": "全社の業務を棚卸しする", "due_on": "2026-05-31",
+                                "allow_past_due": "on"})
     with tenancy.activate(org_a):
         survey_round = SurveyRound.objects.get()
     assert response["Location"] == url("round_detail", survey_round)
@@ -110,6 +113,34 @@ def test_it_creates_a_round_as_a_draft_and_opens_its_page(admin, org_a):
     assert survey_round.status == RoundStatus.DRAFT
     page = body(admin.get(response["Location"]))
     assert "全社の業務を棚卸しする" in page and "2026-05-31" in page
+
+
+def test_a_past_due_date_needs_the_confirmation_tick(admin, org_a, tr):
+    data = {"name": "2000年度 業務調査", "status": "draft", "due_on": "2001-03-31"}
+    refused = admin.post(NEW, data)
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["due_on"] == [tr(
+        "The due date %(date)s has already passed. Confirm that you want a past due date, "
+        "or choose a later one.") % {"date": "2001-03-31"}]
+    with tenancy.activate(org_a):
+        assert not SurveyRound.objects.exists()
+    assert admin.post(NEW, {**data, "allow_past_due": "on"}).status_code == 302
+    with tenancy.activate(org_a):
+        assert SurveyRound.objects.get().due_on == dt.date(2001, 3, 31)
+
+
+def test_the_round_service_measures_the_due_date_against_the_day_it_is_given(org_a, tr):
+    with tenancy.activate(org_a):
+        with pytest.raises(ValidationError) as refused:
+            services.round_save(actor=None, survey_round=None, today=dt.date(2026, 4, 1),
+                                data={"name": "2026年度", "due_on": dt.date(2026, 3, 31)})
+        assert list(refused.value.message_dict) == ["due_on"]
+        saved = services.round_save(actor=None, survey_round=None, today=dt.date(2026, 4, 1),
+                                    data={"name": "2026年度", "due_on": dt.date(2026, 4, 1)})
+        # Later edits of a round whose (unchanged) due date has passed are not refused.
+        services.round_save(actor=None, survey_round=saved, today=dt.date(2026, 6, 1),
+                            data={"name": "2026年度", "due_on": dt.date(2026, 4, 1),
+                                  "status": "closed"})
 
 
 def test_it_rejects_a_second_round_with_the_same_name(admin, org_a, tr):

@@ -24,7 +24,6 @@ from somu.org.models import User
 from somu.procedures import services
 from somu.procedures.engine import yamlio
 from somu.procedures.engine.spec import SpecError
-from somu.procedures.models import Template
 
 
 class _Failed(Exception):
@@ -79,18 +78,15 @@ class Command(BaseCommand):
         except SpecError as exc:
             problems.extend(f"{path}: {p}" for p in exc.problems)
             return ""
-        name = data.get("name")
-        existing = Template.objects.filter(name=name).first() if isinstance(name, str) else None
-        if existing is not None and not update:
+        try:
+            imported = services.template_import(
+                actor=actor, spec=data, update=update,
+                note=_("Imported from %(file)s") % {"file": path.name})
+        except services.TemplateNameTaken as exc:
             problems.append(f"{path}: name: " + _(
                 "A template named “%(name)s” already exists (give --update to save the file as "
-                "its new version).") % {"name": name})
+                "its new version).") % {"name": exc.name})
             return ""
-        before = existing.current_version_id if existing is not None else None
-        try:
-            template = services.template_save(
-                actor=actor, template=existing, spec=data,
-                note=_("Imported from %(file)s") % {"file": path.name})
         except SpecError as exc:
             problems.extend(f"{path}: {p}" for p in exc.problems)
             return ""
@@ -99,11 +95,12 @@ class Command(BaseCommand):
             problems.extend(f"{path}: {key}: {message}" if key else f"{path}: {message}"
                             for key, items in messages.items() for message in items)
             return ""
+        template = imported.template
         number = template.current_version.number if template.current_version else 0
-        if existing is None:
+        if imported.created:
             return _("%(file)s: created “%(name)s” (version %(number)d).") % {
                 "file": path, "name": template.name, "number": number}
-        if template.current_version_id == before:
+        if not imported.changed:
             return _("%(file)s: “%(name)s” is unchanged (version %(number)d).") % {
                 "file": path, "name": template.name, "number": number}
         return _("%(file)s: saved “%(name)s” as version %(number)d.") % {
