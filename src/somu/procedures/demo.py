@@ -283,7 +283,7 @@ def _new_hire(ctx: _Context, joining: dt.date) -> Person:
         **NEW_HIRE, "department": department, "hire_date": joining,
         "grade": Grade.objects.order_by("sort_order").first(),
         "manager": head if head is not None else None,
-    })
+    }, today=ctx.today)
     ctx.people[person.employee_number] = person
     return person
 
