@@ -245,6 +245,13 @@ def test_every_page_passes_an_axe_scan_for_wcag_2_1_aa(page: Page, page_errors: 
     def scan(label: str, url: str) -> None:
         response = page.goto(url)
         assert response is not None and response.ok, f"{url}: {response and response.status}"
+        # axe checks only what is rendered: open every folded section (the questionnaire's rows,
+        # a step's side panels), and show one questionnaire row's twelve monthly inputs.
+        page.evaluate("""() => {
+            document.querySelectorAll('details:not([open])').forEach(d => { d.open = true; });
+            const varies = document.querySelector('.q-varies:not(:checked)');
+            if (varies) varies.click();
+        }""")
         found = _axe_violations(page)
         if found:
             failures[f"{label} ({url})"] = found
