@@ -245,6 +245,9 @@ def test_every_page_passes_an_axe_scan_for_wcag_2_1_aa(page: Page, page_errors: 
     def scan(label: str, url: str) -> None:
         response = page.goto(url)
         assert response is not None and response.ok, f"{url}: {response and response.status}"
+        check(f"{label} ({url})")
+
+    def check(label: str) -> None:
         # axe checks only what is rendered: open every folded section (the questionnaire's rows,
         # a step's side panels), and show one questionnaire row's twelve monthly inputs.
         page.evaluate("""() => {
@@ -254,7 +257,7 @@ def test_every_page_passes_an_axe_scan_for_wcag_2_1_aa(page: Page, page_errors: 
         }""")
         found = _axe_violations(page)
         if found:
-            failures[f"{label} ({url})"] = found
+            failures[label] = found
 
     scan("/login/", "/login/")
     _log_in(page, demo.login.username, demo.login.password)
@@ -271,6 +274,19 @@ def test_every_page_passes_an_axe_scan_for_wcag_2_1_aa(page: Page, page_errors: 
     for route in sorted(RESPONDENT_ROUTES):
         scan(f"{route} as {RESPONDENT}", fill(route, demo.ids))
     scan(f"/procedures/my/ as {RESPONDENT}", "/procedures/my/")
+    # Forms as they come back with errors: messages tied to their fields, nothing unnamed.
+    page.goto(fill("/survey/answer/<int:round_id>/", demo.ids))
+    page.locator("details.q-section > summary").first.click()
+    page.locator("#questionnaire .q-h").first.fill("たくさん")
+    page.locator("#questionnaire button[name=action][value=save]").click()
+    expect(page.locator(".q-row.has-error")).to_have_count(1)
+    check("the questionnaire with an error")
+    page.context.clear_cookies()
+    _log_in(page, demo.login.username, demo.login.password)
+    page.goto("/org/people/new/")
+    page.locator("main form button[type=submit].primary").click()
+    expect(page.locator(".has-error").first).to_be_visible()
+    check("a new person's form with errors")
 
     report = "\n".join(f"{where}:\n" + "\n".join(lines) for where, lines in failures.items())
     assert not failures, f"axe-core found WCAG 2.1 A/AA violations:\n{report}"
