@@ -46,6 +46,9 @@ class Box:
     x: int
     y: int
     lines: tuple[str, ...]  # the name wrapped (and shortened with …) to fit the box
+    # The names of the steps this one waits for, in step order: what the arrows into the box
+    # say, for a screen reader that cannot see them (the box's link is named with them).
+    waits_for: tuple[str, ...] = ()
 
     @property
     def text_x(self) -> int:
@@ -145,6 +148,9 @@ def layout(layers: Sequence[Sequence[str]], steps: Sequence[GraphStep]) -> Graph
                 x=MARGIN + col * (BOX_WIDTH + COLUMN_GAP),
                 y=MARGIN + index * (BOX_HEIGHT + ROW_GAP),
                 lines=wrap(step.name),
+                waits_for=tuple(by_key[d].name for d in sorted(
+                    (d for d in step.depends_on if d in by_key),
+                    key=lambda d: by_key[d].position)),
             )
     edges: list[Edge] = []
     for step in steps:

@@ -639,3 +639,31 @@ def test_steps_are_placed_in_columns_by_dependency_depth():
     assert [(e.source, e.target) for e in graph.edges] == [
         ("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")]
     assert next(b for b in graph.boxes if b.key == "c").approval
+
+
+def test_each_box_of_the_graph_knows_the_steps_it_waits_for_in_step_order():
+    # A screen reader cannot follow the arrows: each box's link is named with these.
+    from somu.procedures.template_graph import GraphStep, layout
+
+    steps = [GraphStep("a", "書類回収", 1, False, ()), GraphStep("b", "契約", 2, False, ()),
+             GraphStep("c", "承認", 3, True, ("b", "a")), GraphStep("d", "届出", 4, False, ("c",))]
+    graph = layout([["a", "b"], ["c"], ["d"]], steps)
+    waits = {box.key: box.waits_for for box in graph.boxes}
+    assert waits == {"a": (), "b": (), "c": ("書類回収", "契約"), "d": ("承認",)}
+
+
+def test_the_graph_is_a_group_whose_links_say_what_each_step_waits_for(client_as, staff_a,
+                                                                     org_a, template):
+    page = client_as(staff_a, org_a).get(url("template_detail", template.pk)).content.decode()
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    # Not role="img": an image hides its children from a screen reader, and these are links.
+    assert 'role="group"' in svg and 'role="img"' not in svg
+    labels = re.findall(r'<a href="#step-[^"]+" class="tpl-node-link" aria-label="([^"]+)"', svg)
+    assert labels == [
+        "1. 入社書類の提出",
+        "2. 健康保険・厚生年金 資格取得届: 入社書類の提出の完了後",
+        "3. 雇用保険 資格取得届: 入社書類の提出の完了後",
+        "4. アカウント発行: 入社書類の提出の完了後",
+        "5 · 承認 人事部長の確認: 健康保険・厚生年金 資格取得届、雇用保険 資格取得届、"
+        "アカウント発行の完了後",
+    ]

@@ -166,5 +166,16 @@
     }
   });
 
+  // The sticky total bar must never cover the field that has the focus (WCAG 2.4.7): the page
+  // keeps a scroll padding as tall as the bar, which grows when it wraps on a narrow screen.
+  const footer = form.querySelector(".q-footer");
+  if (footer && "ResizeObserver" in window) {
+    const pad = () => {
+      document.documentElement.style.setProperty("--q-footer-height", `${footer.offsetHeight}px`);
+    };
+    new ResizeObserver(pad).observe(footer);
+    pad();
+  }
+
   update();
 })();
