@@ -298,6 +298,10 @@ SAMPLE = DemoCompany(
     ),
 )
 
+# The person the demo's "admin" account is in 株式会社サンプル: 松本 大輝, 総務部, who runs
+# somu for the company. Linked so that 自分のタスク and 調査への回答 work at the first login.
+ADMIN_PERSON = "S0054"
+
 # Login accounts of 株式会社サンプル besides the admin: (username, role, employee number or None).
 ROLE_ACCOUNTS: tuple[tuple[str, Role, str | None], ...] = (
     ("manager", Role.MANAGER, "S0006"),  # 中村 恵子, 総務部長
@@ -369,7 +373,7 @@ class LoadedCompany:
 def load(*, admin: User, password: str) -> None:
     """Create both demo organizations; ``admin`` administers both, the role accounts the first."""
     sample = load_company(SAMPLE)
-    _grant(sample.organization, admin, Role.ADMIN)
+    _grant(sample.organization, admin, Role.ADMIN, sample.people[ADMIN_PERSON])
     _create_role_accounts(sample, password=password)
     trading = load_company(TRADING)
     _grant(trading.organization, admin, Role.ADMIN)
