@@ -51,11 +51,13 @@ VIEW_PROCEDURES: Final = "view_procedures"  # templates, runs, the board, the ca
 MANAGE_PROCEDURES: Final = "manage_procedures"  # edit templates, launch, schedules, reassign
 HANDOVER: Final = "handover"  # bulk handover (引継ぎ) of everything one person holds
 MANAGE_NOTIFICATIONS: Final = "manage_notifications"  # chat webhooks and failed deliveries
+# The organization's settings: name, weekends, standard hours, digest hour, base URL of links.
+MANAGE_ORGANIZATION: Final = "manage_organization"
 
 ALL_PERMISSIONS: Final = frozenset(
     {VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE, MANAGE_MEMBERS, VIEW_AUDIT,
      ANSWER_SURVEY, MANAGE_SURVEY, VIEW_ANALYSIS, WORK_STEPS, VIEW_PROCEDURES, MANAGE_PROCEDURES,
-     HANDOVER, MANAGE_NOTIFICATIONS}
+     HANDOVER, MANAGE_NOTIFICATIONS, MANAGE_ORGANIZATION}
 )
 
 ROLE_PERMISSIONS: Final[dict[Role, frozenset[str]]] = {

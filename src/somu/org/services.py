@@ -82,21 +82,46 @@ def organization_create(*, actor: Actor, name: str, slug: str) -> Organization:
     return organization
 
 
+ORGANIZATION_FIELDS = ("name", "standard_monthly_hours", "weekend_days", "digest_hour", "base_url")
+
+
+def _check_organization(organization: Organization) -> None:
+    errors: dict[str, str] = {}
+    days = organization.weekend_days
+    if (not isinstance(days, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in days)
+            or len(set(days)) != len(days)):
+        errors["weekend_days"] = _("Choose weekdays from Monday to Sunday, each at most once.")
+    elif len(days) == 7:
+        errors["weekend_days"] = _("At least one day of the week must be a business day.")
+    hours = organization.standard_monthly_hours
+    if hours is not None and not 0 < hours <= 400:
+        errors["standard_monthly_hours"] = _("Enter hours between 1 and 400.")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def organization_update(
     *, actor: Actor, organization: Organization, data: Mapping[str, Any]
 ) -> Organization:
-    fields = ("name", "standard_monthly_hours", "weekend_days")
-    before = snapshot(organization, fields)
+    """Change the organization's settings: name, calendar weekends, standard monthly hours,
+    the hour the day's digests are built and the base URL of links in emails and chat."""
+    before = snapshot(organization, ORGANIZATION_FIELDS)
     for name, value in data.items():
-        if name not in fields:
+        if name not in ORGANIZATION_FIELDS:
             raise ValueError(f"{name!r} cannot be set here")
+        if name == "weekend_days" and isinstance(value, list | tuple):
+            value = sorted(value) if all(type(d) is int for d in value) else list(value)
+        if name == "base_url":
+            value = (value or "").strip().rstrip("/")
         setattr(organization, name, value)
+    _check_organization(organization)
     organization.full_clean()
     organization.save()
     audit_record(
         actor=actor, action="organization.update", obj=organization,
-        changes=diff(before, snapshot(organization, fields)),
+        organization_id=organization.pk,
+        changes=diff(before, snapshot(organization, ORGANIZATION_FIELDS)),
     )
     return organization
 
