@@ -282,15 +282,6 @@ def absolute_url(path: str, *, base_url: str | None = None) -> str:
     return f"{link_base_url() if base_url is None else base_url}{path}"
 
 
-def digest_hour_of(organization: Organization) -> int:
-    """The local hour from which the day's digests are built for ``organization``."""
-    from django.conf import settings
-
-    if organization.digest_hour is not None:
-        return organization.digest_hour
-    return int(settings.SOMU_DIGEST_HOUR)
-
-
 def membership_list() -> QuerySet[Membership]:
     return Membership.objects.select_related("user", "person").order_by("user__username")
 
