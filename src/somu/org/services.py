@@ -161,6 +161,37 @@ def user_create(
     return user
 
 
+@transaction.atomic
+def user_password_set(*, actor: Actor, membership: Membership, password: str) -> None:
+    """An administrator sets the password of an account of their organization (e.g. a user who
+    forgot theirs and has no email address). Audited, without the password.
+
+    Refused for one's own account (the account page asks for the current password) and for an
+    account that also belongs to another organization: an admin of one tenant must not be able
+    to take over a login another tenant relies on.
+    """
+    from django.contrib.auth.password_validation import validate_password
+
+    user = membership.user
+    if actor is not None and user.pk == actor.pk:
+        raise ValidationError(_("Change your own password on your account page."))
+    with tenancy.unscoped():
+        elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(
+            organization_id=membership.organization_id).exists()
+    if elsewhere or user.is_superuser:
+        raise ValidationError(_("This account also belongs to another organization: only its "
+                                "owner (password reset by email) or the server operator can "
+                                "change its password."))
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": exc.messages}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action="user.password_set", obj=membership,
+                 object_repr=user.get_username(), changes={})
+
+
 # ---- API tokens ----------------------------------------------------------------------------------
 
 
@@ -318,17 +349,28 @@ def person_update(*, actor: Actor, person: Person, data: Mapping[str, Any]) -> P
 
 @transaction.atomic
 def person_retire(*, actor: Actor, person: Person, retired_on: dt.date) -> Person:
-    """Mark a person retired (退職). People are never deleted: their history stays theirs."""
+    """Mark a person retired (退職). People are never deleted: their history stays theirs.
+
+    Their logins to this organization (the memberships linked to them) are deactivated with
+    them, API tokens included: someone who left must not keep access. Reinstating does not give
+    it back; an administrator adds the account again on the members page.
+    """
     if person.status == PersonStatus.RETIRED:
         raise ValidationError(_("This person has already retired."))
     if person.hire_date and retired_on < person.hire_date:
         raise ValidationError({"retired_on": _("The retirement date is before the hire date.")})
+    logins = list(Membership.objects.filter(person=person, is_active=True).select_related("user"))
+    if actor is not None and any(m.user_id == actor.pk for m in logins):
+        raise ValidationError(_("You cannot retire the person your own account is linked to: "
+                                "you would lose access. Ask another administrator."))
     before = snapshot(person, ("status", "retired_on"))
     person.status = PersonStatus.RETIRED
     person.retired_on = retired_on
     person.save(update_fields=["status", "retired_on", "updated_at"])
     audit_record(actor=actor, action="person.retire", obj=person,
                  changes=diff(before, snapshot(person, ("status", "retired_on"))))
+    for membership in logins:
+        membership_deactivate(actor=actor, membership=membership)
     return person
 
 

@@ -34,4 +34,6 @@ urlpatterns = [
     path("settings/", views_settings.organization_settings, name="settings"),
     path("members/", views_members.member_list, name="member_list"),
     path("members/<int:membership_id>/", views_members.member_update, name="member_update"),
+    path("members/<int:membership_id>/password/", views_members.member_password,
+         name="member_password"),
 ]
