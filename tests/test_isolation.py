@@ -67,7 +67,10 @@ ID_KWARGS: dict[str, Callable[[Any], int]] = {
 }
 # Path parameters that are not record ids; routes with only these have nothing to isolate.
 NON_ID_KWARGS: dict[str, Any] = {"fmt": "csv", "layout": "long", "number": 1,
-                                 "key": "onboarding"}
+                                 "key": "onboarding",
+                                 # The password reset link: a login account (not a tenant record)
+                                 # and a signed token; a made-up one is an invalid link.
+                                 "uidb64": "MQ", "token": "set-password"}
 
 # Required query parameters of API reads, with a valid value.
 QUERY_SAMPLES: dict[str, str] = {"year": "2026", "date": "2026-01-05", "days": "1"}
