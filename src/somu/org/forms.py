@@ -141,7 +141,9 @@ class OrganizationSettingsForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         default_hour = int(settings.SOMU_DIGEST_HOUR)
-        self.fields["digest_hour"].choices = [
+        digest_hour = self.fields["digest_hour"]
+        assert isinstance(digest_hour, forms.TypedChoiceField)
+        digest_hour.choices = [
             ("", _("Deployment default (%(hour)d:00)") % {"hour": default_hour}),
             *[(str(hour), f"{hour}:00") for hour in range(24)],
         ]
