@@ -199,3 +199,47 @@ def test_survey_invitations_link_to_the_organizations_base_url(
     [invitation] = mail.outbox
     assert (f"https://somu.a.example/survey/answer/{survey_round.pk}/"
             in invitation.body)
+
+
+# ---- the API refuses what the page refuses -------------------------------------------------------
+
+
+def test_the_api_reads_and_changes_the_settings_like_the_page(client_as, admin_a, org_a,
+                                                              employee_a):
+    employee = client_as(employee_a, org_a)
+    read = employee.get("/api/v1/organization")
+    assert read.status_code == 200
+    assert read.json() | {"id": 0} == {
+        "id": 0, "name": "株式会社エー", "slug": "org-a", "standard_monthly_hours": "160.00",
+        "weekend_days": [5, 6], "digest_hour": None, "base_url": ""}
+    admin = client_as(admin_a, org_a)
+    changed = admin.patch("/api/v1/organization", {"digest_hour": 7, "weekend_days": [6]},
+                          content_type="application/json")
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["digest_hour"], changed.json()["weekend_days"]) == (7, [6])
+    assert changed.json()["name"] == "株式会社エー"  # what was not sent stays
+
+
+def test_the_api_answers_the_services_field_errors_with_422(client_as, admin_a, org_a, tr):
+    admin = client_as(admin_a, org_a)
+    response = admin.patch("/api/v1/organization", {"weekend_days": [0, 1, 2, 3, 4, 5, 6]},
+                           content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == [{
+        "field": "weekend_days",
+        "message": tr("At least one day of the week must be a business day.")}]
+    bad_url = admin.patch("/api/v1/organization", {"base_url": "somu.a.example"},
+                          content_type="application/json")
+    assert bad_url.status_code == 422
+    assert [f["field"] for f in bad_url.json()["error"]["fields"]] == ["base_url"]
+    assert Organization.objects.get(pk=org_a.pk).weekend_days == [5, 6]
+
+
+@pytest.mark.parametrize("who", ["staff_a", "manager_a", "auditor_a"])
+def test_only_admins_change_the_settings_through_the_api(client_as, org_a, who, request):
+    client = client_as(request.getfixturevalue(who), org_a)
+    response = client.patch("/api/v1/organization", {"name": "乗っ取り"},
+                            content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert Organization.objects.get(pk=org_a.pk).name == "株式会社エー"
