@@ -240,6 +240,24 @@ def test_the_admins_first_login_has_my_tasks_and_a_survey_to_answer(demo_login, 
     assert respondent.status != ResponseStatus.SUBMITTED  # something is left to answer
 
 
+def test_the_demo_manager_sees_the_analysis_of_the_somu_department_only(demo_login, client):
+    from somu.survey.demo import ROUND_2026
+    from somu.survey.models import SurveyRound
+
+    assert client.login(username="manager", password=demo_login.password)
+    with tenancy.activate(_org(demo.DEMO_SLUG)):
+        survey_round = SurveyRound.objects.get(name=ROUND_2026)
+        somu = Department.objects.get(name="総務部")
+        inside = set(Person.objects.filter(department=somu).values_list("pk", flat=True))
+    response = client.get(reverse("survey:analysis", args=[survey_round.pk]) + "?section=load")
+    assert response.status_code == 200  # not 403, as before
+    page = response.content.decode()
+    assert "管理本部/総務部" in page  # the page says whose figures these are
+    shown = {p.person_id for p in response.context["load_table"]}
+    assert shown and shown <= inside
+    assert "長谷川 美穂" not in page  # 経理部
+
+
 def test_the_demo_is_the_same_on_every_load(db):
     first = demo.load_company(demo.SAMPLE, slug="sample-first")
     second = demo.load_company(demo.SAMPLE, slug="sample-second")
