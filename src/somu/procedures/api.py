@@ -336,14 +336,16 @@ def library_adopt(request: HttpRequest, key: str, payload: AdoptIn) -> Status[di
 
     membership = _membership(request)
     require(membership, MANAGE_PROCEDURES)
+    try:
+        entry = library.library_entry(key)
+    except KeyError as exc:
+        raise Http404 from exc
     owner = person_ref(payload.owner_id, "owner_id") or membership.person
     try:
         template = library.library_adopt(actor=request.user, key=key, owner=owner)
-    except KeyError as exc:
-        raise Http404 from exc
     except SpecError as exc:
         raise spec_invalid(exc) from exc
-    needs = library.role_needs(library.library_entry(key).spec)
+    needs = library.role_needs(entry.spec)
     return Status(201, {**_template_detail(template), "setup_needed": [
         {"role": n.role, "department": n.department, "steps": list(n.steps)} for n in needs]})
 

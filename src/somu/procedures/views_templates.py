@@ -527,9 +527,11 @@ def library(request: HttpRequest) -> HttpResponse:
 @require_POST
 def library_adopt(request: HttpRequest, key: str) -> HttpResponse:
     try:
-        template = builtin.library_adopt(actor=request.user, key=key, owner=_owner_of(request))
+        entry = builtin.library_entry(key)
     except KeyError as exc:
         raise Http404 from exc
+    try:
+        template = builtin.library_adopt(actor=request.user, key=key, owner=_owner_of(request))
     except builtin.AlreadyAdopted as exc:
         messages.info(request, _("This procedure was adopted already."))
         return redirect("procedures:template_detail", template_id=exc.template.pk)
@@ -541,7 +543,7 @@ def library_adopt(request: HttpRequest, key: str) -> HttpResponse:
         return redirect("procedures:library")
     messages.success(request, _("Adopted “%(name)s”. Check the assignees and due dates, then "
                                 "launch it.") % {"name": template.name})
-    _tell_what_to_set_up(request, builtin.library_entry(key).spec, template)
+    _tell_what_to_set_up(request, entry.spec, template)
     return redirect("procedures:template_detail", template_id=template.pk)
 
 
