@@ -18,7 +18,16 @@ from typing import NamedTuple
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.org import services
-from somu.org.models import Department, EmploymentType, Grade, Organization, Person, Skill, User
+from somu.org.models import (
+    Department,
+    EmploymentType,
+    Grade,
+    Membership,
+    Organization,
+    Person,
+    Skill,
+    User,
+)
 
 DEMO_SLUG = "sample"
 TRADING_SLUG = "sample-trading"
@@ -377,6 +386,16 @@ def load(*, admin: User, password: str) -> None:
     _create_role_accounts(sample, password=password)
     trading = load_company(TRADING)
     _grant(trading.organization, admin, Role.ADMIN)
+
+
+def ensure_admin_person(organization: Organization, *, admin: User) -> None:
+    """Link the admin to their person in a demo made before it was linked (idempotent)."""
+    with tenancy.activate(organization):
+        membership = Membership.objects.filter(user=admin, is_active=True).first()
+        person = Person.objects.filter(employee_number=ADMIN_PERSON).first()
+        if membership is None or membership.person_id is not None or person is None:
+            return
+        services.membership_set(actor=None, user=admin, role=Role(membership.role), person=person)
 
 
 def load_company(company: DemoCompany, *, slug: str | None = None) -> LoadedCompany:

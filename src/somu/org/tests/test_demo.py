@@ -258,6 +258,18 @@ def test_the_demo_manager_sees_the_analysis_of_the_somu_department_only(demo_log
     assert "長谷川 美穂" not in page  # 経理部
 
 
+def test_a_demo_made_before_the_admin_was_linked_gets_the_link_on_the_next_start(demo_login):
+    sample = _org(demo.DEMO_SLUG)
+    admin = User.objects.get(username=DEMO_ADMIN)
+    with tenancy.activate(sample):
+        Membership.objects.filter(user=admin).update(person=None)
+    ensure_demo(today=DEMO_DAY)
+    with tenancy.activate(sample):
+        membership = Membership.objects.select_related("person").get(user=admin)
+    assert membership.person.employee_number == demo.ADMIN_PERSON
+    assert membership.role == Role.ADMIN
+
+
 def test_the_demo_is_the_same_on_every_load(db):
     first = demo.load_company(demo.SAMPLE, slug="sample-first")
     second = demo.load_company(demo.SAMPLE, slug="sample-second")
