@@ -19,6 +19,7 @@ from somu.core.permissions import (
     ANSWER_SURVEY,
     MANAGE_SURVEY,
     VIEW_ANALYSIS,
+    analysis_scope,
     has_perm,
     require,
 )
@@ -390,14 +391,24 @@ def _analysed_round(request: HttpRequest, round_id: int) -> SurveyRound:
     return selectors.round_get(round_id=round_id)
 
 
+def _scoped_round(
+    request: HttpRequest, round_id: int
+) -> tuple[SurveyRound, frozenset[int] | None]:
+    """The round and whose data the caller may analyse (a manager: their department subtree),
+    as on the dashboard and its drill-down pages."""
+    scope = analysis_scope(_membership(request))
+    return selectors.round_get(round_id=round_id), scope
+
+
 @router.get("/rounds/{round_id}/analysis", response={200: dict[str, Any], **errors(403, 404, 422)},
             summary="The round's analysis (cached; refresh=true recomputes)")
 def analysis_get(request: HttpRequest, filters: Query[AnalysisQuery],
                  round_id: int = RoundId) -> dict[str, Any]:
     from somu.survey.analysis import to_dict
 
-    survey_round = _analysed_round(request, round_id)
-    return to_dict(selectors.round_analysis(survey_round=survey_round, refresh=filters.refresh))
+    survey_round, scope = _scoped_round(request, round_id)
+    return to_dict(selectors.round_analysis(survey_round=survey_round, refresh=filters.refresh,
+                                            department_ids=scope))
 
 
 @router.get("/rounds/{round_id}/analysis/rows",
@@ -406,7 +417,7 @@ def analysis_get(request: HttpRequest, filters: Query[AnalysisQuery],
 @paginate(PagePagination)
 def analysis_rows(request: HttpRequest, filters: Query[DrillQuery],
                   round_id: int = RoundId) -> Any:
-    survey_round = _analysed_round(request, round_id)
+    survey_round, scope = _scoped_round(request, round_id)
     task_ids = None
     if filters.dependent:
         result = selectors.round_analysis(survey_round=survey_round)
@@ -416,7 +427,7 @@ def analysis_rows(request: HttpRequest, filters: Query[DrillQuery],
         department_id=filters.department_id, grade=filters.grade, person_id=filters.person_id,
         task_id=filters.task_id, flag=filters.flag, task_ids=task_ids,
         qualification=filters.qualification)
-    return selectors.hours_rows(survey_round=survey_round, drill=drill)
+    return selectors.hours_rows(survey_round=survey_round, drill=drill, department_ids=scope)
 
 
 @router.get("/rounds/{round_id}/report.xlsx", response={**errors(403, 404, 422)},

@@ -104,3 +104,26 @@ def test_an_employee_still_may_not_see_any_analysis(client_as, employee_a, org_a
     for page in ("", "rows/"):
         assert employee.get(survey.url(page)).status_code == 403
     assert employee.get("/survey/rounds/").status_code == 403
+
+
+# ---- the API answers a manager as the pages do ---------------------------------------------------
+
+
+def test_the_api_gives_a_manager_the_analysis_and_rows_of_their_department(
+        manager, survey, people_a):
+    api = f"/api/v1/survey/rounds/{survey.round.pk}"
+    body = manager.get(f"{api}/analysis").json()
+    assert body["totals"]["hours"] == 65.0
+    rows = manager.get(f"{api}/analysis/rows", {"page_size": 100}).json()
+    assert rows["count"] == 4
+    assert {r["person_id"] for r in rows["items"]} == {people_a.yamada.pk, people_a.suzuki.pk}
+    report = manager.get(f"{api}/report.xlsx")  # the organization-wide workbook
+    assert report.status_code == 403
+    assert report.json()["error"]["code"] == "forbidden"
+
+
+def test_the_api_refuses_the_analysis_to_an_employee(client_as, employee_a, org_a, survey):
+    response = client_as(employee_a, org_a).get(
+        f"/api/v1/survey/rounds/{survey.round.pk}/analysis")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
