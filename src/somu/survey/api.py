@@ -420,7 +420,7 @@ def analysis_rows(request: HttpRequest, filters: Query[DrillQuery],
     survey_round, scope = _scoped_round(request, round_id)
     task_ids = None
     if filters.dependent:
-        result = selectors.round_analysis(survey_round=survey_round)
+        result = selectors.round_analysis(survey_round=survey_round, department_ids=scope)
         task_ids = result.dependency.dependent_task_ids
     drill = selectors.HoursDrill(
         function=filters.function, category=filters.category,
