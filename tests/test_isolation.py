@@ -71,7 +71,11 @@ ID_KWARGS: dict[str, Callable[[Any], int]] = {
 # ``token``: an invitation link's secret; the link is meant to work across organizations (the
 # invitee accepts it from wherever they are) and is tested in org/tests/test_members.py.
 NON_ID_KWARGS: dict[str, Any] = {"fmt": "csv", "layout": "long", "number": 1,
-                                 "key": "onboarding", "token": "not-a-token"}
+                                 "key": "onboarding",
+                                 # The password reset link: a login account (not a tenant record)
+                                 # and a signed token; a made-up one is an invalid link. The same
+                                 # made-up value is an invalid invitation link.
+                                 "uidb64": "MQ", "token": "set-password"}
 
 # Required query parameters of API reads, with a valid value.
 QUERY_SAMPLES: dict[str, str] = {"year": "2026", "date": "2026-01-05", "days": "1"}

@@ -61,8 +61,20 @@ def _serve(host: str, port: int, workers: int | None, *, banner: str = "") -> No
     run_server(host=host, port=port, workers=workers, banner=banner)
 
 
+def demo_base_url(host: str, port: int) -> str:
+    """The address of a demo served on ``host``:``port``, for the links in its emails and chat."""
+    # A wildcard address is where the server listens, not an address anyone can open.
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::", "[::]") else host  # noqa: S104
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()
+    # Before settings are read (here and in the worker child, which inherits the environment):
+    # links in mails point at the port the demo serves on, unless the operator set the address.
+    base_url = os.environ.setdefault("SOMU_BASE_URL", demo_base_url(args.host, args.port))
     _setup(args.data_dir)
     from django.conf import settings
     from django.utils import timezone
@@ -78,6 +90,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "somu demo" + (" (created)" if login.created else " (existing data)"),
         f"  data directory : {settings.DATA_DIR}",
         f"  URL            : {url}",
+        f"  links in mails : {base_url} (SOMU_BASE_URL)",
         f"  login          : {login.username} / {login.password}",
     ]
     if login.role_usernames:

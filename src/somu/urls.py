@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic.base import RedirectView
 from django.views.i18n import JavaScriptCatalog, set_language
@@ -13,6 +14,13 @@ urlpatterns = [
     path("logout/", core_views.logout_view, name="logout"),
     path("account/", core_views.account, name="account"),
     path("account/password/", core_views.password_change, name="password_change"),
+    path("password-reset/", core_views.PasswordReset.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
+    path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
     path("account/tokens/", core_views.token_create, name="token_create"),
     path("account/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),
     path("switch-organization/", core_views.switch_organization, name="switch_organization"),

@@ -60,6 +60,9 @@ def ensure_demo(*, today: dt.date) -> DemoLogin:
         # A demo made by an earlier version gets what later modules add (idempotent).
         with transaction.atomic(), tenancy.activate(existing):
             procedures_demo.ensure_procedures_demo(existing, today=today)
+            admin = User.objects.filter(username=DEMO_ADMIN).first()
+            if admin is not None:
+                org_demo.ensure_admin_person(existing, admin=admin)
         return DemoLogin(DEMO_ADMIN, password, created=False, role_usernames=role_usernames)
     with transaction.atomic():
         admin = User.objects.filter(username=DEMO_ADMIN).first()

@@ -46,31 +46,38 @@ VIEW_AUDIT: Final = "view_audit"
 ANSWER_SURVEY: Final = "answer_survey"  # answer the questionnaire for one's own person record
 MANAGE_SURVEY: Final = "manage_survey"  # the work inventory, survey rounds, imports, reminders
 VIEW_ANALYSIS: Final = "view_analysis"  # the survey analysis, its drill-downs and reports
+# The analysis dashboard and its drill-down over the people one may see: everyone with
+# VIEW_ANALYSIS, and managers over their own department subtree (see analysis_scope).
+VIEW_TEAM_ANALYSIS: Final = "view_team_analysis"
 WORK_STEPS: Final = "work_steps"  # my tasks: work on the procedure steps assigned to oneself
 VIEW_PROCEDURES: Final = "view_procedures"  # templates, runs, the board, the calendar
 MANAGE_PROCEDURES: Final = "manage_procedures"  # edit templates, launch, schedules, reassign
 HANDOVER: Final = "handover"  # bulk handover (引継ぎ) of everything one person holds
 MANAGE_NOTIFICATIONS: Final = "manage_notifications"  # chat webhooks and failed deliveries
+# The organization's settings: name, weekends, standard hours, digest hour, base URL of links.
+MANAGE_ORGANIZATION: Final = "manage_organization"
 
 ALL_PERMISSIONS: Final = frozenset(
     {VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE, MANAGE_MEMBERS, VIEW_AUDIT,
-     ANSWER_SURVEY, MANAGE_SURVEY, VIEW_ANALYSIS, WORK_STEPS, VIEW_PROCEDURES, MANAGE_PROCEDURES,
-     HANDOVER, MANAGE_NOTIFICATIONS}
+     ANSWER_SURVEY, MANAGE_SURVEY, VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, WORK_STEPS,
+     VIEW_PROCEDURES, MANAGE_PROCEDURES, HANDOVER, MANAGE_NOTIFICATIONS, MANAGE_ORGANIZATION}
 )
 
 ROLE_PERMISSIONS: Final[dict[Role, frozenset[str]]] = {
     Role.ADMIN: ALL_PERMISSIONS,
     Role.STAFF: frozenset(
         {VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE, ANSWER_SURVEY, MANAGE_SURVEY,
-         VIEW_ANALYSIS, WORK_STEPS, VIEW_PROCEDURES, MANAGE_PROCEDURES}
+         VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, WORK_STEPS, VIEW_PROCEDURES, MANAGE_PROCEDURES}
     ),
-    Role.MANAGER: frozenset({VIEW_ORG, EDIT_PEOPLE, ANSWER_SURVEY, WORK_STEPS, VIEW_PROCEDURES}),
+    Role.MANAGER: frozenset({VIEW_ORG, EDIT_PEOPLE, ANSWER_SURVEY, WORK_STEPS, VIEW_PROCEDURES,
+                             VIEW_TEAM_ANALYSIS}),
     Role.EMPLOYEE: frozenset({VIEW_ORG, ANSWER_SURVEY, WORK_STEPS}),
-    Role.AUDITOR: frozenset({VIEW_ORG, VIEW_AUDIT, VIEW_ANALYSIS, VIEW_PROCEDURES}),
+    Role.AUDITOR: frozenset({VIEW_ORG, VIEW_AUDIT, VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS,
+                             VIEW_PROCEDURES}),
 }
 
 # Permissions a manager holds only over people in their own department subtree.
-MANAGER_SCOPED: Final = frozenset({EDIT_PEOPLE})
+MANAGER_SCOPED: Final = frozenset({EDIT_PEOPLE, VIEW_TEAM_ANALYSIS})
 
 _ANY: Final = object()
 
@@ -101,6 +108,18 @@ def require(
 ) -> None:
     if not has_perm(membership, perm, department_id=department_id):
         raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def analysis_scope(membership: Membership | None) -> frozenset[int] | None:
+    """Whose survey data ``membership`` may analyse: None for the whole organization, else the
+    departments (a manager's own and everything below) whose people the figures cover.
+
+    A manager linked to no person, or to one without a department, covers nobody."""
+    if has_perm(membership, VIEW_ANALYSIS):
+        return None
+    require(membership, VIEW_TEAM_ANALYSIS)
+    assert membership is not None
+    return membership.managed_department_ids()
 
 
 class PermissionChecker:

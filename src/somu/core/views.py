@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
+from django.contrib.auth.views import PasswordResetView
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -67,6 +68,18 @@ def login_view(request: HttpRequest) -> HttpResponse:
     else:
         form = ThrottledAuthenticationForm(request)
     return render(request, "login.html", {"form": form, "next": next_url})
+
+
+class PasswordReset(PasswordResetView):
+    """「パスワードをお忘れですか」: Django's reset by email, its link on SOMU_BASE_URL.
+
+    Nobody is logged in here, so no organization's base URL applies: the deployment's does.
+    The page answers the same whether or not an account has the address (no account probing).
+    """
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        self.extra_email_context = {"base_url": org_selectors.link_base_url()}
+        return super().form_valid(form)
 
 
 @require_POST

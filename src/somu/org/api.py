@@ -11,6 +11,7 @@ from ninja.responses import Status
 from somu.core.api import ErrorOut, PagePagination, errors
 from somu.core.permissions import (
     EDIT_PEOPLE,
+    MANAGE_ORGANIZATION,
     MANAGE_STRUCTURE,
     VIEW_ORG,
     require,
@@ -26,6 +27,8 @@ from somu.org.schemas import (
     MembershipOut,
     MeOut,
     NonBusinessDayOut,
+    OrganizationOut,
+    OrganizationPatch,
     PersonDetailOut,
     PersonIn,
     PersonOut,
@@ -98,6 +101,24 @@ def me(request: HttpRequest) -> dict[str, Any]:
             summary="The organizations the caller belongs to")
 def organizations(request: HttpRequest) -> list[Membership]:
     return selectors.memberships_of_user(user=request.user)  # type: ignore[arg-type]
+
+
+@router.get("/organization", response={200: OrganizationOut, **errors(403)},
+            summary="The caller's organization and its settings")
+def organization_get(request: HttpRequest) -> Any:
+    membership = _membership(request)
+    require(membership, VIEW_ORG)
+    return selectors.organization_get(organization_id=membership.organization_id)
+
+
+@router.patch("/organization", response={200: OrganizationOut, **errors(403, 422)},
+              summary="Change the organization settings (admins)")
+def organization_update(request: HttpRequest, payload: OrganizationPatch) -> Any:
+    membership = _membership(request)
+    require(membership, MANAGE_ORGANIZATION)
+    organization = selectors.organization_get(organization_id=membership.organization_id)
+    return services.organization_update(actor=request.user, organization=organization,
+                                        data=payload.dict(exclude_unset=True))
 
 
 @router.get("/departments", response={200: list[DepartmentOut], **errors(403)})

@@ -18,7 +18,16 @@ from typing import NamedTuple
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.org import services
-from somu.org.models import Department, EmploymentType, Grade, Organization, Person, Skill, User
+from somu.org.models import (
+    Department,
+    EmploymentType,
+    Grade,
+    Membership,
+    Organization,
+    Person,
+    Skill,
+    User,
+)
 
 DEMO_SLUG = "sample"
 TRADING_SLUG = "sample-trading"
@@ -298,6 +307,10 @@ SAMPLE = DemoCompany(
     ),
 )
 
+# The person the demo's "admin" account is in 株式会社サンプル: 松本 大輝, 総務部, who runs
+# somu for the company. Linked so that 自分のタスク and 調査への回答 work at the first login.
+ADMIN_PERSON = "S0054"
+
 # Login accounts of 株式会社サンプル besides the admin: (username, role, employee number or None).
 ROLE_ACCOUNTS: tuple[tuple[str, Role, str | None], ...] = (
     ("manager", Role.MANAGER, "S0006"),  # 中村 恵子, 総務部長
@@ -369,10 +382,20 @@ class LoadedCompany:
 def load(*, admin: User, password: str) -> None:
     """Create both demo organizations; ``admin`` administers both, the role accounts the first."""
     sample = load_company(SAMPLE)
-    _grant(sample.organization, admin, Role.ADMIN)
+    _grant(sample.organization, admin, Role.ADMIN, sample.people[ADMIN_PERSON])
     _create_role_accounts(sample, password=password)
     trading = load_company(TRADING)
     _grant(trading.organization, admin, Role.ADMIN)
+
+
+def ensure_admin_person(organization: Organization, *, admin: User) -> None:
+    """Link the admin to their person in a demo made before it was linked (idempotent)."""
+    with tenancy.activate(organization):
+        membership = Membership.objects.filter(user=admin, is_active=True).first()
+        person = Person.objects.filter(employee_number=ADMIN_PERSON).first()
+        if membership is None or membership.person_id is not None or person is None:
+            return
+        services.membership_set(actor=None, user=admin, role=Role(membership.role), person=person)
 
 
 def load_company(company: DemoCompany, *, slug: str | None = None) -> LoadedCompany:

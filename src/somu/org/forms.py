@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from somu.org.models import CompanyHoliday, Department, Grade, Person, PersonSkill, Skill
@@ -108,3 +110,41 @@ class CompanyHolidayForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass
+
+
+class OrganizationSettingsForm(forms.Form):
+    """The organization settings page; the service checks the values (and audits the change)."""
+
+    name = forms.CharField(label=_("name"), max_length=200)
+    weekend_days = forms.TypedMultipleChoiceField(
+        label=_("weekend days"), coerce=int, required=False,
+        choices=[(str(day), WEEKDAYS[day]) for day in range(7)],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Days of the week that are not business days. National and company holidays "
+                    "are added by the business calendar."),
+    )
+    standard_monthly_hours = forms.DecimalField(
+        label=_("standard monthly hours"), max_digits=6, decimal_places=2,
+        help_text=_("A person's capacity unless their own record says otherwise."),
+    )
+    digest_hour = forms.TypedChoiceField(
+        label=_("digest hour"), coerce=int, empty_value=None, required=False,
+        help_text=_("From this hour on, the day's overdue and due-soon notifications are sent."),
+    )
+    base_url = forms.CharField(
+        label=_("base URL for links"), max_length=200, required=False,
+        help_text=_("The address people reach somu at, used for links in emails and chat "
+                    "messages (for example https://somu.example.co.jp). Empty: the server's "
+                    "setting (SOMU_BASE_URL)."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        default_hour = int(settings.SOMU_DIGEST_HOUR)
+        digest_hour = self.fields["digest_hour"]
+        assert isinstance(digest_hour, forms.TypedChoiceField)
+        digest_hour.choices = [
+            ("", _("Deployment default (%(hour)d:00)") % {"hour": default_hour}),
+            *[(str(hour), f"{hour}:00") for hour in range(24)],
+        ]
+        self.fields["base_url"].widget.attrs["placeholder"] = settings.SOMU_BASE_URL

@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +35,17 @@ class Organization(models.Model):
     )
     # Python weekday numbers (Monday=0) that are not business days.
     weekend_days = models.JSONField(_("weekend days"), default=default_weekend_days)
+    # Empty: the deployment's SOMU_DIGEST_HOUR (8 unless set).
+    digest_hour = models.PositiveSmallIntegerField(
+        _("digest hour"), null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(23)],
+    )
+    # The address this organization's people reach somu at, for links in emails and chat
+    # messages. Empty: the deployment's SOMU_BASE_URL.
+    base_url = models.CharField(
+        _("base URL for links"), max_length=200, blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

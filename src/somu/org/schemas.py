@@ -16,6 +16,18 @@ class OrganizationOut(Schema):
     slug: str
     standard_monthly_hours: Decimal
     weekend_days: list[int]
+    digest_hour: int | None  # null: the deployment's SOMU_DIGEST_HOUR
+    base_url: str  # "": the deployment's SOMU_BASE_URL
+
+
+class OrganizationPatch(Schema):
+    """The organization settings (admins); only the fields sent change."""
+
+    name: str | None = Field(None, max_length=200)
+    weekend_days: list[int] | None = None  # Python weekday numbers, Monday = 0
+    standard_monthly_hours: Decimal | None = None
+    digest_hour: int | None = None  # null: back to the deployment's hour
+    base_url: str | None = Field(None, max_length=200)  # "": back to SOMU_BASE_URL
 
 
 class MembershipOut(Schema):

@@ -257,6 +257,31 @@ def organization_get(*, organization_id: int) -> Organization:
     return Organization.objects.get(pk=organization_id)
 
 
+def link_base_url(*, organization_id: int | None = None) -> str:
+    """Where people reach somu, for links in emails and chat messages (no trailing slash).
+
+    The organization's own base URL when it has one (the active organization unless
+    ``organization_id`` is given), else the deployment's ``SOMU_BASE_URL``.
+    """
+    from django.conf import settings
+
+    if organization_id is None and not tenancy.is_unscoped():
+        try:
+            organization_id = tenancy.active_organization_id()
+        except tenancy.TenancyError:
+            organization_id = None
+    own = ""
+    if organization_id is not None:
+        own = Organization.objects.filter(pk=organization_id).values_list(
+            "base_url", flat=True).first() or ""
+    return (own or settings.SOMU_BASE_URL).rstrip("/")
+
+
+def absolute_url(path: str, *, base_url: str | None = None) -> str:
+    """``path`` (from ``reverse``) as a full link; pass ``base_url`` when building many."""
+    return f"{link_base_url() if base_url is None else base_url}{path}"
+
+
 def membership_list() -> QuerySet[Membership]:
     return Membership.objects.select_related("user", "person").order_by("user__username")
 

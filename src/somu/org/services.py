@@ -86,21 +86,46 @@ def organization_create(*, actor: Actor, name: str, slug: str) -> Organization:
     return organization
 
 
+ORGANIZATION_FIELDS = ("name", "standard_monthly_hours", "weekend_days", "digest_hour", "base_url")
+
+
+def _check_organization(organization: Organization) -> None:
+    errors: dict[str, str] = {}
+    days = organization.weekend_days
+    if (not isinstance(days, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in days)
+            or len(set(days)) != len(days)):
+        errors["weekend_days"] = _("Choose weekdays from Monday to Sunday, each at most once.")
+    elif len(days) == 7:
+        errors["weekend_days"] = _("At least one day of the week must be a business day.")
+    hours = organization.standard_monthly_hours
+    if hours is not None and not 0 < hours <= 400:
+        errors["standard_monthly_hours"] = _("Enter hours between 1 and 400.")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def organization_update(
     *, actor: Actor, organization: Organization, data: Mapping[str, Any]
 ) -> Organization:
-    fields = ("name", "standard_monthly_hours", "weekend_days")
-    before = snapshot(organization, fields)
+    """Change the organization's settings: name, calendar weekends, standard monthly hours,
+    the hour the day's digests are built and the base URL of links in emails and chat."""
+    before = snapshot(organization, ORGANIZATION_FIELDS)
     for name, value in data.items():
-        if name not in fields:
+        if name not in ORGANIZATION_FIELDS:
             raise ValueError(f"{name!r} cannot be set here")
+        if name == "weekend_days" and isinstance(value, list | tuple):
+            value = sorted(value) if all(type(d) is int for d in value) else list(value)
+        if name == "base_url":
+            value = (value or "").strip().rstrip("/")
         setattr(organization, name, value)
+    _check_organization(organization)
     organization.full_clean()
     organization.save()
     audit_record(
         actor=actor, action="organization.update", obj=organization,
-        changes=diff(before, snapshot(organization, fields)),
+        organization_id=organization.pk,
+        changes=diff(before, snapshot(organization, ORGANIZATION_FIELDS)),
     )
     return organization
 
@@ -138,6 +163,37 @@ def user_create(
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+@transaction.atomic
+def user_password_set(*, actor: Actor, membership: Membership, password: str) -> None:
+    """An administrator sets the password of an account of their organization (e.g. a user who
+    forgot theirs and has no email address). Audited, without the password.
+
+    Refused for one's own account (the account page asks for the current password) and for an
+    account that also belongs to another organization: an admin of one tenant must not be able
+    to take over a login another tenant relies on.
+    """
+    from django.contrib.auth.password_validation import validate_password
+
+    user = membership.user
+    if actor is not None and user.pk == actor.pk:
+        raise ValidationError(_("Change your own password on your account page."))
+    with tenancy.unscoped():
+        elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(
+            organization_id=membership.organization_id).exists()
+    if elsewhere or user.is_superuser:
+        raise ValidationError(_("This account also belongs to another organization: only its "
+                                "owner (password reset by email) or the server operator can "
+                                "change its password."))
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": exc.messages}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action="user.password_set", obj=membership,
+                 object_repr=user.get_username(), changes={})
 
 
 # ---- API tokens ----------------------------------------------------------------------------------
@@ -349,17 +405,28 @@ def person_update(
 
 @transaction.atomic
 def person_retire(*, actor: Actor, person: Person, retired_on: dt.date) -> Person:
-    """Mark a person retired (退職). People are never deleted: their history stays theirs."""
+    """Mark a person retired (退職). People are never deleted: their history stays theirs.
+
+    Their logins to this organization (the memberships linked to them) are deactivated with
+    them, API tokens included: someone who left must not keep access. Reinstating does not give
+    it back; an administrator adds the account again on the members page.
+    """
     if person.status == PersonStatus.RETIRED:
         raise ValidationError(_("This person has already retired."))
     if person.hire_date and retired_on < person.hire_date:
         raise ValidationError({"retired_on": _("The retirement date is before the hire date.")})
+    logins = list(Membership.objects.filter(person=person, is_active=True).select_related("user"))
+    if actor is not None and any(m.user_id == actor.pk for m in logins):
+        raise ValidationError(_("You cannot retire the person your own account is linked to: "
+                                "you would lose access. Ask another administrator."))
     before = snapshot(person, ("status", "retired_on"))
     person.status = PersonStatus.RETIRED
     person.retired_on = retired_on
     person.save(update_fields=["status", "retired_on", "updated_at"])
     audit_record(actor=actor, action="person.retire", obj=person,
                  changes=diff(before, snapshot(person, ("status", "retired_on"))))
+    for membership in logins:
+        membership_deactivate(actor=actor, membership=membership)
     return person
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from somu.org import views, views_import, views_members
+from somu.org import views, views_import, views_members, views_settings
 
 app_name = "org"
 
@@ -31,9 +31,12 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/holidays/<int:holiday_id>/delete/", views.company_holiday_delete,
          name="company_holiday_delete"),
+    path("settings/", views_settings.organization_settings, name="settings"),
     path("members/", views_members.member_list, name="member_list"),
     path("members/<int:membership_id>/", views_members.member_update, name="member_update"),
     path("members/invitations/<int:invitation_id>/cancel/", views_members.invitation_revoke,
          name="invitation_revoke"),
     path("invitations/<str:token>/", views_members.invitation_accept, name="invitation_accept"),
+    path("members/<int:membership_id>/password/", views_members.member_password,
+         name="member_password"),
 ]

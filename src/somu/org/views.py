@@ -96,6 +96,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "can_edit": can_edit,
         "history": history[:20] if has_perm(membership, VIEW_AUDIT) else [],
         "retire_form": RetireForm(),
+        # Whose login the retirement will deactivate (said on the retire form).
+        "logins": [m.user.get_username() for m in person.memberships.filter(
+            is_active=True).select_related("user").order_by("user__username")] if can_edit else [],
         "skill_form": PersonSkillForm(),
         "capacity": person.capacity_hours(membership.organization),
     })
@@ -150,6 +153,7 @@ def person_retire(request: HttpRequest, person_id: int) -> HttpResponse:
     require(request.membership,  # type: ignore[attr-defined]
             EDIT_PEOPLE, department_id=person.department_id)
     form = RetireForm(request.POST)
+    had_login = person.memberships.filter(is_active=True).exists()
     if form.is_valid():
         try:
             services.person_retire(
@@ -161,6 +165,9 @@ def person_retire(request: HttpRequest, person_id: int) -> HttpResponse:
             messages.success(
                 request, _("%(name)s is now recorded as retired.") % {"name": person.name}
             )
+            if had_login:
+                messages.info(request, _("Their login to this organization has been "
+                                         "deactivated."))
     else:
         messages.error(request, _("Enter a valid retirement date."))
     return redirect("org:person_detail", person_id=person.pk)

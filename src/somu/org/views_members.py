@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,7 @@ from somu.core.permissions import MANAGE_MEMBERS, Role
 from somu.core.web import org_view
 from somu.org import invitations, selectors, services
 from somu.org.models import Invitation, Membership, Person
+from somu.org.views import _apply_errors
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
@@ -192,3 +194,25 @@ def member_update(request: HttpRequest, membership_id: int) -> HttpResponse:
                                 role=Role(form.cleaned_data["role"]), person=membership.person)
         messages.success(request, _("The role has been changed."))
     return redirect("org:member_list")
+
+
+@org_view(MANAGE_MEMBERS)
+def member_password(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """An administrator sets another account's password (the service says whose it may be)."""
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id)
+    form = SetPasswordForm(membership.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_password_set(actor=request.user, membership=membership,
+                                       password=form.cleaned_data["new_password1"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The password of %(user)s has been set. Tell them in "
+                                        "person, and ask them to change it after logging in.")
+                             % {"user": membership.user.get_username()})
+            return redirect("org:member_list")
+    return render(request, "org/simple_form.html", {
+        "form": form, "back": "org:member_list",
+        "title": _("Set the password of %(user)s") % {"user": membership.user.get_username()},
+    })

@@ -34,6 +34,7 @@ from somu.procedures.models import Run, Template
 from somu.procedures.schemas import (
     MAX_ID,
     AdoptIn,
+    AdoptOut,
     ArchiveIn,
     BulkLaunchIn,
     BulkLaunchOut,
@@ -331,7 +332,7 @@ def library_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/library/{key}/adopt",
-             response={201: TemplateDetailOut, **errors(403, 404, 409, 422)},
+             response={201: AdoptOut, **errors(403, 404, 409, 422)},
              summary="Adopt a library procedure as a template of the organization")
 def library_adopt(request: HttpRequest, key: str, payload: AdoptIn) -> Status[dict[str, Any]]:
     from somu.procedures import library
@@ -339,18 +340,17 @@ def library_adopt(request: HttpRequest, key: str, payload: AdoptIn) -> Status[di
     membership = _membership(request)
     require(membership, MANAGE_PROCEDURES)
     try:
-        library.library_entry(key)
+        entry = library.library_entry(key)
     except KeyError as exc:
         raise Http404 from exc
-    existing = Template.objects.filter(library_key=key).order_by("pk").first()
-    if existing is not None:
-        raise Conflict(f"This procedure was adopted already as template {existing.pk}.")
     owner = person_ref(payload.owner_id, "owner_id") or membership.person
     try:
         template = library.library_adopt(actor=request.user, key=key, owner=owner)
     except SpecError as exc:
         raise spec_invalid(exc) from exc
-    return Status(201, _template_detail(template))
+    needs = library.role_needs(entry.spec)
+    return Status(201, {**_template_detail(template), "setup_needed": [
+        {"role": n.role, "department": n.department, "steps": list(n.steps)} for n in needs]})
 
 
 # ---- runs ----------------------------------------------------------------------------------------

@@ -21,9 +21,13 @@ from pathlib import Path
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from somu.org.models import Person
+from somu.core.api import Conflict
+from somu.core.permissions import ROLE_LABELS, Role
+from somu.org.models import Department, Person, PersonStatus
+from somu.org.selectors import department_subtree_ids
 from somu.org.services import Actor
 from somu.procedures.engine.parse import parse_spec_dict, spec_dict
 from somu.procedures.engine.spec import ParameterSpec, SpecError, SpecProblem, TemplateSpec
@@ -111,17 +115,70 @@ def library_entry(key: str) -> LibraryEntry:
     raise KeyError(key)
 
 
+class AlreadyAdopted(Conflict):
+    """The organization adopted this library procedure already (HTTP 409); ``template`` is it."""
+
+    def __init__(self, template: Template) -> None:
+        super().__init__(f"This procedure was adopted already as template {template.pk}.")
+        self.template = template
+
+
+@dataclass(frozen=True)
+class RoleNeed:
+    """A role the procedure's steps are assigned by, which no active person holds yet."""
+
+    role: str  # the raw role value (``staff``)
+    department: str  # the department the rule names; "" for anywhere in the organization
+    steps: tuple[str, ...]  # names of the steps that need it, in template order
+
+    @property
+    def role_label(self) -> str:
+        try:
+            return str(ROLE_LABELS[Role(self.role)])
+        except ValueError:
+            return self.role
+
+
+def _holders_exist(role: str, department: str) -> bool:
+    holders = Person.objects.filter(
+        status=PersonStatus.ACTIVE, memberships__role=role, memberships__is_active=True)
+    if department:
+        found = Department.objects.filter(Q(name=department) | Q(code=department)).first()
+        if found is None:
+            return False
+        holders = holders.filter(department_id__in=department_subtree_ids(department_id=found.pk))
+    return holders.exists()
+
+
+def role_needs(spec: TemplateSpec) -> list[RoleNeed]:
+    """The roles ``spec``'s steps are assigned by that nobody (active, with a linked person)
+    holds in the active organization: what to set up before the first launch, said once per
+    role instead of once per step when it fails."""
+    steps: dict[tuple[str, str], list[str]] = {}
+    for step in spec.steps:
+        if step.assignee.kind == "role":
+            steps.setdefault((step.assignee.role, step.assignee.value), []).append(step.name)
+    return [RoleNeed(role=role, department=department, steps=tuple(names))
+            for (role, department), names in steps.items()
+            if not _holders_exist(role, department)]
+
+
 def library_adopt(*, actor: Actor, key: str, owner: Person | None = None) -> Template:
     """Adopt library procedure ``key`` as a new template of the active organization.
 
     The template starts at version 1 with the library's definition and remembers ``key``;
     ``owner`` takes the steps whose assignee rule finds nobody. Raises KeyError for an unknown
-    key and ``ValidationError`` on ``name`` when the organization already has a template of
-    that name (rename or archive it first: adopting never overwrites a template).
+    key, :class:`AlreadyAdopted` when the organization adopted it before, and
+    ``ValidationError`` on ``name`` when the organization already has a template of that name
+    (rename or archive it first: adopting never overwrites a template). Ask :func:`role_needs`
+    what to set up before launching it.
     """
     from somu.procedures import services
 
     entry = library_entry(key)
+    existing = Template.objects.filter(library_key=key).order_by("pk").first()
+    if existing is not None:
+        raise AlreadyAdopted(existing)
     if Template.objects.filter(name=entry.name).exists():
         raise ValidationError({"name": ValidationError(
             _("A template named “%(name)s” already exists. Rename it, then adopt the library "

@@ -39,7 +39,7 @@ from somu.audit.services import audit_record, save_with_audit
 from somu.core import tenancy
 from somu.core.calendar import BusinessCalendar
 from somu.org.models import Organization, Person
-from somu.org.selectors import business_calendar
+from somu.org.selectors import absolute_url, business_calendar, link_base_url
 from somu.org.services import Actor
 from somu.procedures.models import (
     OPEN_STATES,
@@ -128,16 +128,12 @@ def webhook_list() -> QuerySet[Webhook]:
     return Webhook.objects.order_by("name", "pk")
 
 
-def _step_url(step_id: int) -> str:
-    path = reverse("procedures:step_detail", args=[step_id])
-    return f"{settings.SOMU_BASE_URL.rstrip('/')}{path}"
-
-
 def _my_tasks_url() -> str:
-    return f"{settings.SOMU_BASE_URL.rstrip('/')}{reverse('procedures:my_tasks')}"
+    # The organization's base URL when it set one (settings page), else SOMU_BASE_URL.
+    return absolute_url(reverse("procedures:my_tasks"))
 
 
-def _item(step: Step, day: dt.date) -> DigestItem:
+def _item(step: Step, day: dt.date, base_url: str) -> DigestItem:
     assert step.due_date is not None
     return DigestItem(
         step_id=step.pk,
@@ -147,7 +143,7 @@ def _item(step: Step, day: dt.date) -> DigestItem:
         due_date=step.due_date,
         days_late=max(0, (day - step.due_date).days),
         waiting=step.state == StepState.WAITING,
-        url=_step_url(step.pk),
+        url=absolute_url(reverse("procedures:step_detail", args=[step.pk]), base_url=base_url),
     )
 
 
@@ -256,6 +252,7 @@ def build_digests(*, organization: Organization, day: dt.date) -> list[Delivery]
         if not steps:
             return []
         created: list[Delivery] = []
+        base_url = link_base_url(organization_id=organization.pk)
 
         by_person: dict[int, list[Step]] = {}
         for step in steps:
@@ -270,7 +267,7 @@ def build_digests(*, organization: Organization, day: dt.date) -> list[Delivery]
             assert person is not None
             if person.pk in already or not person.email:
                 continue
-            items = [_item(s, day) for s in person_steps]
+            items = [_item(s, day, base_url) for s in person_steps]
             subject, body = _email_content(person, items, day)
             delivery = Delivery(
                 organization_id=organization.pk, channel=DeliveryChannel.EMAIL, person=person,
@@ -279,7 +276,7 @@ def build_digests(*, organization: Organization, day: dt.date) -> list[Delivery]
             if _create_once(delivery):
                 created.append(delivery)
 
-        items = [_item(s, day) for s in steps]
+        items = [_item(s, day, base_url) for s in steps]
         already = set(
             Delivery.objects.filter(channel=DeliveryChannel.WEBHOOK, day=day)
             .values_list("webhook_id", flat=True)
@@ -416,7 +413,8 @@ def _current_items(delivery: Delivery) -> list[DigestItem]:
     """The delivery's steps as they are now, in the order they were listed."""
     steps = {s.pk: s for s in Step.objects.filter(pk__in=delivery.step_ids)
              .select_related("run", "assignee") if s.due_date is not None}
-    return [_item(steps[pk], delivery.day) for pk in delivery.step_ids if pk in steps]
+    base_url = link_base_url(organization_id=delivery.organization_id)
+    return [_item(steps[pk], delivery.day, base_url) for pk in delivery.step_ids if pk in steps]
 
 
 def _send(delivery: Delivery) -> None:

@@ -159,6 +159,20 @@ class AdoptIn(_In):
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
+class RoleNeedOut(Schema):
+    """A role the adopted procedure's steps are assigned by that nobody holds yet."""
+
+    role: str  # admin / manager / staff / employee / auditor
+    department: str  # "" when any holder in the organization will do
+    steps: list[str]  # names of the steps that need it
+
+
+class AdoptOut(TemplateDetailOut):
+    # What to set up before launching: give these roles to people's accounts (members page or
+    # PUT /memberships/{id}); until then the steps go to the owner, flagged, or fail without one.
+    setup_needed: list[RoleNeedOut]
+
+
 # ---- runs ----------------------------------------------------------------------------------------
 
 

@@ -20,7 +20,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -523,15 +525,14 @@ def library(request: HttpRequest) -> HttpResponse:
 @require_POST
 def library_adopt(request: HttpRequest, key: str) -> HttpResponse:
     try:
-        builtin.library_entry(key)
+        entry = builtin.library_entry(key)
     except KeyError as exc:
         raise Http404 from exc
-    existing = Template.objects.filter(library_key=key).order_by("pk").first()
-    if existing is not None:
-        messages.info(request, _("This procedure was adopted already."))
-        return redirect("procedures:template_detail", template_id=existing.pk)
     try:
         template = builtin.library_adopt(actor=request.user, key=key, owner=_owner_of(request))
+    except builtin.AlreadyAdopted as exc:
+        messages.info(request, _("This procedure was adopted already."))
+        return redirect("procedures:template_detail", template_id=exc.template.pk)
     except (SpecError, ValidationError) as exc:
         problems = exc.problems if isinstance(exc, SpecError) else [
             SpecProblem("", m) for m in exc.messages]
@@ -540,7 +541,34 @@ def library_adopt(request: HttpRequest, key: str) -> HttpResponse:
         return redirect("procedures:library")
     messages.success(request, _("Adopted “%(name)s”. Check the assignees and due dates, then "
                                 "launch it.") % {"name": template.name})
+    _tell_what_to_set_up(request, entry.spec, template)
     return redirect("procedures:template_detail", template_id=template.pk)
+
+
+def _tell_what_to_set_up(request: HttpRequest, spec: TemplateSpec, template: Template) -> None:
+    """One warning per role nobody holds (with the link to give it), said at adoption."""
+    members = reverse("org:member_list")
+    for need in builtin.role_needs(spec):
+        # Library step names are Japanese: listed with the Japanese comma.
+        steps = "、".join(need.steps[:3]) + (_(" and %(n)d more") % {"n": len(need.steps) - 3}
+                                            if len(need.steps) > 3 else "")
+        if need.department:
+            text = _("Nobody in %(department)s has the role %(role)s yet, which %(count)d steps "
+                     "are assigned by (%(steps)s).") % {
+                "department": need.department, "role": need.role_label,
+                "count": len(need.steps), "steps": steps}
+        else:
+            text = _("Nobody has the role %(role)s yet, which %(count)d steps are assigned by "
+                     "(%(steps)s).") % {"role": need.role_label, "count": len(need.steps),
+                                        "steps": steps}
+        if template.owner_id is not None:
+            fallback = _("Until then they go to the owner %(owner)s, flagged for review.") % {
+                "owner": template.owner.name if template.owner else ""}
+        else:
+            fallback = _("Until then launching it fails: the template has no owner to take them.")
+        messages.warning(request, format_html(
+            '{} {} <a href="{}">{}</a>', text, fallback, members,
+            _("Give the role to a person's account in Accounts and roles")))
 
 
 def _owner_of(request: HttpRequest) -> Person | None:

@@ -90,7 +90,8 @@ def default_worker_id() -> str:
 
 
 def digest_hour() -> int:
-    """From this local hour on, the day's digests are built (``SOMU_DIGEST_HOUR``, default 8)."""
+    """The deployment's digest hour (``SOMU_DIGEST_HOUR``, default 8); an organization may set
+    its own on its settings page."""
     return int(getattr(settings, "SOMU_DIGEST_HOUR", os.environ.get("SOMU_DIGEST_HOUR", 8)))
 
 
@@ -272,8 +273,10 @@ def enqueue_due(now: dt.datetime) -> int:
     )
     for org_id in sorted(due_orgs):
         wanted[f"schedules:{org_id}:{today}:{hour:02d}"] = (SCHEDULES, {"date": today}, org_id)
-    if hour >= digest_hour():
-        for org_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
+    default_hour = digest_hour()
+    for org_id, own_hour in Organization.objects.order_by("pk").values_list("pk", "digest_hour"):
+        # From this local hour on, the organization's digests of the day are built.
+        if hour >= (default_hour if own_hour is None else own_hour):
             wanted[f"digest:{org_id}:{today}"] = (DIGEST, {"date": today}, org_id)
     retries = Delivery.all_objects.filter(due_q(now)).values_list(
         "pk", "attempts", "organization_id"

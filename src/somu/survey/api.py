@@ -19,6 +19,7 @@ from somu.core.permissions import (
     ANSWER_SURVEY,
     MANAGE_SURVEY,
     VIEW_ANALYSIS,
+    analysis_scope,
     has_perm,
     require,
 )
@@ -405,14 +406,24 @@ def _analysed_round(request: HttpRequest, round_id: int) -> SurveyRound:
     return selectors.round_get(round_id=round_id)
 
 
+def _scoped_round(
+    request: HttpRequest, round_id: int
+) -> tuple[SurveyRound, frozenset[int] | None]:
+    """The round and whose data the caller may analyse (a manager: their department subtree),
+    as on the dashboard and its drill-down pages."""
+    scope = analysis_scope(_membership(request))
+    return selectors.round_get(round_id=round_id), scope
+
+
 @router.get("/rounds/{round_id}/analysis", response={200: dict[str, Any], **errors(403, 404, 422)},
             summary="The round's analysis (cached; refresh=true recomputes)")
 def analysis_get(request: HttpRequest, filters: Query[AnalysisQuery],
                  round_id: int = RoundId) -> dict[str, Any]:
     from somu.survey.analysis import to_dict
 
-    survey_round = _analysed_round(request, round_id)
-    return to_dict(selectors.round_analysis(survey_round=survey_round, refresh=filters.refresh))
+    survey_round, scope = _scoped_round(request, round_id)
+    return to_dict(selectors.round_analysis(survey_round=survey_round, refresh=filters.refresh,
+                                            department_ids=scope))
 
 
 # The API's query names that the drill-down parser (the page) knows by another name.
@@ -425,16 +436,17 @@ DRILL_PARAMS = {"department_id": "department", "person_id": "person", "task_id":
 @paginate(PagePagination)
 def analysis_rows(request: HttpRequest, filters: Query[DrillQuery],
                   round_id: int = RoundId) -> Any:
-    survey_round = _analysed_round(request, round_id)
+    survey_round, scope = _scoped_round(request, round_id)
     # The page's parser, so the API accepts and refuses what the page does (page names in it).
     params = {DRILL_PARAMS.get(name, name): "1" if value is True else str(value)
               for name, value in filters.dict().items() if value is not None and value is not False}
     try:
-        drill = drill_parse(survey_round=survey_round, params=params).drill
+        drill = drill_parse(survey_round=survey_round, params=params,
+                            department_ids=scope).drill
     except DrillError as exc:
         field = next((k for k, v in DRILL_PARAMS.items() if v == exc.param), exc.param)
         raise ValidationError({field: str(exc)}) from exc
-    return selectors.hours_rows(survey_round=survey_round, drill=drill)
+    return selectors.hours_rows(survey_round=survey_round, drill=drill, department_ids=scope)
 
 
 @router.get("/rounds/{round_id}/report.xlsx", response={**errors(403, 404, 422)},

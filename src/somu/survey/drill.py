@@ -58,8 +58,14 @@ def _record_id(params: Mapping[str, str], name: str) -> int:
     return number
 
 
-def drill_parse(*, survey_round: SurveyRound, params: Mapping[str, str]) -> ParsedDrill:
+def drill_parse(
+    *, survey_round: SurveyRound, params: Mapping[str, str],
+    department_ids: frozenset[int] | None = None,
+) -> ParsedDrill:
     """The filter given by ``params`` (text values); :class:`DrillError` names a bad one.
+
+    ``department_ids`` is a manager's scope: "dependent" and "orphaned of" are then read from
+    the analysis of that scope, as the manager's dashboard shows them.
 
     A parameter present with an unknown record (department, grade, person, task, the person of
     ``orphaned_of``) is an error rather than an empty list: a figure never links to one.
@@ -114,7 +120,8 @@ def drill_parse(*, survey_round: SurveyRound, params: Mapping[str, str]) -> Pars
                         else _("Under-qualified (task above the grade's band)")))
     task_ids: set[int] | None = None
     if params.get("dependent") or "orphaned_of" in params:
-        result = selectors.round_analysis(survey_round=survey_round)
+        result = selectors.round_analysis(survey_round=survey_round,
+                                          department_ids=department_ids)
         if params.get("dependent"):
             if params["dependent"] != "1":
                 raise DrillError("dependent", _("“dependent” must be 1."))

@@ -221,11 +221,14 @@ def _rows(sql: str, params: list[int]) -> list[tuple[object, ...]]:
         return cursor.fetchall()
 
 
-def survey_data(*, survey_round: SurveyRound) -> SurveyData:
+def survey_data(
+    *, survey_round: SurveyRound, department_ids: frozenset[int] | None = None
+) -> SurveyData:
     """Load a round as plain tables for :func:`somu.survey.analysis.analyze`.
 
     Raw SQL with explicit organization and round ids: the ORM would build 500,000 model rows
     for a large round, and the cast to float keeps PostgreSQL's numerics out of Python.
+    With ``department_ids`` (a manager's scope) only the people of those departments are in it.
     """
     org_id = survey_round.organization_id
     round_id = survey_round.pk
@@ -249,10 +252,16 @@ def survey_data(*, survey_round: SurveyRound) -> SurveyData:
         ),
         schema=CAPABILITY_SCHEMA, orient="row",
     )
+    scoped: set[int] | None = None
+    monthly_qs = WorkHours.objects.filter(round=survey_round, monthly__isnull=False)
+    if department_ids is not None:
+        scoped = set(Person.objects.filter(department_id__in=department_ids)
+                     .values_list("pk", flat=True))
+        hours = hours.filter(pl.col("person_id").is_in(list(scoped)))
+        capability = capability.filter(pl.col("person_id").is_in(list(scoped)))
+        monthly_qs = monthly_qs.filter(person_id__in=scoped)
     monthly_rows = []
-    for person_id, task_id, monthly in WorkHours.objects.filter(
-        round=survey_round, monthly__isnull=False
-    ).values_list("person_id", "task_id", "monthly"):
+    for person_id, task_id, monthly in monthly_qs.values_list("person_id", "task_id", "monthly"):
         for month, value in zip(FISCAL_MONTHS, monthly or (), strict=False):
             monthly_rows.append((person_id, task_id, month, float(value)))
     monthly_frame = pl.DataFrame(monthly_rows, schema=MONTHLY_SCHEMA, orient="row")
@@ -262,6 +271,8 @@ def survey_data(*, survey_round: SurveyRound) -> SurveyData:
     )
     person_ids |= set(hours["person_id"].unique().to_list())
     person_ids |= set(capability["person_id"].unique().to_list())
+    if scoped is not None:
+        person_ids &= scoped
     paths = department_paths()
     default_capacity = float(organization.standard_monthly_hours)
     people_rows = [
@@ -332,14 +343,29 @@ def _remember(key: tuple[int, str], result: AnalysisResult) -> AnalysisResult:
 
 
 def round_analysis(
-    *, survey_round: SurveyRound, options: AnalysisOptions | None = None, refresh: bool = False
+    *, survey_round: SurveyRound, options: AnalysisOptions | None = None, refresh: bool = False,
+    department_ids: frozenset[int] | None = None,
 ) -> AnalysisResult:
     """The analysis of a round: from the cache while its inputs are unchanged, else computed.
 
     The cache is the round's :class:`AnalysisSnapshot` (shared by every process), fronted by a
     few results kept in this process's memory. Both are keyed by :func:`round_fingerprint`, so a
     change of answers, tasks, people, grades or departments is never served stale.
+
+    ``department_ids`` (a manager's scope, see ``permissions.analysis_scope``) computes every
+    figure over the people of those departments only; such a result is kept in memory only.
     """
+    if department_ids is not None:
+        fingerprint = round_fingerprint(survey_round=survey_round)
+        scope = ",".join(str(pk) for pk in sorted(department_ids))
+        scoped_key = (survey_round.pk, f"{fingerprint}:{scope}")
+        if not refresh and options is None and scoped_key in _RESULTS:
+            _RESULTS.move_to_end(scoped_key)
+            return _RESULTS[scoped_key]
+        result = analysis.analyze(
+            survey_data(survey_round=survey_round, department_ids=department_ids),
+            options or AnalysisOptions())
+        return _remember(scoped_key, result) if options is None else result
     fingerprint = round_fingerprint(survey_round=survey_round)
     key = (survey_round.pk, fingerprint)
     if not refresh and options is None:
@@ -397,10 +423,16 @@ class HoursDrill:
     qualification: Literal["over", "under"] | None = None
 
 
-def hours_rows(*, survey_round: SurveyRound, drill: HoursDrill) -> QuerySet[WorkHours]:
+def hours_rows(
+    *, survey_round: SurveyRound, drill: HoursDrill, department_ids: frozenset[int] | None = None
+) -> QuerySet[WorkHours]:
+    """The hours rows ``drill`` selects; with ``department_ids`` (a manager's scope) only those
+    of people in these departments."""
     rows = WorkHours.objects.filter(round=survey_round).select_related(
         "person", "person__department", "person__grade", "task"
     )
+    if department_ids is not None:
+        rows = rows.filter(person__department_id__in=department_ids)
     if drill.function is not None:
         rows = rows.filter(task__function=drill.function)
     if drill.category is not None:

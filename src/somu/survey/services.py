@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -26,7 +25,7 @@ from somu.core import tenancy
 from somu.core.api import Conflict
 from somu.core.tabular import nfkc
 from somu.org.models import Department, Person, PersonStatus, Skill
-from somu.org.selectors import department_subtree_ids
+from somu.org.selectors import absolute_url, department_subtree_ids, link_base_url
 from somu.org.services import Actor
 from somu.survey.models import (
     MAX_MONTHLY_HOURS,
@@ -166,10 +165,10 @@ def round_delete(*, actor: Actor, survey_round: SurveyRound) -> None:
 
 
 def _questionnaire_mail(
-    survey_round: SurveyRound, person: Person, *, reminder: bool
+    survey_round: SurveyRound, person: Person, *, reminder: bool, base_url: str
 ) -> EmailMessage:
     path = reverse("survey:questionnaire", args=[survey_round.pk])
-    url = f"{settings.SOMU_BASE_URL.rstrip('/')}{path}"
+    url = absolute_url(path, base_url=base_url)
     if reminder:
         subject = _("Reminder: please answer the work survey “%(round)s”")
     else:
@@ -233,7 +232,8 @@ def respondents_invite(
     audit_record(actor=actor, action="survey_round.invite", obj=survey_round,
                  changes={"respondents": [len(already), len(already) + len(new)]})
     if send_mail:
-        messages = [_questionnaire_mail(survey_round, r.person, reminder=False)
+        base_url = link_base_url(organization_id=survey_round.organization_id)
+        messages = [_questionnaire_mail(survey_round, r.person, reminder=False, base_url=base_url)
                     for r in new if r.person.email]
         transaction.on_commit(lambda: get_connection().send_messages(messages))
     return new
@@ -256,7 +256,8 @@ def respondents_remind(
     Respondent.objects.filter(pk__in=[r.pk for r in pending_list]).update(
         reminded_at=now, reminder_count=F("reminder_count") + 1
     )
-    messages = [_questionnaire_mail(survey_round, r.person, reminder=True)
+    base_url = link_base_url(organization_id=survey_round.organization_id)
+    messages = [_questionnaire_mail(survey_round, r.person, reminder=True, base_url=base_url)
                 for r in pending_list if r.person.email]
     audit_record(actor=actor, action="survey_round.remind", obj=survey_round,
                  changes={"reminded": [None, len(pending_list)]})

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from somu.core.permissions import VIEW_ANALYSIS
+from somu.core.permissions import VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, analysis_scope
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
 from somu.org.selectors import department_paths
@@ -74,8 +74,23 @@ def _department_param(key: str) -> str:
     return key if key.isdigit() else "0"
 
 
-def _has_data(survey_round: SurveyRound) -> bool:
-    return selectors.hours_rows(survey_round=survey_round, drill=selectors.HoursDrill()).exists()
+def _has_data(survey_round: SurveyRound, scope: frozenset[int] | None = None) -> bool:
+    return selectors.hours_rows(survey_round=survey_round, drill=selectors.HoursDrill(),
+                                department_ids=scope).exists()
+
+
+def _scope(request: HttpRequest) -> frozenset[int] | None:
+    """None: the whole organization; else a manager's departments (PRODUCT.md, manager scope)."""
+    return analysis_scope(request.membership)  # type: ignore[attr-defined]
+
+
+def _scope_label(request: HttpRequest) -> str:
+    """What a restricted analysis covers, in words: the manager's department and below."""
+    person = request.membership.person  # type: ignore[attr-defined]
+    if person is None or person.department_id is None:
+        return _("nobody (your account is not linked to a person in a department)")
+    return _("%(department)s and its sub-departments") % {
+        "department": department_paths().get(person.department_id, "")}
 
 
 def _r(value: float, digits: int = 1) -> float:
@@ -304,25 +319,29 @@ def _base_context(survey_round: SurveyRound, result: AnalysisResult) -> dict[str
 
 
 @require_http_methods(["GET", "POST"])
-@org_view(VIEW_ANALYSIS)
+@org_view(VIEW_TEAM_ANALYSIS)
 def dashboard(request: HttpRequest, round_id: int) -> HttpResponse:
     survey_round = selectors.round_get(round_id=round_id)
+    scope = _scope(request)
     section = request.GET.get("section", "overview")
     if section not in BUILDERS:
         section = "overview"
     url = f"{reverse('survey:analysis', args=[survey_round.pk])}?section={section}"
     if request.method == "POST":
         # Anyone who may read the analysis may recompute it: it changes no data, only the cache.
-        selectors.round_analysis(survey_round=survey_round, refresh=True)
+        selectors.round_analysis(survey_round=survey_round, refresh=True, department_ids=scope)
         messages.success(request, _("The analysis has been computed again."))
         return redirect(url)
-    if not _has_data(survey_round):
-        return render(request, "survey/analysis_empty.html", {"survey_round": survey_round})
-    result = selectors.round_analysis(survey_round=survey_round)
+    if not _has_data(survey_round, scope):
+        return render(request, "survey/analysis_empty.html", {
+            "survey_round": survey_round,
+            "scope_label": _scope_label(request) if scope is not None else ""})
+    result = selectors.round_analysis(survey_round=survey_round, department_ids=scope)
     labels = _labels(result)
     context = _base_context(survey_round, result)
     context.update(BUILDERS[section](survey_round, result, labels))
     context.update({
+        "scope_label": _scope_label(request) if scope is not None else "",
         "section": section, "sections": SECTIONS,
         "section_template": f"survey/_analysis_{section}.html",
         "snapshot": AnalysisSnapshot.objects.filter(round=survey_round)
@@ -408,21 +427,25 @@ def _csv(survey_round: SurveyRound, rows: Iterable[Any]) -> HttpResponse:
 
 
 @require_GET
-@org_view(VIEW_ANALYSIS)
+@org_view(VIEW_TEAM_ANALYSIS)
 def drill_rows(request: HttpRequest, round_id: int) -> HttpResponse:
     survey_round = selectors.round_get(round_id=round_id)
+    scope = _scope(request)
     try:
-        parsed = drill_parse(survey_round=survey_round, params=request.GET)
+        parsed = drill_parse(survey_round=survey_round, params=request.GET,
+                             department_ids=scope)
     except DrillError as exc:
         return render(request, "survey/analysis_rows.html",
                       {"survey_round": survey_round, "error": str(exc)}, status=400)
-    rows = selectors.hours_rows(survey_round=survey_round, drill=parsed.drill)
+    rows = selectors.hours_rows(survey_round=survey_round, drill=parsed.drill,
+                                department_ids=scope)
     if request.GET.get("format") == "csv":
         return _csv(survey_round, _with_capability(rows, survey_round).iterator(chunk_size=2000))
     total = rows.aggregate(total=Sum("hours"))["total"] or 0
     context = {
         "survey_round": survey_round, "caption": parsed.caption, "total": total,
         "levels": dict(CapabilityLevel.choices), "paths": department_paths(),
+        "scope_label": _scope_label(request) if scope is not None else "",
     }
     if request.GET.get("embed"):
         context["rows"] = _with_capability(rows, survey_round)[:50]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from somu.core.permissions import MANAGE_SURVEY, VIEW_ANALYSIS, has_perm
+from somu.core.permissions import MANAGE_SURVEY, VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, has_perm
 from somu.core.web import org_view, paginate, querystring_without_page, render_page
 from somu.org.models import Person, PersonStatus
 from somu.org.selectors import department_tree, flatten_tree
@@ -39,7 +39,7 @@ def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-@org_view(VIEW_ANALYSIS)
+@org_view(VIEW_TEAM_ANALYSIS)
 def round_list(request: HttpRequest) -> HttpResponse:
     rounds = list(selectors.round_list())
     return render(request, "survey/round_list.html", {

@@ -89,7 +89,7 @@ def test_a_backup_restored_into_an_empty_place_gives_the_same_data(
     assert manifest["database_engine"] == connection.vendor
     assert manifest["created_at"] == "2026-12-01T02:30:00+00:00"
     assert manifest["tables"]["org_person"] == 4
-    assert "0003_ops_append_only_trigger" in manifest["migrations"]["audit"]
+    assert "0003_append_only_trigger" in manifest["migrations"]["audit"]
 
     result = restore(archive, target)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from somu.core import tenancy
@@ -12,10 +13,14 @@ from somu.core.permissions import (
     EDIT_PEOPLE,
     IMPORT_PEOPLE,
     MANAGE_MEMBERS,
+    MANAGE_ORGANIZATION,
     MANAGE_STRUCTURE,
+    VIEW_ANALYSIS,
     VIEW_AUDIT,
     VIEW_ORG,
+    VIEW_TEAM_ANALYSIS,
     Role,
+    analysis_scope,
     has_perm,
     require,
 )
@@ -36,6 +41,9 @@ EXPECTED = {
     MANAGE_STRUCTURE: {"admin", "staff"},
     MANAGE_MEMBERS: {"admin"},
     VIEW_AUDIT: {"admin", "auditor"},
+    MANAGE_ORGANIZATION: {"admin"},
+    VIEW_ANALYSIS: {"admin", "staff", "auditor"},
+    VIEW_TEAM_ANALYSIS: {"admin", "manager", "staff", "auditor"},
 }
 
 
@@ -220,3 +228,13 @@ def test_a_user_without_any_membership_is_told_so(client, db, tr):
     assert response.status_code == 403
     assert tr("Your account does not belong to any organization yet. "
               "Ask an administrator to add you.") in text(response)
+
+
+def test_the_analysis_scope_is_everyone_or_a_managers_department_subtree(
+        memberships, org_a, people_a):
+    with tenancy.activate(org_a):
+        for role in ("admin", "staff", "auditor"):
+            assert analysis_scope(memberships[role]) is None
+        assert analysis_scope(memberships["manager"]) == {people_a.somu.pk}
+        with pytest.raises(PermissionDenied):
+            analysis_scope(memberships["employee"])

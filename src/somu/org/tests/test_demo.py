@@ -171,6 +171,10 @@ def test_the_admin_administers_both_organizations_which_stay_apart(demo_login):
         roles = {m.organization.slug: m.role
                  for m in Membership.objects.filter(user=admin).select_related("organization")}
     assert roles == {demo.DEMO_SLUG: Role.ADMIN, demo.TRADING_SLUG: Role.ADMIN}
+    with tenancy.activate(_org(demo.DEMO_SLUG)):
+        person = Membership.objects.select_related("person__department").get(user=admin).person
+    assert person is not None
+    assert (person.name, person.department.name) == ("松本 大輝", "総務部")
     trading = _org(demo.TRADING_SLUG)
     assert trading.name == "サンプル商事株式会社"
     with tenancy.activate(trading):
@@ -215,6 +219,55 @@ def test_the_manager_sees_the_demo_people_page(demo_login, client):
     body = client.get(reverse("org:person_list")).content.decode()
     assert "中村 恵子" in body and "吉田 翔太" in body
     assert "大野 浩之" not in body  # サンプル商事
+
+
+def test_the_admins_first_login_has_my_tasks_and_a_survey_to_answer(demo_login, client):
+    from somu.survey.models import ResponseStatus, RoundStatus, SurveyRound
+
+    assert client.login(username=DEMO_ADMIN, password=demo_login.password)
+    tasks = client.get(reverse("procedures:my_tasks"))
+    assert tasks.status_code == 200
+    assert not tasks.context.get("no_person")
+    assert "S0054 松本 大輝" in tasks.content.decode()
+    surveys = client.get(reverse("survey:my_surveys")).content.decode()
+    with tenancy.activate(_org(demo.DEMO_SLUG)):
+        open_round = SurveyRound.objects.get(status=RoundStatus.OPEN)
+    assert open_round.name in surveys
+    page = client.get(reverse("survey:questionnaire", args=[open_round.pk]))
+    assert page.status_code == 200
+    respondent = page.context["respondent"]
+    assert respondent.person.employee_number == demo.ADMIN_PERSON
+    assert respondent.status != ResponseStatus.SUBMITTED  # something is left to answer
+
+
+def test_the_demo_manager_sees_the_analysis_of_the_somu_department_only(demo_login, client):
+    from somu.survey.demo import ROUND_2026
+    from somu.survey.models import SurveyRound
+
+    assert client.login(username="manager", password=demo_login.password)
+    with tenancy.activate(_org(demo.DEMO_SLUG)):
+        survey_round = SurveyRound.objects.get(name=ROUND_2026)
+        somu = Department.objects.get(name="総務部")
+        inside = set(Person.objects.filter(department=somu).values_list("pk", flat=True))
+    response = client.get(reverse("survey:analysis", args=[survey_round.pk]) + "?section=load")
+    assert response.status_code == 200  # not 403, as before
+    page = response.content.decode()
+    assert "管理本部/総務部" in page  # the page says whose figures these are
+    shown = {p.person_id for p in response.context["load_table"]}
+    assert shown and shown <= inside
+    assert "長谷川 美穂" not in page  # 経理部
+
+
+def test_a_demo_made_before_the_admin_was_linked_gets_the_link_on_the_next_start(demo_login):
+    sample = _org(demo.DEMO_SLUG)
+    admin = User.objects.get(username=DEMO_ADMIN)
+    with tenancy.activate(sample):
+        Membership.objects.filter(user=admin).update(person=None)
+    ensure_demo(today=DEMO_DAY)
+    with tenancy.activate(sample):
+        membership = Membership.objects.select_related("person").get(user=admin)
+    assert membership.person.employee_number == demo.ADMIN_PERSON
+    assert membership.role == Role.ADMIN
 
 
 def test_the_demo_is_the_same_on_every_load(db):

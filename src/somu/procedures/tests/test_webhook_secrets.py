@@ -128,7 +128,7 @@ def test_the_migration_encrypts_existing_rows_and_reverses(org_a) -> None:
         [(pk,)] = cursor.fetchall()
     try:
         executor = MigrationExecutor(connection)
-        executor.migrate([("procedures", "0002_ops_webhook_secrets_encrypted")])
+        executor.migrate([("procedures", "0002_webhook_secrets_encrypted")])
         url, token = _stored(pk)
         assert "chatwork" not in url and crypto.decrypt(url).endswith("/rooms/9/messages")
         assert crypto.decrypt(token) == TOKEN

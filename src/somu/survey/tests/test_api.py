@@ -706,14 +706,20 @@ def test_compare_needs_both_rounds(api_as, admin_a, survey):
 
 
 def test_the_analysis_needs_the_analysis_right(api_as, employee_a, make_user, org_a, survey):
-    manager = make_user("manager", org_a, Role.MANAGER)
-    for user in (employee_a, manager):
-        api = api_as(user)
-        for path in (f"/rounds/{survey.round.pk}/analysis",
-                     f"/rounds/{survey.round.pk}/analysis/rows",
-                     f"/rounds/{survey.round.pk}/report.xlsx",
-                     f"/compare?before={survey.round.pk}&after={survey.round.pk}"):
-            assert_error(api.get(path), 403, "forbidden")
+    api = api_as(employee_a)
+    for path in (f"/rounds/{survey.round.pk}/analysis",
+                 f"/rounds/{survey.round.pk}/analysis/rows",
+                 f"/rounds/{survey.round.pk}/report.xlsx",
+                 f"/compare?before={survey.round.pk}&after={survey.round.pk}"):
+        assert_error(api.get(path), 403, "forbidden")
+    # A manager analyses their own department subtree only (test_analysis_scope): linked to
+    # no person, that is nobody; the organization-wide report and comparison stay closed.
+    manager = api_as(make_user("manager", org_a, Role.MANAGER))
+    assert manager.get(f"/rounds/{survey.round.pk}/analysis").json()["totals"]["hours"] == 0
+    assert manager.get(f"/rounds/{survey.round.pk}/analysis/rows").json()["count"] == 0
+    for path in (f"/rounds/{survey.round.pk}/report.xlsx",
+                 f"/compare?before={survey.round.pk}&after={survey.round.pk}"):
+        assert_error(manager.get(path), 403, "forbidden")
 
 
 # ---- organizations, authentication, bad input ----------------------------------------------------

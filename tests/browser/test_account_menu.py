@@ -1,0 +1,70 @@
+"""On a 390px phone the account menu — change password, API tokens, log out — is reachable from
+the menu button, because the top bar has no room for it; and the login page offers the reset."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import PASSWORD
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page: Page, username: str) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].primary")
+    expect(page).to_have_url(re.compile(r"/$"))
+
+
+def _open_menu(page: Page) -> None:
+    toggle = page.locator(".nav-toggle")
+    expect(toggle).to_be_visible()
+    toggle.click()
+    expect(page.locator("#mainnav")).to_be_visible()
+
+
+def test_on_a_phone_the_menu_reaches_password_change_tokens_and_logout(
+    phone_page: Page, page_errors: list[str], screenshot_dir: Path, admin_a, people_a
+) -> None:
+    page = phone_page
+    log_in(page, "admin_a")
+    expect(page.locator(".account-link")).to_be_hidden()  # the desktop link has no room here
+    account = page.locator("#mainnav .nav-account")
+    expect(account).to_be_hidden()  # inside the closed menu
+
+    _open_menu(page)
+    expect(account).to_be_visible()
+    expect(account).to_contain_text("admin_a")
+    page.screenshot(path=screenshot_dir / "phone-account-menu.png", full_page=True)
+
+    account.get_by_role("link", name="パスワードを変更").click()
+    expect(page).to_have_url(re.compile(r"/account/password/$"))
+    expect(page.locator("#id_old_password")).to_be_visible()
+
+    _open_menu(page)
+    account.get_by_role("link", name="個人用APIトークン").click()
+    expect(page).to_have_url(re.compile(r"/account/#tokens$"))
+    expect(page.locator("#token-name")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the account page is {overflow}px wider than a 390px phone"
+
+    _open_menu(page)
+    account.get_by_role("button", name="ログアウト").click()
+    expect(page).to_have_url(re.compile(r"/login/$"))
+    expect(page.get_by_role("link", name="パスワードをお忘れですか")).to_be_visible()
+
+    assert list(page_errors) == []
+
+
+def test_on_a_desktop_the_account_menu_stays_in_the_top_bar(
+    page: Page, page_errors: list[str], admin_a, people_a
+) -> None:
+    log_in(page, "admin_a")
+    expect(page.locator(".account-link")).to_be_visible()
+    expect(page.locator("#mainnav .nav-account")).to_be_hidden()
+    assert list(page_errors) == []
