@@ -176,6 +176,8 @@ YEN: frozenset[tuple[str, str]] = frozenset({("org.grade", "hourly_cost")})
 # Values with their own reading, by dotted path to a function of the raw value returning text.
 FORMATTERS: dict[tuple[str, str], str] = {
     ("procedures.schedule", "rule"): "somu.procedures.views_schedules.describe_recurrence",
+    # positions in the step's checklist: how many were ticked reads better than 0, 1, 2
+    ("procedures.step", "checklist_done"): "somu.audit.presenters.count_of",
 }
 # Keys made of a prefix and a name (``skill:Excel``): their label, and the model field whose
 # choices name the values.

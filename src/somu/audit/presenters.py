@@ -24,6 +24,7 @@ from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from somu.audit import catalogue
 from somu.audit.models import AuditEvent
@@ -120,10 +121,10 @@ class _Key:
 
 def _key(object_type: str, key: str) -> _Key:
     model = _model(object_type)
-    for prefix, (label, choice_model, choice_field) in catalogue.PREFIXED.items():
+    for prefix, (template, choice_model, choice_field) in catalogue.PREFIXED.items():
         if key.startswith(prefix):
             field = _field(_model(choice_model), choice_field)
-            return _Key(label=str(label) % {"name": key[len(prefix):]}, known=True,
+            return _Key(label=str(template) % {"name": key[len(prefix):]}, known=True,
                         choices=dict(field.flatchoices) if field and field.choices else None)
     field = _field(model, key)
     label: str | None = None
@@ -134,7 +135,7 @@ def _key(object_type: str, key: str) -> _Key:
     elif key in catalogue.FIELDS:
         label = str(catalogue.FIELDS[key])
     known = label is not None
-    label = capfirst(label) if label else capfirst(key.replace("_", " "))
+    label = capfirst(label or key.replace("_", " "))
     formatter = None
     if (object_type, key) in catalogue.FORMATTERS:
         formatter = import_string(catalogue.FORMATTERS[object_type, key])
@@ -144,7 +145,7 @@ def _key(object_type: str, key: str) -> _Key:
         if isinstance(related, type):
             refers_to = related._meta.label_lower
     return _Key(
-        label=label, known=known, refers_to=refers_to,
+        label=label or "", known=known, refers_to=refers_to,
         choices=dict(field.flatchoices) if field is not None and field.choices else None,
         value_labels=catalogue.VALUE_LABELS.get(key),
         formatter=formatter,
@@ -176,7 +177,7 @@ def readable(value: Any) -> str:
 def count_of(value: Any) -> str:
     """A list recorded for its length (the checklist items ticked)."""
     n = len(value) if isinstance(value, list | tuple) else 0
-    return _("%(n)d items") % {"n": n}
+    return ngettext("%(n)d item", "%(n)d items", n) % {"n": n}
 
 
 def _moment(value: Any) -> str:

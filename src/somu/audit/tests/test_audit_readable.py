@@ -228,6 +228,18 @@ def test_a_grade_cost_is_shown_in_yen(demo, tr):
     assert shown(view) == [(tr("hourly cost (yen)"), f"¥{before:,}", "¥2,500")]
 
 
+def test_a_saved_step_counts_the_checklist_items_ticked(demo, tr):
+    with tenancy.activate(demo):
+        event = AuditEvent.objects.filter(action="procedure_step.save",
+                                          changes__has_key="checklist_done").latest("seq")
+        view = present_event(event)
+    before, after = event.changes["checklist_done"]
+    row = next(r for r in view.changes if r.label == tr("checklist items done"))
+    assert (row.before.text, row.after.text) == (
+        tr("%(n)d item", "%(n)d items", n=len(before)),
+        tr("%(n)d item", "%(n)d items", n=len(after)))
+
+
 # ---- no change set breaks the page; nothing shows as a code ----------------------------------
 
 
