@@ -189,6 +189,12 @@ VALUE_LABELS: dict[str, dict[str, Promise]] = {
     "layout": {"long": _("one row per person and task"), "wide": _("matrix")},
 }
 
+# Object names recorded as "name (code)", by the field whose choices name the code: a membership
+# is recorded as "sato (admin)" and shown as "sato (管理者)".
+REPR_CODES: dict[str, tuple[str, str]] = {
+    "org.membership": ("org.membership", "role"),
+}
+
 # The page that shows a record of this type; the audit log links to it while the record exists.
 DETAIL_URLS: dict[str, str] = {
     "org.person": "org:person_detail",

@@ -9,6 +9,7 @@ model for a whole page of events, so a longer page costs no more queries.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -192,6 +193,19 @@ def _moment(value: Any) -> str:
     return date_format(parsed, "Y-m-d H:i")
 
 
+_NAME_AND_CODE = re.compile(r"^(?P<name>.*) \((?P<code>[^()]+)\)$")
+
+
+def _object_name(object_type: str, recorded: str) -> str:
+    """The recorded name of an event's record, with a code in it replaced by its label."""
+    if object_type not in catalogue.REPR_CODES or not (match := _NAME_AND_CODE.match(recorded)):
+        return recorded or EMPTY
+    model_label, field_name = catalogue.REPR_CODES[object_type]
+    field = _field(_model(model_label), field_name)
+    label = dict(field.flatchoices).get(match["code"]) if field is not None else None
+    return f"{match['name']} ({label})" if label is not None else recorded
+
+
 def _pk(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -331,7 +345,8 @@ def _present(event: AuditEvent, keys: Mapping[tuple[str, str], _Key], names: _Na
         actor=_("System (automatic)") if event.actor_id is None and event.actor_label == "system"
         else event.actor_label,
         object_type=object_type_label(event.object_type) if event.object_type else EMPTY,
-        object=Shown(event.object_repr or EMPTY, names.link(event.object_type, object_pk)),
+        object=Shown(_object_name(event.object_type, event.object_repr),
+                     names.link(event.object_type, object_pk)),
         changes=rows,
     )
 

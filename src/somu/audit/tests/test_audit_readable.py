@@ -19,6 +19,7 @@ from somu.audit.services import audit_record
 from somu.audit.tests.recorded_actions import recorded_actions
 from somu.core import tenancy
 from somu.core.demo import ensure_demo
+from somu.core.permissions import Role
 from somu.org import services as org_services
 from somu.org.demo import DEMO_SLUG
 from somu.org.models import EmploymentType, Grade, Membership, Organization, Person, User
@@ -317,6 +318,15 @@ def test_a_write_without_a_user_shows_as_the_system(org_a, people_a, tr):
     with tenancy.activate(org_a):
         view = present_event(AuditEvent.objects.filter(action="person.create").first())
     assert view.actor == tr("System (automatic)")
+
+
+def test_an_account_shows_its_role_by_name(make_user, admin_a, org_a, tr):
+    make_user("sato_login", org_a, Role.STAFF)
+    with tenancy.activate(org_a):
+        view = present_event(latest(org_a, "membership.create"))
+    assert view.object.text == f"sato_login ({tr('Back-office staff')})"
+    assert dict((label, after) for label, _b, after in shown(view))[tr("role")] == \
+        tr("Back-office staff")
 
 
 def test_the_filters_offer_operations_and_record_types_by_name(client_as, admin_a, org_a,
