@@ -179,6 +179,12 @@ FORMATTERS: dict[tuple[str, str], str] = {
     # positions in the step's checklist: how many were ticked reads better than 0, 1, 2
     ("procedures.step", "checklist_done"): "somu.audit.presenters.count_of",
 }
+# Values read together for a whole page (their reading needs other records), by dotted path to
+# a function of ``[(event, value), …]`` returning one text per item.
+BATCH_FORMATTERS: dict[tuple[str, str], str] = {
+    ("procedures.run", "params"): "somu.audit.params.params_texts",
+    ("procedures.schedule", "params"): "somu.audit.params.params_texts",
+}
 # Keys made of a prefix and a name (``skill:Excel``): their label, and the model field whose
 # choices name the values.
 PREFIXED: dict[str, tuple[Promise, str, str]] = {

@@ -9,6 +9,7 @@ model for a whole page of events, so a longer page costs no more queries.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -31,6 +32,8 @@ from somu.audit import catalogue
 from somu.audit.models import AuditEvent
 
 EMPTY = "—"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class _Key:
     choices: Mapping[Any, Any] | None = None
     value_labels: Mapping[str, Promise] | None = None
     formatter: Callable[[Any], str] | None = None
+    batch: str = ""  # dotted path of a formatter that reads a page's values at once
     yen: bool = False
     moment: bool = False  # a stored datetime: shown in local time
 
@@ -150,6 +154,7 @@ def _key(object_type: str, key: str) -> _Key:
         choices=dict(field.flatchoices) if field is not None and field.choices else None,
         value_labels=catalogue.VALUE_LABELS.get(key),
         formatter=formatter,
+        batch=catalogue.BATCH_FORMATTERS.get((object_type, key), ""),
         yen=(object_type, key) in catalogue.YEN,
         moment=isinstance(field, models.DateTimeField) or key.endswith("_at"),
     )
@@ -260,13 +265,18 @@ class _Names:
         return Shown(name, self.link(object_type, pk))
 
 
-def _show(value: Any, key: _Key, names: _Names) -> Shown:
+def _show(value: Any, key: _Key, names: _Names, batched: str | None = None) -> Shown:
     if value is None or value == "":
         return Shown(EMPTY)
+    if batched is not None:
+        return Shown(batched)
     if key.formatter is not None:
         try:
             return Shown(key.formatter(value))
-        except Exception:  # an old or odd value must not break the log page
+        except Exception:  # an old or odd value must not break the log page; the log says why
+            # The value itself is not logged: it may be personal data.
+            logger.warning("audit: a %s value could not be read", type(value).__name__,
+                           exc_info=True)
             return Shown(readable(value))
     if key.refers_to:
         return names.show(key.refers_to, value)
@@ -307,6 +317,7 @@ def present_events(events: Iterable[AuditEvent]) -> list[EventView]:
     keys: dict[tuple[str, str], _Key] = {}
     wanted: dict[str, set[int]] = defaultdict(set)
     linked: dict[str, set[int]] = defaultdict(set)
+    pending: dict[str, list[tuple[AuditEvent, str, int, Any]]] = defaultdict(list)
     for event in events:
         if event.object_type in catalogue.DETAIL_URLS and (pk := _pk(event.object_id)):
             linked[event.object_type].add(pk)
@@ -314,18 +325,38 @@ def present_events(events: Iterable[AuditEvent]) -> list[EventView]:
             spec = keys.get((event.object_type, key))
             if spec is None:
                 spec = keys[event.object_type, key] = _key(event.object_type, key)
-            if spec.refers_to and spec.formatter is None:
+            if spec.batch:
+                for side, value in enumerate((before, after)):
+                    if value is not None and value != "":
+                        pending[spec.batch].append((event, key, side, value))
+            elif spec.refers_to and spec.formatter is None:
                 wanted[spec.refers_to].update(
                     pk for pk in (_pk(before), _pk(after)) if pk is not None)
     names = _Names(wanted, linked)
-    return [_present(event, keys, names) for event in events]
+    batched: dict[tuple[int, str, int], str] = {}
+    for path, items in pending.items():
+        texts = _batch_texts(path, [(event, value) for event, _k, _s, value in items])
+        for (event, key, side, _v), text in zip(items, texts, strict=True):
+            batched[id(event), key, side] = text
+    return [_present(event, keys, names, batched) for event in events]
+
+
+def _batch_texts(path: str, items: list[tuple[AuditEvent, Any]]) -> list[str]:
+    try:
+        texts = list(import_string(path)(items))
+        if len(texts) == len(items):
+            return texts
+    except Exception:  # an old or odd value must not break the log page; the log says why
+        logger.warning("audit: %s could not read a page of values", path, exc_info=True)
+    return [readable(value) for _event, value in items]
 
 
 def present_event(event: AuditEvent) -> EventView:
     return present_events([event])[0]
 
 
-def _present(event: AuditEvent, keys: Mapping[tuple[str, str], _Key], names: _Names) -> EventView:
+def _present(event: AuditEvent, keys: Mapping[tuple[str, str], _Key], names: _Names,
+             batched: Mapping[tuple[int, str, int], str]) -> EventView:
     pairs = _pairs(event.changes)
     created = all(before is None for _key_, before, _after in pairs)
     rows = []
@@ -333,8 +364,9 @@ def _present(event: AuditEvent, keys: Mapping[tuple[str, str], _Key], names: _Na
         spec = keys.get((event.object_type, key)) or _key(event.object_type, key)
         rows.append(ChangeRow(
             label=spec.label, known=spec.known,
-            before=None if created else _show(before, spec, names),
-            after=_show(after, spec, names),
+            before=None if created else _show(before, spec, names,
+                                              batched.get((id(event), key, 0))),
+            after=_show(after, spec, names, batched.get((id(event), key, 1))),
         ))
     label, known = action_label(event.action, event.object_type)
     object_pk = _pk(event.object_id)

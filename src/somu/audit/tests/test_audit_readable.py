@@ -207,6 +207,20 @@ def test_a_schedule_shows_its_rule_in_words_and_its_switch_as_yes_or_no(demo, tr
     assert rows[tr("active")] == (tr("Yes"), tr("No"))
 
 
+def test_a_runs_parameters_name_the_person_and_say_yes_or_no(demo, tr):
+    with tenancy.activate(demo):
+        event = next(e for e in AuditEvent.objects.filter(action="procedure_run.launch")
+                     if "入社者" in e.changes["params"][1])
+        hire = Person.objects.get(pk=event.changes["params"][1]["入社者"])
+        view = present_event(event)
+    params = next(r for r in view.changes if r.label == tr("parameters"))
+    assert params.before is None  # a launch: nothing before
+    assert f"入社者: {hire.name}" in params.after.text
+    # the template's labels for its parameters, and yes/no for a boolean
+    assert f"健康保険・厚生年金保険に加入する: {tr('Yes')}" in params.after.text
+    assert f": {hire.pk}{tr(', ')}" not in params.after.text
+
+
 def test_a_person_update_shows_labels_names_and_choice_labels(demo, tr):
     event = latest(demo, "person.update")
     with tenancy.activate(demo):
