@@ -171,6 +171,12 @@ REFERENCES: dict[str, str] = {
 # Keys whose model field is a foreign key but whose recorded value is not an id: a run records
 # the version *number* it was launched with.
 PLAIN: frozenset[tuple[str, str]] = frozenset({("procedures.run", "version")})
+# Secrets a service records (a chat webhook's URL carries its key): the pages say that it was set
+# or changed, never the value. (The hash chain needs the recorded value; the API, for admins and
+# auditors, returns it as recorded.)
+SECRETS: frozenset[tuple[str, str]] = frozenset({
+    ("procedures.webhook", "url"), ("procedures.webhook", "token"),
+})
 # Amounts of money: shown as ¥1,234.
 YEN: frozenset[tuple[str, str]] = frozenset({("org.grade", "hourly_cost")})
 # Values with their own reading, by dotted path to a function of the raw value returning text.

@@ -121,6 +121,7 @@ class _Key:
     formatter: Callable[[Any], str] | None = None
     batch: str = ""  # dotted path of a formatter that reads a page's values at once
     yen: bool = False
+    secret: bool = False
     moment: bool = False  # a stored datetime: shown in local time
 
 
@@ -156,6 +157,7 @@ def _key(object_type: str, key: str) -> _Key:
         formatter=formatter,
         batch=catalogue.BATCH_FORMATTERS.get((object_type, key), ""),
         yen=(object_type, key) in catalogue.YEN,
+        secret=(object_type, key) in catalogue.SECRETS,
         moment=isinstance(field, models.DateTimeField) or key.endswith("_at"),
     )
 
@@ -268,6 +270,8 @@ class _Names:
 def _show(value: Any, key: _Key, names: _Names, batched: str | None = None) -> Shown:
     if value is None or value == "":
         return Shown(EMPTY)
+    if key.secret:
+        return Shown(_("(set, not shown)"))
     if batched is not None:
         return Shown(batched)
     if key.formatter is not None:

@@ -221,6 +221,17 @@ def test_a_runs_parameters_name_the_person_and_say_yes_or_no(demo, tr):
     assert f": {hire.pk}{tr(', ')}" not in params.after.text
 
 
+def test_a_chat_webhooks_url_is_never_shown(demo, client_as, tr):
+    event = latest(demo, "webhook.create")
+    body = client_as(User.objects.get(username="auditor"), demo).get(
+        reverse("audit:event_detail", args=[event.pk])).content.decode()
+    assert "hooks.slack.com" not in body
+    with tenancy.activate(demo):
+        rows = {label: after for label, _before, after in shown(present_event(event))}
+    assert rows["URL"] == tr("(set, not shown)")
+    assert rows[tr("API token")] == "—"  # none was set
+
+
 def test_a_person_update_shows_labels_names_and_choice_labels(demo, tr):
     event = latest(demo, "person.update")
     with tenancy.activate(demo):
