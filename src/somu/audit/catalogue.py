@@ -182,14 +182,14 @@ YEN: frozenset[tuple[str, str]] = frozenset({("org.grade", "hourly_cost")})
 # Values with their own reading, by dotted path to a function of the raw value returning text.
 FORMATTERS: dict[tuple[str, str], str] = {
     ("procedures.schedule", "rule"): "somu.procedures.views_schedules.describe_recurrence",
-    # positions in the step's checklist: how many were ticked reads better than 0, 1, 2
-    ("procedures.step", "checklist_done"): "somu.audit.presenters.count_of",
 }
 # Values read together for a whole page (their reading needs other records), by dotted path to
 # a function of ``[(event, value), …]`` returning one text per item.
 BATCH_FORMATTERS: dict[tuple[str, str], str] = {
-    ("procedures.run", "params"): "somu.audit.params.params_texts",
-    ("procedures.schedule", "params"): "somu.audit.params.params_texts",
+    ("procedures.run", "params"): "somu.audit.procedure_values.params_texts",
+    ("procedures.schedule", "params"): "somu.audit.procedure_values.params_texts",
+    ("procedures.step", "form_values"): "somu.audit.procedure_values.form_values_texts",
+    ("procedures.step", "checklist_done"): "somu.audit.procedure_values.checklist_texts",
 }
 # Keys made of a prefix and a name (``skill:Excel``): their label, and the model field whose
 # choices name the values.

@@ -34,6 +34,7 @@ from somu.org.models import (
 from somu.procedures import handover, schedules, services, transitions
 from somu.procedures.models import Schedule, Step, StepState, Template
 from somu.procedures.notify import webhook_delete, webhook_save
+from somu.procedures.selectors import version_spec
 from somu.survey import services as survey_services
 from somu.survey.importing_inventory import task_import
 from somu.survey.models import Respondent, ResponseStatus, RoundStatus, SurveyRound, Task
@@ -291,13 +292,23 @@ def test_a_grade_cost_is_shown_in_yen(demo, tr):
     assert shown(view) == [(tr("hourly cost (yen)"), f"¥{before:,}", "¥2,500")]
 
 
-def test_a_saved_step_counts_the_checklist_items_ticked(demo, tr):
+def test_a_saved_step_names_the_ticked_items_and_its_form_fields(demo, tr):
     with tenancy.activate(demo):
         event = AuditEvent.objects.filter(action="procedure_step.save",
                                           changes__has_key="checklist_done").latest("seq")
         view = present_event(event)
-    before, after = event.changes["checklist_done"]
-    row = next(r for r in view.changes if r.label == tr("checklist items done"))
-    assert (row.before.text, row.after.text) == (
-        tr("%(n)d item", "%(n)d items", n=len(before)),
-        tr("%(n)d item", "%(n)d items", n=len(after)))
+        step = Step.objects.select_related("run__version").get(pk=event.object_id)
+        spec = version_spec(step.run.version).step(step.key)
+    assert spec is not None
+    ticked = event.changes["checklist_done"][1]
+    assert ticked
+    rows = {label: (before, after) for label, before, after in shown(view)}
+    assert rows[tr("checklist items done")] == (
+        tr("(none)"), tr(", ").join(spec.checklist[i] for i in ticked))
+    entries = rows[tr("form entries")][1]
+    recorded = event.changes["form_values"][1]
+    labelled = [f for f in spec.form if f.key in recorded]
+    assert labelled
+    for field in labelled:
+        assert f"{field.label}: " in entries
+        assert f"{field.key}: " not in entries

@@ -1,9 +1,10 @@
-"""The launch parameters of a procedure run or schedule, as recorded in the audit log, in words.
+"""Values of procedure records, as recorded in the audit log, in words.
 
-Parameters are stored as a launch stores them: a person or a department by id, a yes/no as
-true/false. Their types are in the template's definition, so the run's version (or, for a
-schedule, its template's current version) says how to read them. A whole page of events costs
-at most four queries: runs, schedules, people, departments.
+A run's parameters are stored as a launch stores them (a person or a department by id, a yes/no
+as true/false), a step's form entries by the form field's key and its ticked checklist items by
+position. The template's definition says what they mean: the run's version (for a schedule, its
+template's current version). Each function reads a whole page of events at once, in one query
+per kind of record.
 """
 
 from __future__ import annotations
@@ -83,4 +84,56 @@ def params_texts(items: Sequence[tuple[AuditEvent, Any]]) -> list[str]:
                 text = names[param.type].get(pk, _("(deleted)"))
             parts.append(f"{label}: {text}")
         texts.append(_(", ").join(parts) if parts else _("(none)"))
+    return texts
+
+
+def _step_specs(items: Sequence[tuple[AuditEvent, Any]]) -> dict[int, Any]:
+    """The definition (StepSpec) of each step the events are about, by step id."""
+    from somu.procedures.models import Step
+    from somu.procedures.selectors import version_spec
+
+    ids = {pk for e, _v in items
+           if e.object_type == "procedures.step" and (pk := _id(e.object_id)) is not None}
+    if not ids:
+        return {}
+    return {step.pk: version_spec(step.run.version).step(step.key)
+            for step in Step.objects.filter(pk__in=ids).select_related("run__version")}
+
+
+def form_values_texts(items: Sequence[tuple[AuditEvent, Any]]) -> list[str]:
+    """For each ``(event, recorded form entries)``: 「回収日: 2026-03-10、備考: …」 with the
+    form's labels instead of its keys."""
+    from somu.audit.presenters import readable
+
+    specs = _step_specs(items)
+    texts = []
+    for event, value in items:
+        spec = specs.get(_id(event.object_id) or 0)
+        labels = {f.key: f.label or f.key for f in spec.form} if spec is not None else {}
+        if not isinstance(value, Mapping):
+            texts.append(readable(value))
+        elif not value:
+            texts.append(_("(none)"))
+        else:
+            texts.append(_(", ").join(f"{labels.get(k, k)}: {readable(v)}"
+                                      for k, v in value.items()))
+    return texts
+
+
+def checklist_texts(items: Sequence[tuple[AuditEvent, Any]]) -> list[str]:
+    """For each ``(event, ticked positions)``: the ticked items' names, or how many."""
+    from somu.audit.presenters import count_of
+
+    specs = _step_specs(items)
+    texts = []
+    for event, value in items:
+        spec = specs.get(_id(event.object_id) or 0)
+        checklist = spec.checklist if spec is not None else ()
+        positions = value if isinstance(value, list) else []
+        if not positions:
+            texts.append(_("(none)"))
+        elif all(isinstance(i, int) and 0 <= i < len(checklist) for i in positions):
+            texts.append(_(", ").join(checklist[i] for i in positions))
+        else:
+            texts.append(count_of(positions))
     return texts
