@@ -3,6 +3,7 @@ and no recorded change set can break the page (a key named ``items`` once did)."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.urls import reverse
@@ -17,10 +18,11 @@ from somu.audit.tests.recorded_actions import recorded_actions
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.org import services as org_services
-from somu.org.models import (
-    EmploymentType,
-    Organization,
-)
+from somu.org.models import EmploymentType, Organization, Person
+from somu.org.tests.test_query_counts import queries
+from somu.procedures import services, transitions
+from somu.procedures.models import Step, Template
+from somu.procedures.tests.test_handover import MONTHLY
 
 
 def shown(view) -> list[tuple[str, str | None, str]]:  # type: ignore[no-untyped-def]
@@ -188,3 +190,29 @@ def test_the_api_keeps_the_raw_values(client_as, auditor_a, admin_a, org_a, peop
     assert body["items"][0]["action"] == "person.update"
     assert body["items"][0]["changes"] == {
         "employment_type": ["regular", "part_time"], "grade": [people_a.g1.pk, people_a.g2.pk]}
+
+
+def _launch_and_tick(org: Organization, template: Template, first: int, count: int) -> None:
+    with tenancy.activate(org):
+        for n in range(first, first + count):
+            run = services.run_launch(actor=None, template=template, params={"対象月": f"{n}月"},
+                                      start_date=dt.date(2026, 3, 16), name=f"月次処理 {n}")
+            check = Step.objects.get(run=run, key="check")
+            transitions.step_save_progress(actor=None, step=check, checklist_done=[0, 1])
+            transitions.step_reassign(actor=None, step=check, assignee=Person.objects.get(
+                employee_number="A002"))
+
+
+def test_the_audit_page_costs_as_many_queries_for_fifty_procedure_events_as_for_five(
+        client_as, admin_a, org_a, people_a):
+    with tenancy.activate(org_a):
+        template = services.template_save(actor=None, template=None, spec=MONTHLY,
+                                          owner=people_a.yamada)
+    client = client_as(admin_a, org_a)
+    _launch_and_tick(org_a, template, 0, 2)
+    client.get("/audit/")  # warm up: session, content types
+    few = queries(client, "/audit/")
+    _launch_and_tick(org_a, template, 2, 20)
+    # A full page of run, step and reassignment events: one query per kind of record named, not
+    # per event (the first page had people, departments and grades too, hence "at most").
+    assert queries(client, "/audit/") <= few
