@@ -195,10 +195,7 @@ def test_every_event_of_the_demo_and_a_handover_renders_in_words_for_admin_and_a
             assert response.status_code == 200
             text = visible_text(response.content.decode())
             assert [a for a in actions if a in text] == []
-        # Every event as the admin; one of each kind as the auditor.
-        sample = events if username == "admin" else list(
-            {(e.action, e.object_type): e for e in events}.values())
-        for event in sample:
+        for event in events:
             response = client.get(reverse("audit:event_detail", args=[event.pk]))
             assert response.status_code == 200, (event.action, event.changes)
             assert event.action not in visible_text(response.content.decode())
