@@ -7,7 +7,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from somu.audit import selectors
+from somu.audit import presenters, selectors
 from somu.audit.models import AuditEvent
 from somu.core.permissions import VIEW_AUDIT
 from somu.core.web import org_view, paginate, querystring_without_page, render_page
@@ -30,11 +30,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
         date_from=_date(request.GET.get("date_from")),
         date_to=_date(request.GET.get("date_to")),
     )
+    page = paginate(request, selectors.audit_event_list(filters=filters))
     context = {
-        "page": paginate(request, selectors.audit_event_list(filters=filters)),
+        "page": page,
+        "rows": presenters.present_events(page),
         "filters": filters,
-        "actions": selectors.audit_actions(),
-        "object_types": selectors.audit_object_types(),
+        "actions": presenters.choices_of(
+            selectors.audit_actions(), lambda a: presenters.action_label(a)[0]),
+        "object_types": presenters.choices_of(
+            selectors.audit_object_types(), presenters.object_type_label),
         "query": querystring_without_page(request),
     }
     return render_page(request, "audit/event_list.html", context, partial="audit/_event_table.html")
@@ -43,4 +47,5 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @org_view(VIEW_AUDIT)
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     event = get_object_or_404(AuditEvent, pk=event_id)
-    return render(request, "audit/event_detail.html", {"event": event})
+    return render(request, "audit/event_detail.html", {
+        "event": event, "view": presenters.present_event(event)})

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,6 +21,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from somu.core.permissions import ANSWER_SURVEY, VIEW_ORG, has_perm
+from somu.core.requestid import current_request_id
 from somu.core.web import org_view
 from somu.org import selectors as org_selectors
 from somu.org import services as org_services
@@ -197,4 +199,7 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def error_500(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return _api_error(500, "server_error", "Internal error; it has been logged.")
-    return render(request, "500.html", status=500)
+    # No request context: its processors read the session and the database, which may be what
+    # just failed. The request id lets an operator find the log line of this error.
+    return HttpResponse(
+        loader.render_to_string("500.html", {"request_id": current_request_id()}), status=500)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from somu.audit.presenters import present_events
 from somu.audit.selectors import AuditFilter, audit_event_list
 from somu.core.permissions import (
     EDIT_PEOPLE,
@@ -94,7 +95,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "reports": person.reports.filter(status=PersonStatus.ACTIVE).order_by("employee_number"),
         "paths": selectors.department_paths(),
         "can_edit": can_edit,
-        "history": history[:20] if has_perm(membership, VIEW_AUDIT) else [],
+        "history": present_events(history[:20]) if has_perm(membership, VIEW_AUDIT) else [],
         "retire_form": RetireForm(),
         # Whose login the retirement will deactivate (said on the retire form).
         "logins": [m.user.get_username() for m in person.memberships.filter(
