@@ -56,8 +56,9 @@ def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
 # ---- people --------------------------------------------------------------------------------------
 
 
-@org_view(VIEW_ORG)
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_filters(request: HttpRequest) -> tuple[selectors.PersonFilter, str]:
+    """The people list's filters from the query string (the list and its export share them),
+    and the status as the page names it (``all`` for everyone)."""
     status = request.GET.get("status", PersonStatus.ACTIVE)
     filters = selectors.PersonFilter(
         q=request.GET.get("q", "").strip(),
@@ -66,6 +67,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
         employment_type=request.GET.get("employment_type", ""),
         status="" if status == "all" else status,
     )
+    return filters, status
+
+
+@org_view(VIEW_ORG)
+def person_list(request: HttpRequest) -> HttpResponse:
+    filters, status = person_filters(request)
     page = paginate(request, selectors.person_list(filters=filters))
     context = {
         "page": page,
