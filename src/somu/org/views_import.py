@@ -12,15 +12,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from somu.core.permissions import IMPORT_PEOPLE
-from somu.core.tabular import ImportFailed
+from somu.core.tabular import ImportFailed, RowError
 from somu.core.uploads import (
     SPREADSHEET_TYPES,
+    UploadExpired,
     checked_upload,
+    expired_error,
     import_outcome,
     spreadsheet_download,
+    upload_keep,
+    upload_take,
 )
 from somu.core.web import org_view, render_page
 from somu.org import exporting, importing
@@ -28,29 +32,68 @@ from somu.org.views import person_filters
 
 
 @org_view(IMPORT_PEOPLE)
+@require_http_methods(["GET", "POST"])
 def people_import(request: HttpRequest) -> HttpResponse:
+    """Upload → preview (nothing written) → confirm. The file is kept server-side between the
+    two steps (see :mod:`somu.core.uploads`), so the import is the file that was previewed."""
     context: dict[str, Any] = {
         "columns": importing.COLUMN_HELP,
         "rules": importing.RULES,
         "max_bytes": settings.SOMU_IMPORT_MAX_BYTES,
+        "create_departments": request.POST.get("create_departments") == "on",
+        "shown": PREVIEW_SHOWN,
     }
     if request.method == "POST":
-        context.update(_import_upload(request))
+        if request.POST.get("token"):
+            context.update(_import_confirm(request))
+        else:
+            context.update(_import_preview(request, context["create_departments"]))
     return render_page(request, "org/people_import.html", context,
                        partial="org/_people_import_result.html")
 
 
-def _import_upload(request: HttpRequest) -> dict[str, Any]:
+PREVIEW_SHOWN = 200  # people listed per group in the preview; the counts cover them all
+
+
+def _import_preview(request: HttpRequest, create_departments: bool) -> dict[str, Any]:
     upload, errors = checked_upload(request)
     result = None
+    token = ""
     if upload is not None:
         try:
             result = importing.people_import(
-                actor=request.user, source=cast(IO[bytes], upload), filename=upload.name or ""
+                actor=request.user, source=cast(IO[bytes], upload), filename=upload.name or "",
+                create_departments=create_departments, dry_run=True,
             )
         except ImportFailed as exc:
             errors = exc.errors
-    return import_outcome(upload, result, errors)
+        else:
+            membership = request.membership  # type: ignore[attr-defined]
+            token = upload_keep(upload=upload, purpose="org.people", user_id=request.user.pk,
+                                organization_id=membership.organization_id,
+                                options={"create_departments": create_departments})
+    return {**import_outcome(upload, result, errors), "token": token}
+
+
+def _import_confirm(request: HttpRequest) -> dict[str, Any]:
+    membership = request.membership  # type: ignore[attr-defined]
+    try:
+        kept = upload_take(token=request.POST["token"], purpose="org.people",
+                           user_id=request.user.pk, organization_id=membership.organization_id)
+    except UploadExpired:
+        return import_outcome(None, None, [expired_error()])
+    result = None
+    errors: list[RowError] = []
+    try:
+        result = importing.people_import(
+            actor=request.user, source=kept.path, filename=kept.filename,
+            create_departments=bool(kept.options.get("create_departments")),
+        )
+    except ImportFailed as exc:  # the people changed since the preview
+        errors = exc.errors
+    finally:
+        kept.path.unlink(missing_ok=True)
+    return {**import_outcome(None, result, errors), "filename": kept.filename}
 
 
 @org_view(IMPORT_PEOPLE)
