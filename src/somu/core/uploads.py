@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core import signing
@@ -18,7 +19,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from somu.core.tabular import RowError
+from somu.core.tabular import ImportFailed, RowError, Source
 
 # A file where every row is wrong would list tens of thousands of errors; the first few hundred
 # show the pattern, the CLI prints them all.
@@ -106,6 +107,48 @@ def upload_take(*, token: str, purpose: str, user_id: int, organization_id: int)
 def expired_error() -> RowError:
     return RowError(None, "", "", _(
         "This preview has expired or was already imported; choose the file and check it again."))
+
+
+# run(source, filename, options, dry_run) → the importer's result; raises ImportFailed.
+ImportRun = Callable[[Source, str, dict[str, Any], bool], object]
+
+
+def import_steps(request: HttpRequest, *, purpose: str, options: dict[str, Any],
+                 run: ImportRun) -> dict[str, Any]:
+    """The POST of an import page, in two steps.
+
+    An upload is checked: ``run`` with ``dry_run`` (its result is the preview), and the file is
+    kept with ``options`` for the confirmation. A POST carrying the preview's ``token`` runs
+    the kept file for real with the options it was previewed with, then forgets it. ``purpose``
+    names the import (and the record it goes into) so a token cannot be replayed elsewhere.
+    """
+    membership = request.membership  # type: ignore[attr-defined]
+    who: dict[str, Any] = {"purpose": purpose, "user_id": request.user.pk,
+                           "organization_id": membership.organization_id}
+    if token := request.POST.get("token"):
+        try:
+            kept = upload_take(token=token, **who)
+        except UploadExpired:
+            return {**import_outcome(None, None, [expired_error()]), "token": ""}
+        result = None
+        errors: list[RowError] = []
+        try:
+            result = run(kept.path, kept.filename, kept.options, False)
+        except ImportFailed as exc:  # the data changed since the preview
+            errors = exc.errors
+        finally:
+            kept.path.unlink(missing_ok=True)
+        return {**import_outcome(None, result, errors), "filename": kept.filename, "token": ""}
+    upload, errors = checked_upload(request)
+    result, token = None, ""
+    if upload is not None:
+        try:
+            result = run(cast(IO[bytes], upload), upload.name or "", options, True)
+        except ImportFailed as exc:
+            errors = exc.errors
+        else:
+            token = upload_keep(upload=upload, options=options, **who)
+    return {**import_outcome(upload, result, errors), "token": token}
 
 
 def import_outcome(upload: UploadedFile | None, result: object, errors: list[RowError]

@@ -3,7 +3,8 @@ files, and the export of the people list in the columns the import reads."""
 
 from __future__ import annotations
 
-from typing import IO, Any, cast
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,16 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from somu.core.permissions import IMPORT_PEOPLE
-from somu.core.tabular import ImportFailed, RowError
+from somu.core.tabular import Source
 from somu.core.uploads import (
     SPREADSHEET_TYPES,
-    UploadExpired,
-    checked_upload,
-    expired_error,
-    import_outcome,
+    import_steps,
     spreadsheet_download,
-    upload_keep,
-    upload_take,
 )
 from somu.core.web import org_view, render_page
 from somu.org import exporting, importing
@@ -44,10 +40,11 @@ def people_import(request: HttpRequest) -> HttpResponse:
         "shown": PREVIEW_SHOWN,
     }
     if request.method == "POST":
-        if request.POST.get("token"):
-            context.update(_import_confirm(request))
-        else:
-            context.update(_import_preview(request, context["create_departments"]))
+        context.update(import_steps(
+            request, purpose="org.people",
+            options={"create_departments": context["create_departments"]},
+            run=partial(_run, actor=request.user),
+        ))
     return render_page(request, "org/people_import.html", context,
                        partial="org/_people_import_result.html")
 
@@ -55,45 +52,12 @@ def people_import(request: HttpRequest) -> HttpResponse:
 PREVIEW_SHOWN = 200  # people listed per group in the preview; the counts cover them all
 
 
-def _import_preview(request: HttpRequest, create_departments: bool) -> dict[str, Any]:
-    upload, errors = checked_upload(request)
-    result = None
-    token = ""
-    if upload is not None:
-        try:
-            result = importing.people_import(
-                actor=request.user, source=cast(IO[bytes], upload), filename=upload.name or "",
-                create_departments=create_departments, dry_run=True,
-            )
-        except ImportFailed as exc:
-            errors = exc.errors
-        else:
-            membership = request.membership  # type: ignore[attr-defined]
-            token = upload_keep(upload=upload, purpose="org.people", user_id=request.user.pk,
-                                organization_id=membership.organization_id,
-                                options={"create_departments": create_departments})
-    return {**import_outcome(upload, result, errors), "token": token}
-
-
-def _import_confirm(request: HttpRequest) -> dict[str, Any]:
-    membership = request.membership  # type: ignore[attr-defined]
-    try:
-        kept = upload_take(token=request.POST["token"], purpose="org.people",
-                           user_id=request.user.pk, organization_id=membership.organization_id)
-    except UploadExpired:
-        return import_outcome(None, None, [expired_error()])
-    result = None
-    errors: list[RowError] = []
-    try:
-        result = importing.people_import(
-            actor=request.user, source=kept.path, filename=kept.filename,
-            create_departments=bool(kept.options.get("create_departments")),
-        )
-    except ImportFailed as exc:  # the people changed since the preview
-        errors = exc.errors
-    finally:
-        kept.path.unlink(missing_ok=True)
-    return {**import_outcome(None, result, errors), "filename": kept.filename}
+def _run(source: Source, filename: str, options: dict[str, Any], dry_run: bool,
+         *, actor: Any) -> importing.ImportResult:
+    return importing.people_import(
+        actor=actor, source=source, filename=filename, dry_run=dry_run,
+        create_departments=bool(options.get("create_departments")),
+    )
 
 
 @org_view(IMPORT_PEOPLE)
