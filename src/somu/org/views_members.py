@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from somu.core.permissions import MANAGE_MEMBERS, Role
 from somu.core.web import org_view
 from somu.org import selectors, services
-from somu.org.models import Membership, Person, User
+from somu.org.models import Membership, User
+from somu.org.pickers import PersonField
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
@@ -35,10 +36,7 @@ class MemberForm(forms.Form):
         ),
     )
     role = forms.ChoiceField(label=gettext_lazy("role"), choices=ROLE_CHOICES)
-    person = forms.ModelChoiceField(
-        label=gettext_lazy("person"), queryset=Person.objects.filter(status="active"),
-        required=False,
-    )
+    person = PersonField(label=gettext_lazy("person"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
