@@ -22,6 +22,7 @@ from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from somu.core.money import YEN_EXCEL_FORMAT
 from somu.survey.analysis.types import AnalysisResult, BusFactor
 
 FONT = "Meiryo UI"  # on every Windows since Vista; LibreOffice substitutes a CJK font elsewhere
@@ -32,7 +33,7 @@ FORMATS: dict[str, dict[str, Any]] = {
     "text": {},
     "wrap": {"text_wrap": True, "valign": "top"},
     "hours": {"num_format": "#,##0.0"},
-    "yen": {"num_format": '"¥"#,##0'},
+    "yen": {"num_format": YEN_EXCEL_FORMAT},
     "rate": {"num_format": "0.0%"},
     "int": {"num_format": "#,##0"},
     "ratio": {"num_format": "0.00"},
