@@ -28,6 +28,14 @@ def hours(value: Any, digits: int = 1) -> str:
     return number_format(round(number, int(digits)), int(digits), force_grouping=True)
 
 
+@register.simple_tag
+def term(key: str) -> str:
+    """``{% term "orphaned_hours" %}``: an analysis term from :mod:`somu.survey.terms`."""
+    from somu.survey.terms import TERMS
+
+    return str(TERMS[key])
+
+
 # Money has one formatter for every page: the analysis pages load it under the same names.
 register.filter("yen", core_tags.yen)
 register.filter("yen_change", core_tags.yen_change)
