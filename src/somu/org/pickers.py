@@ -72,7 +72,7 @@ def _people(include_retired: bool) -> QuerySet[Person]:
     return qs if include_retired else qs.filter(status=PersonStatus.ACTIVE)
 
 
-class PersonField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class PersonField(forms.ModelChoiceField):
     """One person of the active organization (active ones unless ``include_retired``)."""
 
     def __init__(self, *, include_retired: bool = False, **kwargs: Any) -> None:
@@ -85,7 +85,7 @@ class PersonField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return person_label(obj)
 
 
-class PeopleField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class PeopleField(forms.ModelMultipleChoiceField):
     """Several active people of the active organization."""
 
     def __init__(self, **kwargs: Any) -> None:
