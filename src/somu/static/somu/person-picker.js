@@ -59,6 +59,31 @@
     (root || document).querySelectorAll("select[data-person-picker]").forEach(enhance);
   }
 
+  // 社員番号 inputs (the template editor's assignee): their <datalist data-person-search="URL">
+  // is filled with the matches of what is typed, so the page never lists the organization.
+  let pending = null;
+  document.addEventListener("input", (event) => {
+    const input = event.target;
+    const list = input.list;
+    if (!list || !list.dataset.personSearch || !input.value.trim()) return;
+    window.clearTimeout(pending);
+    pending = window.setTimeout(() => {
+      const url = new URL(list.dataset.personSearch, window.location.href);
+      url.searchParams.set("q", input.value.trim());
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then((response) => (response.ok ? response.json() : { results: [] }))
+        .then((data) => {
+          list.replaceChildren(...data.results.map((item) => {
+            const option = document.createElement("option");
+            option.value = item.number;
+            option.textContent = item.name;
+            return option;
+          }));
+        })
+        .catch(() => {});
+    }, 250);
+  });
+
   document.addEventListener("DOMContentLoaded", () => enhanceAll(document));
   // Forms that htmx swaps in (step panels, previews) get their pickers too.
   document.addEventListener("htmx:load", (event) => enhanceAll(event.detail.elt));
