@@ -78,8 +78,11 @@ def upload_keep(*, upload: UploadedFile, purpose: str, user_id: int, organizatio
     directory.mkdir(parents=True, exist_ok=True)
     cutoff = time.time() - KEEP_SECONDS
     for old in directory.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
+        except FileNotFoundError:  # another process swept it first
+            continue
     key = secrets.token_hex(16)
     with (directory / key).open("wb") as out:
         for chunk in upload.chunks():
