@@ -108,7 +108,8 @@ def main() -> int:
                     "difficulty_min": min(n, 5), "difficulty_max": 5, "sort_order": n})
 
             started = time.perf_counter()
-            created = people_import(actor=None, source=first, filename=first.name)
+            created = people_import(actor=None, source=first, filename=first.name,
+                                    create_departments=True)
             create_seconds = time.perf_counter() - started
 
             started = time.perf_counter()

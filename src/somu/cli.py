@@ -5,8 +5,9 @@
     somu migrate
     somu createadmin --username NAME [--email E] [--org SLUG [--org-name NAME]]
     somu audit verify [--org SLUG]
-    somu org import-people FILE --org SLUG
+    somu org import-people FILE --org SLUG [--create-departments] [--dry-run]
     somu survey import FILE --org SLUG --round NAME [--layout auto|long|wide] [--create-tasks]
+                       [--dry-run]
     somu survey report --org SLUG --round NAME --out FILE.xlsx
     somu procedures import FILE.yaml [FILE.yaml …] --org SLUG [--update]
     somu procedures export --org SLUG [--template NAME] [--out DIR|FILE]
@@ -156,6 +157,10 @@ def cmd_org(args: argparse.Namespace) -> int:
     argv = ["import_people", args.file, "--org", args.org]
     if args.actor:
         argv += ["--actor", args.actor]
+    if args.create_departments:
+        argv.append("--create-departments")
+    if args.dry_run:
+        argv.append("--dry-run")
     _manage(*argv)
     return 0
 
@@ -168,6 +173,8 @@ def cmd_survey_import(args: argparse.Namespace) -> int:
         argv.append("--create-tasks")
     if args.actor:
         argv += ["--actor", args.actor]
+    if args.dry_run:
+        argv.append("--dry-run")
     _manage(*argv)
     return 0
 
@@ -307,6 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--org", required=True, help="organization slug")
     imp.add_argument("--actor", help="username recorded in the audit log")
+    imp.add_argument("--create-departments", action="store_true",
+                     help="create departments the file names that do not exist")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="check the file and print what would change; save nothing")
     imp.set_defaults(func=cmd_org)
 
     survey = sub.add_parser("survey", help="work survey tools")
@@ -321,6 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     simp.add_argument("--create-tasks", action="store_true",
                       help="add tasks missing from the inventory instead of failing")
     simp.add_argument("--actor", help="username recorded in the audit log")
+    simp.add_argument("--dry-run", action="store_true",
+                      help="check the file and print what would change; save nothing")
     simp.set_defaults(func=cmd_survey_import)
     rep = survey_sub.add_parser("report", help="write the analysis of a round as an Excel workbook")
     rep.add_argument("--org", required=True, help="organization slug")

@@ -80,6 +80,7 @@ def test_a_back_office_user_logs_in_finds_people_switches_language_and_imports_a
     bad = tmp_path / "社員_誤り.csv"
     bad.write_bytes(IMPORT_CSV.replace("高橋 一郎", "").encode("cp932"))
     page.set_input_files("input[type=file][name=file]", bad)
+    page.check("input[name=create_departments]")  # 経理部 is new
     page.click("form button[type=submit].primary")
     errors = page.locator("#import-result .import-errors")
     expect(errors).to_be_visible()
@@ -94,6 +95,13 @@ def test_a_back_office_user_logs_in_finds_people_switches_language_and_imports_a
     good.write_bytes(IMPORT_CSV.encode("cp932"))
     page.set_input_files("input[type=file][name=file]", good)
     page.click("form button[type=submit].primary")
+    # The preview lists what would change; nothing is saved until the import is confirmed.
+    preview = page.locator("#import-result .import-preview")
+    expect(preview).to_contain_text("管理本部/経理部")
+    expect(preview).to_contain_text("高橋 一郎")
+    assert not Person.all_objects.filter(organization=org_a, employee_number="A005").exists()
+    page.screenshot(path=screenshot_dir / "import-preview.png", full_page=True)
+    preview.locator("button[type=submit]").click()
     success = page.locator("#import-result .msg-success")
     expect(success).to_contain_text("社員.csv")
     expect(page.locator("#import-result .import-errors")).to_have_count(0)

@@ -189,8 +189,12 @@ def test_staff_adopt_onboarding_launch_it_and_complete_a_step_with_a_form(
     expect(page).to_have_url(re.compile(
         re.escape(reverse("procedures:run_launch", args=[template.pk])) + "$"))
     page.fill("#id_start_date", "2026-03-02")
-    page.select_option(f"#id_param_{onboarding.param_index('入社者')}",
-                       str(people_a.tanaka.pk))
+    # 入社者 is a person picker: type the reading in katakana, choose with the keyboard.
+    picker = f"#id_param_{onboarding.param_index('入社者')}"
+    page.locator(f"{picker}-ts-control").fill("タナカ")
+    expect(page.locator(".ts-dropdown .option", has_text="田中 美咲")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator(picker)).to_have_value(str(people_a.tanaka.pk))
     page.fill(f"#id_param_{onboarding.param_index('入社日')}", ymd(HIRE_DATE))
     expect(page.locator(f"#id_param_{onboarding.param_index('雇用形態')}")).to_have_value("正社員")
     # The launch page previews the due dates for what is typed so far.

@@ -257,6 +257,13 @@ def test_a_person_answers_the_survey_and_an_administrator_reads_the_analysis(
     expect(apage.locator(".chart[data-chart=seasonality] canvas").first).to_be_visible()
     apage.screenshot(path=screenshot_dir / "survey-seasonality.png", full_page=True)
 
+    # The printable report draws the same charts (as SVG, which prints sharp) next to its tables.
+    apage.goto(reverse("survey:analysis_print", args=[survey.round.pk]))
+    expect(apage.locator(".chart[data-chart=overview-function] svg").first).to_be_visible()
+    expect(apage.locator(".chart[data-chart=seasonality] svg").first).to_be_visible()
+    apage.emulate_media(media="print")
+    apage.screenshot(path=screenshot_dir / "survey-print.png", full_page=True)
+
     assert list(page_errors) == []
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from somu.core.permissions import ANSWER_SURVEY, VIEW_ORG, has_perm
+from somu.core.permissions import VIEW_ORG
 from somu.core.requestid import current_request_id
 from somu.core.web import org_view
 from somu.org import selectors as org_selectors
@@ -92,20 +92,23 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @org_view(VIEW_ORG)
 def home(request: HttpRequest) -> HttpResponse:
-    from somu.procedures.selectors import my_tasks_count
-    from somu.survey.selectors import pending_surveys_for
+    """Each person's starting point: what waits for them (steps, surveys), and for those who
+    oversee the organization the few figures that need attention, each linked to its list."""
+    from somu.procedures import home as procedures_home
+    from somu.procedures.selectors import my_tasks_count, today
+    from somu.survey import home as survey_home
 
     membership: Membership = request.membership  # type: ignore[attr-defined]
-    # Most employees never open the menu: the surveys waiting for their answers are shown here.
-    pending = (
-        pending_surveys_for(person=membership.person)
-        if membership.person is not None and has_perm(membership, ANSWER_SURVEY)
-        else []
-    )
+    day = today()  # the one clock the tests freeze
+    waiting = [*survey_home.waiting_surveys(membership=membership, today=day),
+               *procedures_home.waiting_steps(membership=membership, today=day)]
+    attention = [*procedures_home.attention(membership=membership, today=day),
+                 *survey_home.attention(membership=membership, today=day)]
     return render(request, "home.html", {
         "summary": org_selectors.organization_summary(),
-        "pending_surveys": pending,
+        "waiting": waiting,
         "my_tasks": my_tasks_count(membership),
+        "attention": attention,
     })
 
 

@@ -9,11 +9,15 @@ The file has one header row and one row per person, with the columns 社員番�
   changes only those), and a cell holding just ``-`` **clears** an optional field (ふりがな, 部署,
   等級, 入社日, 上長社員番号, メール). A column absent from the file keeps its values too.
   On create, empty cells leave the field empty; an empty 雇用形態 means 正社員.
-- 部署 is a path from the top of the organization chart, ``管理本部/総務部``; departments missing
-  along the path are created.
+- 部署 is a path from the top of the organization chart, ``管理本部/総務部``. A department
+  missing along the path is an error (a typo must not become a department) unless
+  ``create_departments`` is set: then it is created, and the result lists it.
 - 上長社員番号 may name a person in the organization or anywhere in the same file.
 - All or nothing: every row is checked first; if anything is wrong, :class:`ImportFailed` lists
   every problem (row, column, value, reason) and nothing is written.
+- ``dry_run`` is the preview: the same import, rolled back at the end, so the result (who would
+  be created, updated or left alone, which departments would be created) is exactly what the
+  real import does to the same data.
 
 Everything is validated in memory against a handful of queries and written with bulk queries,
 so a file of several thousand people imports in seconds.
@@ -24,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
 from django.core.exceptions import ValidationError
@@ -88,8 +92,8 @@ COLUMN_HELP: Final = (
     ColumnHelp(NAME, True, gettext_lazy("Full name."), "山田 太郎"),
     ColumnHelp(KANA, False, gettext_lazy("Reading of the name, in kana."), "やまだ たろう"),
     ColumnHelp(DEPARTMENT, False, gettext_lazy(
-        "Path from the top of the organization chart, separated by “/”. Missing departments "
-        "are created."), "管理本部/総務部"),
+        "Path from the top of the organization chart, separated by “/”. A department that "
+        "does not exist is an error, unless “Create departments” is ticked."), "管理本部/総務部"),
     ColumnHelp(GRADE, False, gettext_lazy("Code of a registered grade."), "G2"),
     ColumnHelp(EMPLOYMENT, False, gettext_lazy(
         "正社員, 契約社員, パート・アルバイト (or パート, アルバイト) or 派遣. Empty on a new "
@@ -108,6 +112,8 @@ RULES: Final = (
     gettext_lazy("A person whose 社員番号 is already registered is updated; others are added."),
     gettext_lazy("When updating, an empty cell keeps the current value; a cell with only “-” "
                  "clears it."),
+    gettext_lazy("The file is checked first and a preview shows who would be added, updated or "
+                 "left alone; nothing is saved until you confirm."),
     gettext_lazy("Nothing is saved if any row has an error: fix the rows listed and import the "
                  "whole file again."),
     gettext_lazy("CSV files may be saved as UTF-8 (with or without BOM) or Shift_JIS (CP932)."),
@@ -133,6 +139,24 @@ def _key(text: str) -> str:
     return "".join(nfkc(text).split()).casefold()
 
 
+# The column each person field is read from, to say which columns an update changes.
+FIELD_COLUMNS: Final = {
+    "employee_number": NUMBER, "name": NAME, "name_kana": KANA, "department": DEPARTMENT,
+    "grade": GRADE, "employment_type": EMPLOYMENT, "hire_date": HIRE_DATE, "manager": MANAGER,
+    "email": EMAIL,
+}
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """A person the import creates or updates, as the preview shows them."""
+
+    row: int
+    number: str
+    name: str
+    columns: tuple[str, ...] = ()  # on update: the columns whose values change
+
+
 @dataclass(frozen=True)
 class ImportResult:
     rows: int
@@ -140,6 +164,11 @@ class ImportResult:
     updated: int
     unchanged: int
     departments_created: int
+    dry_run: bool = False
+    # The details behind the counts, for the preview; equality compares the counts only.
+    departments: tuple[str, ...] = field(default=(), compare=False)  # paths created
+    created_people: tuple[PersonLine, ...] = field(default=(), compare=False)
+    updated_people: tuple[PersonLine, ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -154,16 +183,22 @@ class _Row:
 
 
 def people_import(
-    *, actor: Actor, source: Source, filename: str = "", today: dt.date | None = None
+    *, actor: Actor, source: Source, filename: str = "", today: dt.date | None = None,
+    create_departments: bool = False, dry_run: bool = False,
 ) -> ImportResult:
     """Create or update the active organization's people from an .xlsx or .csv file.
 
-    Raises :class:`ImportFailed` listing every problem; the database is then unchanged.
+    Raises :class:`ImportFailed` listing every problem; the database is then unchanged. With
+    ``dry_run`` nothing is kept either way: the result says what the import would do.
     ``today`` (the local date unless given) bounds the 入社日 as the person service does.
     """
     try:
         with transaction.atomic():
-            return _import(actor=actor, source=source, filename=filename, today=today)
+            result = _import(actor=actor, source=source, filename=filename, today=today,
+                             create_departments=create_departments, dry_run=dry_run)
+            if dry_run:
+                transaction.set_rollback(True)
+            return result
     except IntegrityError as exc:
         # Only a concurrent write of the same 社員番号 gets here: everything else is checked.
         raise ImportFailed([RowError(None, "", "", _(
@@ -172,7 +207,8 @@ def people_import(
 
 
 def _import(
-    *, actor: Actor, source: Source, filename: str, today: dt.date | None
+    *, actor: Actor, source: Source, filename: str, today: dt.date | None,
+    create_departments: bool, dry_run: bool,
 ) -> ImportResult:
     with open_table(source, columns=COLUMNS, translate=_) as table:
         raw_rows = list(table)
@@ -199,6 +235,11 @@ def _import(
     for row in rows:
         if row.department:
             departments.plan(row.department)
+            if not create_departments and (missing := departments.missing(row.department)):
+                errors.append(RowError(row.row, DEPARTMENT, "/".join(row.department), _(
+                    "Department “%(name)s” does not exist. Correct the path, or tick “Create "
+                    "departments” to create it."
+                ) % {"name": "/".join(missing)}))
     if errors:
         order = {column.name: index for index, column in enumerate(COLUMNS)}
         raise ImportFailed(sorted(errors, key=lambda e: (e.row or 0, order.get(e.column, 0))))
@@ -214,11 +255,22 @@ def _import(
                         "changes": diff({}, snapshot(person, PERSON_FIELDS))})
     for person, changes in updated:
         entries.append({"action": "person.update", "obj": person, "changes": changes})
+    row_of = {row.number: row.row for row in rows}
     result = ImportResult(
         rows=len(rows), created=len(created), updated=len(updated),
         unchanged=len(rows) - len(created) - len(updated),
         departments_created=len(departments.created),
+        dry_run=dry_run,
+        departments=tuple(sorted(departments.created_paths)),
+        created_people=tuple(PersonLine(row_of[p.employee_number], p.employee_number, p.name)
+                             for p in created),
+        updated_people=tuple(
+            PersonLine(row_of[p.employee_number], p.employee_number, p.name,
+                       tuple(FIELD_COLUMNS[f] for f in FIELD_COLUMNS if f in changes))
+            for p, changes in updated),
     )
+    if dry_run:
+        return result
     entries.append({
         "action": "person.import", "object_type": "org.person",
         "object_repr": (filename or "import")[:200],
@@ -306,8 +358,8 @@ def _parse_row(
         if path != CLEAR:
             row.department = _department_path(path, error, value)
     # The person service's own rules (ふりがな in kana, 入社日 not far ahead), on the columns.
-    for field, reason in person_problems(row.values, today=today).items():
-        column = {"name_kana": KANA, "hire_date": HIRE_DATE}[field]
+    for name, reason in person_problems(row.values, today=today).items():
+        column = {"name_kana": KANA, "hire_date": HIRE_DATE}[name]
         error(column, values.get(column), reason)
     errors.extend(found)
     return row, not found
@@ -408,11 +460,19 @@ class _DepartmentPaths:
         self._planned: dict[tuple[str, ...], str] = {}  # normalized path → name as written
         self._new_ids: dict[tuple[str, ...], int] = {}
         self.created: list[Department] = []
+        self.created_paths: list[str] = []
 
     def plan(self, path: tuple[str, ...]) -> None:
         for depth in range(1, len(path) + 1):
             key = tuple(_key(part) for part in path[:depth])
             self._planned.setdefault(key, path[depth - 1])
+
+    def missing(self, path: tuple[str, ...]) -> tuple[str, ...]:
+        """The path down to its first department that does not exist yet; empty if all do."""
+        for depth in range(1, len(path) + 1):
+            if self._resolve(tuple(_key(part) for part in path[:depth])) is None:
+                return path[:depth]
+        return ()
 
     def _resolve(self, key: tuple[str, ...]) -> int | None:
         parent: int | None = None
@@ -436,6 +496,8 @@ class _DepartmentPaths:
             department.save()
             self._new_ids[key] = department.pk
             self.created.append(department)
+            self.created_paths.append("/".join(self._planned[k] for k in
+                                               (key[:d] for d in range(1, len(key) + 1))))
         return self.created
 
     def id_of(self, path: tuple[str, ...]) -> int:

@@ -215,6 +215,36 @@ def person_list(*, filters: PersonFilter | None = None) -> QuerySet[Person]:
     return qs.order_by("employee_number")
 
 
+PERSON_SEARCH_LIMIT = 20
+
+
+def _hiragana(text: str) -> str:
+    """Katakana → hiragana, so that ヤマダ finds the やまだ people are stored with."""
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+
+
+def person_search(*, q: str, include_retired: bool = False,
+                  limit: int = PERSON_SEARCH_LIMIT) -> list[Person]:
+    """The first ``limit`` people matching ``q`` for a person picker: every word must appear in
+    the name, the kana (typed in hiragana or katakana, full- or half-width) or the 社員番号.
+    An exact 社員番号 comes first, then by 社員番号. One query, however large the organization."""
+    import unicodedata
+
+    qs = Person.objects.select_related("department").only(
+        "id", "employee_number", "name", "name_kana", "status", "department__name")
+    if not include_retired:
+        qs = qs.filter(status=PersonStatus.ACTIVE)
+    text = unicodedata.normalize("NFKC", q).strip()
+    for term in text.split():
+        qs = qs.filter(Q(name__icontains=term) | Q(name_kana__icontains=_hiragana(term))
+                       | Q(name_kana__icontains=term) | Q(employee_number__icontains=term))
+    people = list(qs.order_by("employee_number")[:limit])
+    exact = [p for p in people if p.employee_number.casefold() == text.casefold()]
+    if text and not exact and " " not in text:
+        exact = list(qs.filter(employee_number__iexact=text)[:1])
+    return [*exact, *[p for p in people if p not in exact]][:limit]
+
+
 def person_get(*, person_id: int) -> Person:
     """One person of the active organization; ``Person.DoesNotExist`` for anyone else's."""
     return Person.objects.select_related("department", "grade", "manager").get(pk=person_id)

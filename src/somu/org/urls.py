@@ -7,6 +7,8 @@ app_name = "org"
 urlpatterns = [
     path("people/", views.person_list, name="person_list"),
     path("people/new/", views.person_create, name="person_create"),
+    path("people/search/", views.person_search, name="person_search"),
+    path("people/export/", views_import.people_export, name="people_export"),
     path("people/import/", views_import.people_import, name="people_import"),
     path("people/import/template.<str:fmt>", views_import.people_import_template,
          name="people_import_template"),

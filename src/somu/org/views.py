@@ -8,10 +8,10 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from somu.audit.presenters import present_events
 from somu.audit.selectors import AuditFilter, audit_event_list
@@ -43,6 +43,7 @@ from somu.org.models import (
     PersonStatus,
     Skill,
 )
+from somu.org.pickers import person_label
 
 
 def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
@@ -57,8 +58,9 @@ def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
 # ---- people --------------------------------------------------------------------------------------
 
 
-@org_view(VIEW_ORG)
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_filters(request: HttpRequest) -> tuple[selectors.PersonFilter, str]:
+    """The people list's filters from the query string (the list and its export share them),
+    and the status as the page names it (``all`` for everyone)."""
     status = request.GET.get("status", PersonStatus.ACTIVE)
     filters = selectors.PersonFilter(
         q=request.GET.get("q", "").strip(),
@@ -67,6 +69,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
         employment_type=request.GET.get("employment_type", ""),
         status="" if status == "all" else status,
     )
+    return filters, status
+
+
+@org_view(VIEW_ORG)
+def person_list(request: HttpRequest) -> HttpResponse:
+    filters, status = person_filters(request)
     page = paginate(request, selectors.person_list(filters=filters))
     context = {
         "page": page,
@@ -78,6 +86,22 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "employment_types": EmploymentType.choices,
     }
     return render_page(request, "org/person_list.html", context, partial="org/_person_table.html")
+
+
+@org_view(VIEW_ORG)
+@require_GET
+def person_search(request: HttpRequest) -> JsonResponse:
+    """What a person picker offers for ``q``: at most 20 people of the active organization
+    (active ones; ``status=all`` adds the retired), as JSON for ``person-picker.js``."""
+    people = selectors.person_search(q=request.GET.get("q", ""),
+                                     include_retired=request.GET.get("status") == "all")
+    paths = selectors.department_paths() if any(p.department_id for p in people) else {}
+    return JsonResponse({"results": [
+        {"id": p.pk, "number": p.employee_number, "name": p.name, "kana": p.name_kana,
+         "department": paths.get(p.department_id, "") if p.department_id else "",
+         "label": person_label(p)}
+        for p in people
+    ]})
 
 
 @org_view(VIEW_ORG)

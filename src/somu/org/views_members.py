@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from somu.core.permissions import MANAGE_MEMBERS, Role
 from somu.core.web import org_view
 from somu.org import invitations, selectors, services
-from somu.org.models import Invitation, Membership, Person
+from somu.org.models import Invitation, Membership
+from somu.org.pickers import PersonField
 from somu.org.views import _apply_errors
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
@@ -32,10 +33,7 @@ class InviteForm(forms.Form):
 
     email = forms.EmailField(label=gettext_lazy("email"))
     role = forms.ChoiceField(label=gettext_lazy("role"), choices=ROLE_CHOICES)
-    person = forms.ModelChoiceField(
-        label=gettext_lazy("person"), queryset=Person.objects.filter(status="active"),
-        required=False,
-    )
+    person = PersonField(label=gettext_lazy("person"), required=False)
 
 
 class AddExistingForm(forms.Form):
@@ -43,10 +41,7 @@ class AddExistingForm(forms.Form):
 
     username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
     role = forms.ChoiceField(label=gettext_lazy("role"), choices=ROLE_CHOICES)
-    person = forms.ModelChoiceField(
-        label=gettext_lazy("person"), queryset=Person.objects.filter(status="active"),
-        required=False,
-    )
+    person = PersonField(label=gettext_lazy("person"), required=False)
 
 
 class RoleForm(forms.Form):

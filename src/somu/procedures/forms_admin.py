@@ -15,12 +15,14 @@ from typing import Any, Final
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from somu.org.models import Person
+from somu.org.models import Person, PersonStatus
+from somu.org.pickers import PersonField, PersonPicker
 from somu.procedures.engine.spec import ParameterSpec, TemplateSpec
-from somu.procedures.forms_runs import PARAM_PREFIX, _parameter_field, person_choices
+from somu.procedures.forms_runs import PARAM_PREFIX, _parameter_field
 from somu.procedures.models import Template, Webhook, WebhookKind
 
 DATE_WIDGET: Final = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -33,10 +35,11 @@ LOCAL_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1"})
 class HandoverForm(forms.Form):
     """Who hands over to whom, from when. Retired people may hand over (退職), not receive."""
 
-    from_person = forms.TypedChoiceField(label=gettext_lazy("predecessor"), coerce=int,
-                                         empty_value=None)
-    to_person = forms.TypedChoiceField(label=gettext_lazy("successor"), coerce=int,
-                                       empty_value=None)
+    from_person = PersonField(label=gettext_lazy("predecessor"), include_retired=True)
+    # Retired people are accepted here so that the service says why they cannot receive;
+    # the picker offers active ones only.
+    to_person = PersonField(label=gettext_lazy("successor"), include_retired=True,
+                            widget=PersonPicker())
     effective_date = forms.DateField(
         label=gettext_lazy("effective date"), widget=DATE_WIDGET,
         help_text=gettext_lazy("Steps due before this day stay with the predecessor, who "
@@ -46,21 +49,8 @@ class HandoverForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}),
                            help_text=gettext_lazy("For example 「4/1付 人事部へ異動」."))
 
-    def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.people = {p.pk: p for p in people}
-        retired = _("retired")
-        choices = [("", "—"), *[
-            (str(p.pk), f"{p.employee_number} {p.name}" + ("" if p.is_active else f"（{retired}）"))
-            for p in people]]
-        self.fields["from_person"].choices = choices  # type: ignore[attr-defined]
-        self.fields["to_person"].choices = choices  # type: ignore[attr-defined]
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name in ("from_person", "to_person"):
-            if data.get(name) is not None:
-                data[name] = self.people[data[name]]
         a, b = data.get("from_person"), data.get("to_person")
         if a is not None and b is not None and a.pk == b.pk:
             self.add_error("to_person", _("Choose someone other than the predecessor."))
@@ -184,8 +174,8 @@ class ScheduleForm(RuleForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=200,
                            help_text=gettext_lazy("For example 「月次決算」. Each run is named "
                                                   "after it and its launch date."))
-    owner = forms.TypedChoiceField(
-        label=gettext_lazy("owner"), coerce=int, empty_value=None, required=False,
+    owner = PersonField(
+        label=gettext_lazy("owner"), required=False,
         help_text=gettext_lazy("Steps assigned to “whoever starts the run” go to the owner."))
     active = forms.BooleanField(label=gettext_lazy("active"), required=False, initial=True)
 
@@ -193,13 +183,17 @@ class ScheduleForm(RuleForm):
                    "interval_weeks", "anchor", "roll", "owner", "active"]
 
     def __init__(self, *args: Any, templates: list[Template], template: Template | None,
-                 people: list[Person], departments: Mapping[int, str], **kwargs: Any) -> None:
+                 departments: Mapping[int, str], owner: Person | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.templates = {t.pk: t for t in templates}
-        self.people = {p.pk: p for p in people}
         self.fields["template"].choices = [  # type: ignore[attr-defined]
             ("", "—"), *[(str(t.pk), t.name) for t in templates]]
-        self.fields["owner"].choices = person_choices(people)  # type: ignore[attr-defined]
+        if owner is not None and not owner.is_active:
+            # A retired owner stays valid until someone changes it; nobody else retired is.
+            field = self.fields["owner"]
+            field.queryset = Person.objects.filter(  # type: ignore[attr-defined]
+                Q(status=PersonStatus.ACTIVE) | Q(pk=owner.pk))
         self.spec: TemplateSpec | None = None
         self.date_params: list[ParameterSpec] = []
         self.param_keys: dict[str, ParameterSpec] = {}
@@ -212,7 +206,7 @@ class ScheduleForm(RuleForm):
                     self.date_params.append(param)
                     continue
                 name = f"{PARAM_PREFIX}{index}"
-                self.fields[name] = _parameter_field(param, people, departments)
+                self.fields[name] = _parameter_field(param, departments)
                 self.param_keys[name] = param
 
     def param_fields(self) -> list[forms.BoundField]:
@@ -229,10 +223,6 @@ class ScheduleForm(RuleForm):
         if value not in self.templates:
             raise forms.ValidationError(_("Choose a template."))
         return self.templates[value]
-
-    def clean_owner(self) -> Person | None:
-        value = self.cleaned_data.get("owner")
-        return self.people[value] if value is not None else None
 
     def params(self) -> dict[str, Any]:
         """The fixed parameter values, by key: people and departments by id, empty left out."""

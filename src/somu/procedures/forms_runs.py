@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from somu.org.models import Person, PersonStatus
+from somu.org.models import Person
+from somu.org.pickers import PersonField
 from somu.procedures.engine.spec import ParameterSpec, StepSpec, TemplateSpec
 
 # The run name and start date come before the template's own parameters; parameter keys may be
@@ -30,18 +31,6 @@ def param_field(index: int) -> str:
     return f"{PARAM_PREFIX}{index}"
 
 
-def person_choices(people: Iterable[Person]) -> list[tuple[str, str]]:
-    return [("", "—"), *[(str(p.pk), f"{p.employee_number} {p.name}") for p in people]]
-
-
-def active_people() -> list[Person]:
-    """The people a parameter or a reassignment may name: active ones, by 社員番号 (one query)."""
-    return list(
-        Person.objects.filter(status=PersonStatus.ACTIVE).only("id", "employee_number", "name")
-        .order_by("employee_number")
-    )
-
-
 class RunLaunchForm(forms.Form):
     """The launch page: a name, a start date and one input per template parameter."""
 
@@ -52,12 +41,12 @@ class RunLaunchForm(forms.Form):
         help_text=gettext_lazy("Due dates counted from the start are counted from this day."),
     )
 
-    def __init__(self, *args: Any, spec: TemplateSpec, people: list[Person],
-                 departments: Mapping[int, str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, spec: TemplateSpec, departments: Mapping[int, str],
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.spec = spec
         for index, param in enumerate(spec.parameters):
-            self.fields[param_field(index)] = _parameter_field(param, people, departments)
+            self.fields[param_field(index)] = _parameter_field(param, departments)
 
     def param_fields(self) -> list[forms.BoundField]:
         return [self[param_field(i)] for i in range(len(self.spec.parameters))]
@@ -86,7 +75,7 @@ class RunLaunchForm(forms.Form):
             if value in (None, ""):
                 continue
             if param.type in ("person", "department"):
-                out[param.key] = int(value)
+                out[param.key] = value.pk if isinstance(value, Person) else int(value)
             elif param.type == "number":
                 out[param.key] = str(value)
             else:
@@ -94,8 +83,7 @@ class RunLaunchForm(forms.Form):
         return out
 
 
-def _parameter_field(param: ParameterSpec, people: list[Person],
-                     departments: Mapping[int, str]) -> forms.Field:
+def _parameter_field(param: ParameterSpec, departments: Mapping[int, str]) -> forms.Field:
     common: dict[str, Any] = {
         "label": param.label or param.key,
         "required": param.required and param.type != "boolean",
@@ -103,8 +91,7 @@ def _parameter_field(param: ParameterSpec, people: list[Person],
     }
     default = param.default
     if param.type == "person":
-        return forms.TypedChoiceField(choices=person_choices(people), coerce=int,
-                                      empty_value=None, **common)
+        return PersonField(**common)
     if param.type == "department":
         choices = [("", "—"), *[(str(pk), path) for pk, path in
                                 sorted(departments.items(), key=lambda item: item[1])]]
@@ -144,19 +131,16 @@ class RunFilterForm(forms.Form):
     template = forms.TypedChoiceField(label=gettext_lazy("template"), required=False,
                                       coerce=int, empty_value=None)
     status = forms.ChoiceField(label=gettext_lazy("status"), required=False)
-    assignee = forms.TypedChoiceField(label=gettext_lazy("assignee"), required=False,
-                                      coerce=int, empty_value=None)
+    assignee = PersonField(label=gettext_lazy("assignee"), required=False,
+                           include_retired=True)
 
     def __init__(self, *args: Any, templates: Iterable[tuple[int, str]],
-                 statuses: Iterable[tuple[str, Any]], people: list[Person],
-                 **kwargs: Any) -> None:
+                 statuses: Iterable[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["template"].choices = [  # type: ignore[attr-defined]
             ("", _("All templates")), *[(str(pk), name) for pk, name in templates]]
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             ("", _("Every status")), *statuses]
-        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-            ("", _("Anyone")), *person_choices(people)[1:]]
 
 
 class RunCancelForm(forms.Form):
@@ -180,13 +164,8 @@ class StepDecideForm(forms.Form):
 
 
 class StepReassignForm(forms.Form):
-    assignee = forms.TypedChoiceField(label=gettext_lazy("new assignee"), coerce=int,
-                                      empty_value=None)
+    assignee = PersonField(label=gettext_lazy("new assignee"))
     comment = forms.CharField(label=gettext_lazy("comment"), max_length=2000, required=False)
-
-    def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = person_choices(people)  # type: ignore[attr-defined]
 
 
 class StepReopenForm(forms.Form):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from somu.core.permissions import ROLE_LABELS, Role
+from somu.org.pickers import PersonPicker
 from somu.procedures.engine.spec import (
     FIELD_TYPES,
     PARAM_TYPES,
@@ -119,9 +120,10 @@ class TemplateHeadForm(forms.Form):
                  ("owner", gettext_lazy("Give the step to the template owner, flagged"))),
         initial="fail",
     )
-    # The queryset (the organization's people) is given per request.
+    # The queryset (the organization's people) is given per request; the picker lists only
+    # the chosen owner and searches the others as one types.
     owner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=gettext_lazy("owner"), queryset=None, required=False,
+        label=gettext_lazy("owner"), queryset=None, required=False, widget=PersonPicker(),
     )
     change_note = forms.CharField(
         label=gettext_lazy("change note"), max_length=300, required=False,

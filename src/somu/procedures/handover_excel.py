@@ -1,10 +1,14 @@
 """The 引継書 (handover document) as an Excel workbook, printable on A4 landscape.
 
-One sheet 「引継書」: the title, who hands over to whom from when, then one row per item with its
-kind, run, step, state, due date, the instructions (手順書) as plain text, and what the handover
-did with it. Like the survey report, the workbook is a Japanese document: its headers are
-Japanese whatever the page language, and the translated labels (states, remarks) are rendered in
-Japanese too.
+Sheet 「引継書」: the title, who hands over to whom from when, then one row per item with its
+kind, run, step, state, due date, the instructions (手順書) as plain text, and what the
+handover did with it. The Markdown is parsed, not pattern-matched, so neither markup nor the
+backslashes that escape parameter values (``-5点`` is stored escaped) leak into the cells.
+Sheet 「担当業務」: the work the predecessor reported in the newest survey round (task, monthly
+hours, who else can do it), read through the survey selectors, so that the successor also sees
+the routine work no procedure covers. Like the survey report, the workbook is a Japanese
+document: its headers are Japanese whatever the page language, and the translated labels
+(states, remarks) are rendered in Japanese too.
 """
 
 from __future__ import annotations
@@ -18,9 +22,12 @@ from typing import Any
 
 import xlsxwriter
 from django.utils import timezone, translation
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from somu.procedures.handover import HandoverItem, handover_items, item_change
 from somu.procedures.models import Handover
+from somu.survey.selectors import SurveyedWork, person_surveyed_work
 
 # On every Windows since Vista and what the survey report uses; LibreOffice substitutes a CJK
 # font (Noto Sans CJK JP) where it is missing.
@@ -51,24 +58,88 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(text_width(line) / usable)) for line in text.split("\n"))
 
 
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(\S(?:.*?\S)?)\1")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
-_BULLET = re.compile(r"^(\s*)[-*+]\s+")
+# Parsing only (nothing is rendered as HTML here): the same CommonMark with tables and
+# strikethrough that the step pages render.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+RULE = "―" * 10
+
+
+def _inline(token: Token) -> str:
+    """The text of an inline token: escapes resolved (``\\-5点`` → ``-5点``), markup dropped,
+    a link's address written after its text when they differ."""
+    out: list[str] = []
+    href: list[str] = []
+    start: list[int] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline", "html_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif child.type == "image":
+            out.append(child.content or "".join(c.content for c in child.children or []))
+        elif child.type == "link_open":
+            href.append(str(child.attrGet("href") or ""))
+            start.append(len(out))
+        elif child.type == "link_close" and href:
+            url, begin = href.pop(), start.pop()
+            label = "".join(out[begin:])
+            if url and url not in (label, f"mailto:{label}"):
+                out.append(f"（{url}）")
+    return "".join(out)
 
 
 def markdown_plain(text: str) -> str:
-    """Markdown as a printed manual reads it: no markup, links spelled out, bullets as ・."""
-    lines = []
-    for raw in text.replace("\r\n", "\n").strip().split("\n"):
-        line = _HEADING.sub("", raw)
-        line = _BULLET.sub(lambda m: m.group(1) + "・", line)
-        line = _LINK.sub(lambda m: m.group(1) if m.group(1) == m.group(2)
-                         else f"{m.group(1)}（{m.group(2)}）", line)
-        line = _EMPHASIS.sub(lambda m: m.group(2), line)
-        lines.append(line.rstrip())
+    """Markdown as a printed manual reads it: no markup or escapes, links spelled out, bullets
+    as ・ and numbered items as 1., indented by level, tables as rows of cells."""
+    lines: list[str] = []
+    lists: list[list[int]] = []  # per open list: [is ordered, next number]
+    prefix = ""  # the marker waiting for the first line of a list item
+    row: list[str] = []  # the cells of the table row being read
+    in_cell = False
+
+    def emit(content: str) -> None:
+        nonlocal prefix
+        indent = "　" * max(len(lists) - 1, 0)
+        for i, line in enumerate(content.split("\n")):
+            lead = prefix if i == 0 else " " * len(prefix)
+            lines.append(f"{indent}{lead}{line}".rstrip())
+        prefix = ""
+
+    for token in _MARKDOWN.parse(text.replace("\r\n", "\n")):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append([kind == "ordered_list_open", int(token.attrGet("start") or 1)])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+            if not lists:
+                lines.append("")
+        elif kind == "list_item_open" and lists:
+            ordered, number = lists[-1]
+            prefix = f"{number}. " if ordered else "・"
+            lists[-1][1] = number + 1
+        elif kind in ("th_open", "td_open"):
+            in_cell = True
+        elif kind in ("th_close", "td_close"):
+            in_cell = False
+        elif kind == "inline" and in_cell:
+            row.append(_inline(token))
+        elif kind == "inline":
+            emit(_inline(token))
+        elif kind in ("paragraph_close", "heading_close") and not lists:
+            lines.append("")
+        elif kind in ("fence", "code_block"):
+            emit(token.content.rstrip("\n"))
+            lines.append("")
+        elif kind == "hr":
+            lines.extend([RULE, ""])
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close":
+            emit(" | ".join(row))
+        elif kind == "table_close":
+            lines.append("")
     # Collapse runs of blank lines: a manual, not a listing.
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def item_manual(item: HandoverItem) -> str:
@@ -141,6 +212,10 @@ def _build(handover: Handover) -> bytes:
         ("作成日", _date(executed)),
         ("実行者", handover.executed_by.get_username() if handover.executed_by else ""),
     ]
+    work = person_surveyed_work(person=a)
+    if work is not None:
+        facts.append(("担当業務", f"{len(work.tasks)} 業務・月 {work.hours:,.1f} 時間"
+                      f"（「{work.survey_round.name}」の調査より。シート「担当業務」）"))
     if handover.note:
         facts.append(("備考", handover.note))
     row = 2
@@ -177,8 +252,57 @@ def _build(handover: Handover) -> bytes:
     ws.repeat_rows(head)  # the header on every printed page
     ws.freeze_panes(head + 1, 0)
     ws.autofilter(head, 0, head + max(len(items), 1), last)
+    if work is not None:
+        _work_sheet(wb, fmt, a.name, work)
     wb.close()
     return buffer.getvalue()
+
+
+WORK_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("部門", 12), ("大分類", 16), ("中分類", 16), ("業務", 30), ("月間工数（時間）", 12),
+    ("対応できる他の人", 40),
+)
+
+
+def _work_sheet(wb: Any, fmt: Any, name: str, work: SurveyedWork) -> None:
+    """The predecessor's surveyed tasks, largest hours first, with who else can do each."""
+    ws = wb.add_worksheet("担当業務")
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    for j, (_title, width) in enumerate(WORK_COLUMNS):
+        ws.set_column(j, j, width)
+    last = len(WORK_COLUMNS) - 1
+    ws.merge_range(0, 0, 0, last, f"{name} さんの担当業務", fmt(bold=True, font_size=14))
+    ws.merge_range(1, 0, 1, last, f"「{work.survey_round.name}」の調査より。工数は月平均、"
+                   "多い順。対応できる他の人は対応可能レベル3以上の在籍者"
+                   "（レベルの回答がない業務は工数を報告した人）。", fmt(text_wrap=True))
+    ws.set_row(1, 28)
+    header = fmt(bold=True, bg_color="#DDE7F3", border=1, text_wrap=True, valign="vcenter",
+                 align="center")
+    cell = fmt(border=1, text_wrap=True, valign="top")
+    hours = fmt(border=1, valign="top", num_format="#,##0.0")
+    alone = fmt(border=1, text_wrap=True, valign="top", bg_color="#FDE2E1")
+    head = 3
+    for j, (title, _width) in enumerate(WORK_COLUMNS):
+        ws.write_string(head, j, title, header)
+    for i, task in enumerate(work.tasks, start=head + 1):
+        for j, text in enumerate((task.function, task.category, task.subcategory, task.name)):
+            if text:
+                ws.write_string(i, j, text, cell)
+            else:
+                ws.write_blank(i, j, None, cell)
+        ws.write_number(i, 4, task.hours, hours)
+        if task.others:
+            ws.write_string(i, 5, "、".join(task.others), cell)
+        else:
+            ws.write_string(i, 5, "なし（属人化）", alone)  # nobody else: the risk to hand over
+    ws.write_string(head + len(work.tasks) + 1, 3, "合計", header)
+    ws.write_number(head + len(work.tasks) + 1, 4, work.hours, hours)
+    ws.repeat_rows(head)
+    ws.freeze_panes(head + 1, 0)
+    ws.autofilter(head, 0, head + len(work.tasks), last)
 
 
 def _person(person: Any) -> str:

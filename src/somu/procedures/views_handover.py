@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET
 from somu.core.permissions import HANDOVER
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.core.web import org_view
-from somu.org.models import Person
 from somu.procedures import handover as ho
 from somu.procedures.engine.render import render_markdown
 from somu.procedures.forms_admin import HandoverForm
@@ -56,10 +55,6 @@ def _sections(rows: list[ItemRow]) -> dict[str, list[ItemRow]]:
     return {name: [r for r in rows if test(r.item)] for name, test in SECTIONS}
 
 
-def _people() -> list[Person]:
-    return list(Person.objects.select_related("department").order_by("employee_number"))
-
-
 @org_view(HANDOVER)
 def handover_list(request: HttpRequest) -> HttpResponse:
     # Handovers are a few a year: the list is not paginated.
@@ -78,12 +73,11 @@ def handover_new(request: HttpRequest) -> HttpResponse:
     in between (a step was completed, a template edited), the new plan is shown instead of
     executing one nobody has seen.
     """
-    people = _people()
     data = request.POST if request.method == "POST" else None
     initial: dict[str, Any] = {"effective_date": timezone.localdate()}
     if request.GET.get("from", "").isdigit():
         initial["from_person"] = request.GET["from"]
-    form = HandoverForm(data, people=people, initial=initial)
+    form = HandoverForm(data, initial=initial)
     plan: ho.HandoverPlan | None = None
     changed = False
     if form.is_bound and form.is_valid():

@@ -22,10 +22,11 @@ from somu.core.web import org_view
 from somu.procedures import notify
 from somu.procedures.forms_admin import WebhookForm, masked_url
 from somu.procedures.forms_runs import apply_errors
+from somu.procedures.home import FAILED_DAYS
 from somu.procedures.models import Delivery, DeliveryChannel, DeliveryStatus, Webhook
 
 # The deliveries page shows this many days back, and at most this many rows.
-RECENT_DAYS = 14
+RECENT_DAYS = FAILED_DAYS  # the home page counts the failures this page lists
 MAX_DELIVERIES = 300
 RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP)
 

@@ -70,7 +70,7 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
     spec = selectors.version_spec(template.current_version)
     today = selectors.today()
     kwargs: dict[str, Any] = {
-        "spec": spec, "people": rf.active_people(), "departments": department_paths(),
+        "spec": spec, "departments": department_paths(),
     }
     if request.method == "POST":
         form = rf.RunLaunchForm(request.POST, **kwargs)
@@ -123,12 +123,12 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
 def run_list(request: HttpRequest) -> HttpResponse:
     templates = list(selectors.template_list(include_archived=True).values_list("pk", "name"))
     form = rf.RunFilterForm(request.GET or None, templates=templates,
-                            statuses=RunStatus.choices, people=rf.active_people())
+                            statuses=RunStatus.choices)
     filters: dict[str, Any] = {"template_id": None, "status": None, "person_id": None}
     if form.is_bound and form.is_valid():
         filters = {"template_id": form.cleaned_data["template"],
                    "status": form.cleaned_data["status"] or None,
-                   "person_id": form.cleaned_data["assignee"]}
+                   "person_id": getattr(form.cleaned_data["assignee"], "pk", None)}
     page = paginate(request, selectors.run_list(**filters), per_page=RUNS_PER_PAGE)
     return render_page(request, "procedures/run_list.html", {
         "form": form, "page": page, "query": querystring_without_page(request),

@@ -18,7 +18,7 @@ from somu.core.web import int_or_none, is_htmx, org_view
 from somu.org.selectors import department_paths
 from somu.procedures import schedules
 from somu.procedures.forms_admin import WEEKDAYS, RuleForm, ScheduleForm
-from somu.procedures.forms_runs import active_people, apply_errors
+from somu.procedures.forms_runs import apply_errors
 from somu.procedures.models import Run, Schedule, Template
 
 PREVIEW_DATES = 5
@@ -129,10 +129,6 @@ def schedule_edit(request: HttpRequest, schedule_id: int | None = None) -> HttpR
                       {"dates": dates, "errors": errors})
     templates = _templates(schedule)
     template = _chosen(request, schedule, templates)
-    people = active_people()
-    if schedule is not None and schedule.owner is not None and \
-            all(p.pk != schedule.owner_id for p in people):
-        people.append(schedule.owner)  # a retired owner stays shown until someone changes it
     initial = _initial(schedule, template)
     if schedule is not None and template is not None and template.pk == schedule.template_id \
             and template.current_version is not None:
@@ -141,7 +137,8 @@ def schedule_edit(request: HttpRequest, schedule_id: int | None = None) -> HttpR
         initial.update(ScheduleForm.initial_params(version_spec(template.current_version),
                                                    schedule.params or {}))
     form = ScheduleForm(request.POST if request.method == "POST" else None, initial=initial,
-                        templates=templates, template=template, people=people,
+                        templates=templates, template=template,
+                        owner=schedule.owner if schedule is not None else None,
                         departments=department_paths())
     if request.method == "POST" and form.is_valid():
         try:

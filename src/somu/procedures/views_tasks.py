@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from somu.core.permissions import VIEW_ORG, WORK_STEPS, has_perm
 from somu.core.web import int_or_none, is_htmx, org_view
-from somu.org.models import Membership, Person, PersonStatus
+from somu.org.models import Membership
 from somu.procedures import forms_runs as rf
 from somu.procedures import selectors, services
 from somu.procedures.models import (
@@ -144,7 +144,7 @@ def _page(request: HttpRequest, step: Step, *, status: int = 200, work: rf.WorkI
     }
     if context["can_reassign"]:
         context["reassign_form"] = forms.get("reassign_form") or rf.StepReassignForm(
-            people=rf.active_people(), initial={"assignee": step.assignee_id})
+            initial={"assignee": step.assignee_id})
     return render(request, STEP_PAGE, context, status=status)
 
 
@@ -246,10 +246,9 @@ def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
 @org_view(VIEW_ORG)
 def step_reassign(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _acting_on(request, step_id)
-    form = rf.StepReassignForm(request.POST, people=rf.active_people())
+    form = rf.StepReassignForm(request.POST)
     if form.is_valid():
-        person = get_object_or_404(Person, pk=form.cleaned_data["assignee"],
-                                   status=PersonStatus.ACTIVE)
+        person = form.cleaned_data["assignee"]  # an active person of this organization
         try:
             step = services.step_reassign(actor=request.user, step=step, assignee=person,
                                           comment=form.cleaned_data["comment"])

@@ -352,10 +352,9 @@ def _editor_keys(request: HttpRequest, spec: TemplateSpec | None) -> dict[str, A
 
 
 def _directory_lists() -> dict[str, Any]:
-    """The people, departments and categories the editor's inputs suggest (one list per page)."""
+    """The departments and categories the editor's inputs suggest (one list per page). People
+    are not listed: the 社員番号 inputs ask the person search as one types (person-picker.js)."""
     return {
-        "people": Person.objects.filter(status=PersonStatus.ACTIVE).only(
-            "employee_number", "name").order_by("employee_number"),
         "departments": Department.objects.only("name").order_by("sort_order", "name"),
         "categories": sorted({c for c in Template.objects.values_list("category", flat=True)
                               if c}),

@@ -11,7 +11,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from somu.org.models import Department, Person, PersonStatus
+from somu.org.models import Department
+from somu.org.pickers import PeopleField
 from somu.survey.models import SurveyRound, Task
 
 # The two levels of the taxonomy under a function: 大分類 and 中分類 on a Japanese screen.
@@ -90,10 +91,7 @@ class InviteForm(forms.Form):
     include_subdepartments = forms.BooleanField(
         label=_("Include sub-departments"), required=False, initial=True
     )
-    people = forms.ModelMultipleChoiceField(
-        queryset=Person.objects.filter(status=PersonStatus.ACTIVE).order_by("employee_number"),
-        required=False, label=_("people"),
-    )
+    people = PeopleField(required=False, label=_("people"))
     send_mail = forms.BooleanField(
         label=_("Email the invitation to each new respondent"), required=False, initial=True
     )

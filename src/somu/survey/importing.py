@@ -108,6 +108,15 @@ class ImportResult:
     tasks_created: int
     tasks_updated: int
     respondents_created: int
+    dry_run: bool = False
+    # Only a preview (dry run) compares the file with the round, pair by pair: a real import
+    # writes without reading the stored hours first, which keeps a 200,000-row file fast.
+    hours_new: int | None = None  # pairs the round has no hours for yet
+    hours_changed: int | None = None  # pairs whose stored hours differ
+    hours_unchanged: int | None = None  # pairs whose stored hours are the same
+
+
+_PREVIEW_ONLY: Final = frozenset({"dry_run", "hours_new", "hours_changed", "hours_unchanged"})
 
 
 def hours_import(
@@ -119,11 +128,14 @@ def hours_import(
     layout: Layout = "auto",
     create_tasks: bool = False,
     progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Import the hours (and capabilities) of an .xlsx or .csv file into ``survey_round``.
 
     ``progress`` is called with the number of rows read so far, every few thousand rows.
-    Raises :class:`ImportFailed` listing every problem; the database is then unchanged.
+    Raises :class:`ImportFailed` listing every problem; the database is then unchanged. With
+    ``dry_run`` nothing is kept either way (the import runs and is rolled back): the result
+    says what it would do.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"Unknown layout {layout!r}")
@@ -131,7 +143,10 @@ def hours_import(
     parsed = read_hours_file(data, layout, create_tasks, progress or (lambda rows: None))
     try:
         with transaction.atomic():
-            return _write(actor, survey_round, parsed, filename)
+            result = _write(actor, survey_round, parsed, filename, dry_run)
+            if dry_run:
+                transaction.set_rollback(True)
+            return result
     except IntegrityError as exc:
         # Only a concurrent change of the same round or tasks gets here: the rest is checked.
         raise ImportFailed([RowError(None, "", "", _(
@@ -142,8 +157,10 @@ def hours_import(
 # ---- writing ------------------------------------------------------------------------------------
 
 
-def _write(actor: Actor, survey_round: SurveyRound, parsed: Parsed, filename: str) -> ImportResult:
+def _write(actor: Actor, survey_round: SurveyRound, parsed: Parsed, filename: str,
+           dry_run: bool) -> ImportResult:
     organization_id = survey_round.organization_id
+    known_tasks = {index for index, ref in enumerate(parsed.tasks) if ref.task_id is not None}
     created, updated = _write_tasks(parsed, organization_id)
     task_ids = [ref.task_id or 0 for ref in parsed.tasks]  # every task has an id now
     monthly_field = WorkHours._meta.get_field("monthly")
@@ -159,6 +176,9 @@ def _write(actor: Actor, survey_round: SurveyRound, parsed: Parsed, filename: st
         else:
             no_hours.add((person_id, task_ids[index]))
     person_ids = set(parsed.people)
+    comparison: dict[str, int] = {}
+    if dry_run:
+        comparison = _compare_hours(survey_round, parsed, task_ids, known_tasks)
     removed = _replace(WorkHours, survey_round, hours_rows, no_hours,
                        ("organization_id", "round_id", "person_id", "task_id", "hours",
                         "monthly"))
@@ -181,13 +201,39 @@ def _write(actor: Actor, survey_round: SurveyRound, parsed: Parsed, filename: st
         layout=parsed.layout, rows=parsed.rows, people=len(person_ids), tasks=len(parsed.tasks),
         hours_saved=len(hours_rows), hours_removed=removed, capabilities_saved=capabilities,
         tasks_created=created, tasks_updated=updated, respondents_created=respondents,
+        dry_run=dry_run, **comparison,
     )
+    if dry_run:
+        return result
     audit_record(
         actor=actor, action="survey_round.import", obj=survey_round,
         changes={"file": [None, (filename or "import")[:200]],
-                 **{name: [None, value] for name, value in vars(result).items()}},
+                 **{name: [None, value] for name, value in vars(result).items()
+                    if name not in _PREVIEW_ONLY}},
     )
     return result
+
+
+def _compare_hours(survey_round: SurveyRound, parsed: Parsed, task_ids: list[int],
+                   known_tasks: set[int]) -> dict[str, int]:
+    """How the file's hours compare with the round's: new, changed and unchanged pairs (an
+    empty or zero cell where nothing is stored counts as unchanged)."""
+    stored = {
+        (person_id, task_id): hours for person_id, task_id, hours in WorkHours.objects.filter(
+            round=survey_round, task_id__in={task_ids[i] for i in known_tasks},
+        ).values_list("person_id", "task_id", "hours").iterator(chunk_size=BATCH)
+    }
+    counts = {"hours_new": 0, "hours_changed": 0, "hours_unchanged": 0}
+    for (person_id, index), (hours, monthly) in parsed.hours.items():
+        before = stored.get((person_id, task_ids[index]))
+        keeps = hours is not None and (hours or monthly is not None)
+        if before is None:
+            counts["hours_new" if keeps else "hours_unchanged"] += 1
+        elif keeps and before == hours:
+            counts["hours_unchanged"] += 1
+        else:
+            counts["hours_changed"] += 1
+    return counts
 
 
 def _write_tasks(parsed: Parsed, organization_id: int) -> tuple[int, int]:

@@ -349,16 +349,23 @@ class TaskImportResult:
     updated: int
     unchanged: int
     skills_created: int
+    dry_run: bool = False
 
 
-def task_import(*, actor: Actor, source: Source, filename: str = "") -> TaskImportResult:
+def task_import(*, actor: Actor, source: Source, filename: str = "",
+                dry_run: bool = False) -> TaskImportResult:
     """Create or update the active organization's tasks from an .xlsx or .csv file.
 
-    Raises :class:`ImportFailed` listing every problem; the database is then unchanged.
+    Raises :class:`ImportFailed` listing every problem; the database is then unchanged. With
+    ``dry_run`` nothing is kept either way (the import runs and is rolled back): the result
+    says what it would do.
     """
     try:
         with transaction.atomic():
-            return _import(actor, source, filename)
+            result = _import(actor, source, filename, dry_run)
+            if dry_run:
+                transaction.set_rollback(True)
+            return result
     except IntegrityError as exc:
         raise ImportFailed([RowError(None, "", "", _(
             "Someone else changed the same tasks at the same time; import the file again."
@@ -410,7 +417,7 @@ def _parse_row(number: int, values: dict[str, Any], errors: list[RowError]) -> d
     return data
 
 
-def _import(actor: Actor, source: Source, filename: str) -> TaskImportResult:
+def _import(actor: Actor, source: Source, filename: str, dry_run: bool) -> TaskImportResult:
     with open_table(read_source(source), columns=COLUMNS, translate=_) as table:
         raw_rows = list(table)
     tasks = {TaskIndex.key((t.function, t.category, t.subcategory, t.name)): t
@@ -471,11 +478,14 @@ def _import(actor: Actor, source: Source, filename: str) -> TaskImportResult:
     skills_created = sum(1 for e in entries if e["action"] == "skill.create")
     result = TaskImportResult(rows=len(rows), created=len(created), updated=len(updated),
                               unchanged=len(rows) - len(created) - len(updated),
-                              skills_created=skills_created)
+                              skills_created=skills_created, dry_run=dry_run)
+    if dry_run:
+        return result
     entries.append({
         "action": "survey_task.import", "object_type": "survey.task",
         "object_repr": (filename or "import")[:200],
-        "changes": {name: [None, value] for name, value in vars(result).items()},
+        "changes": {name: [None, value] for name, value in vars(result).items()
+                    if name != "dry_run"},
     })
     audit_record_many(actor=actor, entries=entries)
     return result

@@ -22,7 +22,10 @@ from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from somu.core.money import YEN_EXCEL_FORMAT
+from somu.survey import terms
 from somu.survey.analysis.types import AnalysisResult, BusFactor
+from somu.survey.terms import ja
 
 FONT = "Meiryo UI"  # on every Windows since Vista; LibreOffice substitutes a CJK font elsewhere
 CHART_ROWS = 30
@@ -32,7 +35,7 @@ FORMATS: dict[str, dict[str, Any]] = {
     "text": {},
     "wrap": {"text_wrap": True, "valign": "top"},
     "hours": {"num_format": "#,##0.0"},
-    "yen": {"num_format": '"¥"#,##0'},
+    "yen": {"num_format": YEN_EXCEL_FORMAT},
     "rate": {"num_format": "0.0%"},
     "int": {"num_format": "#,##0"},
     "ratio": {"num_format": "0.00"},
@@ -267,25 +270,27 @@ def _overview(book: _Book, survey_round: RoundLike, result: AnalysisResult,
         ("工数のある人数", t.people_with_hours, "int", "人", "工数を1時間以上回答した人"),
         ("業務数", t.tasks, "int", "件", "工数のある業務の数"),
         ("総キャパシティ", t.capacity, "hours", "時間/月", "各人の標準月間労働時間の合計"),
-        ("稼働率", t.utilization, "rate", "", "総工数 ÷ 総キャパシティ"),
-        ("属人化業務数", d.dependent_tasks, "int", "件",
+        (ja(terms.UTILIZATION), t.utilization, "rate", "", "総工数 ÷ 総キャパシティ"),
+        (f"{ja(terms.DEPENDENT_TASKS)}数", d.dependent_tasks, "int", "件",
          "対応可能者が1人以下の業務。対応可能者 = 対応可能レベル3以上の人"
          "（その業務に能力の回答がなければ工数のある人）"),
-        ("属人化率（件数）", d.rate_by_count, "rate", "", "属人化業務数 ÷ 分析した業務数"),
-        ("属人化率（工数）", d.rate_by_hours, "rate", "", "属人化業務の工数 ÷ 総工数"),
+        (ja(terms.DEPENDENCY_RATE_COUNT), d.rate_by_count, "rate", "",
+         "属人化業務数 ÷ 分析した業務数"),
+        (ja(terms.DEPENDENCY_RATE_HOURS), d.rate_by_hours, "rate", "",
+         "属人化業務の工数 ÷ 総工数"),
         ("対応可能者のいない業務", len(d.nobody_capable_task_ids), "int", "件",
          "対応可能者が0人の業務"),
-        ("バス係数（組織）", bus_value, "int", "人",
+        (f"{ja(terms.BUS_FACTOR)}（組織）", bus_value, "int", "人",
          "同時に離脱すると組織の工数の50%超を対応できる人がいなくなる最少人数。" + bus_note),
-        ("過剰品質工数", q.over_hours, "hours", "時間/月",
+        (ja(terms.OVER_QUALIFIED_HOURS), q.over_hours, "hours", "時間/月",
          "等級の想定より難易度の低い業務の工数"),
-        ("過剰品質コスト", q.over_cost, "yen", "円/月",
+        (ja(terms.OVER_QUALIFIED_COST), q.over_cost, "yen", "円/月",
          "工数 × （本人の等級の単価 − その難易度を担う最も低い等級の単価）"),
-        ("能力不足工数", q.under_hours, "hours", "時間/月",
+        (ja(terms.UNDER_QUALIFIED_HOURS), q.under_hours, "hours", "時間/月",
          "等級の想定より難易度の高い業務の工数"),
-        ("能力不足コスト", q.under_cost, "yen", "円/月",
+        (ja(terms.UNDER_QUALIFIED_COST), q.under_cost, "yen", "円/月",
          "工数 × （その難易度を担う最も低い等級の単価 − 本人の等級の単価）"),
-        ("過負荷人数", sum(1 for p in result.people if p.overloaded), "int", "人",
+        (ja(terms.OVERLOADED_PEOPLE), sum(1 for p in result.people if p.overloaded), "int", "人",
          "稼働率（工数 ÷ 標準月間労働時間）が100%を超える人"),
         ("工数の変動係数", org_balance.cv if org_balance else None, "ratio", "",
          "一人あたり工数の標準偏差 ÷ 平均"),
@@ -413,9 +418,9 @@ def _dependency(book: _Book, result: AnalysisResult, people: Mapping[int, str]) 
     ws = book.sheet("属人化")
     d = result.dependency
     summary = [("分析した業務数", d.tasks, "int"), ("属人化業務数", d.dependent_tasks, "int"),
-               ("属人化率（件数）", d.rate_by_count, "rate"), ("総工数", d.hours, "hours"),
-               ("属人化業務の工数", d.dependent_hours, "hours"),
-               ("属人化率（工数）", d.rate_by_hours, "rate")]
+               (ja(terms.DEPENDENCY_RATE_COUNT), d.rate_by_count, "rate"),
+               ("総工数", d.hours, "hours"), ("属人化業務の工数", d.dependent_hours, "hours"),
+               (ja(terms.DEPENDENCY_RATE_HOURS), d.rate_by_hours, "rate")]
     for i, (label, value, fmt) in enumerate(summary):
         ws.write_string(i, 0, label, book.bold)
         ws.write_number(i, 1, value, book.fmt[fmt])
@@ -442,7 +447,7 @@ def _bus_factors(book: _Book, result: AnalysisResult, people: Mapping[int, str])
     ws.write_string(0, 0, "バス係数 = 同時に離脱するとその範囲の工数の50%超を対応できる人が"
                     "いなくなる最少人数", book.note)
     book.table(ws, [Col("範囲"), Col("名称"), Col("バス係数", "int"), Col("算出方法"),
-                    Col("工数（時間/月）", "hours"), Col("離脱後に対応者のいない工数", "hours"),
+                    Col("工数（時間/月）", "hours"), Col(ja(terms.HOURS_LEFT_UNCOVERED), "hours"),
                     Col("候補人数", "int"), Col("離脱する人", "wrap", width=60)], (
         (SCOPES[b.scope], b.label or "組織全体", b.value if b.value is not None else "—",
          METHODS[b.method], b.hours, b.uncovered_hours, b.candidates,
@@ -465,17 +470,17 @@ def _retirement(book: _Book, result: AnalysisResult, people: Mapping[int, str],
             "、".join(f"{people.get(p, str(p))}（{h:.1f}h）"
                      for p, h in sorted(absorbers.items(), key=lambda kv: -kv[1])) or "（なし）",
             r.orphaned_hours - r.unabsorbed_hours, r.unabsorbed_hours))
-    cols = [Col("氏名"), Col("退職で対応者のいなくなる工数", "hours", width=16),
+    cols = [Col("氏名"), Col(ja(terms.ORPHANED_HOURS), "hours", width=16),
             Col("業務数", "int"), Col("業務", "wrap", width=40),
-            Col("引き継ぎ候補（吸収できる工数）", "wrap", width=40),
-            Col("吸収できる工数", "hours"), Col("吸収できない工数", "hours")]
+            Col(f"{ja(terms.ABSORBED_BY)}（{ja(terms.ABSORBABLE_HOURS)}）", "wrap", width=40),
+            Col(ja(terms.ABSORBABLE_HOURS), "hours"), Col(ja(terms.UNABSORBED_HOURS), "hours")]
     n = book.table(ws, cols, rows)
     if not n:
         return
     first, last = _chart_rows(n)
     # Absorbed + unabsorbed, stacked: together they are the orphaned hours.
     chart = book.chart("bar", "stacked",
-                       title=_top("退職で対応者のいなくなる工数（時間/月）", n, "人"),
+                       title=_top(f"{ja(terms.ORPHANED_HOURS)}（時間/月）", n, "人"),
                        y={"reverse": True}, height=_bar_height(last - first + 1))
     chart.add_series(_series(name, (0, 5), (0, first, last), (5, first, last),
                              fill={"color": "#6AA84F"}))
@@ -490,9 +495,10 @@ def _qualification(book: _Book, result: AnalysisResult) -> None:
     q = result.qualification
     rows: list[tuple[Any, ...]] = [(g.grade, g.over_hours, g.over_cost, g.under_hours,
                                     g.under_cost) for g in q.by_grade]
-    cols = [Col("等級"), Col("過剰品質工数（時間/月）", "hours"),
-            Col("過剰品質コスト（円/月）", "yen"), Col("能力不足工数（時間/月）", "hours"),
-            Col("能力不足コスト（円/月）", "yen")]
+    cols = [Col("等級"), Col(f"{ja(terms.OVER_QUALIFIED_HOURS)}（時間/月）", "hours"),
+            Col(f"{ja(terms.OVER_QUALIFIED_COST)}（円/月）", "yen"),
+            Col(f"{ja(terms.UNDER_QUALIFIED_HOURS)}（時間/月）", "hours"),
+            Col(f"{ja(terms.UNDER_QUALIFIED_COST)}（円/月）", "yen")]
     n = book.table(ws, cols, rows)
     total_row = n + 1
     ws.write_string(total_row, 0, "合計", book.bold)
@@ -501,11 +507,13 @@ def _qualification(book: _Book, result: AnalysisResult) -> None:
         ws.write_number(total_row, j, value, book.fmt[fmt])
     ws.write_string(total_row + 2, 0, "判定できない工数（等級・難易度の未設定など）", book.note)
     ws.write_number(total_row + 2, 3, q.unknown_hours, book.fmt["hours"])
-    ws.write_string(total_row + 3, 0, "過剰品質: 等級の想定より易しい業務。能力不足: 等級の想定より"
-                    "難しい業務。コストは工数 × 単価の差。", book.note)
+    ws.write_string(total_row + 3, 0, f"{ja(terms.OVER_QUALIFIED_HOURS)}: 等級の想定より易しい"
+                    f"業務。{ja(terms.UNDER_QUALIFIED_HOURS)}: 等級の想定より難しい業務。"
+                    "コストは工数 × 単価の差。", book.note)
     if not n:
         return
-    chart = book.chart("column", title="等級別の過剰品質・能力不足工数（時間/月）")
+    chart = book.chart("column", title=f"等級別の{ja(terms.OVER_QUALIFIED_HOURS)}・"
+                       f"{ja(terms.UNDER_QUALIFIED_HOURS)}（時間/月）")
     for j, color in ((1, "#F6B26B"), (3, "#6FA8DC")):
         chart.add_series(_series(name, (0, j), (0, 1, n), (j, 1, n), fill={"color": color}))
     ws.insert_chart(1, len(cols) + 1, chart)
@@ -516,7 +524,7 @@ def _balance(book: _Book, result: AnalysisResult) -> None:
     ws = book.sheet(name)
     cols = [Col("社員番号"), Col("氏名"), Col("部署"), Col("等級"),
             Col("標準時間（時間/月）", "hours"), Col("工数（時間/月）", "hours"),
-            Col("稼働率", "rate"), Col("過負荷", "flag")]
+            Col(ja(terms.UTILIZATION), "rate"), Col("過負荷", "flag")]
     ordered = sorted(result.people, key=lambda p: -p.utilization)
     n = book.table(ws, cols, ((p.employee_number, p.name, p.department, p.grade or "",
                                p.capacity, p.load, p.utilization, p.overloaded)
@@ -525,7 +533,7 @@ def _balance(book: _Book, result: AnalysisResult) -> None:
     ws.write_string(0, left, "負荷の偏り（範囲ごと）", book.bold)
     scope_cols = [Col("範囲"), Col("名称"), Col("人数", "int"), Col("平均工数", "hours"),
                   Col("変動係数", "ratio"), Col("ジニ係数", "ratio"), Col("最大÷平均", "ratio"),
-                  Col("過負荷人数", "int")]
+                  Col(ja(terms.OVERLOADED_PEOPLE), "int")]
     m = book.table(ws, scope_cols, ((SCOPES[b.scope], b.label or "組織全体", b.people,
                                      b.mean_load, b.cv, b.gini, b.max_over_mean,
                                      len(b.overloaded_person_ids)) for b in result.balance),

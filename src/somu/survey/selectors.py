@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
@@ -468,3 +469,71 @@ def analysis_labels(*, result: AnalysisResult) -> tuple[dict[int, str], dict[int
     if missing:
         people.update(dict(Person.objects.filter(pk__in=missing).values_list("pk", "name")))
     return people, tasks
+
+
+# ---- one person's surveyed work (for the handover document) -------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyedTask:
+    """A task a person reported hours on, and who else can do it (capability ≥ capable level;
+    for a task nobody rated, the others who reported hours on it, as the analysis counts)."""
+
+    task_id: int
+    function: str
+    category: str
+    subcategory: str
+    name: str
+    hours: float  # monthly average
+    others: tuple[str, ...]  # names, by 社員番号; active people only
+
+
+@dataclass(frozen=True)
+class SurveyedWork:
+    survey_round: SurveyRound
+    tasks: tuple[SurveyedTask, ...]  # largest hours first
+
+    @property
+    def hours(self) -> float:
+        return sum(t.hours for t in self.tasks)
+
+
+def person_surveyed_work(*, person: Person, before: dt.date | None = None) -> SurveyedWork | None:
+    """The tasks ``person`` reported in the newest round where they have hours (created on or
+    before ``before`` when given), with who else can do each; ``None`` without any. Four
+    queries, whatever the size of the round."""
+    from somu.org.models import PersonStatus
+
+    rounds = WorkHours.objects.filter(person=person, hours__gt=0)
+    if before is not None:
+        rounds = rounds.filter(round__created_at__date__lte=before)
+    round_id = rounds.order_by("-round__created_at", "-round_id").values_list(
+        "round_id", flat=True).first()
+    if round_id is None:
+        return None
+    survey_round = SurveyRound.objects.get(pk=round_id)
+    mine = list(WorkHours.objects.filter(round_id=round_id, person=person, hours__gt=0)
+                .select_related("task").order_by("-hours", "task__sort_order", "task_id"))
+    task_ids = [h.task_id for h in mine]
+    level = AnalysisOptions().capable_level
+    rated: set[int] = set()
+    capable: dict[int, list[tuple[str, str]]] = {}
+    for task_id, lvl, number, name, status, person_id in Capability.objects.filter(
+            round_id=round_id, task_id__in=task_ids).values_list(
+            "task_id", "level", "person__employee_number", "person__name", "person__status",
+            "person_id"):
+        rated.add(task_id)
+        if lvl >= level and person_id != person.pk and status == PersonStatus.ACTIVE:
+            capable.setdefault(task_id, []).append((number, name))
+    unrated = [t for t in task_ids if t not in rated]
+    if unrated:
+        for task_id, number, name in WorkHours.objects.filter(
+                round_id=round_id, task_id__in=unrated, hours__gt=0,
+                person__status=PersonStatus.ACTIVE).exclude(person=person).values_list(
+                "task_id", "person__employee_number", "person__name"):
+            capable.setdefault(task_id, []).append((number, name))
+    return SurveyedWork(survey_round, tuple(
+        SurveyedTask(h.task_id, h.task.function, h.task.category, h.task.subcategory,
+                     h.task.name, float(h.hours),
+                     tuple(name for _n, name in sorted(capable.get(h.task_id, []))))
+        for h in mine))

@@ -30,7 +30,7 @@ from somu.core.permissions import VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, analysis_sc
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
 from somu.org.selectors import department_paths
-from somu.survey import analysis, selectors
+from somu.survey import analysis, selectors, terms
 from somu.survey.analysis.types import AnalysisResult, TaskSummary
 from somu.survey.drill import FLAG_LABELS, DrillError, drill_parse
 from somu.survey.models import AnalysisSnapshot, Capability, CapabilityLevel, SurveyRound
@@ -223,9 +223,10 @@ def _retirement(r: SurveyRound, result: AnalysisResult, labels: Labels) -> dict[
     top = result.retirement[:CHART_LIMIT]
     charts: Charts = {"retirement": _bar(
         [x.name for x in top],
-        [{"name": _("Could be absorbed"), "stack": "o",
+        [{"name": str(terms.ABSORBABLE_HOURS), "stack": "o",
           "data": [_r(x.orphaned_hours - x.unabsorbed_hours) for x in top]},
-         {"name": _("Unabsorbed"), "stack": "o", "data": [_r(x.unabsorbed_hours) for x in top]}],
+         {"name": str(terms.UNABSORBED_HOURS), "stack": "o",
+          "data": [_r(x.unabsorbed_hours) for x in top]}],
         [_rows_url(r, orphaned_of=x.person_id) for x in top], horizontal=True,
         colors=["#6e9fd6", "#c4453c"])}
     return {"risks": risks, "risks_cut": len(result.retirement) > TABLE_LIMIT, "charts": charts}
@@ -235,8 +236,8 @@ def _grades(r: SurveyRound, result: AnalysisResult, labels: Labels) -> dict[str,
     by_grade = result.qualification.by_grade
     charts: Charts = {"grades": _bar(
         [g.grade for g in by_grade],
-        [{"name": _("Over-qualified hours"), "data": [_r(g.over_hours) for g in by_grade]},
-         {"name": _("Under-qualified hours"), "data": [_r(g.under_hours) for g in by_grade]}],
+        [{"name": str(terms.OVER_QUALIFIED_HOURS), "data": [_r(g.over_hours) for g in by_grade]},
+         {"name": str(terms.UNDER_QUALIFIED_HOURS), "data": [_r(g.under_hours) for g in by_grade]}],
         [_rows_url(r, grade=g.grade) for g in by_grade],
         seriesParams=["qualification=over", "qualification=under"],
         colors=["#d08c2c", "#7a5fb0"])}
@@ -247,7 +248,7 @@ def _load(r: SurveyRound, result: AnalysisResult, labels: Labels) -> dict[str, A
     busiest = sorted(result.people, key=lambda p: -p.utilization)[:CHART_LIMIT]
     charts: Charts = {"load": _bar(
         [p.name for p in busiest],
-        [{"name": _("Utilization"), "data": [_r(p.utilization * 100) for p in busiest]}],
+        [{"name": str(terms.UTILIZATION), "data": [_r(p.utilization * 100) for p in busiest]}],
         [_rows_url(r, person=p.person_id) for p in busiest], unit="%", horizontal=True,
         markLine=100, highlightAbove=100)}
     return {
@@ -360,9 +361,13 @@ def print_report(request: HttpRequest, round_id: int) -> HttpResponse:
     result = selectors.round_analysis(survey_round=survey_round)
     labels = _labels(result)
     context = _base_context(survey_round, result)
+    charts: Charts = {}
     for build in BUILDERS.values():
-        context.update({k: v for k, v in build(survey_round, result, labels).items()
-                        if k != "charts"})
+        built = build(survey_round, result, labels)
+        charts.update(built.get("charts", {}))
+        context.update({k: v for k, v in built.items() if k != "charts"})
+    # The printed report shows the dashboard's charts next to its tables (same specs).
+    context["charts"] = charts
     context["grades_total"] = result.qualification
     return render(request, "survey/analysis_print.html", context)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import IO, Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from somu.core.permissions import MANAGE_SURVEY
-from somu.core.tabular import ImportFailed, RowError
+from somu.core.tabular import RowError, Source
 from somu.core.uploads import (
     SPREADSHEET_TYPES,
-    checked_upload,
     import_outcome,
+    import_steps,
     spreadsheet_download,
 )
 from somu.core.web import org_view, render_page
@@ -43,15 +43,12 @@ def task_import(request: HttpRequest) -> HttpResponse:
         "max_bytes": settings.SOMU_IMPORT_MAX_BYTES,
     }
     if request.method == "POST":
-        upload, errors = checked_upload(request)
-        result = None
-        if upload is not None:
-            try:
-                result = importing_inventory.task_import(
-                    actor=request.user, source=cast(IO[bytes], upload), filename=upload.name or "")
-            except ImportFailed as exc:
-                errors = exc.errors
-        context.update(import_outcome(upload, result, errors))
+        # Checked first (a preview, nothing saved), imported when the user confirms.
+        context.update(import_steps(
+            request, purpose="survey.tasks", options={},
+            run=lambda source, filename, _options, dry_run: importing_inventory.task_import(
+                actor=request.user, source=source, filename=filename, dry_run=dry_run),
+        ))
     return render_page(request, "survey/import_tasks.html", context,
                        partial="survey/_import_tasks_result.html")
 
@@ -77,21 +74,24 @@ def hours_import(request: HttpRequest, round_id: int) -> HttpResponse:
         "rules": importing.RULES,
         "max_bytes": settings.SOMU_IMPORT_MAX_BYTES,
     }
-    if request.method == "POST":
-        upload, errors = checked_upload(request)
-        result = None
-        if layout not in importing.LAYOUTS:
-            upload, errors = None, [RowError(None, "", layout, _("Choose a layout."))]
-        if upload is not None:
-            try:
-                result = importing.hours_import(
-                    actor=request.user, survey_round=survey_round,
-                    source=cast(IO[bytes], upload), filename=upload.name or "",
-                    layout=layout, create_tasks=create_tasks,  # type: ignore[arg-type]
-                )
-            except ImportFailed as exc:
-                errors = exc.errors
-        context.update(import_outcome(upload, result, errors))
+    if request.method == "POST" and layout not in importing.LAYOUTS:
+        context.update(import_outcome(None, None, [RowError(None, "", layout,
+                                                            _("Choose a layout."))]))
+    elif request.method == "POST":
+        # Checked first (a preview, nothing saved), imported when the user confirms; the
+        # confirmation uses the layout and options the file was checked with.
+        def run(source: Source, filename: str, options: dict[str, Any],
+                dry_run: bool) -> importing.ImportResult:
+            return importing.hours_import(
+                actor=request.user, survey_round=survey_round, source=source,
+                filename=filename, layout=options["layout"],
+                create_tasks=bool(options["create_tasks"]), dry_run=dry_run,
+            )
+
+        context.update(import_steps(
+            request, purpose=f"survey.hours.{survey_round.pk}",
+            options={"layout": layout, "create_tasks": create_tasks}, run=run,
+        ))
     return render_page(request, "survey/import_hours.html", context,
                        partial="survey/_import_hours_result.html")
 

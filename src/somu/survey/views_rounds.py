@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from somu.core.permissions import MANAGE_SURVEY, VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, has_perm
 from somu.core.web import org_view, paginate, querystring_without_page, render_page
-from somu.org.models import Person, PersonStatus
 from somu.org.selectors import department_tree, flatten_tree
 from somu.survey import selectors, services
 from somu.survey.forms import InviteForm, RoundForm
@@ -101,11 +100,9 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "is_open": survey_round.status == RoundStatus.OPEN,
     }
     if can_manage and survey_round.status != RoundStatus.CLOSED:
-        invited = Respondent.objects.filter(round=survey_round).values("person_id")
+        # People are chosen with a searching picker: the page does not list the organization.
         context["invite_form"] = InviteForm()
         context["department_nodes"] = flatten_tree(department_tree())
-        context["invitable_people"] = Person.objects.filter(status=PersonStatus.ACTIVE).exclude(
-            pk__in=invited).select_related("department").order_by("employee_number")
     return render_page(request, "survey/round_detail.html", context,
                        partial="survey/_round_respondents.html")
 

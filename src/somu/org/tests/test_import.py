@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,9 +49,9 @@ def csv(rows: list[list[str]], encoding: str = "utf-8", header: list[str] = HEAD
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
 
 
-def run(org: Organization, data: bytes | Path, actor=None) -> ImportResult:
+def run(org: Organization, data: bytes | Path, actor=None, **options) -> ImportResult:
     with tenancy.activate(org):
-        return people_import(actor=actor, source=data, filename="people.xlsx")
+        return people_import(actor=actor, source=data, filename="people.xlsx", **options)
 
 
 def state(org: Organization) -> tuple:
@@ -61,11 +62,11 @@ def state(org: Organization) -> tuple:
         return (people, Department.objects.count(), AuditEvent.objects.count())
 
 
-def rejected(org: Organization, data: bytes) -> list[tuple]:
+def rejected(org: Organization, data: bytes, **options) -> list[tuple]:
     """The errors the import reports, having checked that it changed nothing."""
     before = state(org)
     with pytest.raises(ImportFailed) as caught:
-        run(org, data)
+        run(org, data, **options)
     assert state(org) == before
     return [(e.row, e.column, e.value, e.reason) for e in caught.value.errors]
 
@@ -114,13 +115,35 @@ def test_it_accepts_employment_types_as_japanese_labels_or_codes(org_a, people_a
     assert person(org_a, "A010").employment_type == code
 
 
+MISSING_DEPARTMENTS = [
+    ["A010", "高橋", None, "管理本部/経理部/税務課", None, None, None, None, None],
+    ["A011", "伊藤", None, "管理本部／経理部", None, None, None, None, None],
+    ["A012", "渡辺", None, "営業本部", None, None, None, None, None],
+]
+
+
+def test_an_unknown_department_is_an_error_unless_creating_departments_is_asked(org_a, people_a):
+    assert rejected(org_a, xlsx(MISSING_DEPARTMENTS)) == [
+        (2, "部署", "管理本部/経理部/税務課", "Department “管理本部/経理部” does not exist. "
+         "Correct the path, or tick “Create departments” to create it."),
+        (3, "部署", "管理本部/経理部", "Department “管理本部/経理部” does not exist. "
+         "Correct the path, or tick “Create departments” to create it."),
+        (4, "部署", "営業本部", "Department “営業本部” does not exist. "
+         "Correct the path, or tick “Create departments” to create it."),
+    ]
+
+
+def test_a_typo_in_a_department_is_not_created(org_a, people_a):
+    errors = rejected(org_a, xlsx([["A002", "鈴木 花子", None, "管理本部/総部部"]],
+                                  header=HEADER[:4]))
+    assert [(row, column, value) for row, column, value, _r in errors] == [
+        (2, "部署", "管理本部/総部部")]
+
+
 def test_it_creates_missing_departments_along_the_path(org_a, people_a):
-    result = run(org_a, xlsx([
-        ["A010", "高橋", None, "管理本部/経理部/税務課", None, None, None, None, None],
-        ["A011", "伊藤", None, "管理本部／経理部", None, None, None, None, None],
-        ["A012", "渡辺", None, "営業本部", None, None, None, None, None],
-    ]))
+    result = run(org_a, xlsx(MISSING_DEPARTMENTS), create_departments=True)
     assert result.departments_created == 3
+    assert result.departments == ("営業本部", "管理本部/経理部", "管理本部/経理部/税務課")
     with tenancy.activate(org_a):
         keiri = Department.objects.get(name="経理部")
         zeimu = Department.objects.get(name="税務課")
@@ -225,7 +248,7 @@ def test_it_records_one_audit_event_per_change_and_a_summary(org_a, people_a, ad
         ["A002", "鈴木 花子", None, None, "G2", None, None, None, None],
         ["A003", "佐藤 健", None, None, None, None, None, None, None],
         ["A010", "高橋", None, "新本部", None, None, None, None, None],
-    ]), actor=admin_a)
+    ]), actor=admin_a, create_departments=True)
     with tenancy.activate(org_a):
         events = list(AuditEvent.objects.filter(actor_label="admin_a").order_by("seq"))
     assert [e.action for e in events] == [
@@ -365,7 +388,8 @@ def test_one_bad_row_rejects_the_whole_file_and_every_error_is_listed(org_a, peo
         ["A011", "伊藤", None, None, None, None, None, None, None],
     ]))
     assert [(row, column) for row, column, _v, _r in errors] == [
-        (3, "等級"), (3, "雇用形態"), (3, "入社日"), (3, "上長社員番号"), (3, "メール"),
+        (2, "部署"), (3, "等級"), (3, "雇用形態"), (3, "入社日"), (3, "上長社員番号"),
+        (3, "メール"),
     ]
     assert person(org_a, "A002").name == "鈴木 花子"
 
@@ -393,7 +417,8 @@ def test_the_person_services_rules_are_import_errors_naming_row_column_and_value
 
 def test_importing_into_one_organization_never_touches_another(org_a, people_a, org_b, people_b):
     before_b = state(org_b)
-    result = run(org_a, xlsx([["B001", "エーの木村", None, "総務部"]], header=HEADER[:4]))
+    result = run(org_a, xlsx([["B001", "エーの木村", None, "総務部"]], header=HEADER[:4]),
+                 create_departments=True)
     assert (result.created, result.updated, result.departments_created) == (1, 0, 1)
     assert state(org_b) == before_b
     assert person(org_b, "B001").name == "木村 拓也"
@@ -448,9 +473,10 @@ def test_an_unknown_template_format_is_not_found(client_as, admin_a, org_a):
 # ---- the page ------------------------------------------------------------------------------------
 
 
-def upload(client, data: bytes, name: str = "people.xlsx", **headers):
+def upload(client, data: bytes, name: str = "people.xlsx", data_: dict | None = None,
+           **headers):
     return client.post(reverse("org:people_import"),
-                       {"file": SimpleUploadedFile(name, data)},
+                       {"file": SimpleUploadedFile(name, data), **(data_ or {})},
                        HTTP_ACCEPT_LANGUAGE="en", **headers)
 
 
@@ -468,18 +494,79 @@ def test_the_page_shows_the_form_templates_and_columns(client_as, staff_a, org_a
         assert column in body
 
 
-def test_uploading_a_file_imports_it_and_shows_a_summary(client_as, staff_a, org_a, people_a):
+def token_of(body: str) -> str:
+    match = re.search(r'name="token" value="([^"]+)"', body)
+    assert match, "the preview offers to confirm"
+    return match.group(1)
+
+
+def confirm(client, token: str, **headers):
+    return client.post(reverse("org:people_import"), {"token": token}, **headers)
+
+
+def test_uploading_a_file_previews_it_and_saves_nothing(client_as, staff_a, org_a, people_a):
+    before = state(org_a)
     response = upload(client_as(staff_a, org_a), xlsx([
-        ["A002", "鈴木 花子", None, None, "G2", None, None, None, None],
+        ["A002", "鈴木 花子", None, "管理本部/経理部", "G2", None, None, None, None],
+        ["A003", "佐藤 健", None, None, None, None, None, None, None],
         ["A010", "高橋", None, "管理本部/経理部", None, None, None, None, None],
-    ]))
+    ]), data_={"create_departments": "on"})
     body = response.content.decode()
     assert response.status_code == 200
     assert "<html" in body  # without JavaScript the whole page comes back
+    assert "people.xlsx の確認結果" in body
+    assert "追加 1 人、更新 1 人、変更なし 1 人。" in body
+    assert "まだ何も保存していません。" in body
+    assert "<li>管理本部/経理部</li>" in body  # the department it would create
+    assert "<td class=\"num\">4</td><td>A010</td><td>高橋</td>" in body
+    assert "<td>A002</td><td>鈴木 花子</td><td>部署、等級</td>" in body
+    assert state(org_a) == before
+
+
+def test_confirming_the_preview_imports_the_same_file(client_as, staff_a, org_a, people_a):
+    client = client_as(staff_a, org_a)
+    preview = upload(client, xlsx([
+        ["A002", "鈴木 花子", None, None, "G2", None, None, None, None],
+        ["A010", "高橋", None, "管理本部/経理部", None, None, None, None, None],
+    ]), data_={"create_departments": "on"}).content.decode()
+    response = confirm(client, token_of(preview))
+    body = response.content.decode()
     assert "追加 1 人、更新 1 人、変更なし 0 人、作成した部署 1。" in body
     assert person(org_a, "A010").department.name == "経理部"
+    assert person(org_a, "A002").grade == people_a.g2
     with tenancy.activate(org_a):
         assert AuditEvent.objects.get(action="person.import").actor_label == "staff_a"
+    # The kept file is gone: the same token cannot import twice.
+    before = state(org_a)
+    again = confirm(client, token_of(preview)).content.decode()
+    assert "この確認結果は期限切れか、すでに取り込み済みです。" in again
+    assert state(org_a) == before
+
+
+def test_an_unknown_department_is_listed_until_creating_departments_is_ticked(
+        client_as, staff_a, org_a, people_a):
+    data = xlsx([["A010", "高橋", None, "管理本部/総部部"]], header=HEADER[:4])
+    body = upload(client_as(staff_a, org_a), data).content.decode()
+    assert "部署「管理本部/総部部」はありません。" in body
+    assert 'name="token"' not in body
+    body = upload(client_as(staff_a, org_a), data,
+                  data_={"create_departments": "on"}).content.decode()
+    assert "<li>管理本部/総部部</li>" in body
+
+
+def test_a_preview_token_is_refused_to_another_user_or_when_expired(
+        client_as, staff_a, admin_a, org_a, people_a, time_machine):
+    time_machine.move_to(dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC))
+    preview = upload(client_as(staff_a, org_a),
+                     xlsx([["A010", "高橋"]], header=["社員番号", "氏名"])).content.decode()
+    token = token_of(preview)
+    before = state(org_a)
+    expired = "この確認結果は期限切れか、すでに取り込み済みです。"
+    assert expired in confirm(client_as(admin_a, org_a), token).content.decode()
+    assert expired in confirm(client_as(staff_a, org_a), token + "x").content.decode()
+    time_machine.move_to(dt.datetime(2026, 4, 1, 10, 1, tzinfo=dt.UTC))
+    assert expired in confirm(client_as(staff_a, org_a), token).content.decode()
+    assert state(org_a) == before
 
 
 def test_a_bad_upload_shows_every_error_and_changes_nothing(client_as, staff_a, org_a, people_a):
@@ -500,7 +587,7 @@ def test_with_htmx_only_the_result_is_returned(client_as, staff_a, org_a, people
                       xlsx([["A010", "高橋"]], header=["社員番号", "氏名"]), HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "<html" not in body
-    assert "追加 1 人、更新 0 人" in body
+    assert "追加 1 人、更新 0 人、変更なし 0 人。" in body
 
 
 def test_posting_without_a_file_asks_for_one(client_as, staff_a, org_a):
@@ -576,3 +663,40 @@ def test_the_command_refuses_an_unknown_organization_or_actor(org_a, tmp_path):
         call_command("import_people", str(path), "--org", "org-a", "--actor", "nobody")
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_people", str(tmp_path / "missing.csv"), "--org", "org-a")
+
+
+def test_the_command_dry_run_prints_what_would_change_and_saves_nothing(org_a, people_a,
+                                                                        tmp_path):
+    path = tmp_path / "people.xlsx"
+    path.write_bytes(xlsx([
+        ["A002", "鈴木 花子", None, None, "G2", None, None, None, None],
+        ["A010", "高橋", None, "管理本部/経理部", None, None, None, None, None],
+    ]))
+    before = state(org_a)
+    out = io.StringIO()
+    call_command("import_people", str(path), "--org", "org-a", "--dry-run",
+                 "--create-departments", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Department to create: 管理本部/経理部",
+        "Checked people.xlsx for org-a, nothing saved: would create 1, update 1, leave 0 "
+        "unchanged; departments to create: 1.",
+    ]
+    assert state(org_a) == before
+
+
+def test_the_command_refuses_unknown_departments_without_create_departments(org_a, people_a,
+                                                                             tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv([["A010", "高橋", "", "管理本部/経理部", "", "", "", "", ""]]))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match=r"^1 error in people\.csv; nothing was imported\.$"):
+        call_command("import_people", str(path), "--org", "org-a", stderr=err)
+    assert err.getvalue().splitlines() == [
+        "Row 2, column “部署”, value “管理本部/経理部”: Department “管理本部/経理部” does not "
+        "exist. Correct the path, or tick “Create departments” to create it.",
+    ]
+    out = io.StringIO()
+    call_command("import_people", str(path), "--org", "org-a", "--create-departments",
+                 stdout=out)
+    assert out.getvalue().splitlines()[0] == "Created department: 管理本部/経理部"
+    assert person(org_a, "A010").department.name == "経理部"

@@ -20,6 +20,7 @@ from somu.core import tenancy
 from somu.org import services as org_services
 from somu.procedures import handover as ho
 from somu.procedures import services
+from somu.procedures.engine.render import fill_placeholders
 from somu.procedures.handover_excel import handover_workbook, markdown_plain
 from somu.procedures.models import (
     EventKind,
@@ -31,6 +32,8 @@ from somu.procedures.models import (
     StepState,
     Template,
 )
+from somu.survey.models import Capability, SurveyRound, WorkHours
+from somu.survey.models import Task as SurveyTask
 
 TODAY = dt.date(2026, 3, 2)
 EFFECTIVE = dt.date(2026, 4, 1)  # 4/1付 異動
@@ -310,8 +313,68 @@ def test_the_workbook_lists_every_item_with_its_manual(org_a, people_a, holdings
 
 
 def test_markdown_reads_as_plain_text() -> None:
-    text = "## 手順\n\n1. **必ず**確認\n- [マニュアル](https://example.com)\n* `code`"
-    assert markdown_plain(text) == "手順\n\n1. 必ず確認\n・マニュアル（https://example.com）\n・code"
+    text = "## 手順\n\n1. **必ず**確認\n2. 次に\n\n- [マニュアル](https://example.com)\n- `code`"
+    assert markdown_plain(text) == ("手順\n\n1. 必ず確認\n2. 次に\n\n"
+                                    "・マニュアル（https://example.com）\n・code")
+
+
+def test_escaped_parameter_values_read_as_they_were_typed() -> None:
+    # Values are escaped so that they cannot form Markdown; the printed manual must not show
+    # the backslashes (it once read 「\\-5点」).
+    text = fill_placeholders("評価は {{ 評価 }} です。", {"評価": "-5点 (*注*) [a](b) #1"})
+    assert "\\" in text
+    assert markdown_plain(text) == "評価は -5点 (*注*) [a](b) #1 です。"
+
+
+def test_nested_lists_tables_and_rules_read_as_a_printed_manual() -> None:
+    text = ("- 準備\n  - 印鑑\n  - 書類\n- 提出\n\n| 書類 | 部数 |\n|---|---|\n| 申請書 | 2 |\n\n"
+            "---\n\n<b>太字</b>")
+    assert markdown_plain(text) == ("・準備\n　・印鑑\n　・書類\n・提出\n\n"
+                                    "書類 | 部数\n申請書 | 2\n\n――――――――――\n\n<b>太字</b>")
+
+
+def test_the_workbook_lists_the_predecessors_surveyed_work(org_a, people_a, holdings) -> None:  # type: ignore[no-untyped-def]
+    with tenancy.activate(org_a):
+        survey_round = SurveyRound.objects.create(name="2026年度 業務調査")
+        old_round = SurveyRound.objects.create(name="2025年度 業務調査")
+        SurveyRound.objects.filter(pk=old_round.pk).update(
+            created_at=survey_round.created_at - dt.timedelta(days=365))
+        invoice, close, petty = (
+            SurveyTask.objects.create(function="経理財務", category="債権管理",
+                                      subcategory="請求", name="請求書発行"),
+            SurveyTask.objects.create(function="経理財務", category="決算", name="月次決算"),
+            SurveyTask.objects.create(function="総務", category="庶務", name="小口現金管理"))
+        y, s, t, k = people_a.yamada, people_a.suzuki, people_a.sato, people_a.tanaka
+        for person, task, hours in ((y, invoice, 12), (y, close, 30), (y, petty, 4),
+                                    (k, petty, 2), (t, invoice, 1)):
+            WorkHours.objects.create(round=survey_round, person=person, task=task, hours=hours)
+        WorkHours.objects.create(round=old_round, person=y, task=petty, hours=99)
+        for person, task, level in ((y, invoice, 4), (s, invoice, 3), (t, invoice, 2),
+                                    (y, close, 4)):
+            Capability.objects.create(round=survey_round, person=person, task=task, level=level)
+    handover = executed(org_a, people_a)
+    with tenancy.activate(org_a):
+        content = handover_workbook(handover)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["引継書", "担当業務"]
+    facts = {r[0]: r[1] for r in book["引継書"].iter_rows(min_row=2, max_row=10,
+                                                          values_only=True) if r[0]}
+    assert facts["担当業務"] == (
+        "3 業務・月 46.0 時間（「2026年度 業務調査」の調査より。シート「担当業務」）")
+    sheet = book["担当業務"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == "山田 太郎 さんの担当業務"
+    assert rows[3] == ["部門", "大分類", "中分類", "業務", "月間工数（時間）", "対応できる他の人"]
+    assert rows[4:7] == [
+        # nobody else is rated 3 or more: the dependency the successor inherits
+        ["経理財務", "決算", None, "月次決算", 30, "なし（属人化）"],
+        # 鈴木 at level 3 can, 佐藤 at 2 cannot
+        ["経理財務", "債権管理", "請求", "請求書発行", 12, "鈴木 花子"],
+        # nobody rated it: whoever reported hours on it
+        ["総務", "庶務", None, "小口現金管理", 4, "田中 美咲"],
+    ]
+    assert rows[7][3:5] == ["合計", 46]
+    assert sheet["E5"].number_format == "#,##0.0"
 
 
 # ---- pages ------------------------------------------------------------------------------------

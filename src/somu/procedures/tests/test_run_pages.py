@@ -67,7 +67,9 @@ def test_the_launch_page_asks_for_each_parameter_with_a_fitting_input(  # type: 
     response = client_as(hr, org_a).get(launch_url(template))
     assert response.status_code == 200
     page = body(response)
-    assert 'name="param_0"' in page and "A002 鈴木 花子" in page  # 入社者: a select of people
+    # 入社者: a person picker that searches as one types, not a list of everyone.
+    assert 'name="param_0"' in page and 'data-person-picker="/org/people/search/"' in page
+    assert "A002 鈴木 花子" not in page
     assert 'name="param_1"' in page and 'type="date"' in page  # 入社日
     assert '<option value="契約社員">' in page  # 雇用形態: its choices
     assert "健康保険・厚生年金 資格取得届" in page  # the due-date preview

@@ -177,8 +177,13 @@
     let narrow = narrowOf();
     if (spec.kind === "heatmap") el.style.minWidth = `${Math.max(320, spec.x.length * 20 + 140)}px`;
     el.style.height = `${height(el, spec, narrow)}px`;
-    const chart = window.echarts.init(el, null, { renderer: "canvas" });
-    chart.setOption(BUILDERS[spec.kind](spec, narrow, font));
+    // The printable report: SVG prints sharp at any scale, and without animation a chart is
+    // complete whenever the print dialog opens.
+    const report = document.body.classList.contains("report");
+    const chart = window.echarts.init(el, null, { renderer: report ? "svg" : "canvas" });
+    const option = BUILDERS[spec.kind](spec, narrow, font);
+    if (report) option.animation = false;
+    chart.setOption(option);
     chart.on("click", (params) => {
       const link = linkOf(spec, params);
       if (link) window.location.assign(link);

@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 
+from somu.core.templatetags import somu as core_tags
+
 register = template.Library()
 
 
@@ -26,14 +28,17 @@ def hours(value: Any, digits: int = 1) -> str:
     return number_format(round(number, int(digits)), int(digits), force_grouping=True)
 
 
-@register.filter
-def yen(value: Any) -> str:
-    """``1234567`` → ``¥1,234,567``; amounts are whole yen."""
-    number = _number(value)
-    if number is None:
-        return "—"
-    sign = "−" if number < 0 else ""
-    return f"{sign}¥{number_format(round(abs(number)), 0, force_grouping=True)}"
+@register.simple_tag
+def term(key: str) -> str:
+    """``{% term "orphaned_hours" %}``: an analysis term from :mod:`somu.survey.terms`."""
+    from somu.survey.terms import TERMS
+
+    return str(TERMS[key])
+
+
+# Money has one formatter for every page: the analysis pages load it under the same names.
+register.filter("yen", core_tags.yen)
+register.filter("yen_change", core_tags.yen_change)
 
 
 @register.filter

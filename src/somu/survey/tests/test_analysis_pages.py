@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -354,7 +356,7 @@ def test_the_assignee_list_of_a_task_loads_inside_the_dashboard(admin, survey):
 # ---- reports -------------------------------------------------------------------------------------
 
 
-def test_the_print_page_has_every_section_as_tables(admin, survey, tr):
+def test_the_print_page_has_every_section_as_tables_and_charts(admin, survey, tr):
     response = admin.get(survey.url("print/"))
     assert response.status_code == 200
     page = text(response)
@@ -362,7 +364,15 @@ def test_the_print_page_has_every_section_as_tables(admin, survey, tr):
                     "Outsourcing and automation", "Seasonality"):
         assert tr(heading) in page
     assert "来客・電話対応" in page and "¥12,500" in page
-    assert "echarts" not in page and 'id="mainnav"' not in page
+    assert 'id="mainnav"' not in page
+    # The dashboard's charts, with their specs, next to the tables.
+    assert "somu/vendor/echarts-5.6.0" in page
+    specs = json.loads(re.search(r'<script id="analysis-charts" type="application/json">(.*?)'
+                                 r"</script>", page, re.S).group(1))
+    for chart in ("overview-function", "hours-pareto", "dependency-tasks", "retirement",
+                  "grades", "load", "flags"):
+        assert f'data-chart="{chart}"' in page
+        assert chart in specs
 
 
 def test_the_excel_report_downloads_with_the_rounds_name(admin, survey):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from somu.core import tenancy
-from somu.org.models import Organization
+from somu.org.models import Organization, Person
 from somu.survey.models import SurveyRound, Task, WorkHours
 
 LONG = ["社員番号", "氏名", "部門", "大分類", "中分類", "業務名", "月間工数(時間)"]
@@ -55,6 +56,16 @@ def upload(client, url: str, data: bytes, name: str = "hours.xlsx", headers=None
                        headers=headers or {})
 
 
+def token_of(body: str) -> str:
+    match = re.search(r'name="token" value="([^"]+)"', body)
+    assert match, "the preview offers to confirm"
+    return match.group(1)
+
+
+def confirm(client, url: str, preview: str):
+    return client.post(url, {"token": token_of(preview)})
+
+
 def hours_url(survey_round: SurveyRound) -> str:
     return reverse("survey:hours_import", args=[survey_round.pk])
 
@@ -76,10 +87,31 @@ def test_the_hours_page_offers_the_form_the_templates_and_the_columns(client_as,
         assert column in body
 
 
+def test_uploading_hours_previews_them_and_saves_nothing(client_as, staff_a, org_a, round_a,
+                                                         tr):
+    with tenancy.activate(org_a):
+        WorkHours.objects.create(round=round_a, person=Person.objects.get(employee_number="A001"),
+                                 task=Task.objects.get(name=INVOICE[3]), hours=20)
+        WorkHours.objects.create(round=round_a, person=Person.objects.get(employee_number="A003"),
+                                 task=Task.objects.get(name=INVOICE[3]), hours=8)
+    response = upload(client_as(staff_a, org_a), hours_url(round_a), xlsx([
+        ["A001", None, *INVOICE, 20], ["A002", None, *INVOICE, 5], ["A003", None, *INVOICE, 9]]))
+    body = response.content.decode()
+    assert tr("Preview of %(name)s", name="hours.xlsx") in body
+    assert tr("Hours to add: %(new)s, to change or remove: %(changed)s, left alone: "
+              "%(unchanged)s.", new=1, changed=1, unchanged=1) in body
+    assert tr("Nothing has been saved yet.") in body
+    assert hours(org_a) == {("A001", "請求書発行"): Decimal("20.00"),
+                            ("A003", "請求書発行"): Decimal("8.00")}
+
+
 def test_uploading_hours_imports_them_and_links_to_the_analysis(client_as, staff_a, org_a,
                                                                  round_a, tr):
-    response = upload(client_as(staff_a, org_a), hours_url(round_a),
-                      xlsx([["A001", None, *INVOICE, 20], ["A002", None, *INVOICE, 5]]))
+    client = client_as(staff_a, org_a)
+    preview = upload(client, hours_url(round_a),
+                     xlsx([["A001", None, *INVOICE, 20], ["A002", None, *INVOICE, 5]]))
+    assert hours(org_a) == {}
+    response = confirm(client, hours_url(round_a), preview.content.decode())
     body = response.content.decode()
     assert response.status_code == 200
     assert tr("Hours saved: %(saved)s, removed: %(removed)s; capability levels saved: "
@@ -93,8 +125,12 @@ def test_the_page_passes_the_layout_and_the_create_tasks_choice(client_as, staff
                                                                  round_a, tr):
     data = xlsx([["法務", "契約", "審査", "契約書審査", 3]],
                 header=["部門", "大分類", "中分類", "業務名", "A001"])
-    response = upload(client_as(staff_a, org_a), hours_url(round_a), data, layout="wide",
-                      create_tasks="on")
+    client = client_as(staff_a, org_a)
+    preview = upload(client, hours_url(round_a), data, layout="wide", create_tasks="on")
+    assert tr("Tasks to create: %(created)s, to update: %(updated)s; respondents to add: "
+              "%(respondents)s.", created=1, updated=0, respondents=1) in preview.content.decode()
+    # The confirmation imports with the layout and choice the file was checked with.
+    response = confirm(client, hours_url(round_a), preview.content.decode())
     assert tr("Tasks created: %(created)s, tasks updated: %(updated)s; respondents added: "
               "%(respondents)s.", created=1, updated=0, respondents=1) in response.content.decode()
     assert hours(org_a) == {("A001", "契約書審査"): Decimal("3.00")}
@@ -177,14 +213,32 @@ def test_the_inventory_import_page_imports_a_file(client_as, staff_a, org_a, rou
     client = client_as(staff_a, org_a)
     page = client.get(reverse("survey:task_import")).content.decode()
     assert reverse("survey:task_export") in page and "必要スキル" in page
-    response = upload(client, reverse("survey:task_import"),
-                      xlsx([["総務", "庶務", "", "備品管理", "毎月"]],
-                           header=["部門", "大分類", "中分類", "業務名", "頻度"]))
+    preview = upload(client, reverse("survey:task_import"),
+                     xlsx([["総務", "庶務", "", "備品管理", "毎月"]],
+                          header=["部門", "大分類", "中分類", "業務名", "頻度"])).content.decode()
+    assert tr("Tasks to create %(created)s, to update %(updated)s, left alone %(unchanged)s; "
+              "skills to create: %(skills)s.", created=1, updated=0, unchanged=0,
+              skills=0) in preview
+    with tenancy.activate(org_a):
+        assert not Task.objects.filter(name="備品管理").exists()
+    response = confirm(client, reverse("survey:task_import"), preview)
     assert tr("Tasks created %(created)s, updated %(updated)s, unchanged %(unchanged)s; skills "
               "created: %(skills)s.", created=1, updated=0, unchanged=0, skills=0) in \
         response.content.decode()
     with tenancy.activate(org_a):
         assert Task.objects.get(name="備品管理").frequency == "monthly"
+
+
+def test_a_preview_of_one_round_cannot_be_confirmed_into_another(client_as, staff_a, org_a,
+                                                                  round_a, tr):
+    client = client_as(staff_a, org_a)
+    with tenancy.activate(org_a):
+        other = SurveyRound.objects.create(name="別の調査")
+    preview = upload(client, hours_url(round_a), xlsx([["A001", None, *INVOICE, 20]]))
+    response = confirm(client, hours_url(other), preview.content.decode())
+    assert tr("This preview has expired or was already imported; choose the file and check it "
+              "again.") in response.content.decode()
+    assert hours(org_a) == {}
 
 
 def test_a_bad_inventory_file_lists_its_errors(client_as, staff_a, org_a, round_a, tr):
@@ -259,3 +313,22 @@ def test_the_command_refuses_an_unknown_organization(tmp_path, db):
     path.write_bytes(b"x")
     with pytest.raises(CommandError):
         call_command("survey_import", str(path), "--org", "nobody", "--round", "r")
+
+
+def test_the_command_dry_run_prints_what_would_change_and_saves_nothing(org_a, round_a,
+                                                                        tmp_path, tr):
+    path = tmp_path / "hours.xlsx"
+    path.write_bytes(xlsx([["A001", None, *INVOICE, 12], ["A002", None, *INVOICE, 0]]))
+    out = io.StringIO()
+    call_command("survey_import", str(path), "--org", "org-a", "--round", "2027年度 業務調査",
+                 "--dry-run", stdout=out)
+    assert out.getvalue().strip() == tr(
+        "Checked %(file)s for “%(round)s” of %(org)s, nothing saved (%(layout)s layout, "
+        "%(rows)d rows): %(people)d people, %(tasks)d tasks; hours to add %(new)d, to "
+        "change or remove %(changed)d, left alone %(unchanged)d; tasks to create "
+        "%(created)d, to update %(updated)d; respondents to add %(respondents)d.",
+        file="hours.xlsx", round="2027年度 業務調査", org="org-a", layout="long", rows=2,
+        people=2, tasks=1, new=1, changed=0, unchanged=1, created=0, updated=0, respondents=2)
+    with tenancy.activate(org_a):
+        assert not SurveyRound.objects.filter(name="2027年度 業務調査").exists()
+    assert hours(org_a) == {}

@@ -159,11 +159,11 @@ def test_the_overview_names_the_round_and_defines_each_figure():
     kpis = {r[0]: r for r in rows(ws, 8) if r[0]}
     assert kpis["総工数"][1] == 300.0
     assert kpis["総コスト"][1] == 750_000
-    assert kpis["属人化率（件数）"][1] == 0.75
-    assert kpis["属人化率（工数）"][1] == 0.7
+    assert kpis["属人化率（件数ベース）"][1] == 0.75
+    assert kpis["属人化率（工数ベース）"][1] == 0.7
     assert kpis["バス係数（組織）"][1] == 1
     assert "厳密" in kpis["バス係数（組織）"][3]
-    assert kpis["過負荷人数"][1] == 1
+    assert kpis["過負荷の人"][1] == 1
     assert kpis["ピーク月"][1] == "3月"
     assert all(r[3] for r in kpis.values()), "every figure has its definition"
 
@@ -298,3 +298,29 @@ def test_labels_name_people_the_result_does_not_list():
     result = replace(base, bus_factors=(replace(base.bus_factors[0], removed=(1, 99)),))
     data = build_report_xlsx(survey_round=ROUND, result=result, labels=({99: "退職 済子"}, {}))
     assert load(data)["バス係数"]["H3"].value == "山田 太郎、退職 済子"
+
+
+def test_the_report_and_the_pages_use_the_same_terms():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from somu.survey import terms
+
+    book = load(build())
+    cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row
+             if c.value is not None}
+    text = "\n".join(cells)
+    # The words the report once used where the pages said otherwise are gone …
+    for old in ("過剰品質", "能力不足", "退職で対応者のいなくなる工数", "吸収できない工数"):
+        assert old not in text
+    # … and every term the report writes reads as the analysis page shows it in Japanese.
+    with translation.override("ja"):
+        page = {key: Template('{% load survey_analysis %}{% term key %}').render(
+            Context({"key": key})) for key in terms.TERMS}
+    assert page["over_qualified_hours"] == "オーバースペック工数"
+    assert page["orphaned_hours"] == "宙に浮く工数"
+    for key in ("over_qualified_hours", "over_qualified_cost", "under_qualified_hours",
+                "under_qualified_cost", "orphaned_hours", "unabsorbed_hours",
+                "dependency_rate_count", "dependency_rate_hours", "overloaded_people",
+                "hours_left_uncovered"):
+        assert any(page[key] in cell for cell in cells), key

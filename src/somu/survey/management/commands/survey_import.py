@@ -1,7 +1,8 @@
 """`somu survey import FILE --org SLUG --round NAME`: a round's hours from .xlsx or .csv.
 
 The same import as the web page: all or nothing. The round is created when the organization has
-none of that name (the output says so). On failure every error is printed as
+none of that name (the output says so). ``--dry-run`` checks the file and prints what the import
+would do, saving nothing (not even the round). On failure every error is printed as
 ``Row 3, column “月間工数(時間)”, value “-3”: …`` and the command exits with status 1, nothing
 changed.
 """
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         parser.add_argument("--create-tasks", action="store_true",
                             help="add tasks missing from the inventory instead of failing")
         parser.add_argument("--actor", help="username recorded in the audit log as the importer")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="check the file and print what would change; save nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -59,8 +62,10 @@ class Command(BaseCommand):
                     result = hours_import(
                         actor=actor, survey_round=survey_round, source=path,
                         filename=path.name, layout=options["layout"],
-                        create_tasks=options["create_tasks"],
+                        create_tasks=options["create_tasks"], dry_run=options["dry_run"],
                     )
+                    if options["dry_run"]:
+                        transaction.set_rollback(True)  # the round too
             except ImportFailed as exc:
                 for error in exc.errors:
                     self.stderr.write(error_line(error, _))
@@ -69,6 +74,19 @@ class Command(BaseCommand):
                     "%(count)d error in %(file)s; nothing was imported.",
                     "%(count)d errors in %(file)s; nothing was imported.", count,
                 ) % {"count": count, "file": path.name}) from exc
+        if options["dry_run"]:
+            self.stdout.write(_(
+                "Checked %(file)s for “%(round)s” of %(org)s, nothing saved (%(layout)s layout, "
+                "%(rows)d rows): %(people)d people, %(tasks)d tasks; hours to add %(new)d, to "
+                "change or remove %(changed)d, left alone %(unchanged)d; tasks to create "
+                "%(created)d, to update %(updated)d; respondents to add %(respondents)d."
+            ) % {"file": path.name, "round": name, "org": organization.slug,
+                 "layout": result.layout, "rows": result.rows, "people": result.people,
+                 "tasks": result.tasks, "new": result.hours_new or 0,
+                 "changed": result.hours_changed or 0, "unchanged": result.hours_unchanged or 0,
+                 "created": result.tasks_created, "updated": result.tasks_updated,
+                 "respondents": result.respondents_created})
+            return
         if created:
             self.stdout.write(_("Created the survey round “%(round)s”.") % {"round": name})
         self.stdout.write(_(

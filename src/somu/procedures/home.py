@@ -1,0 +1,54 @@
+"""What the procedures app adds to the home page: the member's next steps, and for those who
+oversee procedures the overdue steps and failed notifications. A few queries whatever the
+number of runs and steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from somu.core.home import Attention, Waiting
+from somu.core.permissions import MANAGE_NOTIFICATIONS, VIEW_PROCEDURES, WORK_STEPS, has_perm
+from somu.org.models import Membership
+from somu.procedures.models import OPEN_STATES, Delivery, DeliveryStatus, Step, StepState
+
+NEXT_STEPS = 5
+# The failed notifications counted are the ones the notifications page lists (its window).
+FAILED_DAYS = 14
+
+
+def waiting_steps(*, membership: Membership, today: dt.date) -> list[Waiting]:
+    """The member's next ready steps, the most urgent first (one query)."""
+    if membership.person_id is None or not has_perm(membership, WORK_STEPS):
+        return []
+    steps = (Step.objects.filter(assignee_id=membership.person_id, state=StepState.READY)
+             .select_related("run")
+             .order_by(F("due_date").asc(nulls_last=True), "run_id", "position")[:NEXT_STEPS])
+    return [Waiting(
+        title=f"{step.name}（{step.run.name}）",
+        detail=(_("due %(date)s") % {"date": f"{step.due_date:%Y-%m-%d}"}
+                if step.due_date else _("no due date")),
+        url=reverse("procedures:step_detail", args=[step.pk]),
+        overdue=step.due_date is not None and step.due_date < today,
+    ) for step in steps]
+
+
+def attention(*, membership: Membership, today: dt.date) -> list[Attention]:
+    """Overdue steps of the organization, and notifications that failed recently."""
+    items: list[Attention] = []
+    if has_perm(membership, VIEW_PROCEDURES):
+        overdue = Step.objects.filter(state__in=OPEN_STATES, due_date__lt=today).count()
+        items.append(Attention(_("Overdue steps"), f"{overdue:,}",
+                               reverse("procedures:board"), warn=overdue > 0))
+    if has_perm(membership, MANAGE_NOTIFICATIONS):
+        failed = Delivery.objects.filter(
+            status__in=[DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP],
+            day__gte=today - dt.timedelta(days=FAILED_DAYS)).count()
+        items.append(Attention(_("Failed notifications"), f"{failed:,}",
+                               reverse("procedures:notifications") + "?problems=1",
+                               note=_("last %(days)s days") % {"days": FAILED_DAYS},
+                               warn=failed > 0))
+    return items
