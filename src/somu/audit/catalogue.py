@@ -20,6 +20,10 @@ ACTIONS: dict[str, Promise] = {
     "membership.create": _("Account added to the organization"),
     "membership.update": _("Account role changed"),
     "membership.deactivate": _("Account deactivated"),
+    "invitation.create": _("Invitation sent"),
+    "invitation.revoke": _("Invitation cancelled"),
+    "invitation.accept": _("Invitation accepted"),
+    "user.password_set": _("Password set by an administrator"),
     "api_token.create": _("API token issued"),
     "api_token.revoke": _("API token revoked"),
     "department.create": _("Department created"),
@@ -98,6 +102,7 @@ VERBS: dict[str, Promise] = {
 OBJECT_TYPES: dict[str, Promise] = {
     "org.organization": _("Organization"),
     "org.membership": _("Account"),
+    "org.invitation": _("Invitation"),
     "org.apitoken": _("API token"),
     "org.department": _("department"),
     "org.grade": _("grade"),
@@ -119,6 +124,7 @@ OBJECT_TYPES: dict[str, Promise] = {
 # Change keys that are not model fields, or whose field has no translated label. A key means the
 # same wherever it appears; FIELDS_BY_TYPE names the few that mean something else on one type.
 FIELDS: dict[str, Promise] = {
+    "accepted_by": _("accepted by"),
     "actual_minutes": _("actual minutes"),
     "assignee": _("assignee"),
     "attachment": _("attached file"),

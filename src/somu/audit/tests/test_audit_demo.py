@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from somu.audit import catalogue
 from somu.audit.models import AuditEvent
@@ -18,6 +19,7 @@ from somu.audit.presenters import present_event, present_events
 from somu.core import tenancy
 from somu.core.demo import ensure_demo
 from somu.core.permissions import Role
+from somu.org import invitations
 from somu.org import services as org_services
 from somu.org.demo import DEMO_SLUG
 from somu.org.importing import people_import
@@ -150,8 +152,19 @@ def _operations_the_demo_does_not_do(admin: User, org: Organization,
     staff = User.objects.get(username="staff")
     org_services.membership_set(actor=admin, user=staff, role=Role.MANAGER,
                                 person=people["S0034"])
+    org_services.user_password_set(actor=admin, membership=Membership.objects.get(user=staff),
+                                   password="a new password 4 staff")
     org_services.membership_deactivate(actor=admin, membership=Membership.objects.get(
         user=User.objects.get(username="employee")))
+    now = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(10)))
+    invitation, _url, _sent = invitations.invitation_create(
+        actor=admin, email="newcomer@sample.example", role=Role.EMPLOYEE,
+        person=people["S0053"], now=now)
+    invitations.invitation_accept_new_account(invitation=invitation, username="newcomer",
+                                              password="a long new password 1", now=now)
+    cancelled, _url, _sent = invitations.invitation_create(
+        actor=admin, email="later@sample.example", role=Role.STAFF, now=now)
+    invitations.invitation_revoke(actor=admin, invitation=cancelled, now=now)
     people_import(actor=admin, filename="中途入社.csv",
                   source="社員番号,氏名,雇用形態\r\nZ001,新人 太郎,パート\r\n".encode())
     task_import(actor=admin, filename="業務一覧.csv",
@@ -161,7 +174,7 @@ def _operations_the_demo_does_not_do(admin: User, org: Organization,
     survey_services.task_delete(actor=admin, task=task)
     survey_round = survey_services.round_save(actor=admin, survey_round=None, data={
         "name": "臨時調査", "status": RoundStatus.DRAFT})
-    survey_services.round_save(actor=admin, survey_round=survey_round,
+    survey_services.round_save(actor=admin, survey_round=survey_round, today=TODAY,
                                data={"status": RoundStatus.OPEN, "due_on": TODAY})
     survey_services.round_delete(actor=admin, survey_round=survey_round)
     open_round = SurveyRound.objects.get(status=RoundStatus.OPEN)
