@@ -17,6 +17,10 @@
     }
     const url = new URL(select.dataset.personPicker, window.location.href);
     const multiple = select.multiple;
+    // Tom Select points the <label> at its own input; the original <select> stays in the page
+    // (hidden, for the form) and keeps the label's text as its name for assistive technology.
+    const name = select.labels && select.labels.length
+      ? select.labels[0].textContent.trim() : select.getAttribute("aria-label");
     new window.TomSelect(select, {
       valueField: "id",
       labelField: "label",
@@ -53,6 +57,9 @@
         },
       },
     });
+    if (name) {
+      select.setAttribute("aria-label", name);
+    }
   }
 
   function enhanceAll(root) {
