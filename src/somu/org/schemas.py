@@ -7,9 +7,21 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 from somu.core.api import MAX_ID, InputSchema, OneOf, QuerySchema, optional
 from somu.org.models import EmploymentType, PersonStatus
+
+# Hours a month, 0–400 with at most two decimals: a number, or the same as text (reads answer
+# text, so a value read can be sent back unchanged).
+MonthlyHours = Annotated[
+    Decimal,
+    Field(ge=0, le=400, decimal_places=2),
+    WithJsonSchema({"anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 400},
+        {"type": "string", "pattern": r"^(400(\.0{1,2})?|[1-3]?[0-9]{1,2}(\.[0-9]{1,2})?)$"},
+    ]}),
+]
 
 # A reference to a record of the caller's organization (an unknown id is answered 422 by name).
 Ref = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -141,7 +153,7 @@ class PersonIn(InputSchema):
     employment_type: EmploymentType = EmploymentType.REGULAR
     hire_date: dt.date | None = None
     manager_id: Ref | None = None
-    standard_monthly_hours: Decimal | None = Field(None, ge=0, le=400, decimal_places=2)
+    standard_monthly_hours: MonthlyHours | None = None
 
 
 class PersonPatch(InputSchema):
@@ -154,7 +166,7 @@ class PersonPatch(InputSchema):
     employment_type: EmploymentType = optional()
     hire_date: dt.date | None = None
     manager_id: Ref | None = None
-    standard_monthly_hours: Decimal | None = Field(None, ge=0, le=400, decimal_places=2)
+    standard_monthly_hours: MonthlyHours | None = None
 
 
 class PersonQuery(QuerySchema):
