@@ -33,7 +33,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, core_schema
 
-from somu.core.jsontypes import json_type_error
+from somu.core.jsontypes import date_text_error, json_type_error
 from somu.core.tenancy import TenancyError
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,16 @@ def errors(*codes: int) -> dict[int, type[ErrorOut]]:
 
 
 class QuerySchema(Schema):
-    """Base of query and body schemas: text with a NUL character is refused (422)."""
+    """Base of query and body schemas: text with a NUL character is refused (422), a date is
+    written YYYY-MM-DD (not "0", which pydantic would read as 1970-01-01)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def iso_dates(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and (message := date_text_error(field.annotation, value)):
+            raise PydanticCustomError("date_format", message)
+        return value
 
     @field_validator("*")
     @classmethod
@@ -119,6 +128,20 @@ class OneOf:
     def __get_pydantic_json_schema__(self, schema: Any, handler: GetJsonSchemaHandler) -> Any:
         json_schema = handler.resolve_ref_schema(handler(schema))
         json_schema["enum"] = list(self.values)
+        return json_schema
+
+
+@dataclass(frozen=True)
+class DecimalText:
+    """``Annotated[Decimal, Field(ge=…, le=…), DecimalText()]``: a number, or the same as text
+    (reads answer decimals as text, so a value read can be sent back unchanged). The document
+    gives the text form its pattern; pydantic leaves it out once the number has bounds."""
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: GetJsonSchemaHandler) -> Any:
+        json_schema = handler.resolve_ref_schema(handler(schema))
+        for branch in json_schema.get("anyOf", []):
+            if branch.get("type") == "string":
+                branch.setdefault("pattern", r"^[0-9]+(\.[0-9]+)?$")
         return json_schema
 
 

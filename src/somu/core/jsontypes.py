@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import types
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -19,6 +20,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 
 _LISTS = (list, tuple, set, frozenset, Sequence)
+# pydantic also reads "0" or "1700000000" as a date (seconds since 1970): only ISO 8601 is a date.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def json_type_error(annotation: Any, value: Any) -> str | None:
@@ -26,6 +29,19 @@ def json_type_error(annotation: Any, value: Any) -> str | None:
     if _accepts(annotation, value):
         return None
     return f"Expected {_describe(annotation)}, got {_json_kind(value)}."
+
+
+def date_text_error(annotation: Any, value: Any) -> str | None:
+    """For query parameters (always text): a message when a date is not written YYYY-MM-DD."""
+    if isinstance(value, str) and _is_date(annotation) and not _ISO_DATE.fullmatch(value):
+        return "Expected a date as a string (YYYY-MM-DD)."
+    return None
+
+
+def _is_date(annotation: Any) -> bool:
+    if get_origin(annotation) in (Annotated, Union, types.UnionType):
+        return any(_is_date(arg) for arg in get_args(annotation))
+    return annotation is dt.date
 
 
 def _is_number(value: Any) -> bool:
@@ -67,7 +83,9 @@ def _accepts_type(annotation: type, value: Any) -> bool:
     if issubclass(annotation, bool):
         return isinstance(value, bool)
     if issubclass(annotation, int):
-        return isinstance(value, int) and not isinstance(value, bool)
+        # JSON has one number type: 2.0 is the integer 2 (JSON Schema agrees), 2.5 is not.
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer())
     if issubclass(annotation, float):
         return _is_number(value)
     if issubclass(annotation, Decimal):
@@ -75,8 +93,10 @@ def _accepts_type(annotation: type, value: Any) -> bool:
         return _is_number(value) or isinstance(value, str)
     if issubclass(annotation, str):
         return isinstance(value, str)
-    if issubclass(annotation, dt.date | dt.time | dt.timedelta):
+    if issubclass(annotation, dt.datetime | dt.time | dt.timedelta):
         return isinstance(value, str)
+    if issubclass(annotation, dt.date):
+        return isinstance(value, str) and _ISO_DATE.fullmatch(value) is not None
     if issubclass(annotation, BaseModel | dict):
         return isinstance(value, dict)
     if issubclass(annotation, list | tuple | set | frozenset):
@@ -138,7 +158,7 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, float):
         return "a number"
     if isinstance(value, str):
-        return "a string"
+        return f"the string {value[:20]!r}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

@@ -1,6 +1,5 @@
 """/api/v1/ endpoints of the org app: thin, typed, and calling services and selectors only."""
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -19,6 +18,7 @@ from somu.org import selectors, services
 from somu.org.models import Department, Grade, Membership, Person, Skill
 from somu.org.schemas import (
     BusinessDayOut,
+    BusinessDaysQuery,
     DepartmentIn,
     DepartmentOut,
     DepartmentPatch,
@@ -287,9 +287,10 @@ def calendar_non_business_days(
 @router.get("/calendar/add-business-days", response={200: BusinessDayOut, **errors(403, 422)},
             summary="The date N business days after (or before, with negative N) a date")
 def calendar_add_business_days(
-    request: HttpRequest, date: dt.date, days: int = Query(..., ge=-3650, le=3650)
+    request: HttpRequest, query: Query[BusinessDaysQuery]
 ) -> dict[str, Any]:
     require(_membership(request), VIEW_ORG)
+    date, days = query.date, query.days
     if not MIN_YEAR <= date.year <= MAX_YEAR:
         from django.core.exceptions import ValidationError
 

@@ -186,6 +186,11 @@ class NonBusinessDayOut(Schema):
     reason: str
 
 
+class BusinessDaysQuery(QuerySchema):
+    date: dt.date
+    days: int = Field(..., ge=-3650, le=3650, description="negative: before the date")
+
+
 class BusinessDayOut(Schema):
     date: dt.date
     is_business_day: bool

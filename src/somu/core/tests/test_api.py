@@ -413,7 +413,8 @@ def test_an_integer_is_not_a_date_and_the_error_names_the_field(token_for, admin
 
 @pytest.mark.parametrize(("payload", "field"), [
     ({"employee_number": "A010", "name": "x", "department_id": True}, "department_id"),
-    ({"employee_number": "A010", "name": "x", "grade_id": 1.0}, "grade_id"),
+    ({"employee_number": "A010", "name": "x", "grade_id": 1.5}, "grade_id"),
+    ({"employee_number": "A010", "name": "x", "hire_date": "0"}, "hire_date"),
     ({"employee_number": "A010", "name": "x", "grade_id": "1"}, "grade_id"),
     ({"employee_number": 10, "name": "x"}, "employee_number"),
     ({"employee_number": "A010", "name": "x", "employment_type": 1}, "employment_type"),
@@ -497,6 +498,15 @@ def test_a_page_past_the_end_is_empty_and_a_huge_page_is_422_never_409(token_for
     for query in (f"page={2**63}", f"page={2**64}", f"page_size={2**63}", "page_size=501"):
         error = assert_error(client.get(f"{path}?{query}", **auth), 422, "invalid")
         assert field_names(error) == [query.split("=")[0]]
+
+
+def test_a_date_in_a_query_must_be_written_as_a_date(token_for, admin_a, org_a, people_a):
+    client, auth = api_client(), bearer(token_for(admin_a))
+    for path in ("/api/v1/audit/events?date_to=0",
+                 "/api/v1/calendar/add-business-days?date=0&days=1"):
+        error = assert_error(client.get(path, **auth), 422, "invalid")
+        assert error["fields"][0]["message"] == "Expected a date as a string (YYYY-MM-DD)."
+    assert client.get("/api/v1/audit/events?date_to=2030-01-01", **auth).status_code == 200
 
 
 def test_a_huge_id_in_a_body_gets_422_naming_the_field(token_for, admin_a, org_a, people_a):
