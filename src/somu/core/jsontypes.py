@@ -118,6 +118,8 @@ def _describe(annotation: Any) -> str:
     if origin is not None:
         if isinstance(origin, type) and issubclass(origin, Mapping):
             return "an object"
+        if len(args) == 1 or (len(args) == 2 and args[1] is Ellipsis):
+            return f"a list whose items are each {_describe(args[0])}"
         return "a list"
     if not isinstance(annotation, type):
         return "a value"

@@ -566,3 +566,26 @@ def test_the_openapi_document_shows_enums_bounds_and_nullability(db):
     assert people["status"]["enum"] == ["active", "retired", "all"]
     assert people["page"]["maximum"] == 1_000_000
     assert people["page_size"]["maximum"] == 500
+
+
+def test_every_body_and_query_schema_derives_from_the_shared_bases(db):
+    from pydantic import BaseModel
+
+    from somu.core.api import InputSchema, QuerySchema, api
+
+    Client().get("/api/v1/openapi.json")  # the routers are mounted
+    wrong = []
+    for _prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            for operation in view.operations:
+                for model in operation.models:
+                    source = model.__ninja_param_source__
+                    base = {"body": InputSchema, "query": QuerySchema}.get(source)
+                    if base is None:
+                        continue
+                    for name, field in model.model_fields.items():
+                        kind = field.annotation
+                        if isinstance(kind, type) and issubclass(kind, BaseModel) and not (
+                                issubclass(kind, base)):
+                            wrong.append(f"{path} {source} {name}: {kind.__name__}")
+    assert wrong == []
