@@ -17,10 +17,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
+from ninja.parser import Parser
 from ninja.schema import DjangoGetter
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import (
@@ -202,6 +204,20 @@ _FRAMEWORK_ERRORS = {
 }
 
 
+class _StrictParser(Parser):
+    """Query strings and forms: a parameter that is not a list is given once (``page_size=1&
+    page_size=2`` is 422, not silently the last value)."""
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        repeated = [key for key in data if key not in list_fields and len(data.getlist(key)) > 1]
+        if repeated:
+            raise NinjaValidationError([{"loc": ("query", key), "msg": "Give this parameter once."}
+                                        for key in repeated])
+        return super().parse_querydict(data, list_fields, request)
+
+
 class SomuAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(**kwargs)
@@ -247,6 +263,7 @@ api = SomuAPI(
         "(a field is missing or wrong; `fields` names it)."
     ),
     auth=[TokenAuth(), SessionAuth()],
+    parser=_StrictParser(),
     urls_namespace="api-v1",
     docs_url="/docs",
 )

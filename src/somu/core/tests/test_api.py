@@ -509,6 +509,13 @@ def test_a_date_in_a_query_must_be_written_as_a_date(token_for, admin_a, org_a, 
     assert client.get("/api/v1/audit/events?date_to=2030-01-01", **auth).status_code == 200
 
 
+def test_a_query_parameter_given_twice_gets_422(token_for, admin_a, org_a, people_a):
+    response = api_client().get("/api/v1/people?page_size=1&page_size=2&q=a",
+                                **bearer(token_for(admin_a)))
+    assert assert_error(response, 422, "invalid")["fields"] == [
+        {"field": "page_size", "message": "Give this parameter once."}]
+
+
 def test_a_huge_id_in_a_body_gets_422_naming_the_field(token_for, admin_a, org_a, people_a):
     response = api_client().post("/api/v1/departments", {"name": "経理部", "parent_id": 2**63},
                                  content_type="application/json", **bearer(token_for(admin_a)))
