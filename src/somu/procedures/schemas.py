@@ -13,9 +13,8 @@ from ninja import Field, Schema
 from pydantic import ValidationError as PydanticValidationError
 from pydantic import field_validator
 
-from somu.core.api import InputSchema, QuerySchema, optional
+from somu.core.api import MAX_ID, InputSchema, QuerySchema, optional
 
-MAX_ID = 2**62  # larger ids cannot exist, and overflow some databases' integers
 MAX_BULK = 10_000  # parameter sets per bulk launch
 MAX_TEXT = 20_000
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import model_validator
 
-from somu.core.api import DecimalText, InputSchema, OneOf, QuerySchema, optional
+from somu.core.api import MAX_ID, DecimalText, InputSchema, OneOf, QuerySchema, optional
 from somu.survey.models import (
     MAX_MONTHLY_HOURS,
     Frequency,
@@ -23,7 +23,6 @@ from somu.survey.models import (
 )
 
 FLAGS = ("remote_ok", "outsourceable", "automatable")
-MAX_ID = 2**62  # larger ids cannot exist, and overflow some databases' integers
 
 
 FrequencyChoice = Annotated[str, OneOf("", *Frequency.values)]
