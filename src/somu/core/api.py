@@ -260,7 +260,11 @@ api = SomuAPI(
         "token), 403 `forbidden` (the role does not allow it, or a session write without the "
         "CSRF token), 404 `not_found` (unknown id, or another organization's), 409 `conflict` "
         "(a duplicate of a unique value such as 社員番号, or a concurrent change), 422 `invalid` "
-        "(a field is missing or wrong; `fields` names it)."
+        "(a field is missing or wrong; `fields` names it).\n\n"
+        "Types are strict: a body is a JSON object; a date is a `\"YYYY-MM-DD\"` string, an "
+        "integer an integer, a boolean `true` or `false`; unknown fields, NUL characters, a "
+        "query parameter given twice and `null` for a field that cannot be empty are 422; text "
+        "is trimmed. A page past the last one is empty."
     ),
     auth=[TokenAuth(), SessionAuth()],
     parser=_StrictParser(),
