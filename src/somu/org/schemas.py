@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from pydantic import WithJsonSchema
 
 from somu.core.api import MAX_ID, InputSchema, OneOf, QuerySchema, optional
+from somu.core.permissions import Role
 from somu.org.models import EmploymentType, PersonStatus
 
 # Hours a month, 0–400 with at most two decimals: a number, or the same as text (reads answer
@@ -35,9 +36,12 @@ class OrganizationOut(Schema):
     weekend_days: list[int]
 
 
+RoleChoice = Annotated[str, OneOf(*(role.value for role in Role))]
+
+
 class MembershipOut(Schema):
     organization: OrganizationOut
-    role: str
+    role: RoleChoice
     person_id: int | None
 
 
@@ -45,7 +49,7 @@ class MeOut(Schema):
     username: str
     email: str
     organization: OrganizationOut
-    role: str
+    role: RoleChoice
     person_id: int | None
 
 

@@ -29,6 +29,7 @@ FrequencyChoice = Annotated[str, OneOf("", *Frequency.values)]
 ScopeChoice = Annotated[str, OneOf("", *Scope.values)]
 TaskStatusChoice = Annotated[str, OneOf(*TaskStatus.values)]
 RoundStatusChoice = Annotated[str, OneOf(*RoundStatus.values)]
+ResponseStatusChoice = Annotated[str, OneOf(*ResponseStatus.values)]
 # Hours as a number, or as text so that a value read can be sent back unchanged.
 Hours = Annotated[Decimal, Field(ge=0, le=MAX_MONTHLY_HOURS), DecimalText()]
 
@@ -48,15 +49,15 @@ class TaskOut(Schema):
     name: str
     path: str
     description: str
-    frequency: str
+    frequency: FrequencyChoice
     difficulty: int | None
-    scope: str
+    scope: ScopeChoice
     remote_ok: bool
     outsourceable: bool
     automatable: bool
     required_skill_id: int | None
     notes: str
-    status: str
+    status: TaskStatusChoice
     proposed_by_id: int | None
     sort_order: int
 
@@ -117,7 +118,7 @@ class RoundOut(Schema):
     id: int
     name: str
     description: str
-    status: str
+    status: RoundStatusChoice
     due_on: dt.date | None
     data_version: int
     created_at: dt.datetime
@@ -147,7 +148,7 @@ class RespondentOut(Schema):
     employee_number: str
     name: str
     department: str
-    status: str
+    status: ResponseStatusChoice
     invited_at: dt.datetime
     saved_at: dt.datetime | None
     submitted_at: dt.datetime | None
@@ -181,7 +182,7 @@ class InviteIn(_In):
 class InviteOut(Schema):
     invited: int  # new respondents
     respondents: int  # respondents of the round now
-    status: str  # the round's status (a draft is opened by inviting)
+    status: RoundStatusChoice  # the round's status (a draft is opened by inviting)
 
 
 class RemindIn(_In):
@@ -223,7 +224,7 @@ class AnswerOut(Schema):
 class MyAnswersOut(Schema):
     round_id: int
     respondent_id: int
-    status: str
+    status: ResponseStatusChoice
     saved_at: dt.datetime | None
     submitted_at: dt.datetime | None
     answers: list[AnswerOut]
