@@ -155,6 +155,20 @@ def admin_b(make_user: Callable[..., User], org_b: Organization) -> User:
 
 
 @pytest.fixture
+def token_for(org_a: Organization) -> Callable[..., str]:
+    """``token_for(user)``: a fresh raw personal API token of ``user`` in org A (or ``org``)."""
+    from somu.org.models import Membership
+
+    def make(user: User, org: Organization = org_a) -> str:
+        with tenancy.activate(org):
+            membership = Membership.objects.get(user=user)
+            _token, raw = services.api_token_create(actor=user, membership=membership, name="test")
+        return raw
+
+    return make
+
+
+@pytest.fixture
 def client_as() -> Iterator[Callable[[User, Organization | None], Client]]:
     """A logged-in test client working in ``organization`` (the switcher's choice)."""
 

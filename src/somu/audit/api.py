@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from somu.audit import selectors
-from somu.core.api import PagePagination, errors
+from somu.core.api import PagePagination, QuerySchema, errors
 from somu.core.permissions import VIEW_AUDIT, require
 
 router = Router(tags=["audit"])
@@ -29,7 +29,7 @@ class AuditEventOut(Schema):
     hash: str
 
 
-class AuditQuery(Schema):
+class AuditQuery(QuerySchema):
     action: str = ""
     object_type: str = ""
     object_id: str = ""

@@ -1,10 +1,9 @@
 """/api/v1/ endpoints of the org app: thin, typed, and calling services and selectors only."""
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -17,13 +16,16 @@ from somu.core.permissions import (
     require,
 )
 from somu.org import selectors, services
-from somu.org.models import Department, Grade, Membership, Person
+from somu.org.models import Department, Grade, Membership, Person, Skill
 from somu.org.schemas import (
     BusinessDayOut,
+    BusinessDaysQuery,
     DepartmentIn,
     DepartmentOut,
     DepartmentPatch,
+    GradeIn,
     GradeOut,
+    GradePatch,
     MembershipOut,
     MeOut,
     NonBusinessDayOut,
@@ -33,14 +35,20 @@ from somu.org.schemas import (
     PersonIn,
     PersonOut,
     PersonPatch,
+    PersonQuery,
     RetireIn,
+    SkillIn,
     SkillOut,
+    SkillPatch,
     TokenCreatedOut,
     TokenIn,
     TokenOut,
 )
 
 router = Router(tags=["org"])
+
+# The years the business calendar answers for (national holidays are known for these).
+MIN_YEAR, MAX_YEAR = 1950, 2150
 
 
 def _membership(request: HttpRequest) -> Membership:
@@ -75,14 +83,6 @@ def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:
             raise ValidationError({error_field: f"Unknown {noun} id {value}."})
         resolved[name] = obj
     return resolved
-
-
-class PersonQuery(Schema):
-    q: str = ""
-    department_id: int | None = None
-    grade_id: int | None = None
-    employment_type: str = ""
-    status: str = "active"
 
 
 @router.get("/me", response={200: MeOut, **errors()}, summary="The caller and their organization")
@@ -241,6 +241,30 @@ def grade_get(request: HttpRequest, grade_id: int) -> Grade:
     return Grade.objects.get(pk=grade_id)
 
 
+@router.post("/grades", response={201: GradeOut, **errors(403, 409, 422)},
+             summary="Add a grade (等級)")
+def grade_create(request: HttpRequest, payload: GradeIn) -> Status[Grade]:
+    require(_membership(request), MANAGE_STRUCTURE)
+    return Status(201, services.grade_save(actor=request.user, grade=None, data=payload.dict()))
+
+
+@router.patch("/grades/{grade_id}", response={200: GradeOut, **errors(403, 404, 409, 422)},
+              summary="Change a grade")
+def grade_update(request: HttpRequest, grade_id: int, payload: GradePatch) -> Grade:
+    require(_membership(request), MANAGE_STRUCTURE)
+    grade = Grade.objects.get(pk=grade_id)
+    return services.grade_save(actor=request.user, grade=grade,
+                               data=payload.dict(exclude_unset=True))
+
+
+@router.delete("/grades/{grade_id}", response={204: None, **errors(403, 404, 422)},
+               summary="Delete a grade nobody holds")
+def grade_delete(request: HttpRequest, grade_id: int) -> Status[None]:
+    require(_membership(request), MANAGE_STRUCTURE)
+    services.grade_delete(actor=request.user, grade=Grade.objects.get(pk=grade_id))
+    return Status(204, None)
+
+
 @router.get("/skills", response={200: list[SkillOut], **errors(403)})
 @paginate(PagePagination)
 def skill_list(request: HttpRequest) -> Any:
@@ -248,27 +272,50 @@ def skill_list(request: HttpRequest) -> Any:
     return selectors.skill_list()
 
 
+@router.get("/skills/{skill_id}", response={200: SkillOut, **errors(403, 404)})
+def skill_get(request: HttpRequest, skill_id: int) -> Skill:
+    require(_membership(request), VIEW_ORG)
+    return Skill.objects.get(pk=skill_id)
+
+
+@router.post("/skills", response={201: SkillOut, **errors(403, 409, 422)},
+             summary="Add a skill")
+def skill_create(request: HttpRequest, payload: SkillIn) -> Status[Skill]:
+    require(_membership(request), MANAGE_STRUCTURE)
+    return Status(201, services.skill_save(actor=request.user, skill=None, data=payload.dict()))
+
+
+@router.patch("/skills/{skill_id}", response={200: SkillOut, **errors(403, 404, 409, 422)},
+              summary="Change a skill")
+def skill_update(request: HttpRequest, skill_id: int, payload: SkillPatch) -> Skill:
+    require(_membership(request), MANAGE_STRUCTURE)
+    skill = Skill.objects.get(pk=skill_id)
+    return services.skill_save(actor=request.user, skill=skill,
+                               data=payload.dict(exclude_unset=True))
+
+
 @router.get("/calendar/non-business-days",
             response={200: list[NonBusinessDayOut], **errors(403, 422)},
             summary="Weekends, national and company holidays of a year")
-def calendar_non_business_days(request: HttpRequest, year: int) -> list[dict[str, Any]]:
+def calendar_non_business_days(
+    request: HttpRequest, year: int = Query(..., ge=MIN_YEAR, le=MAX_YEAR)
+) -> list[dict[str, Any]]:
     require(_membership(request), VIEW_ORG)
-    if not 1950 <= year <= 2150:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"year": "Give a year between 1950 and 2150."})
     calendar = selectors.business_calendar(organization=_membership(request).organization)
     return [{"date": d, "reason": r} for d, r in calendar.non_business_days(year)]
 
 
 @router.get("/calendar/add-business-days", response={200: BusinessDayOut, **errors(403, 422)},
             summary="The date N business days after (or before, with negative N) a date")
-def calendar_add_business_days(request: HttpRequest, date: dt.date, days: int) -> dict[str, Any]:
+def calendar_add_business_days(
+    request: HttpRequest, query: Query[BusinessDaysQuery]
+) -> dict[str, Any]:
     require(_membership(request), VIEW_ORG)
-    if abs(days) > 3650:
+    date, days = query.date, query.days
+    if not MIN_YEAR <= date.year <= MAX_YEAR:
         from django.core.exceptions import ValidationError
 
-        raise ValidationError({"days": "Give at most 3650 business days."})
+        raise ValidationError({"date": f"Give a date between {MIN_YEAR} and {MAX_YEAR}."})
     calendar = selectors.business_calendar(organization=_membership(request).organization)
     result = calendar.add_business_days(date, days)
     return {"date": result, "is_business_day": calendar.is_business_day(result),

@@ -4,10 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
+from somu.core.api import MAX_ID, InputSchema, OneOf, QuerySchema, optional
+from somu.core.permissions import Role
 from somu.org.models import EmploymentType, PersonStatus
+
+# Hours a month, 0–400 with at most two decimals: a number, or the same as text (reads answer
+# text, so a value read can be sent back unchanged).
+MonthlyHours = Annotated[
+    Decimal,
+    Field(ge=0, le=400, decimal_places=2),
+    WithJsonSchema({"anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 400},
+        {"type": "string", "pattern": r"^(400(\.0{1,2})?|[1-3]?[0-9]{1,2}(\.[0-9]{1,2})?)$"},
+    ]}),
+]
+
+# A reference to a record of the caller's organization (an unknown id is answered 422 by name).
+Ref = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class OrganizationOut(Schema):
@@ -30,9 +48,12 @@ class OrganizationPatch(Schema):
     base_url: str | None = Field(None, max_length=200)  # "": back to SOMU_BASE_URL
 
 
+RoleChoice = Annotated[str, OneOf(*(role.value for role in Role))]
+
+
 class MembershipOut(Schema):
     organization: OrganizationOut
-    role: str
+    role: RoleChoice
     person_id: int | None
 
 
@@ -40,7 +61,7 @@ class MeOut(Schema):
     username: str
     email: str
     organization: OrganizationOut
-    role: str
+    role: RoleChoice
     person_id: int | None
 
 
@@ -53,16 +74,16 @@ class DepartmentOut(Schema):
     path: str = ""
 
 
-class DepartmentIn(Schema):
+class DepartmentIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     code: str = Field("", max_length=32)
-    parent_id: int | None = None
+    parent_id: Ref | None = None
 
 
-class DepartmentPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=100)
-    code: str | None = Field(None, max_length=32)
-    parent_id: int | None = None
+class DepartmentPatch(InputSchema):
+    name: str = optional(min_length=1, max_length=100)
+    code: str = optional(max_length=32)
+    parent_id: Ref | None = None
 
 
 class GradeOut(Schema):
@@ -72,6 +93,25 @@ class GradeOut(Schema):
     hourly_cost: int
     difficulty_min: int
     difficulty_max: int
+    sort_order: int
+
+
+class GradeIn(InputSchema):
+    code: str = Field(..., min_length=1, max_length=16)
+    name: str = Field("", max_length=100)
+    hourly_cost: int = Field(..., ge=0, le=2_000_000_000, description="yen per hour")
+    difficulty_min: int = Field(..., ge=1, le=5)
+    difficulty_max: int = Field(..., ge=1, le=5)
+    sort_order: int = Field(0, ge=0, le=2_000_000_000)
+
+
+class GradePatch(InputSchema):
+    code: str = optional(min_length=1, max_length=16)
+    name: str = optional(max_length=100)
+    hourly_cost: int = optional(ge=0, le=2_000_000_000, description="yen per hour")
+    difficulty_min: int = optional(ge=1, le=5)
+    difficulty_max: int = optional(ge=1, le=5)
+    sort_order: int = optional(ge=0, le=2_000_000_000)
 
 
 class SkillOut(Schema):
@@ -79,6 +119,18 @@ class SkillOut(Schema):
     name: str
     category: str
     description: str
+
+
+class SkillIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    category: str = Field("", max_length=100)
+    description: str = Field("", max_length=10_000)
+
+
+class SkillPatch(InputSchema):
+    name: str = optional(min_length=1, max_length=100)
+    category: str = optional(max_length=100)
+    description: str = optional(max_length=10_000)
 
 
 class PersonSkillOut(Schema):
@@ -107,39 +159,52 @@ class PersonDetailOut(PersonOut):
     skills: list[PersonSkillOut]
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     employee_number: str = Field(..., min_length=1, max_length=32)
     name: str = Field(..., min_length=1, max_length=100)
     name_kana: str = Field("", max_length=100)
     email: str = Field("", max_length=254)
-    department_id: int | None = None
-    grade_id: int | None = None
+    department_id: Ref | None = None
+    grade_id: Ref | None = None
     employment_type: EmploymentType = EmploymentType.REGULAR
     hire_date: dt.date | None = None
-    manager_id: int | None = None
-    standard_monthly_hours: Decimal | None = Field(None, ge=0, le=400)
+    manager_id: Ref | None = None
+    standard_monthly_hours: MonthlyHours | None = None
 
 
-class PersonPatch(Schema):
-    employee_number: str | None = Field(None, min_length=1, max_length=32)
-    name: str | None = Field(None, min_length=1, max_length=100)
-    name_kana: str | None = Field(None, max_length=100)
-    email: str | None = Field(None, max_length=254)
-    department_id: int | None = None
-    grade_id: int | None = None
-    employment_type: EmploymentType | None = None
+class PersonPatch(InputSchema):
+    employee_number: str = optional(min_length=1, max_length=32)
+    name: str = optional(min_length=1, max_length=100)
+    name_kana: str = optional(max_length=100)
+    email: str = optional(max_length=254)
+    department_id: Ref | None = None
+    grade_id: Ref | None = None
+    employment_type: EmploymentType = optional()
     hire_date: dt.date | None = None
-    manager_id: int | None = None
-    standard_monthly_hours: Decimal | None = Field(None, ge=0, le=400)
+    manager_id: Ref | None = None
+    standard_monthly_hours: MonthlyHours | None = None
 
 
-class RetireIn(Schema):
+class PersonQuery(QuerySchema):
+    q: str = Field("", max_length=200)
+    department_id: Ref | None = None
+    grade_id: Ref | None = None
+    employment_type: Annotated[str, OneOf("", *EmploymentType.values)] = ""
+    status: Annotated[str, OneOf(*PersonStatus.values, "all")] = "active"
+
+
+class RetireIn(InputSchema):
     retired_on: dt.date
 
 
 class NonBusinessDayOut(Schema):
     date: dt.date
     reason: str
+
+
+class BusinessDaysQuery(QuerySchema):
+    date: dt.date
+    days: int = Field(..., ge=-3650, le=3650, description="negative: before the date")
 
 
 class BusinessDayOut(Schema):
@@ -157,7 +222,7 @@ class TokenOut(Schema):
     revoked_at: dt.datetime | None
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
 
 

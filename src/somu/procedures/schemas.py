@@ -13,9 +13,8 @@ from ninja import Field, Schema
 from pydantic import ValidationError as PydanticValidationError
 from pydantic import field_validator
 
-from somu.core.api import InputSchema, QuerySchema
+from somu.core.api import MAX_ID, InputSchema, QuerySchema, optional
 
-MAX_ID = 2**62  # larger ids cannot exist, and overflow some databases' integers
 MAX_BULK = 10_000  # parameter sets per bulk launch
 MAX_TEXT = 20_000
 
@@ -510,13 +509,13 @@ class ScheduleOut(Schema):
 class ScheduleUpdateIn(_In):
     """A change to a schedule: fields left out keep their value."""
 
-    template_id: int | None = Field(None, ge=1, le=MAX_ID)
-    name: str | None = Field(None, min_length=1, max_length=200)
+    template_id: int = optional(ge=1, le=MAX_ID)
+    name: str = optional(min_length=1, max_length=200)
     # e.g. {"kind": "monthly_business_day", "n": 3}: see the user guide for every kind.
-    rule: dict[str, Any] | None = None
-    params: dict[str, Any] | None = None  # raw values as for a launch
+    rule: dict[str, Any] = optional()
+    params: dict[str, Any] = optional()  # raw values as for a launch
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
-    active: bool | None = None
+    active: bool = optional()
 
 
 class ScheduleIn(ScheduleUpdateIn):
@@ -639,12 +638,12 @@ class WebhookOut(Schema):
 class WebhookUpdateIn(_In):
     """A change to a webhook: fields left out keep their value (the token too)."""
 
-    name: str | None = Field(None, min_length=1, max_length=100)
-    kind: Literal["slack", "teams", "chatwork"] | None = None
-    url: str | None = Field(None, max_length=500)
+    name: str = optional(min_length=1, max_length=100)
+    kind: Literal["slack", "teams", "chatwork"] = optional()
+    url: str = optional(max_length=500)
     # Chatwork's API token: write-only, never returned.
     token: str | None = Field(None, max_length=200)
-    active: bool | None = None
+    active: bool = optional()
 
 
 class WebhookIn(WebhookUpdateIn):

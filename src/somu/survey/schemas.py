@@ -1,17 +1,18 @@
 """API schemas of the survey app: the inventory, rounds, respondents, answers and drill-down rows.
 
-Choice fields are plain strings checked by validators (not enums in unions), so a wrong value
-gets a 422 naming exactly the field.
+Choice fields are strings with ``OneOf`` (not enums in unions): the document lists their values
+and a wrong value gets a 422 naming exactly the field. A PATCH field that cannot be empty is
+``optional()``: it may be left out, not set to null.
 """
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import field_validator, model_validator
+from pydantic import model_validator
 
-from somu.core.api import InputSchema, QuerySchema
+from somu.core.api import MAX_ID, DecimalText, InputSchema, OneOf, QuerySchema, optional
 from somu.survey.models import (
     MAX_MONTHLY_HOURS,
     Frequency,
@@ -22,16 +23,15 @@ from somu.survey.models import (
 )
 
 FLAGS = ("remote_ok", "outsourceable", "automatable")
-MAX_ID = 2**62  # larger ids cannot exist, and overflow some databases' integers
 
 
-def _choice(value: str | None, choices: Any, *, blank: bool) -> str | None:
-    if value is None or (blank and value == ""):
-        return value
-    allowed = [c.value for c in choices]
-    if value not in allowed:
-        raise ValueError(f"Choose one of: {', '.join(allowed)}.")
-    return value
+FrequencyChoice = Annotated[str, OneOf("", *Frequency.values)]
+ScopeChoice = Annotated[str, OneOf("", *Scope.values)]
+TaskStatusChoice = Annotated[str, OneOf(*TaskStatus.values)]
+RoundStatusChoice = Annotated[str, OneOf(*RoundStatus.values)]
+ResponseStatusChoice = Annotated[str, OneOf(*ResponseStatus.values)]
+# Hours as a number, or as text so that a value read can be sent back unchanged.
+Hours = Annotated[Decimal, Field(ge=0, le=MAX_MONTHLY_HOURS), DecimalText()]
 
 
 _Query = QuerySchema
@@ -49,50 +49,35 @@ class TaskOut(Schema):
     name: str
     path: str
     description: str
-    frequency: str
+    frequency: FrequencyChoice
     difficulty: int | None
-    scope: str
+    scope: ScopeChoice
     remote_ok: bool
     outsourceable: bool
     automatable: bool
     required_skill_id: int | None
     notes: str
-    status: str
+    status: TaskStatusChoice
     proposed_by_id: int | None
     sort_order: int
 
 
 class TaskPatch(_In):
-    function: str | None = Field(None, min_length=1, max_length=50)
-    category: str | None = Field(None, min_length=1, max_length=100)
-    subcategory: str | None = Field(None, max_length=100)
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = None
-    frequency: str | None = None
+    function: str = optional(min_length=1, max_length=50)
+    category: str = optional(min_length=1, max_length=100)
+    subcategory: str = optional(max_length=100)
+    name: str = optional(min_length=1, max_length=200)
+    description: str = optional()
+    frequency: FrequencyChoice = optional()
     difficulty: int | None = Field(None, ge=1, le=5)
-    scope: str | None = None
-    remote_ok: bool | None = None
-    outsourceable: bool | None = None
-    automatable: bool | None = None
+    scope: ScopeChoice = optional()
+    remote_ok: bool = optional()
+    outsourceable: bool = optional()
+    automatable: bool = optional()
     required_skill_id: int | None = Field(None, ge=1, le=MAX_ID)
-    notes: str | None = None
-    status: str | None = None
-    sort_order: int | None = Field(None, ge=0, le=2_000_000_000)
-
-    @field_validator("frequency")
-    @classmethod
-    def _frequency(cls, value: str | None) -> str | None:
-        return _choice(value, Frequency, blank=True)
-
-    @field_validator("scope")
-    @classmethod
-    def _scope(cls, value: str | None) -> str | None:
-        return _choice(value, Scope, blank=True)
-
-    @field_validator("status")
-    @classmethod
-    def _status(cls, value: str | None) -> str | None:
-        return _choice(value, TaskStatus, blank=False)
+    notes: str = optional()
+    status: TaskStatusChoice = optional()
+    sort_order: int = optional(ge=0, le=2_000_000_000)
 
 
 class TaskIn(TaskPatch):
@@ -101,33 +86,21 @@ class TaskIn(TaskPatch):
     subcategory: str = Field("", max_length=100)
     name: str = Field(..., min_length=1, max_length=200)
     description: str = ""
-    frequency: str = ""
-    scope: str = ""
+    frequency: FrequencyChoice = ""
+    scope: ScopeChoice = ""
     remote_ok: bool = False
     outsourceable: bool = False
     automatable: bool = False
     notes: str = ""
-    status: str = TaskStatus.ACTIVE.value
+    status: TaskStatusChoice = TaskStatus.ACTIVE.value
     sort_order: int = Field(0, ge=0, le=2_000_000_000)
 
 
 class TaskQuery(_Query):
     q: str = Field("", max_length=200)
     function: str = Field("", max_length=50)
-    status: str = "active"  # "all" for every status
-    flag: str = ""
-
-    @field_validator("status")
-    @classmethod
-    def _status(cls, value: str) -> str:
-        return value if value == "all" else _choice(value, TaskStatus, blank=True) or ""
-
-    @field_validator("flag")
-    @classmethod
-    def _flag(cls, value: str) -> str:
-        if value and value not in FLAGS:
-            raise ValueError(f"Choose one of: {', '.join(FLAGS)}.")
-        return value
+    status: Annotated[str, OneOf("", *TaskStatus.values, "all")] = "active"  # "all": every status
+    flag: Annotated[str, OneOf("", *FLAGS)] = ""
 
 
 # ---- rounds and respondents ----------------------------------------------------------------------
@@ -145,7 +118,7 @@ class RoundOut(Schema):
     id: int
     name: str
     description: str
-    status: str
+    status: RoundStatusChoice
     due_on: dt.date | None
     data_version: int
     created_at: dt.datetime
@@ -157,22 +130,17 @@ class RoundDetailOut(RoundOut):
 
 
 class RoundPatch(_In):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = None
-    status: str | None = None
+    name: str = optional(min_length=1, max_length=200)
+    description: str = optional()
+    status: RoundStatusChoice = optional()
     due_on: dt.date | None = None
     allow_past_due: bool = False  # confirms a due_on that has already passed (else 422)
-
-    @field_validator("status")
-    @classmethod
-    def _status(cls, value: str | None) -> str | None:
-        return _choice(value, RoundStatus, blank=False)
 
 
 class RoundIn(RoundPatch):
     name: str = Field(..., min_length=1, max_length=200)
     description: str = ""
-    status: str = RoundStatus.DRAFT.value
+    status: RoundStatusChoice = RoundStatus.DRAFT.value
 
 
 class RespondentOut(Schema):
@@ -181,7 +149,7 @@ class RespondentOut(Schema):
     employee_number: str
     name: str
     department: str
-    status: str
+    status: ResponseStatusChoice
     invited_at: dt.datetime
     saved_at: dt.datetime | None
     submitted_at: dt.datetime | None
@@ -202,12 +170,7 @@ class RespondentOut(Schema):
 
 
 class RespondentQuery(_Query):
-    status: str = ""
-
-    @field_validator("status")
-    @classmethod
-    def _status(cls, value: str) -> str:
-        return _choice(value, ResponseStatus, blank=True) or ""
+    status: Annotated[str, OneOf("", *ResponseStatus.values)] = ""
 
 
 class InviteIn(_In):
@@ -220,7 +183,7 @@ class InviteIn(_In):
 class InviteOut(Schema):
     invited: int  # new respondents
     respondents: int  # respondents of the round now
-    status: str  # the round's status (a draft is opened by inviting)
+    status: RoundStatusChoice  # the round's status (a draft is opened by inviting)
 
 
 class RemindIn(_In):
@@ -236,18 +199,9 @@ class RemindOut(Schema):
 
 class AnswerIn(_In):
     task_id: int = Field(..., ge=1, le=MAX_ID)
-    hours: Decimal | None = Field(None, ge=0, le=MAX_MONTHLY_HOURS)
-    monthly: list[Decimal] | None = Field(None, min_length=12, max_length=12)
+    hours: Hours | None = None
+    monthly: list[Hours] | None = Field(None, min_length=12, max_length=12)
     level: int | None = Field(None, ge=0, le=4)
-
-    @field_validator("monthly")
-    @classmethod
-    def _monthly(cls, values: list[Decimal] | None) -> list[Decimal] | None:
-        if values is not None:
-            for value in values:
-                if not value.is_finite() or not 0 <= value <= MAX_MONTHLY_HOURS:
-                    raise ValueError(f"Each month must be between 0 and {MAX_MONTHLY_HOURS} hours.")
-        return values
 
     @model_validator(mode="after")
     def _hours_or_monthly(self) -> "AnswerIn":
@@ -271,7 +225,7 @@ class AnswerOut(Schema):
 class MyAnswersOut(Schema):
     round_id: int
     respondent_id: int
-    status: str
+    status: ResponseStatusChoice
     saved_at: dt.datetime | None
     submitted_at: dt.datetime | None
     answers: list[AnswerOut]
@@ -332,17 +286,10 @@ class DrillQuery(_Query):
     grade: str | None = Field(None, max_length=32)  # empty: people without a grade
     person_id: int | None = Field(None, ge=1, le=MAX_ID)
     task_id: int | None = Field(None, ge=1, le=MAX_ID)
-    flag: str | None = None
+    flag: Annotated[str, OneOf("", *FLAGS)] | None = None
     dependent: bool = False  # only the person-dependent (属人化) tasks
     qualification: Literal["over", "under"] | None = None
     orphaned_of: int | None = Field(None, ge=1, le=MAX_ID)  # tasks orphaned if they leave
-
-    @field_validator("flag")
-    @classmethod
-    def _flag(cls, value: str | None) -> str | None:
-        if value and value not in FLAGS:
-            raise ValueError(f"Choose one of: {', '.join(FLAGS)}.")
-        return value or None
 
 
 class HoursRowOut(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -30,19 +31,6 @@ def assert_error(response, status: int, code: str) -> dict:
 
 def field_names(error: dict) -> list[str]:
     return [f["field"] for f in error["fields"]]
-
-
-@pytest.fixture
-def token_for(org_a):
-    """``token_for(user)``: a fresh raw API token of ``user`` in org A."""
-
-    def make(user, org=org_a):
-        with tenancy.activate(org):
-            membership = Membership.objects.get(user=user)
-            _token, raw = services.api_token_create(actor=user, membership=membership, name="test")
-        return raw
-
-    return make
 
 
 def bearer(raw: str) -> dict[str, str]:
@@ -406,3 +394,213 @@ def test_the_openapi_document_is_valid_json_with_every_operation_described(db):
     doc = json.loads(Client().get("/api/v1/openapi.json").content)
     assert doc["openapi"].startswith("3.")
     assert len(doc["paths"]) >= 15
+
+
+# ---- strict types and bodies --------------------------------------------------------------------
+
+
+def test_an_integer_is_not_a_date_and_the_error_names_the_field(token_for, admin_a, org_a,
+                                                                people_a):
+    response = api_client().patch(f"/api/v1/people/{people_a.tanaka.pk}", {"hire_date": 0},
+                                  content_type="application/json", **bearer(token_for(admin_a)))
+    error = assert_error(response, 422, "invalid")
+    assert error["fields"] == [{
+        "field": "hire_date",
+        "message": "Expected a date as a string (YYYY-MM-DD) or null, got an integer."}]
+    people_a.tanaka.refresh_from_db()
+    assert people_a.tanaka.hire_date is None
+
+
+@pytest.mark.parametrize(("payload", "field"), [
+    ({"employee_number": "A010", "name": "x", "department_id": True}, "department_id"),
+    ({"employee_number": "A010", "name": "x", "grade_id": 1.5}, "grade_id"),
+    ({"employee_number": "A010", "name": "x", "hire_date": "0"}, "hire_date"),
+    ({"employee_number": "A010", "name": "x", "grade_id": "1"}, "grade_id"),
+    ({"employee_number": 10, "name": "x"}, "employee_number"),
+    ({"employee_number": "A010", "name": "x", "employment_type": 1}, "employment_type"),
+    ({"employee_number": "A010", "name": "x", "standard_monthly_hours": False},
+     "standard_monthly_hours"),
+])
+def test_a_value_of_the_wrong_json_type_gets_422_naming_the_field(token_for, admin_a, org_a,
+                                                                  people_a, payload, field):
+    response = api_client().post("/api/v1/people", payload, content_type="application/json",
+                                 **bearer(token_for(admin_a)))
+    assert field_names(assert_error(response, 422, "invalid")) == [field]
+    with tenancy.activate(org_a):
+        assert not Person.objects.filter(employee_number__in=["A010", "10"]).exists()
+
+
+def test_a_decimal_may_be_given_as_text_or_a_number(token_for, admin_a, org_a, people_a):
+    client, auth = api_client(), bearer(token_for(admin_a))
+    for value in ("150.5", 150.5):
+        response = client.patch(f"/api/v1/people/{people_a.tanaka.pk}",
+                                {"standard_monthly_hours": value},
+                                content_type="application/json", **auth)
+        assert response.status_code == 200, response.content
+        people_a.tanaka.refresh_from_db()
+        assert people_a.tanaka.standard_monthly_hours == Decimal("150.5")
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "[]", "null", "1", '"name"'])
+def test_a_body_that_is_not_a_json_object_gets_422(token_for, admin_a, org_a, people_a, body):
+    response = api_client().patch(f"/api/v1/people/{people_a.tanaka.pk}", body,
+                                  content_type="application/json", **bearer(token_for(admin_a)))
+    error = assert_error(response, 422, "invalid")
+    assert error["fields"] == [{"field": "body", "message": "The body must be a JSON object."}]
+
+
+def test_null_for_a_field_that_cannot_be_empty_gets_422_not_409(token_for, admin_a, org_a,
+                                                                 people_a):
+    response = api_client().patch(f"/api/v1/people/{people_a.tanaka.pk}", {"name": None},
+                                  content_type="application/json", **bearer(token_for(admin_a)))
+    error = assert_error(response, 422, "invalid")
+    assert error["fields"] == [{"field": "name", "message": "Expected a string, got null."}]
+
+
+def test_null_clears_a_field_that_may_be_empty(token_for, admin_a, org_a, people_a):
+    response = api_client().patch(f"/api/v1/people/{people_a.suzuki.pk}", {"manager_id": None},
+                                  content_type="application/json", **bearer(token_for(admin_a)))
+    assert response.status_code == 200, response.content
+    assert response.json()["manager_id"] is None
+
+
+@pytest.mark.parametrize(("payload", "field", "message"), [
+    ({"name": "経理\x00部"}, "name", "Value error, Remove the NUL character."),
+    ({"name": "経理部", "colour": "red"}, "colour", "Extra inputs are not permitted"),
+])
+def test_a_nul_byte_or_an_unknown_field_gets_422(token_for, admin_a, org_a, people_a, payload,
+                                                 field, message):
+    response = api_client().post("/api/v1/departments", payload, content_type="application/json",
+                                 **bearer(token_for(admin_a)))
+    assert assert_error(response, 422, "invalid")["fields"] == [
+        {"field": field, "message": message}]
+    with tenancy.activate(org_a):
+        from somu.org.models import Department
+
+        assert not Department.objects.filter(name__startswith="経理").exists()
+
+
+def test_surrounding_whitespace_is_trimmed(token_for, admin_a, org_a, people_a):
+    response = api_client().post("/api/v1/departments", {"name": "  経理部\u3000", "code": " K1 "},
+                                 content_type="application/json", **bearer(token_for(admin_a)))
+    assert response.status_code == 201, response.content
+    assert (response.json()["name"], response.json()["code"]) == ("経理部", "K1")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/people", "/api/v1/departments", "/api/v1/grades",
+                                  "/api/v1/skills", "/api/v1/audit/events"])
+def test_a_page_past_the_end_is_empty_and_a_huge_page_is_422_never_409(token_for, admin_a,
+                                                                       org_a, people_a, path):
+    client, auth = api_client(), bearer(token_for(admin_a))
+    body = client.get(f"{path}?page=1000000&page_size=500", **auth).json()
+    assert (body["items"], body["page"]) == ([], 1000000)
+    assert body["count"] > 0
+    for query in (f"page={2**63}", f"page={2**64}", f"page_size={2**63}", "page_size=501"):
+        error = assert_error(client.get(f"{path}?{query}", **auth), 422, "invalid")
+        assert field_names(error) == [query.split("=")[0]]
+
+
+def test_a_date_in_a_query_must_be_written_as_a_date(token_for, admin_a, org_a, people_a):
+    client, auth = api_client(), bearer(token_for(admin_a))
+    for path in ("/api/v1/audit/events?date_to=0",
+                 "/api/v1/calendar/add-business-days?date=0&days=1"):
+        error = assert_error(client.get(path, **auth), 422, "invalid")
+        assert error["fields"][0]["message"] == "Expected a date as a string (YYYY-MM-DD)."
+    assert client.get("/api/v1/audit/events?date_to=2030-01-01", **auth).status_code == 200
+
+
+def test_a_query_parameter_given_twice_gets_422(token_for, admin_a, org_a, people_a):
+    response = api_client().get("/api/v1/people?page_size=1&page_size=2&q=a",
+                                **bearer(token_for(admin_a)))
+    assert assert_error(response, 422, "invalid")["fields"] == [
+        {"field": "page_size", "message": "Give this parameter once."}]
+
+
+def test_a_huge_id_in_a_body_gets_422_naming_the_field(token_for, admin_a, org_a, people_a):
+    response = api_client().post("/api/v1/departments", {"name": "経理部", "parent_id": 2**63},
+                                 content_type="application/json", **bearer(token_for(admin_a)))
+    assert field_names(assert_error(response, 422, "invalid")) == ["parent_id"]
+
+
+# Operations any authenticated member may call: they check no role, so they never answer 403.
+NO_ROLE_NEEDED = {("get", "/api/v1/me"), ("get", "/api/v1/organizations"),
+                  ("get", "/api/v1/tokens"), ("post", "/api/v1/tokens"),
+                  ("delete", "/api/v1/tokens/{token_id}")}
+
+
+def test_every_operation_lists_the_error_statuses_it_can_answer(db):
+    doc = Client().get("/api/v1/openapi.json").json()
+    missing = []
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            expected = {"401"}
+            if "requestBody" in operation:
+                expected |= {"400", "422"} if "application/json" in operation[
+                    "requestBody"]["content"] else {"422"}
+            if operation.get("parameters"):
+                expected.add("422")
+            if "{" in path:
+                expected.add("404")
+            if (method, path) not in NO_ROLE_NEEDED:
+                expected.add("403")
+            responses = operation["responses"]
+            missing += [f"{method.upper()} {path}: {status}"
+                        for status in sorted(expected - set(responses))]
+            for status, response in responses.items():
+                if status.startswith("4"):
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema["$ref"].endswith("/ErrorOut"), f"{method} {path} {status}"
+    assert missing == []
+
+
+def test_the_openapi_document_shows_enums_bounds_and_nullability(db):
+    doc = Client().get("/api/v1/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    person_in = schemas["PersonIn"]["properties"]
+    assert person_in["employment_type"]["allOf"][0]["$ref"].endswith("/EmploymentType")
+    assert schemas["EmploymentType"]["enum"] == ["regular", "contract", "part_time", "dispatched"]
+    hours = person_in["standard_monthly_hours"]["anyOf"]
+    assert hours[0] == {"type": "number", "minimum": 0, "maximum": 400}
+    assert hours[1]["type"] == "string"
+    assert hours[2] == {"type": "null"}
+    patch = schemas["PersonPatch"]["properties"]
+    assert patch["name"] == {"maxLength": 100, "minLength": 1, "title": "Name", "type": "string"}
+    assert {"type": "null"} in patch["manager_id"]["anyOf"]
+    grade = schemas["GradeIn"]["properties"]
+    assert (grade["difficulty_min"]["minimum"], grade["difficulty_min"]["maximum"]) == (1, 5)
+    people = {p["name"]: p["schema"]
+              for p in doc["paths"]["/api/v1/people"]["get"]["parameters"]}
+    assert people["status"]["enum"] == ["active", "retired", "all"]
+    assert people["page"]["maximum"] == 1_000_000
+    assert people["page_size"]["maximum"] == 500
+
+
+def test_every_body_and_query_schema_derives_from_the_shared_bases(db):
+    from pydantic import BaseModel
+
+    from somu.core.api import InputSchema, QuerySchema, api
+
+    Client().get("/api/v1/openapi.json")  # the routers are mounted
+    wrong = []
+    for _prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            for operation in view.operations:
+                for model in operation.models:
+                    source = model.__ninja_param_source__
+                    base = {"body": InputSchema, "query": QuerySchema}.get(source)
+                    if base is None:
+                        continue
+                    for name, field in model.model_fields.items():
+                        kind = field.annotation
+                        if isinstance(kind, type) and issubclass(kind, BaseModel) and not (
+                                issubclass(kind, base)):
+                            wrong.append(f"{path} {source} {name}: {kind.__name__}")
+    assert wrong == []
+
+
+def test_fixed_value_fields_of_answers_list_their_values(db):
+    schemas = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert schemas["MeOut"]["properties"]["role"]["enum"] == [
+        "admin", "manager", "staff", "employee", "auditor"]
+    assert schemas["RoundOut"]["properties"]["status"]["enum"] == ["draft", "open", "closed"]
+    assert "" in schemas["TaskOut"]["properties"]["frequency"]["enum"]

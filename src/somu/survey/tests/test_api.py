@@ -469,7 +469,7 @@ def test_monthly_answers_are_stored_with_their_average(api_as, employee_a, surve
         ({"task_id": "SUPPLIES", "hours": "沢山"}, "answers.1.hours"),
         ({"task_id": "SUPPLIES", "level": 7}, "answers.1.level"),
         ({"task_id": "SUPPLIES", "monthly": [1, 2, 3]}, "answers.1.monthly"),
-        ({"task_id": "SUPPLIES", "monthly": [1] * 11 + [401]}, "answers.1.monthly"),
+        ({"task_id": "SUPPLIES", "monthly": [1] * 11 + [401]}, "answers.1.monthly.11"),
         ({"task_id": "SUPPLIES", "hours": 1, "monthly": [1] * 12}, "answers.1"),
         ({"task_id": 999999, "hours": 1}, "task-999999"),
         ({"task_id": "PAYROLL", "hours": 1}, "task-PAYROLL"),  # answered twice
