@@ -38,14 +38,15 @@ class OrganizationOut(Schema):
     base_url: str  # "": the deployment's SOMU_BASE_URL
 
 
-class OrganizationPatch(Schema):
+class OrganizationPatch(InputSchema):
     """The organization settings (admins); only the fields sent change."""
 
-    name: str | None = Field(None, max_length=200)
-    weekend_days: list[int] | None = None  # Python weekday numbers, Monday = 0
-    standard_monthly_hours: Decimal | None = None
-    digest_hour: int | None = None  # null: back to the deployment's hour
-    base_url: str | None = Field(None, max_length=200)  # "": back to SOMU_BASE_URL
+    name: str = optional(min_length=1, max_length=200)
+    # Python weekday numbers, Monday = 0; at least one day stays a business day.
+    weekend_days: list[Annotated[int, Field(ge=0, le=6)]] = optional(max_length=7)
+    standard_monthly_hours: MonthlyHours = optional()
+    digest_hour: int | None = Field(None, ge=0, le=23)  # null: back to the deployment's hour
+    base_url: str = optional(max_length=200)  # "": back to SOMU_BASE_URL
 
 
 RoleChoice = Annotated[str, OneOf(*(role.value for role in Role))]
