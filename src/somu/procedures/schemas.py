@@ -576,6 +576,15 @@ class PersonRefOut(Schema):
     name: str
 
 
+class HandoverRoleKeptOut(Schema):
+    role: str
+    role_label: str
+    department: str  # "" for anywhere in the organization
+    template_id: int
+    template_name: str
+    steps: list[str]
+
+
 class HandoverPlanOut(Schema):
     from_person: PersonRefOut
     to_person: PersonRefOut
@@ -586,6 +595,8 @@ class HandoverPlanOut(Schema):
     warnings: list[str]
     can_execute: bool
     digest: str  # send it back as expected_digest when executing
+    # Roles of the predecessor's account that template rules use: the handover cannot move them.
+    roles_kept: list[HandoverRoleKeptOut]
 
 
 class HandoverFields(Schema):
