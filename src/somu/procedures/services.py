@@ -44,6 +44,7 @@ from somu.procedures.launching import (
     coerce_params,
     default_run_name,
     person_refs,
+    unresolved_messages,
 )
 from somu.procedures.models import (
     EventKind,
@@ -318,6 +319,7 @@ def _build_runs(
     org_id = tenancy.active_organization_id()
     many = len(param_sets) > 1
     errors: dict[str, list[str]] = {}
+    unresolved: dict[str, list[Unresolved]] = {}
     prepared = []
     for index, raw in enumerate(param_sets):
         prefix = f"params[{index}]." if many else ""
@@ -335,10 +337,12 @@ def _build_runs(
                 assignees[item.key] = assign(resolver, template, spec, item.key,
                                              typed=params.typed, starter=starter)
             except Unresolved as exc:
-                errors.setdefault(f"{prefix}assignee", []).append(str(exc))
+                unresolved.setdefault(f"{prefix}assignee", []).append(exc)
         name = (names[index] if index < len(names) else "") or default_run_name(
             template, spec, params.typed, start, directory)
         prepared.append((params, planned, assignees, name))
+    for key, failures in unresolved.items():
+        errors[key] = unresolved_messages(failures)  # one line per missing role, not per step
     if errors:
         raise LaunchError(errors)
 

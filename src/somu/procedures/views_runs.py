@@ -32,7 +32,7 @@ from somu.core.web import int_or_none, org_view, paginate, querystring_without_p
 from somu.org.models import Membership, Organization
 from somu.org.selectors import business_calendar, department_paths
 from somu.procedures import forms_runs as rf
-from somu.procedures import selectors, services
+from somu.procedures import launching, selectors, services
 from somu.procedures.models import (
     OPEN_STATES,
     EventKind,
@@ -111,6 +111,7 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
     return render(request, "procedures/run_launch.html", {
         "template": template, "version": template.current_version, "spec": spec,
         "form": form, "rows": rows, "start": start,
+        "blockers": launching.launch_blockers(template, spec),
         "suggested_name": f"{template.name} {today.isoformat()}",
     })
 
