@@ -9,7 +9,7 @@ plus the bulk inserts, whatever the number of steps.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from somu.core.calendar import BusinessCalendar
 from somu.core.permissions import ROLE_LABELS, Role
 from somu.org.models import Department, Membership, Person, PersonStatus
-from somu.procedures.engine.spec import AssigneeRule, ParameterSpec, TemplateSpec
+from somu.procedures.engine.plan import due_order_problems
+from somu.procedures.engine.spec import START, AssigneeRule, ParameterSpec, TemplateSpec
 from somu.procedures.models import OPEN_STATES, Step, Template
 
 TRUE_WORDS: Final = frozenset({"true", "1", "yes", "on", "y", "はい"})
@@ -324,6 +325,32 @@ def unresolved_messages(failures: Iterable[Unresolved]) -> list[str]:
             line += " " + _("The template has no active owner to take these steps instead.")
         lines.append(line)
     return lines + others
+
+
+def due_order_warnings(steps: Sequence[Any], *, start: dt.date) -> dict[str, list[str]]:
+    """By step key, why its due date looks wrong: before the start date, or before the due
+    date of a step it waits for (:func:`~somu.procedures.engine.plan.due_order_problems`).
+    ``steps`` are planned steps or a launched run's steps (``key``, ``name``, ``state``,
+    ``due_date``, ``depends_on``)."""
+    names = {s.key: s.name for s in steps}
+    found: dict[str, list[str]] = {}
+    for problem in due_order_problems(steps, start=start):
+        if problem.before == START:
+            text = _("Due %(date)s, before the start date %(start)s.") % {
+                "date": problem.due_date.isoformat(), "start": problem.before_date.isoformat()}
+        else:
+            text = _("Due %(date)s, before “%(step)s” (due %(other)s), which it waits for.") % {
+                "date": problem.due_date.isoformat(), "step": names.get(problem.before, ""),
+                "other": problem.before_date.isoformat()}
+        found.setdefault(problem.key, []).append(text)
+    return found
+
+
+def due_order_lines(steps: Sequence[Any], *, start: dt.date) -> list[str]:
+    """:func:`due_order_warnings` as lines naming their step, for a launch's warnings."""
+    names = {s.key: s.name for s in steps}
+    return [f"{names[key]}: {text}"
+            for key, texts in due_order_warnings(steps, start=start).items() for text in texts]
 
 
 def launch_blockers(template: Template, spec: TemplateSpec) -> list[str]:

@@ -132,6 +132,8 @@ class PreviewRowOut(Schema):
     assignee: str  # the assignee rule in words
     skipped: bool
     depends_on: list[str]
+    # The due date falls before the start date or before a step it waits for (not refused).
+    warnings: list[str]
 
 
 class PreviewOut(Schema):

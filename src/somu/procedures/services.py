@@ -43,6 +43,7 @@ from somu.procedures.launching import (
     calendar_for_active_organization,
     coerce_params,
     default_run_name,
+    due_order_lines,
     person_refs,
     unresolved_messages,
 )
@@ -403,16 +404,21 @@ def run_launch(
     return run
 
 
-def launch_warnings(*, start_date: dt.date) -> list[str]:
+def launch_warnings(*, start_date: dt.date, run: Run | None = None) -> list[str]:
     """What to tell whoever launches a run starting on ``start_date``: allowed, but worth a
     second look. A start on a non-business day (a weekend, a holiday of the organization's
-    calendar) often means a mistyped date, and its due dates are counted from a day off."""
+    calendar) often means a mistyped date, and its due dates are counted from a day off. With
+    ``run``, its steps due before the start or before a step they wait for (a 希望納期 typed
+    before the start date puts 納品・検収 before 発注)."""
+    found = []
     reason = calendar_for_active_organization().holiday_reason(start_date)
-    if reason is None:
-        return []
-    return [_("The start date %(date)s is not a business day (%(reason)s). The run was "
-              "launched; check that the date and its due dates are right.")
-            % {"date": start_date.isoformat(), "reason": reason}]
+    if reason is not None:
+        found.append(_("The start date %(date)s is not a business day (%(reason)s). The run "
+                       "was launched; check that the date and its due dates are right.")
+                     % {"date": start_date.isoformat(), "reason": reason})
+    if run is not None:
+        found += due_order_lines(list(run.steps.order_by("position")), start=start_date)
+    return found
 
 
 @transaction.atomic
