@@ -3,32 +3,59 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.forms.models import ModelChoiceIterator
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from somu.org import services
 from somu.org.models import CompanyHoliday, Department, Grade, Person, PersonSkill, Skill
+from somu.org.pickers import PersonField
 from somu.org.selectors import department_paths
 
 
+class _ByPath(ModelChoiceIterator):
+    """The departments in chart order: each under its parent (管理本部, 管理本部/人事部, …)."""
+
+    field: DepartmentChoiceField
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        paths = self.field.paths()
+        departments = sorted(self.queryset, key=lambda d: tuple(
+            paths.get(d.pk, d.name).split("/")))
+        for department in departments:
+            yield self.choice(department)
+
+
 class DepartmentChoiceField(forms.ModelChoiceField):
-    """Departments shown by their path (管理本部/総務部), so same-named ones are told apart."""
+    """Departments shown by their path (管理本部/総務部), so same-named ones are told apart,
+    and listed in the order of those paths."""
+
+    iterator = _ByPath
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(Department.objects.all(), *args, **kwargs)
         self._paths: dict[int, str] | None = None
 
-    def label_from_instance(self, obj: Department) -> str:
+    def paths(self) -> dict[int, str]:
         if self._paths is None:
             self._paths = department_paths()
-        return self._paths.get(obj.pk, obj.name)
+        return self._paths
+
+    def label_from_instance(self, obj: Department) -> str:
+        return self.paths().get(obj.pk, obj.name)
 
 
 class PersonForm(forms.ModelForm):
     department = DepartmentChoiceField(label=_("department"), required=False)
+    # The searching picker: an organization of thousands cannot list everyone in a <select>.
+    manager = PersonField(label=_("manager"), required=False)
 
     class Meta:
         model = Person
@@ -40,16 +67,20 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = Person.objects.filter(status="active").order_by(  # type: ignore[attr-defined]
-            "employee_number"
-        )
-        if self.instance.pk:
-            self.fields["manager"].queryset = self.fields["manager"].queryset.exclude(  # type: ignore[attr-defined]
-                pk=self.instance.pk
-            )
         self.fields["standard_monthly_hours"].help_text = _(
             "Leave empty to use the organization's standard."
         )
+
+    def clean(self) -> dict[str, Any]:
+        """The person service's checks (a taken 社員番号, a manager cycle, ふりがな …) on the
+        fields that are valid so far, so they show together with the fields' own errors instead
+        of only once those are fixed. The service checks again when it saves."""
+        data = super().clean() or {}
+        person = self.instance if self.instance.pk else None
+        for name, error in services.person_errors(person=person, data=data).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, error)
+        return data
 
     def _post_clean(self) -> None:
         # Model validation (uniqueness, cycles) runs in the service, inside its transaction.

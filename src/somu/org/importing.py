@@ -217,9 +217,11 @@ def _import(
     errors: list[RowError] = []
     parsed: list[_Row] = []
     rows: list[_Row] = []  # the valid ones
+    every: list[_Row] = []  # all of them: each problem of each row is reported in one pass
     first_seen: dict[str, int] = {}
     for number, values in raw_rows:
         row, valid = _parse_row(number, values, grades, errors, today)
+        every.append(row)
         if row.number in first_seen:
             errors.append(RowError(number, NUMBER, row.number, _(
                 "Employee number “%(value)s” also appears in row %(row)s."
@@ -232,7 +234,7 @@ def _import(
             rows.append(row)
     _check_managers(parsed, existing, errors)
     departments = _DepartmentPaths(list(Department.objects.all()))
-    for row in rows:
+    for row in every:
         if row.department:
             departments.plan(row.department)
             if not create_departments and (missing := departments.missing(row.department)):

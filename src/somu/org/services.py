@@ -309,27 +309,30 @@ def department_delete(*, actor: Actor, department: Department) -> None:
 # ---- people --------------------------------------------------------------------------------------
 
 
-def _check_manager(person: Person, manager: Person | None) -> None:
+def _manager_problem(person: Person | None, manager: Person | None) -> str | None:
     """A manager must be someone else, and following managers upwards must never come back."""
     if manager is None:
-        return
-    if person.pk is not None and manager.pk == person.pk:
-        raise ValidationError({"manager": _("A person cannot be their own manager.")})
-    seen = {person.pk}
+        return None
+    if person is not None and person.pk is not None and manager.pk == person.pk:
+        return _("A person cannot be their own manager.")
+    seen = {person.pk if person is not None else None}
     current: Person | None = manager
     while current is not None:
         if current.pk in seen:
-            raise ValidationError({"manager": _("This manager would create a reporting cycle.")})
+            return _("This manager would create a reporting cycle.")
         seen.add(current.pk)
         current = (
             Person.objects.filter(pk=current.manager_id).first() if current.manager_id else None
         )
+    return None
 
 
-def _check_employee_number(person: Person, employee_number: str) -> None:
+def _employee_number_taken(person: Person | None, employee_number: str) -> bool:
     # Checked here rather than left to the unique constraint, whose message names internals.
-    if Person.objects.filter(employee_number=employee_number).exclude(pk=person.pk).exists():
-        raise _taken("employee_number", _("Another person already has this employee number."))
+    others = Person.objects.filter(employee_number=employee_number)
+    if person is not None and person.pk is not None:
+        others = others.exclude(pk=person.pk)
+    return others.exists()
 
 
 # ふりがな: hiragana, katakana (half-width is read as full-width), the long vowel mark,
@@ -373,9 +376,34 @@ def _years_after(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _check_person(data: Mapping[str, Any], today: dt.date | None) -> None:
-    if problems := person_problems(data, today=today):
-        raise ValidationError(problems)
+def person_errors(
+    *, person: Person | None, data: Mapping[str, Any], today: dt.date | None = None
+) -> dict[str, ValidationError]:
+    """Every problem with the person fields in ``data`` (only those given), by field, all at
+    once: a duplicate 社員番号 is reported together with a bad ふりがな, not after it is fixed.
+
+    ``person`` is the one being changed (None for a new person): its own 社員番号 is not a
+    duplicate, and only the values that change are held to :func:`person_problems` (a stored
+    value the rules have since tightened does not block an unrelated edit). A taken 社員番号
+    carries the code ``unique`` (the API answers 409 when it is the only problem).
+    """
+    if person is not None and person.pk is not None:
+        changed = {k: v for k, v in data.items() if getattr(person, k, None) != v}
+    else:
+        changed = dict(data)
+    errors = {name: ValidationError(reason)
+              for name, reason in person_problems(changed, today=today).items()}
+    if "employee_number" in data and _employee_number_taken(person, data["employee_number"]):
+        errors["employee_number"] = ValidationError(
+            _("Another person already has this employee number."), code="unique")
+    if "manager" in data and (problem := _manager_problem(person, data["manager"])):
+        errors["manager"] = ValidationError(problem)
+    return errors
+
+
+def _check_person(person: Person | None, data: Mapping[str, Any], today: dt.date | None) -> None:
+    if errors := person_errors(person=person, data=data, today=today):
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -383,9 +411,7 @@ def person_create(
     *, actor: Actor, data: Mapping[str, Any], today: dt.date | None = None
 ) -> Person:
     person = Person()
-    _check_person(data, today)
-    _check_employee_number(person, data.get("employee_number", ""))
-    _check_manager(person, data.get("manager"))
+    _check_person(None, {"employee_number": "", **data}, today)
     save_with_audit(person, actor=actor, fields=PERSON_FIELDS, data=data, action_prefix="person")
     return person
 
@@ -394,11 +420,7 @@ def person_create(
 def person_update(
     *, actor: Actor, person: Person, data: Mapping[str, Any], today: dt.date | None = None
 ) -> Person:
-    _check_person({k: v for k, v in data.items() if getattr(person, k, None) != v}, today)
-    if "employee_number" in data:
-        _check_employee_number(person, data["employee_number"])
-    if "manager" in data:
-        _check_manager(person, data["manager"])
+    _check_person(person, data, today)
     save_with_audit(person, actor=actor, fields=PERSON_FIELDS, data=data, action_prefix="person")
     return person
 

@@ -430,7 +430,8 @@ def run_launch(request: HttpRequest, payload: LaunchIn) -> Status[dict[str, Any]
     except services.LaunchError as exc:
         raise _renamed(exc, _launch_field) from exc
     return Status(201, {**_run_detail(selectors.run_get(run_id=run.pk)),
-                        "warnings": services.launch_warnings(start_date=run.start_date)})
+                        "warnings": services.launch_warnings(start_date=run.start_date,
+                                                             run=run)})
 
 
 @router.post("/runs/bulk", response={201: BulkLaunchOut, **errors(403, 422)},

@@ -176,6 +176,7 @@ def _plan_out(plan: Any) -> dict[str, Any]:
         "items": [item.as_json() for item in plan.items], "counts": plan.counts(),
         "errors": [str(e) for e in plan.errors], "warnings": [str(w) for w in plan.warnings],
         "can_execute": plan.can_execute, "digest": plan.digest,
+        "roles_kept": [use.as_json() for use in plan.roles_kept],
     }
 
 

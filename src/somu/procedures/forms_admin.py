@@ -42,8 +42,10 @@ class HandoverForm(forms.Form):
                             widget=PersonPicker())
     effective_date = forms.DateField(
         label=gettext_lazy("effective date"), widget=DATE_WIDGET,
-        help_text=gettext_lazy("Steps due before this day stay with the predecessor, who "
-                               "completes them before the move; everything else moves now."),
+        help_text=gettext_lazy("If this day is later than today, open steps due before it stay "
+                               "with the predecessor, who completes them before the move, and "
+                               "the others move now. From this day on, every open step moves, "
+                               "overdue ones included."),
     )
     note = forms.CharField(label=gettext_lazy("note"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}),

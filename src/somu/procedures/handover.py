@@ -15,9 +15,15 @@ if the holdings changed in between (a step completed meanwhile), :class:`Handove
 instead of executing a plan nobody has seen.
 
 The effective date splits the open steps: when it lies in the future, a step due before it stays
-with A (残務: A completes it before the move) and the others move now; from the effective date on,
-every open step moves. Template rules and ownership move at execution: new runs launched from then
-on already go to B, which is what an announced 異動 wants.
+with A (残務: A completes it before the move) and the others move now; from the effective date on
+(an effective date of today included), every open step moves, overdue ones too: A is gone, so
+nobody else would do them. Template rules and ownership move at execution: new runs launched from
+then on already go to B, which is what an announced 異動 wants.
+
+What a handover cannot move is the roles of A's account (管理部門スタッフ, …): they belong to the
+account, not to A's work, and a template step assigned ``{role: staff}`` keeps going to A while A
+holds the role. :func:`role_uses` lists them so the plan and the 引継書 say so and link to the
+account page, where the admin changes the role.
 """
 
 from __future__ import annotations
@@ -30,12 +36,15 @@ from typing import Any, Final, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from somu.audit.services import audit_record, audit_record_many
-from somu.org.models import Membership, Person, User
+from somu.core.permissions import ROLE_LABELS, Role
+from somu.org.models import Department, Membership, Person, User
+from somu.org.selectors import department_subtree_ids
 from somu.org.services import Actor
 from somu.procedures import selectors, services
 from somu.procedures.engine.render import fill_placeholders
@@ -142,6 +151,76 @@ def item_change(item: HandoverItem, *, from_name: str, to_name: str) -> str:
     return _("Owner: %(from)s → %(to)s") % {"from": from_name, "to": to_name}
 
 
+@dataclass(frozen=True)
+class RoleUse:
+    """A role of A's account that a template's assignee rules use: the handover leaves it.
+
+    New runs of the template can still assign the steps to A until the role is changed in
+    アカウントとロール.
+    """
+
+    role: str  # the raw role value (``staff``)
+    department: str  # the department the rules name; "" for anywhere in the organization
+    template_id: int
+    template_name: str
+    steps: tuple[str, ...]  # names of the steps assigned by the role, in template order
+
+    @property
+    def role_label(self) -> str:
+        try:
+            return str(ROLE_LABELS[Role(self.role)])
+        except ValueError:
+            return self.role
+
+    def as_json(self) -> dict[str, Any]:
+        return {"role": self.role, "role_label": self.role_label, "department": self.department,
+                "template_id": self.template_id, "template_name": self.template_name,
+                "steps": list(self.steps)}
+
+
+def role_uses(person: Person) -> list[RoleUse]:
+    """The roles ``person``'s active accounts hold that templates' assignee rules use, by
+    template — what a handover does not move (the role stays with the account)."""
+    roles = set(Membership.objects.filter(person=person, is_active=True)
+                .values_list("role", flat=True))
+    if not roles:
+        return []
+    in_department: dict[str, bool] = {}
+
+    def covers(department: str) -> bool:
+        # A rule naming a department only picks holders within it (subdepartments included).
+        if not department:
+            return True
+        if department not in in_department:
+            found = Department.objects.filter(Q(name=department) | Q(code=department)).first()
+            in_department[department] = found is not None and person.department_id in (
+                department_subtree_ids(department_id=found.pk))
+        return in_department[department]
+
+    uses: list[RoleUse] = []
+    templates = Template.objects.filter(archived=False, current_version__isnull=False
+                                        ).select_related("current_version").order_by("name", "pk")
+    for template in templates:
+        spec = selectors.version_spec(template.current_version)  # type: ignore[arg-type]
+        steps: dict[tuple[str, str], list[str]] = {}
+        for step in spec.steps:
+            rule = step.assignee
+            if rule.kind == "role" and rule.role in roles and covers(rule.value):
+                steps.setdefault((rule.role, rule.value), []).append(step.name)
+        uses += [RoleUse(role=role, department=department, template_id=template.pk,
+                         template_name=template.name, steps=tuple(names))
+                 for (role, department), names in steps.items()]
+    return uses
+
+
+def role_uses_by_role(uses: Sequence[RoleUse]) -> list[tuple[str, list[RoleUse]]]:
+    """``uses`` grouped under each role's label, as the pages list them."""
+    grouped: dict[str, list[RoleUse]] = {}
+    for use in uses:
+        grouped.setdefault(use.role_label, []).append(use)
+    return list(grouped.items())
+
+
 @dataclass
 class HandoverPlan:
     """What a handover would do, listed before anything changes."""
@@ -153,6 +232,7 @@ class HandoverPlan:
     items: list[HandoverItem] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # blocking: the handover cannot run
     warnings: list[str] = field(default_factory=list)  # worth knowing, not blocking
+    roles_kept: list[RoleUse] = field(default_factory=list)  # what the handover cannot move
 
     @property
     def moving(self) -> list[HandoverItem]:
@@ -297,8 +377,15 @@ def _checks(plan: HandoverPlan) -> None:
         plan.warnings.append(_(
             "%(name)s has no login account: they will not see the steps in My tasks until an "
             "account is linked to them.") % {"name": b.name})
-    if plan.effective_date < plan.today:
-        plan.warnings.append(_("The effective date is in the past: every open step moves now."))
+    if plan.effective_date <= plan.today and any(i.kind == "step" for i in plan.items):
+        plan.warnings.append(_("The handover is effective today or earlier: every open step "
+                               "moves now, overdue ones included."))
+    if plan.roles_kept:
+        labels = "、".join(dict.fromkeys(u.role_label for u in plan.roles_kept))
+        plan.warnings.append(_(
+            "%(name)s's account keeps the role %(roles)s: the handover does not move roles, so "
+            "template steps assigned by that role can still go to %(name)s. Change the role in "
+            "Accounts and roles.") % {"name": a.name, "roles": labels})
     if not plan.items:
         plan.warnings.append(_("%(name)s holds nothing to hand over.") % {"name": a.name})
 
@@ -310,6 +397,7 @@ def _plan(*, from_person: Person, to_person: Person, effective_date: dt.date, to
     items = _step_items(steps, effective_date=effective_date, today=today)
     items += _rule_items(from_person) + _owner_items(from_person)
     plan.items = sorted(items, key=_sort_key)
+    plan.roles_kept = role_uses(from_person)
     _checks(plan)
     return plan
 

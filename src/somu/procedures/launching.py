@@ -9,8 +9,8 @@ plus the bulk inserts, whatever the number of steps.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from somu.core.calendar import BusinessCalendar
 from somu.core.permissions import ROLE_LABELS, Role
 from somu.org.models import Department, Membership, Person, PersonStatus
-from somu.procedures.engine.spec import AssigneeRule, ParameterSpec, TemplateSpec
+from somu.procedures.engine.plan import due_order_problems
+from somu.procedures.engine.spec import START, AssigneeRule, ParameterSpec, TemplateSpec
 from somu.procedures.models import OPEN_STATES, Step, Template
 
 TRUE_WORDS: Final = frozenset({"true", "1", "yes", "on", "y", "はい"})
@@ -278,7 +279,95 @@ def person_refs(spec: TemplateSpec, raw_sets: Iterable[Mapping[str, Any]]) -> li
 
 
 class Unresolved(Exception):
-    """An assignee rule gave nobody; ``str()`` is the user-facing reason."""
+    """An assignee rule gave nobody; ``str()`` is the user-facing reason.
+
+    For a role nobody holds, ``role``/``department``/``step`` say which, so that the steps
+    that fail for the same role are reported once (:func:`unresolved_messages`), and
+    ``no_owner`` says the template's owner could not take them instead either.
+    """
+
+    def __init__(self, message: str, *, role: str = "", department: str = "", step: str = "",
+                 no_owner: bool = False) -> None:
+        super().__init__(message)
+        self.role, self.department, self.step, self.no_owner = role, department, step, no_owner
+
+
+def role_label(role: str) -> str:
+    """How the pages name a role: 管理部門スタッフ for ``staff``."""
+    return str(ROLE_LABELS[Role(role)]) if role in Role._value2member_map_ else role
+
+
+def role_missing_message(*, role: str, department: str, steps: Iterable[str]) -> str:
+    """One line for a role nobody holds and the steps assigned by it."""
+    names = "、".join(dict.fromkeys(steps))
+    if department:
+        return _("Nobody in %(department)s has the role “%(role)s” (steps: %(steps)s).") % {
+            "department": department, "role": role_label(role), "steps": names}
+    return _("Nobody has the role “%(role)s” (steps: %(steps)s).") % {
+        "role": role_label(role), "steps": names}
+
+
+def unresolved_messages(failures: Iterable[Unresolved]) -> list[str]:
+    """The launch problems as the user reads them: one line per missing role naming its
+    steps (not one near-identical line per step), then the other problems, each once."""
+    roles: dict[tuple[str, str], list[Unresolved]] = {}
+    others: list[str] = []
+    for failure in failures:
+        if failure.role:
+            roles.setdefault((failure.role, failure.department), []).append(failure)
+        elif str(failure) not in others:
+            others.append(str(failure))
+    lines = []
+    for (role, department), found in roles.items():
+        line = role_missing_message(role=role, department=department,
+                                    steps=[f.step for f in found])
+        if any(f.no_owner for f in found):
+            line += " " + _("The template has no active owner to take these steps instead.")
+        lines.append(line)
+    return lines + others
+
+
+def due_order_warnings(steps: Sequence[Any], *, start: dt.date) -> dict[str, list[str]]:
+    """By step key, why its due date looks wrong: before the start date, or before the due
+    date of a step it waits for (:func:`~somu.procedures.engine.plan.due_order_problems`).
+    ``steps`` are planned steps or a launched run's steps (``key``, ``name``, ``state``,
+    ``due_date``, ``depends_on``)."""
+    names = {s.key: s.name for s in steps}
+    found: dict[str, list[str]] = {}
+    for problem in due_order_problems(steps, start=start):
+        if problem.before == START:
+            text = _("Due %(date)s, before the start date %(start)s.") % {
+                "date": problem.due_date.isoformat(), "start": problem.before_date.isoformat()}
+        else:
+            text = _("Due %(date)s, before “%(step)s” (due %(other)s), which it waits for.") % {
+                "date": problem.due_date.isoformat(), "step": names.get(problem.before, ""),
+                "other": problem.before_date.isoformat()}
+        found.setdefault(problem.key, []).append(text)
+    return found
+
+
+def due_order_lines(steps: Sequence[Any], *, start: dt.date) -> list[str]:
+    """:func:`due_order_warnings` as lines naming their step, for a launch's warnings."""
+    names = {s.key: s.name for s in steps}
+    return [f"{names[key]}: {text}"
+            for key, texts in due_order_warnings(steps, start=start).items() for text in texts]
+
+
+def launch_blockers(template: Template, spec: TemplateSpec) -> list[str]:
+    """Why a launch of ``template`` fails whatever is typed: the roles its unconditional steps
+    are assigned by that nobody holds, one line per role (the launch page disables its button
+    and says why). None when the template's active owner takes such steps instead."""
+    from somu.procedures.library import role_needs  # the one role check, shared with adoption
+
+    if spec.on_unresolved_assignee == "owner" and template.owner_id is not None:
+        owner = Person.objects.filter(pk=template.owner_id, status=PersonStatus.ACTIVE)
+        if owner.exists():
+            return []
+    # A step with a condition may be skipped: a role only it needs does not block the launch.
+    always = replace(spec, steps=tuple(s for s in spec.steps if not s.condition))
+    blocking = {(need.role, need.department) for need in role_needs(always)}
+    return [role_missing_message(role=need.role, department=need.department, steps=need.steps)
+            for need in role_needs(spec) if (need.role, need.department) in blocking]
 
 
 class AssigneeResolver:
@@ -346,14 +435,10 @@ class AssigneeResolver:
         if rule.kind == "role":
             holders = self._pool(rule.role, rule.value, step_name)
             if not holders:
-                role_label = str(ROLE_LABELS.get(Role(rule.role), rule.role)) \
-                    if rule.role in Role._value2member_map_ else rule.role
-                if rule.value:
-                    raise Unresolved(
-                        _("Step '%(step)s': nobody in %(department)s has the role %(role)s.")
-                        % {"step": step_name, "department": rule.value, "role": role_label})
-                raise Unresolved(_("Step '%(step)s': nobody has the role %(role)s.")
-                                 % {"step": step_name, "role": role_label})
+                raise Unresolved(
+                    role_missing_message(role=rule.role, department=rule.value,
+                                         steps=[step_name]),
+                    role=rule.role, department=rule.value, step=step_name)
             chosen = min(holders, key=lambda p: (self.load.get(p.pk, 0), p.employee_number))
             self.load[chosen.pk] = self.load.get(chosen.pk, 0) + 1
             return chosen
@@ -400,7 +485,8 @@ def assign(
         owner = resolver.directory.person(template.owner_id) if template.owner_id else None
         if owner is None or owner.status != PersonStatus.ACTIVE:
             raise Unresolved(
-                f"{exc} " + _("The template has no active owner to take the step instead.")
+                f"{exc} " + _("The template has no active owner to take the step instead."),
+                role=exc.role, department=exc.department, step=exc.step, no_owner=True,
             ) from None
         return owner, True
 

@@ -132,6 +132,8 @@ class PreviewRowOut(Schema):
     assignee: str  # the assignee rule in words
     skipped: bool
     depends_on: list[str]
+    # The due date falls before the start date or before a step it waits for (not refused).
+    warnings: list[str]
 
 
 class PreviewOut(Schema):
@@ -576,6 +578,15 @@ class PersonRefOut(Schema):
     name: str
 
 
+class HandoverRoleKeptOut(Schema):
+    role: str
+    role_label: str
+    department: str  # "" for anywhere in the organization
+    template_id: int
+    template_name: str
+    steps: list[str]
+
+
 class HandoverPlanOut(Schema):
     from_person: PersonRefOut
     to_person: PersonRefOut
@@ -586,6 +597,8 @@ class HandoverPlanOut(Schema):
     warnings: list[str]
     can_execute: bool
     digest: str  # send it back as expected_digest when executing
+    # Roles of the predecessor's account that template rules use: the handover cannot move them.
+    roles_kept: list[HandoverRoleKeptOut]
 
 
 class HandoverFields(Schema):

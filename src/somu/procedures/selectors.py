@@ -40,7 +40,12 @@ from somu.procedures.engine.spec import (
     TemplateSpec,
     parse_spec,
 )
-from somu.procedures.launching import Directory, calendar_for_active_organization, coerce_params
+from somu.procedures.launching import (
+    Directory,
+    calendar_for_active_organization,
+    coerce_params,
+    due_order_warnings,
+)
 from somu.procedures.models import (
     FINISHED_STATES,
     OPEN_STATES,
@@ -206,6 +211,8 @@ class PreviewRow:
     skipped: bool  # its condition is false for the sample values
     assignee: str  # the assignee rule in words
     depends_on: tuple[str, ...] = ()
+    # The due date comes before the start or before a step it waits for (allowed, but check).
+    warnings: tuple[str, ...] = ()
 
 
 def due_preview(
@@ -223,6 +230,7 @@ def due_preview(
     values, _errors = coerce_params(spec, raw, directory)
     planned = planning.plan_launch(spec, values=values.typed, start=start_date,
                                    calendar=calendar_for_active_organization())
+    warnings = due_order_warnings(planned, start=start_date)
     rows = []
     for item in planned:
         step = spec.step(item.key)
@@ -231,6 +239,7 @@ def due_preview(
             key=item.key, name=item.name, kind=item.kind, due_date=item.due_date,
             explanation=describe_due(step.due, spec), skipped=item.state == "skipped",
             assignee=describe_assignee(step.assignee, spec), depends_on=item.depends_on,
+            warnings=tuple(warnings.get(item.key, ())),
         ))
     return rows
 

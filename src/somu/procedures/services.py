@@ -43,7 +43,9 @@ from somu.procedures.launching import (
     calendar_for_active_organization,
     coerce_params,
     default_run_name,
+    due_order_lines,
     person_refs,
+    unresolved_messages,
 )
 from somu.procedures.models import (
     EventKind,
@@ -318,6 +320,7 @@ def _build_runs(
     org_id = tenancy.active_organization_id()
     many = len(param_sets) > 1
     errors: dict[str, list[str]] = {}
+    unresolved: dict[str, list[Unresolved]] = {}
     prepared = []
     for index, raw in enumerate(param_sets):
         prefix = f"params[{index}]." if many else ""
@@ -335,10 +338,12 @@ def _build_runs(
                 assignees[item.key] = assign(resolver, template, spec, item.key,
                                              typed=params.typed, starter=starter)
             except Unresolved as exc:
-                errors.setdefault(f"{prefix}assignee", []).append(str(exc))
+                unresolved.setdefault(f"{prefix}assignee", []).append(exc)
         name = (names[index] if index < len(names) else "") or default_run_name(
             template, spec, params.typed, start, directory)
         prepared.append((params, planned, assignees, name))
+    for key, failures in unresolved.items():
+        errors[key] = unresolved_messages(failures)  # one line per missing role, not per step
     if errors:
         raise LaunchError(errors)
 
@@ -399,16 +404,21 @@ def run_launch(
     return run
 
 
-def launch_warnings(*, start_date: dt.date) -> list[str]:
+def launch_warnings(*, start_date: dt.date, run: Run | None = None) -> list[str]:
     """What to tell whoever launches a run starting on ``start_date``: allowed, but worth a
     second look. A start on a non-business day (a weekend, a holiday of the organization's
-    calendar) often means a mistyped date, and its due dates are counted from a day off."""
+    calendar) often means a mistyped date, and its due dates are counted from a day off. With
+    ``run``, its steps due before the start or before a step they wait for (a 希望納期 typed
+    before the start date puts 納品・検収 before 発注)."""
+    found = []
     reason = calendar_for_active_organization().holiday_reason(start_date)
-    if reason is None:
-        return []
-    return [_("The start date %(date)s is not a business day (%(reason)s). The run was "
-              "launched; check that the date and its due dates are right.")
-            % {"date": start_date.isoformat(), "reason": reason}]
+    if reason is not None:
+        found.append(_("The start date %(date)s is not a business day (%(reason)s). The run "
+                       "was launched; check that the date and its due dates are right.")
+                     % {"date": start_date.isoformat(), "reason": reason})
+    if run is not None:
+        found += due_order_lines(list(run.steps.order_by("position")), start=start_date)
+    return found
 
 
 @transaction.atomic

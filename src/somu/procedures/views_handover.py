@@ -105,6 +105,7 @@ def handover_new(request: HttpRequest) -> HttpResponse:
     if plan is not None:
         rows = _rows(plan.items, from_name=plan.from_person.name, to_name=plan.to_person.name)
         context.update({"rows": rows, "counts": plan.counts(),
+                        "roles_kept": ho.role_uses_by_role(plan.roles_kept),
                         "moving": len(plan.moving), "staying": len(plan.staying)})
     return render(request, "procedures/handover_form.html", context)
 
@@ -121,6 +122,8 @@ def handover_detail(request: HttpRequest, handover_id: int) -> HttpResponse:
         "sections": _sections(rows),
         "moving": sum(1 for i in items if i.moves),
         "staying": sum(1 for i in items if not i.moves),
+        # As the account stands now: once the admin changed the role, the notice goes.
+        "roles_kept": ho.role_uses_by_role(ho.role_uses(handover.from_person)),
     })
 
 

@@ -32,7 +32,7 @@ from somu.core.web import int_or_none, org_view, paginate, querystring_without_p
 from somu.org.models import Membership, Organization
 from somu.org.selectors import business_calendar, department_paths
 from somu.procedures import forms_runs as rf
-from somu.procedures import selectors, services
+from somu.procedures import launching, selectors, services
 from somu.procedures.models import (
     OPEN_STATES,
     EventKind,
@@ -55,6 +55,10 @@ def _membership(request: HttpRequest) -> Membership:
 
 
 # ---- launching ---------------------------------------------------------------------------------
+
+
+def _due_warnings(rows: list[selectors.PreviewRow]) -> list[str]:
+    return [f"{row.name}: {text}" for row in rows if not row.skipped for text in row.warnings]
 
 
 @require_http_methods(["GET", "POST"])
@@ -83,7 +87,8 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
         form.is_valid()  # partial values are enough for a preview
         start = form.cleaned_data.get("start_date") or today
         rows = selectors.due_preview(spec=spec, start_date=start, params=form.params())
-        return render(request, "procedures/_run_preview.html", {"rows": rows, "start": start})
+        return render(request, "procedures/_run_preview.html", {
+            "rows": rows, "start": start, "due_warnings": _due_warnings(rows)})
 
     if request.method == "POST" and form.is_valid():
         membership = _membership(request)
@@ -98,7 +103,7 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
             rf.apply_errors(form, exc, field_map)
         else:
             messages.success(request, _("“%(name)s” has been launched.") % {"name": run.name})
-            for warning in services.launch_warnings(start_date=run.start_date):
+            for warning in services.launch_warnings(start_date=run.start_date, run=run):
                 messages.warning(request, warning)
             return redirect("procedures:run_detail", run_id=run.pk)
     start = today
@@ -111,6 +116,8 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
     return render(request, "procedures/run_launch.html", {
         "template": template, "version": template.current_version, "spec": spec,
         "form": form, "rows": rows, "start": start,
+        "blockers": launching.launch_blockers(template, spec),
+        "due_warnings": _due_warnings(rows),
         "suggested_name": f"{template.name} {today.isoformat()}",
     })
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,13 @@ from somu.core.home import Attention, Waiting
 from somu.core.permissions import ANSWER_SURVEY, VIEW_ANALYSIS, has_perm
 from somu.org.models import Membership
 from somu.survey import terms
-from somu.survey.models import AnalysisSnapshot, SurveyRound, WorkHours
+from somu.survey.models import (
+    AnalysisSnapshot,
+    ResponseStatus,
+    RoundStatus,
+    SurveyRound,
+    WorkHours,
+)
 from somu.survey.selectors import pending_surveys_for
 
 
@@ -39,14 +46,22 @@ def waiting_surveys(*, membership: Membership, today: dt.date) -> list[Waiting]:
 
 
 def attention(*, membership: Membership, today: dt.date) -> list[Attention]:
-    """The newest round with hours: its 属人化率 (by hours) and its overloaded people."""
+    """The latest closed round with hours: its 属人化率 (by hours) and its overloaded people.
+
+    An open round's figures move with every answer, so they are never shown as the result:
+    with no closed round yet, the newest open one is shown as 「回答受付中（n/m件）」.
+    """
     if not has_perm(membership, VIEW_ANALYSIS):
         return []
-    latest = (SurveyRound.objects.filter(pk__in=WorkHours.objects.values("round_id"))
-              .order_by("-created_at", "-pk").only("id", "name").first())
+    with_hours = SurveyRound.objects.filter(pk__in=WorkHours.objects.values("round_id"))
+    latest = (with_hours.filter(status=RoundStatus.CLOSED).order_by("-updated_at", "-pk")
+              .only("id", "name", "due_on", "updated_at").first())
     if latest is None:
-        return []
+        return _collecting(with_hours)
     url = reverse("survey:analysis", args=[latest.pk])
+    closed_on = latest.due_on or timezone.localtime(latest.updated_at).date()
+    round_label = _("%(round)s (closed, %(date)s)") % {
+        "round": latest.name, "date": f"{closed_on:%Y-%m-%d}"}
     figures = AnalysisSnapshot.objects.filter(round=latest).values(
         "computed_at",
         rate=KT("result__dependency__rate_by_hours"),
@@ -55,11 +70,11 @@ def attention(*, membership: Membership, today: dt.date) -> list[Attention]:
     if figures is None or figures["rate"] is None:
         return [Attention(str(terms.DEPENDENCY_RATE_HOURS), "—", url,
                           note=_("%(round)s: open the analysis to compute it")
-                          % {"round": latest.name})]
+                          % {"round": round_label})]
     rate = float(figures["rate"])
     overloaded = len(json.loads(figures["overloaded"] or "[]"))
     when = timezone.localtime(figures["computed_at"]).date()
-    note = _("%(round)s, as of %(date)s") % {"round": latest.name, "date": f"{when:%Y-%m-%d}"}
+    note = _("%(round)s, as of %(date)s") % {"round": round_label, "date": f"{when:%Y-%m-%d}"}
     return [
         Attention(str(terms.DEPENDENCY_RATE_HOURS), f"{rate * 100:.1f}%",
                   f"{url}?section=dependency", note=note, warn=rate > 0),
@@ -68,3 +83,18 @@ def attention(*, membership: Membership, today: dt.date) -> list[Attention]:
     ]
 
 
+def _collecting(with_hours: QuerySet[SurveyRound]) -> list[Attention]:
+    """No closed round yet: the newest open one, as how far its answers have come."""
+    current = (with_hours.filter(status=RoundStatus.OPEN).order_by("-created_at", "-pk")
+               .annotate(asked=Count("respondents"),
+                         answered=Count("respondents",
+                                        filter=Q(respondents__status=ResponseStatus.SUBMITTED)))
+               .first())
+    if current is None:
+        return []
+    value = _("Collecting answers (%(answered)s of %(asked)s)") % {
+        "answered": f"{current.answered:,}", "asked": f"{current.asked:,}"}
+    return [Attention(str(terms.DEPENDENCY_RATE_HOURS), value,
+                      reverse("survey:analysis", args=[current.pk]),
+                      note=_("%(round)s: the figure is shown once the round is closed")
+                      % {"round": current.name})]

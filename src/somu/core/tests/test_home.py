@@ -11,7 +11,15 @@ from somu.core import tenancy
 from somu.procedures import services as procedure_services
 from somu.procedures.models import Delivery, DeliveryChannel, DeliveryStatus, Step
 from somu.survey import selectors as survey_selectors
-from somu.survey.models import Capability, SurveyRound, Task, WorkHours
+from somu.survey.models import (
+    Capability,
+    Respondent,
+    ResponseStatus,
+    RoundStatus,
+    SurveyRound,
+    Task,
+    WorkHours,
+)
 
 TODAY = dt.date(2026, 6, 10)  # a Wednesday
 
@@ -81,11 +89,15 @@ def test_an_administrator_sees_overdue_steps_and_failed_notifications_linked_to_
             f'<span class="tile-num">2</span>{tr("Failed notifications")}') in body
 
 
-def test_the_latest_rounds_dependency_rate_and_overloaded_people_come_from_its_analysis(
+def test_the_latest_closed_rounds_dependency_rate_and_overloaded_people_come_from_its_analysis(
         client_as, admin_a, org_a, people_a, tr):
     with tenancy.activate(org_a):
-        old = SurveyRound.objects.create(name="2025年度 業務調査")
-        survey_round = SurveyRound.objects.create(name="2026年度 業務調査")
+        old = SurveyRound.objects.create(name="2025年度 業務調査", status=RoundStatus.CLOSED)
+        survey_round = SurveyRound.objects.create(name="2026年度 業務調査",
+                                                  status=RoundStatus.CLOSED,
+                                                  due_on=dt.date(2026, 5, 31))
+        # A newer round still collecting answers: its partial figures are not the result.
+        still_open = SurveyRound.objects.create(name="2026年度 追加調査", status=RoundStatus.OPEN)
         task = Task.objects.create(function="総務", category="庶務", name="備品管理")
         other = Task.objects.create(function="総務", category="庶務", name="来客対応")
         WorkHours.objects.create(round=old, person=people_a.yamada, task=task, hours=1)
@@ -96,22 +108,46 @@ def test_the_latest_rounds_dependency_rate_and_overloaded_people_come_from_its_a
         Capability.objects.create(round=survey_round, person=people_a.suzuki, task=task, level=3)
         Capability.objects.create(round=survey_round, person=people_a.yamada, task=task, level=4)
         Capability.objects.create(round=survey_round, person=people_a.suzuki, task=other, level=4)
+        WorkHours.objects.create(round=still_open, person=people_a.yamada, task=task, hours=5)
+        survey_selectors.round_analysis(survey_round=still_open)
     client = client_as(admin_a, org_a)
     url = reverse("survey:analysis", args=[survey_round.pk])
     # Not analysed yet: the home page does not compute it, it sends you to the analysis.
     body = page(client)
     assert f'href="{url}"' in body
-    assert tr("%(round)s: open the analysis to compute it", round="2026年度 業務調査") in body
+    closed = tr("%(round)s (closed, %(date)s)", round="2026年度 業務調査", date="2026-05-31")
+    assert tr("%(round)s: open the analysis to compute it", round=closed) in body
+    assert "2026年度 追加調査" not in body
     with tenancy.activate(org_a):
         result = survey_selectors.round_analysis(survey_round=survey_round)
     assert result.dependency.rate_by_hours == pytest.approx(40 / 240)
     body = page(client)
-    note = tr("%(round)s, as of %(date)s", round="2026年度 業務調査", date="2026-06-10")
+    note = tr("%(round)s, as of %(date)s", round=closed, date="2026-06-10")
     assert (f'<a class="tile tile-warn" href="{url}?section=dependency"><span class="tile-num">'
             f'16.7%</span>{tr("Person dependency rate (by hours)")}<span class="tile-note">'
             f'{note}</span></a>') in body
     assert (f'<a class="tile tile-warn" href="{url}?section=load"><span class="tile-num">1</span>'
             f'{tr("Overloaded people")}') in body
+
+
+def test_a_round_still_collecting_answers_shows_its_progress_not_a_partial_rate(
+        client_as, admin_a, org_a, people_a, tr):
+    with tenancy.activate(org_a):
+        survey_round = SurveyRound.objects.create(name="2026年度 業務調査",
+                                                  status=RoundStatus.OPEN)
+        task = Task.objects.create(function="総務", category="庶務", name="備品管理")
+        WorkHours.objects.create(round=survey_round, person=people_a.yamada, task=task, hours=10)
+        Respondent.objects.create(round=survey_round, person=people_a.yamada,
+                                  status=ResponseStatus.SUBMITTED)
+        Respondent.objects.create(round=survey_round, person=people_a.suzuki)
+        survey_selectors.round_analysis(survey_round=survey_round)
+    body = page(client_as(admin_a, org_a))
+    progress = tr("Collecting answers (%(answered)s of %(asked)s)", answered="1", asked="2")
+    label = tr("Person dependency rate (by hours)")
+    assert f'<span class="tile-num">{progress}</span>{label}' in body
+    assert tr("%(round)s: the figure is shown once the round is closed",
+              round="2026年度 業務調査") in body
+    assert "%</span>" not in body
 
 
 def test_a_manager_sees_overdue_steps_but_not_what_they_cannot_open(client_as, manager_a, org_a,

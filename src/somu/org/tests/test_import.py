@@ -334,7 +334,8 @@ def test_it_rejects_an_unknown_employment_type(org_a, people_a):
 
 
 def test_it_rejects_a_row_without_employee_number_or_name(org_a, people_a):
-    assert rejected(org_a, xlsx([[None, "高橋", "総務部"], ["A011", "  ", "総務部"]],
+    somu = "管理本部/総務部"
+    assert rejected(org_a, xlsx([[None, "高橋", somu], ["A011", "  ", somu]],
                                 header=["社員番号", "氏名", "部署"])) == [
         (2, "社員番号", "", "社員番号 is required."),
         (3, "氏名", "", "氏名 is required."),
@@ -392,6 +393,20 @@ def test_one_bad_row_rejects_the_whole_file_and_every_error_is_listed(org_a, peo
         (3, "メール"),
     ]
     assert person(org_a, "A002").name == "鈴木 花子"
+
+
+def test_an_unknown_department_is_listed_with_the_rows_other_errors_in_one_pass(org_a, people_a):
+    errors = rejected(org_a, xlsx([
+        ["A010", "高橋", None, "管理本部/総務課", "G9", None, "2026/13/45", None, "bad"],
+    ]))
+    assert errors == [
+        (2, "部署", "管理本部/総務課", "Department “管理本部/総務課” does not exist. Correct the "
+                                      "path, or tick “Create departments” to create it."),
+        (2, "等級", "G9", "Grade “G9” is not registered."),
+        (2, "入社日", "2026/13/45",
+         "“2026/13/45” is not a date: write it like 2024-04-01 or 2024/4/1."),
+        (2, "メール", "bad", "“bad” is not a valid email address."),
+    ]
 
 
 def test_the_person_services_rules_are_import_errors_naming_row_column_and_value(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from decimal import Decimal
 
 import pytest
@@ -230,3 +231,61 @@ def test_the_api_refuses_the_same_values_with_422_naming_the_field(client, org_a
                            content_type="application/json")
     assert response.status_code == 422, response.content
     assert [f["field"] for f in response.json()["error"]["fields"]] == ["name_kana"]
+
+
+def test_a_duplicate_employee_number_is_reported_together_with_the_other_field_errors(
+        client, org_a, people_a, tr):
+    response = client.post(reverse("org:person_create"), form_data(
+        people_a, employee_number="A001", email="bad", hire_date="2025-02-30",
+        name_kana="Takahashi"))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"employee_number", "email", "hire_date", "name_kana"}
+    assert errors["employee_number"] == [tr("Another person already has this employee number.")]
+
+
+def test_the_person_service_reports_every_problem_at_once(org_a, people_a, tr):
+    with tenancy.activate(org_a), pytest.raises(ValidationError) as refused:
+        services.person_update(actor=None, person=people_a.yamada, today=TODAY, data={
+            "employee_number": "A002", "name_kana": "Yamada", "manager": people_a.suzuki})
+    assert refused.value.message_dict == {
+        "employee_number": [tr("Another person already has this employee number.")],
+        "name_kana": [tr("Write the furigana in hiragana or katakana.")],
+        "manager": [tr("This manager would create a reporting cycle.")],
+    }
+
+
+def test_the_api_answers_a_taken_employee_number_alone_with_409_and_with_others_with_422(
+        client, org_a, people_a):
+    alone = client.post("/api/v1/people", {"employee_number": "A001", "name": "高橋 一郎"},
+                        content_type="application/json")
+    assert alone.status_code == 409, alone.content
+    both = client.post("/api/v1/people", {"employee_number": "A001", "name": "高橋 一郎",
+                                          "name_kana": "Takahashi"},
+                       content_type="application/json")
+    assert both.status_code == 422, both.content
+    assert sorted(f["field"] for f in both.json()["error"]["fields"]) == [
+        "employee_number", "name_kana"]
+
+
+def test_the_department_choices_follow_the_organization_chart(client, org_a, people_a):
+    with tenancy.activate(org_a):
+        eigyo = services.department_create(actor=None, name="営業本部")
+        services.department_create(actor=None, name="営業部", parent=eigyo)
+        services.department_create(actor=None, name="会計部", parent=people_a.honbu)
+    page = client.get(reverse("org:person_create")).content.decode()
+    select = page[page.index('name="department"'):]
+    select = select[:select.index("</select>")]
+    labels = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert labels[1:] == ["営業本部", "営業本部/営業部", "管理本部", "管理本部/人事部",
+                          "管理本部/会計部", "管理本部/総務部"]
+
+
+def test_the_manager_is_chosen_with_the_searching_person_picker(client, people_a):
+    page = client.get(reverse("org:person_edit", args=[people_a.suzuki.pk])).content.decode()
+    select = page[page.index('name="manager"'):]
+    select = select[:select.index("</select>")]
+    assert "data-person-picker" in page[page.rindex("<select", 0, page.index('name="manager"')):
+                                        page.index('name="manager"') + 200]
+    # Only the chosen manager is sent, not every person of the organization.
+    assert "A001 山田 太郎" in select and "佐藤" not in select

@@ -16,7 +16,7 @@ import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 from somu.core.calendar import BusinessCalendar
 from somu.procedures.engine.due import due_from_base
@@ -301,6 +301,49 @@ def plan_launch(
     start or to a date parameter are computed now; those after a predecessor are None.
     """
     return compile_spec(spec).plan(values=values, start=start, calendar=calendar)
+
+
+class DatedStep(Protocol):
+    """What :func:`due_order_problems` reads of a step: a planned one or a launched one."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def due_date(self) -> dt.date | None: ...
+    @property
+    def depends_on(self) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True)
+class DueOrderProblem:
+    """A due date that comes too early: before the run starts, or before the due date of a
+    step this one waits for (e.g. 納品・検収 due 12-01 after 発注 due 12-11). Allowed — a date
+    parameter can legitimately lie in the past — but most often a mistyped date."""
+
+    key: str  # the step
+    due_date: dt.date
+    before: str  # START, or the key of the step it depends on
+    before_date: dt.date
+
+
+def due_order_problems(steps: Sequence[DatedStep], *, start: dt.date) -> list[DueOrderProblem]:
+    """The steps (not skipped) due before ``start`` or before a dependency's due date, in the
+    order of ``steps``; one problem per step and cause."""
+    due = {s.key: s.due_date for s in steps if s.state != "skipped"}
+    problems = []
+    for step in steps:
+        date = due.get(step.key)
+        if date is None:
+            continue
+        if date < start:
+            problems.append(DueOrderProblem(step.key, date, START, start))
+        for dependency in step.depends_on:
+            other = due.get(dependency)
+            if other is not None and date < other:
+                problems.append(DueOrderProblem(step.key, date, dependency, other))
+    return problems
 
 
 def newly_ready(

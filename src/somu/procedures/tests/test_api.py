@@ -808,3 +808,20 @@ def test_the_openapi_document_describes_every_procedures_operation(client):
     assert len(paths) >= 30
     assert "/api/v1/procedures/templates/{template_id}/versions/{number}" in paths
     copy.deepcopy(doc)
+
+
+def test_the_preview_and_the_launch_warn_of_a_due_date_before_the_start(api_as, staff_a,
+                                                                        template, tr):
+    api = api_as(staff_a)
+    # 入社日 = the start: 入社書類の提出 (3 business days before it) is due before the run starts.
+    body = api.get(f"/templates/{template.pk}/preview", start="2026-04-30").json()
+    rows = {r["key"]: r for r in body["steps"]}
+    assert rows["docs"]["warnings"] == [tr("Due %(date)s, before the start date %(start)s.",
+                                           date="2026-04-24", start="2026-04-30")]
+    assert rows["koyo"]["warnings"] == []
+    launched = api.post("/runs", {"template_id": template.pk, "start_date": "2026-04-30",
+                                  "params": {**NEWCOMER, "入社日": "2026-04-30"}})
+    assert launched.status_code == 201, launched.content
+    assert launched.json()["warnings"] == ["入社書類の提出: " + tr(
+        "Due %(date)s, before the start date %(start)s.", date="2026-04-24",
+        start="2026-04-30")]

@@ -146,6 +146,20 @@ def test_a_handover_is_previewed_then_executed(api_as, admin_a, org_a, people_a,
     openpyxl.load_workbook(io.BytesIO(xlsx.content))
 
 
+def test_the_handover_preview_lists_the_roles_it_cannot_move(api_as, admin_a, make_user, org_a,
+                                                              people_a):
+    from somu.core.permissions import Role
+
+    save(org_a, {"somu": "procedure/1", "name": "備品発注", "steps": [
+        {"key": "order", "name": "発注", "assignee": {"role": "staff"}}]})
+    make_user("yamada", org_a, Role.STAFF, person=people_a.yamada)
+    plan = api_as(admin_a).post("/handover/preview", {
+        "from_person": "A001", "to_person": people_a.sato.pk, "effective_date": "2026-04-01",
+    }).json()
+    assert [(r["role"], r["template_name"], r["steps"]) for r in plan["roles_kept"]] == [
+        ("staff", "備品発注", ["発注"])]
+
+
 def test_a_handover_whose_plan_changed_since_the_preview_is_a_409(api_as, admin_a, org_a,
                                                                  people_a, run):
     api = api_as(admin_a)

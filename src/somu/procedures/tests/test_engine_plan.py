@@ -8,7 +8,9 @@ import pytest
 from somu.core.calendar import BusinessCalendar
 from somu.procedures.engine.parse import parse_spec_dict
 from somu.procedures.engine.plan import (
+    DueOrderProblem,
     compile_spec,
+    due_order_problems,
     find_cycle,
     layers,
     newly_ready,
@@ -157,3 +159,28 @@ def test_planning_ten_thousand_runs_of_twenty_steps_is_cheap(count):
                     start=dt.date(2026, 11, 1), calendar=CAL)
     elapsed = time.perf_counter() - started
     assert elapsed < 10, f"{count} plans took {elapsed:.1f}s"
+
+
+ORDER = parse_spec_dict({"name": "備品発注", "parameters": [{"key": "希望納期", "type": "date"}],
+                         "steps": [
+    {"key": "order", "name": "発注", "due": {"offset": 0}},
+    {"key": "receive", "name": "納品・検収", "depends_on": ["order"],
+     "due": {"from": "希望納期", "offset": 0}},
+]})
+
+
+def test_a_due_date_before_the_step_it_waits_for_or_before_the_start_is_a_problem():
+    start = dt.date(2026, 12, 11)
+    planned = plan_launch(ORDER, values={"希望納期": dt.date(2026, 12, 1)}, start=start,
+                          calendar=CAL)
+    assert due_order_problems(planned, start=start) == [
+        DueOrderProblem("receive", dt.date(2026, 12, 1), "start", start),
+        DueOrderProblem("receive", dt.date(2026, 12, 1), "order", start),
+    ]
+
+
+def test_due_dates_in_order_are_no_problem():
+    start = dt.date(2026, 12, 11)
+    planned = plan_launch(ORDER, values={"希望納期": dt.date(2026, 12, 18)}, start=start,
+                          calendar=CAL)
+    assert due_order_problems(planned, start=start) == []

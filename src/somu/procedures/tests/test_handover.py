@@ -563,3 +563,92 @@ def test_a_handover_waits_for_a_completion_in_progress_and_hands_over_what_is_le
         assert (holdings.run_april.pk, "close") in keys  # became ready, then moved
         assert step(holdings.run_april, "check").assignee == people_a.yamada
         assert step(holdings.run_april, "close").assignee == people_a.suzuki
+
+
+# ---- what a handover cannot move, and the effective date ---------------------------------------
+
+
+STAFF_RULES: dict[str, Any] = {
+    "somu": "procedure/1", "name": "入社手続き",
+    "steps": [
+        {"key": "account", "name": "アカウント発行", "assignee": {"role": "staff"}},
+        {"key": "pc", "name": "PC準備", "assignee": {"role": "staff"}},
+        {"key": "payroll", "name": "給与登録",
+         "assignee": {"role": "staff", "department": "人事部"}},
+        {"key": "welcome", "name": "歓迎会", "assignee": {"role": "manager"}},
+    ],
+}
+
+
+@pytest.fixture
+def staff_yamada(make_user, org_a, people_a, holdings):  # type: ignore[no-untyped-def]
+    """山田's account is 管理部門スタッフ, which 入社手続き's steps are assigned by."""
+    from somu.core.permissions import Role
+
+    with tenancy.activate(org_a):
+        template = services.template_save(actor=None, template=None, spec=STAFF_RULES)
+    make_user("yamada", org_a, Role.STAFF, person=people_a.yamada)
+    return template
+
+
+def test_the_preview_lists_the_roles_of_a_s_account_that_templates_use(  # type: ignore[no-untyped-def]
+        org_a, people_a, staff_yamada, tr) -> None:
+    plan = preview(org_a, people_a)
+    # 給与登録 picks staff in 人事部 only: 山田 (総務部) is not a candidate there.
+    assert [(u.role_label, u.template_name, u.steps) for u in plan.roles_kept] == [
+        (tr("Back-office staff"), "入社手続き", ("アカウント発行", "PC準備"))]
+    assert tr("%(name)s's account keeps the role %(roles)s: the handover does not move roles, "
+              "so template steps assigned by that role can still go to %(name)s. Change the "
+              "role in Accounts and roles.", name="山田 太郎",
+              roles=tr("Back-office staff")) in plan.warnings
+    assert plan.can_execute  # a warning, not a blocker
+
+
+def test_the_preview_and_the_handover_document_link_to_the_roles_page(  # type: ignore[no-untyped-def]
+        admin, org_a, people_a, staff_yamada, tr) -> None:
+    page = body(admin.post(NEW, form_data(people_a)))
+    link = f'<a href="{reverse("org:member_list")}">{tr("Change the role in Accounts and roles")}'
+    assert link in page
+    assert escape("アカウント発行、PC準備") in page
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+    done = admin.post(NEW, form_data(people_a, confirm="1", digest=digest))
+    document = body(admin.get(done["Location"]))
+    assert link in document and escape("入社手続き") in document
+    # Once the role is changed, the 引継書 stops warning.
+    with tenancy.activate(org_a):
+        from somu.org.models import Membership
+
+        Membership.objects.filter(person=people_a.yamada).update(is_active=False)
+    assert link not in body(admin.get(done["Location"]))
+
+
+def test_someone_without_an_account_keeps_no_role(org_a, people_a, holdings) -> None:  # type: ignore[no-untyped-def]
+    plan = preview(org_a, people_a)
+    assert plan.roles_kept == []
+
+
+def test_the_form_says_what_moves_and_what_does_not(admin, tr) -> None:  # type: ignore[no-untyped-def]
+    page = body(admin.get(NEW))
+    assert escape(tr(
+        "Moves to the successor: open steps of running runs, assignee rules in templates that "
+        "name the predecessor, and the templates and schedules they own. Does not move: the "
+        "roles of the predecessor's account — template steps assigned by a role (for example "
+        "管理部門スタッフ) keep going to them until you change the role in Accounts and roles; "
+        "the preview lists them. Nothing changes until you execute the previewed plan.")) in page
+    assert escape(tr(
+        "If this day is later than today, open steps due before it stay with the predecessor, "
+        "who completes them before the move, and the others move now. From this day on, every "
+        "open step moves, overdue ones included.")) in page
+
+
+def test_an_overdue_step_moves_when_the_handover_is_effective_today(  # type: ignore[no-untyped-def]
+        org_a, people_a, holdings, tr) -> None:
+    # 3月 check is due 3/16; effective (and today) 4/1: 山田 is gone, so 鈴木 takes it.
+    with tenancy.activate(org_a):
+        plan = ho.handover_preview(from_person=people_a.yamada, to_person=people_a.suzuki,
+                                   effective_date=EFFECTIVE, today=EFFECTIVE)
+    overdue = next(i for i in plan.items if i.run_name == "月次処理 3月" and i.step_key == "check")
+    assert overdue.due_date is not None and overdue.due_date < EFFECTIVE
+    assert overdue.moves
+    assert tr("The handover is effective today or earlier: every open step moves now, overdue "
+              "ones included.") in plan.warnings

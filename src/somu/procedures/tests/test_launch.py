@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
+from django.urls import reverse
+from django.utils.html import escape
 
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
@@ -135,12 +138,36 @@ def test_a_role_in_a_parent_department_includes_its_subdepartments(org_a, people
     assert steps["koyo"].assignee == people_a.sato
 
 
-def test_a_role_nobody_holds_fails_with_the_step_named(org_a, people_a, staff_a, tr):
+def test_a_role_nobody_holds_fails_once_naming_all_its_steps(org_a, people_a, staff_a, tr):
     template = save(org_a, onboarding())
     errors = launch_error(org_a, template, NEWCOMER, actor=staff_a)
-    assert tr("Step '%(step)s': nobody in %(department)s has the role %(role)s.",
-              step="雇用保険 資格取得届", department="人事部",
-              role=tr("Back-office staff")) in errors["assignee"]
+    assert errors["assignee"] == [
+        tr("Nobody in %(department)s has the role “%(role)s” (steps: %(steps)s).",
+           department="人事部", role=tr("Back-office staff"),
+           steps="健康保険・厚生年金 資格取得届、雇用保険 資格取得届")]
+
+
+def test_the_launch_page_says_which_roles_are_missing_and_disables_the_button(
+        client_as, staff_a, org_a, people_a, tr):
+    template = save(org_a, onboarding())
+    page = client_as(staff_a, org_a).get(
+        reverse("procedures:run_launch", args=[template.pk])).content.decode()
+    missing = tr("Nobody in %(department)s has the role “%(role)s” (steps: %(steps)s).",
+                 department="人事部", role=tr("Back-office staff"),
+                 steps="健康保険・厚生年金 資格取得届、雇用保険 資格取得届")
+    assert escape(missing) in page
+    assert f'href="{reverse("org:member_list")}"' in page.split('id="launch-blockers"')[1]
+    assert re.search(r'<button type="submit" class="primary" disabled[^>]*>', page)
+    assert escape(tr("Launching cannot work until every role above has a holder.")) in page
+
+
+def test_the_launch_page_lets_a_launch_go_when_the_roles_are_held(client_as, hr, org_a,
+                                                                   people_a):
+    template = save(org_a, onboarding())
+    page = client_as(hr, org_a).get(
+        reverse("procedures:run_launch", args=[template.pk])).content.decode()
+    assert 'id="launch-blockers"' not in page
+    assert '<button type="submit" class="primary">' in page
 
 
 def test_a_missing_manager_fails_with_a_clear_message(org_a, people_a, hr, tr):

@@ -398,3 +398,38 @@ def test_insights_compare_surveyed_estimated_and_recorded_hours(  # type: ignore
 def test_an_employee_does_not_see_the_insights(  # type: ignore[no-untyped-def]
         client_as, employee_a, org_a) -> None:
     assert client_as(employee_a, org_a).get(reverse("procedures:insights")).status_code == 403
+
+
+DELIVERY = {"somu": "procedure/1", "name": "備品発注",
+            "parameters": [{"key": "希望納期", "label": "希望納期", "type": "date"}],
+            "steps": [
+                {"key": "order", "name": "発注", "assignee": "starter", "due": {"offset": 0}},
+                {"key": "receive", "name": "納品・検収", "assignee": "starter",
+                 "depends_on": ["order"], "due": {"from": "希望納期", "offset": 0}},
+            ]}
+
+
+def test_the_preview_warns_when_a_due_date_comes_before_the_start_or_its_predecessor(  # type: ignore[no-untyped-def]
+        client_as, hr, org_a, tr) -> None:
+    template = save(org_a, DELIVERY)
+    client = client_as(hr, org_a)
+    response = client.get(launch_url(template), {
+        "preview": "1", "start_date": "2026-12-11", "param_0": "2026-12-01"},
+        HTTP_HX_REQUEST="true")
+    assert shows(response, "納品・検収: " + tr(
+        "Due %(date)s, before the start date %(start)s.", date="2026-12-01",
+        start="2026-12-11"))
+    assert shows(response, "納品・検収: " + tr(
+        "Due %(date)s, before “%(step)s” (due %(other)s), which it waits for.",
+        date="2026-12-01", step="発注", other="2026-12-11"))
+    fine = client.get(launch_url(template), {
+        "preview": "1", "start_date": "2026-12-11", "param_0": "2026-12-18"},
+        HTTP_HX_REQUEST="true")
+    assert 'id="due-warnings"' not in body(fine)
+    # A warning, not a refusal: the launch goes through and says it again.
+    launched = client.post(launch_url(template), {
+        "start_date": "2026-12-11", "param_0": "2026-12-01", "name": ""}, follow=True)
+    assert runs_of(org_a) == 1
+    assert shows(launched, "納品・検収: " + tr(
+        "Due %(date)s, before the start date %(start)s.", date="2026-12-01",
+        start="2026-12-11"))
