@@ -247,7 +247,7 @@ def test_only_admins_change_the_settings_through_the_api(client_as, org_a, who, 
 
 
 def test_each_weekend_checkbox_sits_inside_its_own_days_label(client_as, admin_a, org_a):
-    """The walkthrough found the boxes a line below the previous day's name (Sat looked like Fri)."""
+    """The walkthrough found each box under the previous day's name (Sat looked like Fri)."""
     from somu.org.forms import WEEKDAYS
 
     page = client_as(admin_a, org_a).get(reverse("org:settings")).content.decode()
