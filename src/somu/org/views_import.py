@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from somu.core.permissions import IMPORT_PEOPLE
@@ -82,7 +83,9 @@ def people_export(request: HttpRequest) -> HttpResponse:
         raise Http404
     filters, _status = person_filters(request)
     rows = exporting.people_export_rows(filters=filters)
-    stem = f"社員-{timezone.localdate():%Y%m%d}"
+    # Named as the page is (人員) and dated the day the file is made; the two CSV encodings
+    # must not arrive as the same name in the Downloads folder.
+    stem = f"{_('People')}-{timezone.localdate():%Y%m%d}"
     if fmt == "xlsx":
         return spreadsheet_download(exporting.people_export_xlsx(rows), "xlsx", f"{stem}.xlsx")
     try:
@@ -94,7 +97,8 @@ def people_export(request: HttpRequest) -> HttpResponse:
         for key in ("format", "encoding"):
             query.pop(key, None)
         return redirect(f"{reverse('org:person_list')}?{query.urlencode()}")
-    response = spreadsheet_download(content, "csv", f"{stem}.csv")
+    suffix = "-sjis" if encoding == "cp932" else ""
+    response = spreadsheet_download(content, "csv", f"{stem}{suffix}.csv")
     if encoding == "cp932":
         response["Content-Type"] = "text/csv; charset=shift_jis"
     return response

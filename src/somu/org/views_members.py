@@ -32,7 +32,10 @@ class InviteForm(forms.Form):
     """Invite someone by email; they join with their own account, existing or new."""
 
     email = forms.EmailField(label=gettext_lazy("email"))
-    role = forms.ChoiceField(label=gettext_lazy("role"), choices=ROLE_CHOICES)
+    # The least-privileged role unless the admin chooses otherwise: forgetting to change it
+    # must not hand out an administrator account.
+    role = forms.ChoiceField(label=gettext_lazy("role"), choices=ROLE_CHOICES,
+                             initial=Role.EMPLOYEE.value)
     person = PersonField(label=gettext_lazy("person"), required=False)
 
 
@@ -40,7 +43,10 @@ class AddExistingForm(forms.Form):
     """Attach an existing account by username: the deployment's operators (superusers) only."""
 
     username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
-    role = forms.ChoiceField(label=gettext_lazy("role"), choices=ROLE_CHOICES)
+    # The least-privileged role unless the admin chooses otherwise: forgetting to change it
+    # must not hand out an administrator account.
+    role = forms.ChoiceField(label=gettext_lazy("role"), choices=ROLE_CHOICES,
+                             initial=Role.EMPLOYEE.value)
     person = PersonField(label=gettext_lazy("person"), required=False)
 
 

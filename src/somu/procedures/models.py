@@ -312,7 +312,9 @@ class Handover(TenantModel):
         ordering = ["-executed_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.from_person} → {self.to_person} ({self.effective_date})"
+        # Names only: the audit log shows this beside its own "before → after" arrows.
+        return _("Handover from %(from)s to %(to)s") % {
+            "from": self.from_person.name, "to": self.to_person.name}
 
 
 class WebhookKind(models.TextChoices):

@@ -312,15 +312,27 @@ def run_param_display(*, run: Run, spec: TemplateSpec | None = None) -> list[tup
     """The run's parameters as (key, label, display value): names for people and departments,
     dates written out (2026年4月1日)."""
     spec = spec or version_spec(run.version)
-    person_ids = [run.params.get(p.key) for p in spec.parameters if p.type == "person"]
-    dept_ids = [run.params.get(p.key) for p in spec.parameters if p.type == "department"]
+    texts = param_value_texts(spec=spec, values=run.params)
+    return [(p.key, p.label or p.key, texts[p.key]) for p in spec.parameters]
+
+
+def param_default_texts(*, spec: TemplateSpec) -> dict[str, str]:
+    """Each parameter's default as a reader sees it ("" = none): はい/いいえ, not True/False."""
+    return param_value_texts(spec=spec, values={p.key: p.default for p in spec.parameters})
+
+
+def param_value_texts(*, spec: TemplateSpec, values: dict[str, Any]) -> dict[str, str]:
+    """The one formatter of parameter values for people, by key ("" = no value): names for
+    people and departments, dates written out, はい/いいえ for booleans."""
+    person_ids = [values.get(p.key) for p in spec.parameters if p.type == "person"]
+    dept_ids = [values.get(p.key) for p in spec.parameters if p.type == "department"]
     people = dict(Person.objects.filter(pk__in=[i for i in person_ids if isinstance(i, int)])
                   .values_list("pk", "name")) if any(person_ids) else {}
     departments = dict(Department.objects.filter(pk__in=[i for i in dept_ids if isinstance(i, int)])
                        .values_list("pk", "name")) if any(dept_ids) else {}
-    out = []
+    out: dict[str, str] = {}
     for param in spec.parameters:
-        value = run.params.get(param.key)
+        value = values.get(param.key)
         if value is None or value == "":
             text = ""
         elif param.type == "person":
@@ -332,11 +344,11 @@ def run_param_display(*, run: Run, spec: TemplateSpec | None = None) -> list[tup
                 text = formats.date_format(dt.date.fromisoformat(str(value)))
             except ValueError:
                 text = str(value)
-        elif param.type == "boolean":
-            text = _("Yes") if value else _("No")
+        elif param.type == "boolean" or isinstance(value, bool):
+            text = str(_("Yes") if value else _("No"))
         else:
             text = str(value)
-        out.append((param.key, param.label or param.key, text))
+        out[param.key] = text
     return out
 
 

@@ -27,6 +27,7 @@ from somu.procedures import selectors, services
 from somu.procedures.models import (
     FINISHED_STATES,
     OPEN_STATES,
+    EventKind,
     Step,
     StepAttachment,
     StepEvent,
@@ -142,6 +143,11 @@ def _page(request: HttpRequest, step: Step, *, status: int = 200, work: rf.WorkI
         "attach_error": forms.get("attach_error", ""),
         "today": today,
     }
+    # A decided approval shows its decision (who, when, why) instead of an empty form.
+    context["decision"] = next(
+        (e for e in reversed(context["events"])
+         if e.kind in (EventKind.APPROVED, EventKind.REJECTED)),
+        None) if step.state in (StepState.APPROVED, StepState.REJECTED) else None
     if context["can_reassign"]:
         context["reassign_form"] = forms.get("reassign_form") or rf.StepReassignForm(
             initial={"assignee": step.assignee_id})

@@ -130,8 +130,10 @@ def _spec_context(spec: TemplateSpec) -> dict[str, Any]:
                   approval=s.kind == "approval", depends_on=s.depends_on)
         for s in spec.steps
     ])
+    defaults = selectors.param_default_texts(spec=spec)
     return {
         "spec": spec, "step_rows": rows, "graph": graph,
+        "param_rows": [(p, defaults[p.key]) for p in spec.parameters],
         "notes_html": render_markdown(spec.notes),
     }
 

@@ -242,6 +242,39 @@ def test_a_step_handed_over_names_the_people_and_links_the_handover(demo, tr):
                                      args=[event.changes["handover"][1]])
 
 
+def test_a_handover_is_named_by_its_people_without_an_arrow_of_its_own(demo, client_as, tr):
+    """The change row already draws "before → after": a name with its own arrow read as two."""
+    step_event = latest(demo, "procedure_step.hand_over")
+    with tenancy.activate(demo):
+        view = present_event(step_event)
+    link = next(r for r in view.changes if r.label == tr("Handover"))
+    assert link.after.text == tr("Handover from %(from)s to %(to)s") % {
+        "from": "吉田 翔太", "to": "中村 恵子"}
+    assert "→" not in link.after.text
+    event = latest(demo, "procedure_handover.execute")
+    page = client_as(User.objects.get(username="auditor"), demo).get(
+        reverse("audit:event_detail", args=[event.pk])).content.decode()
+    assert tr("Handover from %(from)s to %(to)s") % {"from": "吉田 翔太", "to": "中村 恵子"} in page
+
+
+def test_an_event_page_is_titled_by_its_labelled_sequence_number(demo, client_as, tr):
+    event = latest(demo, "procedure_handover.execute")
+    page = client_as(User.objects.get(username="auditor"), demo).get(
+        reverse("audit:event_detail", args=[event.pk])).content.decode()
+    heading = page[page.index("<h1>") + 4:page.index("</h1>")]
+    assert heading == tr("Audit event, sequence no. %(seq)s") % {"seq": event.seq}
+    assert f"#{event.seq}" not in page
+
+
+def test_the_organizations_slug_is_not_called_a_slug(demo, tr):
+    with tenancy.activate(demo):
+        event = AuditEvent.objects.filter(action="organization.create").earliest("seq")
+        view = present_event(event)
+    labels = [r.label for r in view.changes]
+    assert "スラッグ" not in labels and "slug" not in labels
+    assert tr("slug") in labels and tr("slug") != "slug"
+
+
 def test_a_schedule_shows_its_rule_in_words_and_its_switch_as_yes_or_no(demo, tr):
     event = latest(demo, "schedule.update")
     with tenancy.activate(demo):

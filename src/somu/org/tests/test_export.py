@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -157,3 +159,18 @@ def test_the_export_never_includes_another_organization(client_as, staff_a, org_
                                                         org_b, people_b):
     rows = sheet_rows(export(client_as(staff_a, org_a), format="xlsx", status="all").content)
     assert "B001" not in [row[0] for row in rows]
+
+
+@time_machine.travel(dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC), tick=False)
+@pytest.mark.parametrize(("params", "name"), [
+    ({"format": "xlsx"}, "{people}-20261205.xlsx"),
+    ({"format": "csv", "encoding": "utf-8"}, "{people}-20261205.csv"),
+    ({"format": "csv", "encoding": "cp932"}, "{people}-20261205-sjis.csv"),
+])
+def test_each_download_is_named_like_the_page_with_the_day_it_was_made(
+        client_as, staff_a, org_a, people_a, tr, params, name):
+    response = client_as(staff_a, org_a).get(reverse("org:people_export"), params)
+
+    disposition = response["Content-Disposition"]
+    assert unquote(disposition.split("filename*=utf-8''")[-1]) == name.format(people=tr("People"))
+    assert tr("People") == "人員"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlsplit
 
 import time_machine
@@ -169,3 +170,15 @@ def test_an_admin_cannot_change_their_own_role(client_as, admin_a, org_a):
 
 def test_staff_cannot_manage_accounts(client_as, staff_a, org_a):
     assert client_as(staff_a, org_a).get(reverse("org:member_list")).status_code == 403
+
+
+def test_both_invite_forms_preselect_the_employee_role_not_administrator(
+    client_as, admin_a, org_a
+):
+    """Forgetting to change the role must not invite an administrator."""
+    User.objects.filter(pk=admin_a.pk).update(is_superuser=True)  # shows the add-account form
+    page = client_as(admin_a, org_a).get(reverse("org:member_list")).content.decode()
+
+    selected = re.findall(r'<select name="role"[^>]*>.*?<option value="(\w+)"[^>]*selected', page,
+                          re.S)
+    assert selected == ["employee", "employee"]

@@ -4,6 +4,7 @@ of links — admins only, audited, and honoured by the worker and by every email
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -243,3 +244,17 @@ def test_only_admins_change_the_settings_through_the_api(client_as, org_a, who, 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
     assert Organization.objects.get(pk=org_a.pk).name == "株式会社エー"
+
+
+def test_each_weekend_checkbox_sits_inside_its_own_days_label(client_as, admin_a, org_a):
+    """The walkthrough found each box under the previous day's name (Sat looked like Fri)."""
+    from somu.org.forms import WEEKDAYS
+
+    page = client_as(admin_a, org_a).get(reverse("org:settings")).content.decode()
+
+    for day in range(7):
+        label = re.search(
+            rf'<label class="check" for="id_weekend_days_{day}">(.*?)</label>', page, re.S)
+        assert label, f"no label for day {day}"
+        assert f'value="{day}"' in label.group(1)
+        assert label.group(1).strip().endswith(str(WEEKDAYS[day]))

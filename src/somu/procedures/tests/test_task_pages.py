@@ -4,6 +4,7 @@ reassigning, reopening, comments, attachments, conflicts and who may see what.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -274,6 +275,29 @@ def test_an_approver_approves_with_a_comment(  # type: ignore[no-untyped-def]
     with tenancy.activate(org_a):
         assert Run.objects.get(pk=run.pk).status == "completed"
         assert StepEvent.objects.filter(kind=EventKind.APPROVED, comment="問題ありません").exists()
+
+
+def test_a_decided_approval_shows_its_decision_instead_of_the_form(  # type: ignore[no-untyped-def]
+        client_as, manager_a, org_a, run, tr) -> None:
+    finish(org_a, run, "docs", "shaho", "koyo", "account")
+    approval = step(org_a, run, "approve")
+    client = client_as(manager_a, org_a)
+    client.post(url("step_decide", approval), {
+        "decision": "approve", "comment": "問題ありません", "revision": approval.revision})
+
+    page = body(client.get(url("step_detail", approval)))
+
+    heading = page[page.index("<h1>"):page.index("</h1>")]
+    state = re.search(r'step-state-approved">([^<]+)<', heading)
+    kind = re.search(r'step-kind-approval">([^<]+)<', heading)
+    assert state and kind and state.group(1) != kind.group(1)  # not 「承認」「承認」
+    assert state.group(1) == tr("Approved")
+    decision = page[page.index("step-decision"):page.index("step-activity")]
+    with tenancy.activate(org_a):
+        event = StepEvent.objects.get(step=approval, kind=EventKind.APPROVED)
+    assert event.actor_label and event.actor_label in decision
+    assert "問題ありません" in decision
+    assert 'name="decision"' not in page and "step-decide" not in page
 
 
 def test_a_rejection_needs_a_comment_and_sends_the_step_back(  # type: ignore[no-untyped-def]

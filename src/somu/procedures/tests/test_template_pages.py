@@ -195,6 +195,38 @@ def test_the_detail_page_describes_each_step(client_as, staff_a, org_a, template
         assert selectors.describe_due(spec.steps[1].due, spec) in page
 
 
+def test_parameter_defaults_read_as_words_and_dates_not_python_values(
+        client_as, staff_a, org_a, people_a, tr):
+    spec = onboarding(parameters=[
+        *onboarding()["parameters"],
+        {"key": "PC貸与", "type": "boolean", "default": True},
+        {"key": "社宅", "type": "boolean", "default": False},
+        {"key": "研修日", "type": "date", "default": "2026-04-01"},
+    ])
+    t = save(org_a, spec, actor=staff_a)
+
+    page = client_as(staff_a, org_a).get(url("template_detail", t.pk)).content.decode()
+    table = page[page.index('class="tpl-params"'):page.index("</table>")]
+
+    defaults = re.findall(r'<td class="hide-sm">([^<]*)</td>\s*</tr>', table)
+    assert defaults == ["—", "—", "正社員", tr("Yes"), tr("No"), "2026年4月1日"]
+    assert "True" not in table and "False" not in table
+
+
+def test_step_keys_stay_in_the_editor_and_off_the_reading_pages(client_as, staff_a, org_a,
+                                                                 template):
+    client = client_as(staff_a, org_a)
+    for page_url in (url("template_detail", template.pk), url("template_version", template.pk, 1)):
+        steps = client.get(page_url).content.decode()
+        steps = steps[steps.index('class="tpl-steps"'):]
+        for key in ("docs", "shaho", "koyo", "account", "approve"):
+            assert f">{key}<" not in steps, (page_url, key)
+        # the dependency list names the steps it waits for
+        assert ">入社書類の提出</a>" in steps
+    editor = client.get(url("template_edit", template.pk)).content.decode()
+    assert 'value="shaho"' in editor
+
+
 def test_the_dependency_graph_is_an_svg_with_every_step(client_as, staff_a, org_a, template):
     page = client_as(staff_a, org_a).get(url("template_detail", template.pk)).content.decode()
     svg = page[page.index("<svg"):page.index("</svg>")]

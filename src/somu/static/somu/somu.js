@@ -50,3 +50,20 @@ document.addEventListener("htmx:xhr:progress", (event) => {
     uploadPhase(form, "process");
   }
 });
+// A table wider than the screen scrolls inside its .table-wrap: such a frame takes the keyboard
+// focus so that it can be scrolled without a mouse (WCAG: scrollable regions are focusable).
+function focusScrollingTables() {
+  document.querySelectorAll(".table-wrap").forEach((frame) => {
+    const scrolls = frame.scrollWidth > frame.clientWidth + 1;
+    if (scrolls && !frame.hasAttribute("tabindex")) {
+      frame.tabIndex = 0;
+      frame.dataset.scrollFocus = "";
+    } else if (!scrolls && "scrollFocus" in frame.dataset) {
+      frame.removeAttribute("tabindex");
+      delete frame.dataset.scrollFocus;
+    }
+  });
+}
+focusScrollingTables();
+document.addEventListener("htmx:afterSettle", focusScrollingTables);
+window.addEventListener("resize", focusScrollingTables);
