@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from somu.org import services
 from somu.org.models import CompanyHoliday, Department, Grade, Person, PersonSkill, Skill
 from somu.org.pickers import PersonField
-from somu.org.selectors import department_paths
+from somu.org.selectors import department_paths, department_tree, flatten_tree
 
 
 class _ByPath(ModelChoiceIterator):
@@ -26,9 +26,9 @@ class _ByPath(ModelChoiceIterator):
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        paths = self.field.paths()
-        departments = sorted(self.queryset, key=lambda d: tuple(
-            paths.get(d.pk, d.name).split("/")))
+        chart = flatten_tree(department_tree(with_counts=False))
+        order = {node.department.pk: position for position, node in enumerate(chart)}
+        departments = sorted(self.queryset, key=lambda d: order.get(d.pk, len(order)))
         for department in departments:
             yield self.choice(department)
 
