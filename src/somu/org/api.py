@@ -257,7 +257,7 @@ def grade_update(request: HttpRequest, grade_id: int, payload: GradePatch) -> Gr
                                data=payload.dict(exclude_unset=True))
 
 
-@router.delete("/grades/{grade_id}", response={204: None, **errors(403, 404, 422)},
+@router.delete("/grades/{grade_id}", response={204: None, **errors(403, 404, 409)},
                summary="Delete a grade nobody holds")
 def grade_delete(request: HttpRequest, grade_id: int) -> Status[None]:
     require(_membership(request), MANAGE_STRUCTURE)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record, diff, save_with_audit, snapshot
 from somu.core import tenancy
+from somu.core.api import Conflict
 from somu.core.calendar import DEFAULT_YEAR_END
 from somu.core.permissions import Role
 from somu.org.models import (
@@ -504,10 +505,18 @@ def grade_save(*, actor: Actor, grade: Grade | None, data: Mapping[str, Any]) ->
     return grade
 
 
+class GradeInUse(Conflict):
+    """People still hold the grade: it clashes with the current state, not with the input (409)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("People hold this grade; change their grade first."))
+
+
 @transaction.atomic
 def grade_delete(*, actor: Actor, grade: Grade) -> None:
+    """Delete a grade nobody holds; :class:`GradeInUse` when someone still does."""
     if Person.objects.filter(grade=grade).exists():
-        raise ValidationError(_("People hold this grade; change their grade first."))
+        raise GradeInUse()
     audit_record(actor=actor, action="grade.delete", obj=grade,
                  changes=diff(snapshot(grade, GRADE_FIELDS), {}))
     grade.delete()

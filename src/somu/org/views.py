@@ -327,8 +327,8 @@ def grade_delete(request: HttpRequest, grade_id: int) -> HttpResponse:
     grade = get_object_or_404(Grade, pk=grade_id)
     try:
         services.grade_delete(actor=request.user, grade=grade)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except services.GradeInUse as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, _("The grade has been deleted."))
     return redirect("org:grade_list")

@@ -6,7 +6,11 @@ handover did with it. The Markdown is parsed, not pattern-matched, so neither ma
 backslashes that escape parameter values (``-5点`` is stored escaped) leak into the cells.
 Sheet 「担当業務」: the work the predecessor reported in the newest survey round (task, monthly
 hours, who else can do it), read through the survey selectors, so that the successor also sees
-the routine work no procedure covers. Like the survey report, the workbook is a Japanese
+the routine work no procedure covers.
+Sheet 「移らないもの」: what the handover cannot move — the roles of the predecessor's account that
+template assignee rules use (as the account stands now, like the handover page), so whoever
+prints the 引継書 also sees which steps can still go to the predecessor until the role changes.
+Like the survey report, the workbook is a Japanese
 document: its headers are Japanese whatever the page language, and the translated labels
 (states, remarks) are rendered in Japanese too.
 """
@@ -25,7 +29,14 @@ from django.utils import timezone, translation
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from somu.procedures.handover import HandoverItem, handover_items, item_change
+from somu.procedures.handover import (
+    HandoverItem,
+    RoleUse,
+    handover_items,
+    item_change,
+    role_uses,
+    role_uses_by_role,
+)
 from somu.procedures.models import Handover
 from somu.survey.selectors import SurveyedWork, person_surveyed_work
 
@@ -216,6 +227,12 @@ def _build(handover: Handover) -> bytes:
     if work is not None:
         facts.append(("担当業務", f"{len(work.tasks)} 業務・月 {work.hours:,.1f} 時間"
                       f"（「{work.survey_round.name}」の調査より。シート「担当業務」）"))
+    # As the account stands now: once the admin changed the role, the warning goes.
+    kept = role_uses(a)
+    if kept:
+        roles = "、".join(label for label, _uses in role_uses_by_role(kept))
+        facts.append(("移らないもの", f"アカウントのロール（{roles}）。引継ぎでは移りません"
+                      "（シート「移らないもの」）"))
     if handover.note:
         facts.append(("備考", handover.note))
     row = 2
@@ -254,6 +271,8 @@ def _build(handover: Handover) -> bytes:
     ws.autofilter(head, 0, head + max(len(items), 1), last)
     if work is not None:
         _work_sheet(wb, fmt, a.name, work)
+    if kept:
+        _kept_sheet(wb, fmt, a.name, kept)
     wb.close()
     return buffer.getvalue()
 
@@ -303,6 +322,47 @@ def _work_sheet(wb: Any, fmt: Any, name: str, work: SurveyedWork) -> None:
     ws.repeat_rows(head)
     ws.freeze_panes(head + 1, 0)
     ws.autofilter(head, 0, head + len(work.tasks), last)
+
+
+KEPT_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("ロール", 20), ("対象部門", 16), ("手順テンプレート", 30),
+    ("このロールで割り当てるステップ", 60),
+)
+
+
+def _kept_sheet(wb: Any, fmt: Any, name: str, uses: list[RoleUse]) -> None:
+    """The roles of the predecessor's account that templates use: one row per role and
+    template, with the steps the role assigns."""
+    ws = wb.add_worksheet("移らないもの")
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    for j, (_title, width) in enumerate(KEPT_COLUMNS):
+        ws.set_column(j, j, width)
+    last = len(KEPT_COLUMNS) - 1
+    ws.merge_range(0, 0, 0, last, f"{name} さんのアカウントのロール（引継ぎでは移りません）",
+                   fmt(bold=True, font_size=14))
+    ws.merge_range(1, 0, 1, last, (
+        "引継ぎはアカウントを変更しません。次のロールは手順テンプレートの担当者ルールで使われて"
+        "いるため、ロールを変更するまで、新しく起動した手順のこれらのステップは"
+        f" {name} さんに割り当てられることがあります。"
+        "「アカウントとロール」でロールを変更してください。"), fmt(text_wrap=True))
+    ws.set_row(1, 42)
+    header = fmt(bold=True, bg_color="#DDE7F3", border=1, text_wrap=True, valign="vcenter",
+                 align="center")
+    cell = fmt(border=1, text_wrap=True, valign="top")
+    head = 3
+    for j, (title, _width) in enumerate(KEPT_COLUMNS):
+        ws.write_string(head, j, title, header)
+    for i, use in enumerate(uses, start=head + 1):
+        steps = "、".join(use.steps)
+        values = (use.role_label, use.department or "組織全体", use.template_name, steps)
+        for j, text in enumerate(values):
+            ws.write_string(i, j, text, cell)
+        ws.set_row(i, min(LINE_HEIGHT * _lines(steps, KEPT_COLUMNS[3][1]) + 3, MAX_ROW_HEIGHT))
+    ws.repeat_rows(head)
+    ws.freeze_panes(head + 1, 0)
 
 
 def _person(person: Any) -> str:

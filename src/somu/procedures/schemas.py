@@ -7,13 +7,25 @@ before the values are checked), so another organization's id answers 404 whateve
 
 import datetime as dt
 import urllib.parse
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ValidationError as PydanticValidationError
 from pydantic import field_validator
 
-from somu.core.api import MAX_ID, InputSchema, QuerySchema, optional
+from somu.core.api import MAX_ID, InputSchema, OneOf, QuerySchema, optional
+from somu.core.permissions import Role
+from somu.procedures.engine.spec import FIELD_TYPES
+from somu.procedures.handover import ITEM_KINDS
+from somu.procedures.models import (
+    DeliveryChannel,
+    DeliveryStatus,
+    EventKind,
+    RunStatus,
+    StepKind,
+    StepState,
+    WebhookKind,
+)
 
 MAX_BULK = 10_000  # parameter sets per bulk launch
 MAX_TEXT = 20_000
@@ -21,6 +33,22 @@ MAX_TEXT = 20_000
 
 _Query = QuerySchema
 _In = InputSchema
+
+
+# Fixed-value fields of answers, listed as enums in the document (built from the models' choices,
+# so a new value cannot be answered before the document names it).
+RoleChoice = Annotated[str, OneOf(*(role.value for role in Role))]
+RunStatusChoice = Annotated[str, OneOf(*RunStatus.values)]
+StepKindChoice = Annotated[str, OneOf(*StepKind.values)]
+StepStateChoice = Annotated[str, OneOf(*StepState.values)]
+EventKindChoice = Annotated[str, OneOf(*EventKind.values)]
+FieldTypeChoice = Annotated[str, OneOf(*FIELD_TYPES)]
+WebhookKindChoice = Annotated[str, OneOf(*WebhookKind.values)]
+DeliveryChannelChoice = Annotated[str, OneOf(*DeliveryChannel.values)]
+DeliveryStatusChoice = Annotated[str, OneOf(*DeliveryStatus.values)]
+HandoverKindChoice = Annotated[str, OneOf(*ITEM_KINDS)]
+# A step's state for step items, the schedule's for schedule items, "" for the others.
+HandoverStateChoice = Annotated[str, OneOf("", *StepState.values, "active", "inactive")]
 
 
 def _username(user: Any) -> str:
@@ -163,7 +191,7 @@ class AdoptIn(_In):
 class RoleNeedOut(Schema):
     """A role the adopted procedure's steps are assigned by that nobody holds yet."""
 
-    role: str  # admin / manager / staff / employee / auditor
+    role: RoleChoice  # admin / manager / staff / employee / auditor
     department: str  # "" when any holder in the organization will do
     steps: list[str]  # names of the steps that need it
 
@@ -185,7 +213,7 @@ class RunFields(Schema):
     name: str
     params: dict[str, Any]
     start_date: dt.date
-    status: str
+    status: RunStatusChoice
     starter_id: int | None
     started_by: str
     schedule_id: int | None
@@ -242,8 +270,8 @@ class StepFields(Schema):
     key: str
     name: str
     position: int
-    kind: str
-    state: str
+    kind: StepKindChoice
+    state: StepStateChoice
     assignee_id: int | None
     assignee_name: str
     assignee_flagged: bool
@@ -318,7 +346,7 @@ class EventOut(Schema):
     run_id: int
     step_id: int | None
     step_name: str
-    kind: str
+    kind: EventKindChoice
     actor: str  # the actor's name as the timeline shows it
     comment: str
     data: dict[str, Any]
@@ -345,7 +373,7 @@ class ChecklistItemOut(Schema):
 class FormFieldOut(Schema):
     key: str
     label: str
-    type: str
+    type: FieldTypeChoice
     required: bool
     choices: list[str]
     help: str
@@ -361,7 +389,7 @@ class AttachmentOut(Schema):
 
 class StepDetailOut(StepFields):
     template_name: str
-    run_status: str
+    run_status: RunStatusChoice
     instructions: str  # Markdown as written in the template
     instructions_html: str  # rendered, with the run's parameter values
     checklist: list[ChecklistItemOut]
@@ -555,7 +583,7 @@ class HandoverExecuteIn(HandoverIn):
 
 
 class HandoverItemOut(Schema):
-    kind: str  # step, template_rule, template_owner, schedule_owner
+    kind: HandoverKindChoice  # step, template_rule, template_owner, schedule_owner
     object_id: int
     moves: bool  # False: 残務, completed by the predecessor before the effective date
     template_id: int | None
@@ -565,7 +593,7 @@ class HandoverItemOut(Schema):
     step_key: str
     step_name: str
     schedule_name: str
-    state: str
+    state: HandoverStateChoice
     due_date: dt.date | None
     instructions: str
     checklist: list[str]
@@ -579,7 +607,7 @@ class PersonRefOut(Schema):
 
 
 class HandoverRoleKeptOut(Schema):
-    role: str
+    role: RoleChoice
     role_label: str
     department: str  # "" for anywhere in the organization
     template_id: int
@@ -632,7 +660,7 @@ class HandoverDetailOut(HandoverFields):
 class WebhookOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: WebhookKindChoice
     url: str  # masked: the path of a webhook URL is its secret
     has_token: bool  # the token itself is never returned
     active: bool
@@ -668,7 +696,7 @@ class WebhookIn(WebhookUpdateIn):
 
 class DeliveryOut(Schema):
     id: int
-    channel: str
+    channel: DeliveryChannelChoice
     person_id: int | None
     person_name: str
     webhook_id: int | None
@@ -676,7 +704,7 @@ class DeliveryOut(Schema):
     day: dt.date
     step_ids: list[int]
     subject: str
-    status: str
+    status: DeliveryStatusChoice
     attempts: int
     next_attempt_at: dt.datetime | None
     last_error: str

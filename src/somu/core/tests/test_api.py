@@ -604,3 +604,28 @@ def test_fixed_value_fields_of_answers_list_their_values(db):
         "admin", "manager", "staff", "employee", "auditor"]
     assert schemas["RoundOut"]["properties"]["status"]["enum"] == ["draft", "open", "closed"]
     assert "" in schemas["TaskOut"]["properties"]["frequency"]["enum"]
+
+
+def test_fixed_value_fields_of_procedures_answers_list_their_values(db):
+    schemas = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+
+    def values(schema: str, field: str) -> list[str]:
+        return schemas[schema]["properties"][field].get("enum")
+
+    assert values("RunOut", "status") == ["running", "completed", "stopped", "cancelled"]
+    assert values("RunDetailOut", "status") == values("RunOut", "status")
+    assert values("StepOut", "kind") == ["task", "approval"]
+    assert values("StepOut", "state") == [
+        "waiting", "ready", "done", "skipped", "approved", "rejected", "cancelled"]
+    assert values("StepDetailOut", "run_status") == values("RunOut", "status")
+    assert values("FormFieldOut", "type") == [
+        "text", "textarea", "number", "date", "choice", "boolean"]
+    assert "handed_over" in values("EventOut", "kind")
+    assert values("WebhookOut", "kind") == ["slack", "teams", "chatwork"]
+    assert values("DeliveryOut", "channel") == ["email", "webhook"]
+    assert values("DeliveryOut", "status") == ["pending", "sent", "failed", "gave_up"]
+    assert values("HandoverItemOut", "kind") == [
+        "step", "template_rule", "template_owner", "schedule_owner"]
+    assert {"", "ready", "active", "inactive"} <= set(values("HandoverItemOut", "state"))
+    assert values("HandoverRoleKeptOut", "role") == values("MeOut", "role")
+    assert values("RoleNeedOut", "role") == values("MeOut", "role")

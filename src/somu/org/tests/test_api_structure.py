@@ -83,18 +83,24 @@ def test_patching_a_grade_changes_only_the_given_fields_and_is_audited(as_admin,
     assert event.changes == {"hourly_cost": [2500, 2600]}
 
 
-def test_a_grade_nobody_holds_is_deleted_and_a_held_one_is_refused(as_admin, org_a, people_a,
-                                                                   tr):
+def test_a_grade_nobody_holds_is_deleted_and_a_held_one_is_a_conflict(as_admin, org_a, people_a,
+                                                                     tr):
     created = as_admin("POST", "/grades", GRADE).json()
     response = as_admin("DELETE", f"/grades/{created['id']}")
     assert response.status_code == 204
     assert_error(as_admin("GET", f"/grades/{created['id']}"), 404, "not_found")
     response = as_admin("DELETE", f"/grades/{people_a.g1.pk}")
-    assert assert_error(response, 422, "invalid")["message"] == tr(
+    assert assert_error(response, 409, "conflict")["message"] == tr(
         "People hold this grade; change their grade first.")
     with tenancy.activate(org_a):
         assert Grade.objects.filter(pk=people_a.g1.pk).exists()
         assert AuditEvent.objects.filter(action="grade.delete").count() == 1
+
+
+def test_the_document_says_deleting_a_grade_may_conflict(db):
+    document = api_client().get("/api/v1/openapi.json").json()
+    answers = document["paths"]["/api/v1/grades/{grade_id}"]["delete"]["responses"]
+    assert {"204", "404", "409"} <= set(answers)
 
 
 def test_an_admin_adds_and_renames_a_skill(as_admin, org_a, people_a):

@@ -622,6 +622,37 @@ def test_the_preview_and_the_handover_document_link_to_the_roles_page(  # type: 
     assert link not in body(admin.get(done["Location"]))
 
 
+def test_the_workbook_lists_the_roles_the_handover_does_not_move(  # type: ignore[no-untyped-def]
+        org_a, people_a, staff_yamada) -> None:
+    handover = executed(org_a, people_a)
+    with tenancy.activate(org_a):
+        book = openpyxl.load_workbook(io.BytesIO(handover_workbook(handover)))
+    assert book.sheetnames == ["引継書", "移らないもの"]
+    facts = {r[0]: r[1] for r in book["引継書"].iter_rows(min_row=2, max_row=10,
+                                                          values_only=True) if r[0]}
+    assert facts["移らないもの"] == (
+        "アカウントのロール（管理部門スタッフ）。引継ぎでは移りません（シート「移らないもの」）")
+    sheet = book["移らないもの"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == "山田 太郎 さんのアカウントのロール（引継ぎでは移りません）"
+    assert "「アカウントとロール」でロールを変更してください。" in rows[1][0]
+    assert rows[3] == ["ロール", "対象部門", "手順テンプレート", "このロールで割り当てるステップ"]
+    # 給与登録 picks staff in 人事部 only: 山田 (総務部) is not a candidate there.
+    assert rows[4:] == [["管理部門スタッフ", "組織全体", "入社手続き", "アカウント発行、PC準備"]]
+
+
+def test_the_workbook_has_no_roles_sheet_once_the_role_is_changed(  # type: ignore[no-untyped-def]
+        org_a, people_a, staff_yamada) -> None:
+    handover = executed(org_a, people_a)
+    with tenancy.activate(org_a):
+        from somu.org.models import Membership
+
+        Membership.objects.filter(person=people_a.yamada).update(is_active=False)
+        book = openpyxl.load_workbook(io.BytesIO(handover_workbook(handover)))
+    assert book.sheetnames == ["引継書"]
+    assert "移らないもの" not in [r[0] for r in book["引継書"].iter_rows(values_only=True)]
+
+
 def test_someone_without_an_account_keeps_no_role(org_a, people_a, holdings) -> None:  # type: ignore[no-untyped-def]
     plan = preview(org_a, people_a)
     assert plan.roles_kept == []
