@@ -7,18 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD
 from playwright.sync_api import Page, expect
 
+from browser.helpers import log_in
+
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def _open_menu(page: Page) -> None:

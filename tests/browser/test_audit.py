@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import PASSWORD
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from browser.helpers import log_in
 from somu.core import tenancy
 from somu.org import services
 from somu.org.models import EmploymentType
@@ -20,14 +20,6 @@ if TYPE_CHECKING:
     from browser.conftest import PageErrors
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def test_an_auditor_reads_a_change_in_words_and_follows_it_to_the_person(  # type: ignore[no-untyped-def]

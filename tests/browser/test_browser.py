@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD
 from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
+from browser.helpers import log_in
 from somu.org.models import Person
 
 pytestmark = pytest.mark.browser
@@ -23,14 +23,6 @@ IMPORT_CSV = (
     "takahashi@a.example\r\n"
     "A006,伊藤 さくら,いとう さくら,管理本部/総務部,G1,契約社員,R6.10.1,,\r\n"
 )
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def test_a_back_office_user_logs_in_finds_people_switches_language_and_imports_a_file(

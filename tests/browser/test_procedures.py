@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import PASSWORD, People
+from conftest import People
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
+from browser.helpers import log_in
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.org.models import Organization, User
@@ -106,14 +107,6 @@ def manager_page(browser: Browser, live_server: object,
     page.on("response", lambda r: page_errors.record_response(r.status, r.url))
     yield page
     context.close()
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def ymd(day: dt.date) -> str:

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import PASSWORD, People
+from conftest import People
 from django.urls import reverse
 from django.utils import translation
 from django.utils.dates import MONTHS
 from playwright.sync_api import Browser, Dialog, Page, expect
 
+from browser.helpers import log_in
 from somu.core import tenancy
 from somu.org.models import Organization, Person, User
 from somu.survey import services
@@ -93,14 +94,6 @@ def admin_page(browser: Browser, live_server: object, page_errors: PageErrors) -
     page.on("response", lambda r: page_errors.record_response(r.status, r.url))
     yield page
     context.close()
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def accept(dialog: Dialog) -> None:

@@ -4,7 +4,6 @@ and the auditor: the demo, a bulk handover, and the operations the demo does not
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +15,7 @@ from django.utils import timezone
 from somu.audit import catalogue
 from somu.audit.models import AuditEvent
 from somu.audit.presenters import present_event, present_events
+from somu.audit.tests.reading import latest, shown, visible_text
 from somu.core import tenancy
 from somu.core.demo import ensure_demo
 from somu.core.permissions import Role
@@ -42,20 +42,6 @@ from somu.survey.importing_inventory import task_import
 from somu.survey.models import Respondent, ResponseStatus, RoundStatus, SurveyRound, Task
 
 TODAY = dt.date(2026, 3, 2)
-
-
-def shown(view) -> list[tuple[str, str | None, str]]:  # type: ignore[no-untyped-def]
-    return [(r.label, r.before.text if r.before else None, r.after.text) for r in view.changes]
-
-
-def latest(org: Organization, action: str) -> AuditEvent:
-    with tenancy.activate(org):
-        return AuditEvent.objects.filter(action=action).latest("seq")
-
-
-def visible_text(html: str) -> str:
-    """The page without its tags and attributes (a filter's option values are codes, fine)."""
-    return re.sub(r"<[^>]+>", " ", html)
 
 
 # ---- every event of the demo and of a handover renders, in words -----------------------------

@@ -4,7 +4,6 @@ and no recorded change set can break the page (a key named ``items`` once did)."
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.urls import reverse
 from django.utils import translation
@@ -14,6 +13,7 @@ from somu.audit import catalogue
 from somu.audit.models import AuditEvent
 from somu.audit.presenters import present_event, present_events
 from somu.audit.services import audit_record
+from somu.audit.tests.reading import latest, shown, visible_text
 from somu.audit.tests.recorded_actions import recorded_actions
 from somu.core import tenancy
 from somu.core.permissions import Role
@@ -23,21 +23,6 @@ from somu.org.tests.test_query_counts import queries
 from somu.procedures import services, transitions
 from somu.procedures.models import Step, Template
 from somu.procedures.tests.test_handover import MONTHLY
-
-
-def shown(view) -> list[tuple[str, str | None, str]]:  # type: ignore[no-untyped-def]
-    return [(r.label, r.before.text if r.before else None, r.after.text) for r in view.changes]
-
-
-def latest(org: Organization, action: str) -> AuditEvent:
-    with tenancy.activate(org):
-        return AuditEvent.objects.filter(action=action).latest("seq")
-
-
-def visible_text(html: str) -> str:
-    """The page without its tags and attributes (a filter's option values are codes, fine)."""
-    return re.sub(r"<[^>]+>", " ", html)
-
 
 # ---- every action the code records has a label -----------------------------------------------
 
