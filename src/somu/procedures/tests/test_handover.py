@@ -492,7 +492,7 @@ def test_another_organizations_handover_is_not_found(  # type: ignore[no-untyped
     assert "山田" not in body(client.get(reverse("procedures:handover_list")))
 
 
-@pytest.mark.parametrize("user", ["staff_a", "manager_a", "employee_a", "auditor_a"])
+@pytest.mark.parametrize("user", ["staff_a", "manager_a", "employee_a"])
 def test_only_admins_hand_over(request, client_as, org_a, people_a, holdings, user) -> None:  # type: ignore[no-untyped-def]
     handover = executed(org_a, people_a)
     client = client_as(request.getfixturevalue(user), org_a)
@@ -501,6 +501,21 @@ def test_only_admins_hand_over(request, client_as, org_a, people_a, holdings, us
     assert client.post(NEW, form_data(people_a, confirm="1", digest="x")).status_code == 403
     assert client.get(reverse("procedures:handover_detail", args=[handover.pk])).status_code == 403
     assert client.get(reverse("procedures:handover_xlsx", args=[handover.pk])).status_code == 403
+
+
+def test_an_auditor_reads_executed_handovers_but_cannot_hand_over(  # type: ignore[no-untyped-def]
+        client_as, auditor_a, org_a, people_a, holdings, tr) -> None:
+    handover = executed(org_a, people_a)
+    client = client_as(auditor_a, org_a)
+    listing = body(client.get(reverse("procedures:handover_list")))
+    assert reverse("procedures:handover_detail", args=[handover.pk]) in listing
+    assert NEW not in listing  # no 「新規引継ぎ」 button for a reader
+    assert tr("Handover") in body(client.get(reverse("home")))  # the nav leads there
+    detail = client.get(reverse("procedures:handover_detail", args=[handover.pk]))
+    assert detail.status_code == 200 and "山田" in body(detail)
+    assert client.get(reverse("procedures:handover_xlsx", args=[handover.pk])).status_code == 200
+    assert client.get(NEW).status_code == 403
+    assert client.post(NEW, form_data(people_a, confirm="1", digest="x")).status_code == 403
 
 
 # ---- concurrency (PostgreSQL) -----------------------------------------------------------------
