@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from somu.core.home import Attention, Waiting
+from somu.core.percent import format_percent
 from somu.core.permissions import ANSWER_SURVEY, VIEW_ANALYSIS, has_perm
 from somu.org.models import Membership
 from somu.survey import terms
@@ -76,7 +77,7 @@ def attention(*, membership: Membership, today: dt.date) -> list[Attention]:
     when = timezone.localtime(figures["computed_at"]).date()
     note = _("%(round)s, as of %(date)s") % {"round": round_label, "date": f"{when:%Y-%m-%d}"}
     return [
-        Attention(str(terms.DEPENDENCY_RATE_HOURS), f"{rate * 100:.1f}%",
+        Attention(str(terms.DEPENDENCY_RATE_HOURS), format_percent(rate),
                   f"{url}?section=dependency", note=note, warn=rate > 0),
         Attention(str(terms.OVERLOADED_PEOPLE), f"{overloaded:,}", f"{url}?section=load",
                   note=note, warn=overloaded > 0),

@@ -23,6 +23,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from somu.core.money import YEN_EXCEL_FORMAT
+from somu.core.percent import PERCENT_EXCEL_FORMAT
 from somu.survey import terms
 from somu.survey.analysis.types import AnalysisResult, BusFactor
 from somu.survey.terms import ja
@@ -36,7 +37,7 @@ FORMATS: dict[str, dict[str, Any]] = {
     "wrap": {"text_wrap": True, "valign": "top"},
     "hours": {"num_format": "#,##0.0"},
     "yen": {"num_format": YEN_EXCEL_FORMAT},
-    "rate": {"num_format": "0.0%"},
+    "rate": {"num_format": PERCENT_EXCEL_FORMAT},
     "int": {"num_format": "#,##0"},
     "ratio": {"num_format": "0.00"},
     "flag": {"align": "center"},

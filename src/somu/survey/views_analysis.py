@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from somu.core.percent import format_percent
 from somu.core.permissions import VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, analysis_scope
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
@@ -127,6 +128,8 @@ def _overview(r: SurveyRound, result: AnalysisResult, labels: Labels) -> dict[st
     charts: Charts = {"overview-function": {
         "kind": "pie", "categories": [b.label for b in result.by_function],
         "data": [_r(b.hours) for b in result.by_function], "unit": "h",
+        # The slices' percentages as the tables print them, not ECharts' own (two decimals).
+        "shares": [format_percent(b.share) for b in result.by_function],
         "links": [_rows_url(r, function=b.key) for b in result.by_function]}}
     return {
         "org_bus_factor": organization,
