@@ -46,7 +46,6 @@ SECTIONS = (
     ("flags", gettext_lazy("Outsourcing and automation")),
     ("seasonality", gettext_lazy("Seasonality")),
 )
-METHOD_LABELS = {"exact": gettext_lazy("exact"), "greedy": gettext_lazy("estimate (greedy)")}
 SCOPE_LABELS = {
     "organization": gettext_lazy("Organization"),
     "function": gettext_lazy("Function"),
@@ -310,7 +309,10 @@ def _labels(result: AnalysisResult) -> Labels:
 def _base_context(survey_round: SurveyRound, result: AnalysisResult) -> dict[str, Any]:
     return {
         "survey_round": survey_round, "result": result,
-        "method_labels": METHOD_LABELS, "scope_labels": SCOPE_LABELS,
+        "method_labels": terms.BUS_FACTOR_METHODS, "method_help": terms.BUS_FACTOR_METHOD_HELP,
+        "method_notes": [(label, terms.BUS_FACTOR_METHOD_HELP[key])
+                         for key, label in terms.BUS_FACTOR_METHODS.items()],
+        "scope_labels": SCOPE_LABELS,
         "table_limit": TABLE_LIMIT, "chart_limit": CHART_LIMIT,
         "org_balance": result.balance[0] if result.balance else None,
         "overloaded_count": sum(1 for p in result.people if p.overloaded),

@@ -389,6 +389,20 @@ def test_the_pie_chart_labels_its_slices_with_the_tables_percentages(admin, surv
         assert f'<td class="num">{share}</td>' in row
 
 
+def test_the_bus_factor_method_is_said_in_plain_words_with_an_explanation(admin, survey, tr):
+    exact, explained = tr("Calculated exactly"), tr(
+        "Every combination of people was checked: no smaller group leaves more than half of the "
+        "hours with nobody capable.")
+    dashboard = text(admin.get(survey.url(query="section=dependency")))
+    assert f'title="{explained}">{exact}</span>' in dashboard  # the badge's tooltip
+    printed = text(admin.get(survey.url("print/")))
+    for page in (dashboard, printed):
+        assert "厳密解" not in page and "貪欲法" not in page
+        assert f"<dt>{tr('Approximation (upper bound)')}</dt>" in page
+        assert f"<dd>{explained}</dd>" in page
+    assert f"<small>({exact})</small>" in printed
+
+
 def test_the_excel_report_downloads_with_the_rounds_name(admin, survey):
     response = admin.get(survey.url("report.xlsx"))
     assert response.status_code == 200
