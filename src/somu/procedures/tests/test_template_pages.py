@@ -620,6 +620,22 @@ def test_linked_tasks_are_changed_from_the_detail_page(client_as, staff_a, org_a
     assert "入退社" in client.get(url("template_detail", template.pk)).content.decode()
 
 
+def test_the_template_head_names_the_version_and_the_related_tasks_in_words(
+        client_as, staff_a, org_a, template, tr):
+    with tenancy.activate(org_a):
+        task = survey_services.task_save(actor=None, task=None, data={
+            "function": "人事労務", "category": "入退社", "name": "入社手続き"})
+    client = client_as(staff_a, org_a)
+    client.post(url("template_tasks", template.pk), {"tasks": [str(task.pk)]})
+    page = client.get(url("template_detail", template.pk)).content.decode()
+    head = page[page.index('<dl class="facts tpl-head-facts">'):page.index("</dl>")]
+    # Not 「v2 — 紐付けた業務」: the version, what changed and the related tasks on their own lines.
+    assert f"<dd>{tr('Version %(number)s', number=2)}</dd>" in head
+    assert f"<dt>{tr('what changed')}</dt><dd>{tr('Changed the related tasks')}</dd>" in head
+    assert f"<dt>{tr('related tasks')}</dt><dd>入社手続き</dd>" in head
+    assert "v2" not in head
+
+
 # ---- the library --------------------------------------------------------------------------------
 
 
