@@ -44,6 +44,7 @@ from somu.procedures.launching import (
     Directory,
     calendar_for_active_organization,
     coerce_params,
+    default_run_name,
     due_order_warnings,
 )
 from somu.procedures.models import (
@@ -242,6 +243,15 @@ def due_preview(
             warnings=tuple(warnings.get(item.key, ())),
         ))
     return rows
+
+
+def run_default_name(*, template: Template, spec: TemplateSpec, start_date: dt.date,
+                     params: Mapping[str, Any] | None = None) -> str:
+    """The name a run launched with these values gets when its name is left empty (the launch
+    page shows it as the values are typed); values that do not fit are ignored."""
+    directory = Directory()
+    values, _errors = coerce_params(spec, dict(params or {}), directory)
+    return default_run_name(template, spec, values.typed, start_date, directory)
 
 
 # ---- runs --------------------------------------------------------------------------------------
