@@ -320,7 +320,7 @@ def run_timeline(*, run: Run) -> QuerySet[StepEvent]:
 
 def run_param_display(*, run: Run, spec: TemplateSpec | None = None) -> list[tuple[str, str, str]]:
     """The run's parameters as (key, label, display value): names for people and departments,
-    dates written out (2026年4月1日)."""
+    dates as every page writes them (2026-04-01 (水))."""
     spec = spec or version_spec(run.version)
     texts = param_value_texts(spec=spec, values=run.params)
     return [(p.key, p.label or p.key, texts[p.key]) for p in spec.parameters]
