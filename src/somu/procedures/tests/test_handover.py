@@ -620,7 +620,7 @@ def test_the_preview_lists_the_roles_of_a_s_account_that_templates_use(  # type:
 
 
 def test_the_preview_and_the_handover_document_link_to_the_roles_page(  # type: ignore[no-untyped-def]
-        admin, org_a, people_a, staff_yamada, tr) -> None:
+        admin, client_as, auditor_a, org_a, people_a, staff_yamada, tr) -> None:
     page = body(admin.post(NEW, form_data(people_a)))
     link = f'<a href="{reverse("org:member_list")}">{tr("Change the role in Accounts and roles")}'
     assert link in page
@@ -629,6 +629,10 @@ def test_the_preview_and_the_handover_document_link_to_the_roles_page(  # type: 
     done = admin.post(NEW, form_data(people_a, confirm="1", digest=digest))
     document = body(admin.get(done["Location"]))
     assert link in document and escape("入社手続き") in document
+    # An auditor reads the same notice, without the link to a page they may not open.
+    auditor = client_as(auditor_a, org_a).get(done["Location"])
+    assert escape("アカウント発行、PC準備") in body(auditor)
+    assert reverse("org:member_list") not in body(auditor)
     # Once the role is changed, the 引継書 stops warning.
     with tenancy.activate(org_a):
         from somu.org.models import Membership
