@@ -177,6 +177,8 @@ SOMU_PROXY_IPS = frozenset(_env_list("FORWARDED_ALLOW_IPS", "127.0.0.1"))
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One display format of dates for people: 2026-12-05 (土) (see somu/formats/).
+FORMAT_MODULE_PATH = ["somu.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("SOMU_TIME_ZONE", "Asia/Tokyo")

@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 
 from somu.core import views as core_views
 from somu.core.api import api, register_routers
+from somu.core.passwords import SetPasswordForm
 
 register_routers()
 
@@ -19,7 +20,8 @@ urlpatterns = [
          name="password_reset_done"),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
-    path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+    path("password-reset/<uidb64>/<token>/",
+         auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
          name="password_reset_confirm"),
     path("account/tokens/", core_views.token_create, name="token_create"),
     path("account/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),

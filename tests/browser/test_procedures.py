@@ -193,6 +193,9 @@ def test_staff_adopt_onboarding_launch_it_and_complete_a_step_with_a_form(
     # The launch page previews the due dates for what is typed so far.
     expect(page.locator("#run-preview tr", has_text=onboarding.name(SHAHO))).to_contain_text(
         ymd(shaho_due))
+    # The name field's hint follows: the name the run gets if the field stays empty.
+    expect(page.locator("#run-default-name")).to_have_text("田中 美咲さん 入社手続き")
+    expect(page.locator("#run-default-name")).to_have_count(1)
     page.locator(".run-launch-form").get_by_role("button", name=tr("Launch"),
                                                  exact=True).click()
 

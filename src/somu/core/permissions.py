@@ -53,6 +53,9 @@ WORK_STEPS: Final = "work_steps"  # my tasks: work on the procedure steps assign
 VIEW_PROCEDURES: Final = "view_procedures"  # templates, runs, the board, the calendar
 MANAGE_PROCEDURES: Final = "manage_procedures"  # edit templates, launch, schedules, reassign
 HANDOVER: Final = "handover"  # bulk handover (引継ぎ) of everything one person holds
+# Read the handovers already executed (list, 引継書, its Excel): they are in the audit log too,
+# so whoever reads everything read-only (the auditor) reads them as well.
+VIEW_HANDOVER: Final = "view_handover"
 MANAGE_NOTIFICATIONS: Final = "manage_notifications"  # chat webhooks and failed deliveries
 # The organization's settings: name, weekends, standard hours, digest hour, base URL of links.
 MANAGE_ORGANIZATION: Final = "manage_organization"
@@ -60,7 +63,8 @@ MANAGE_ORGANIZATION: Final = "manage_organization"
 ALL_PERMISSIONS: Final = frozenset(
     {VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE, MANAGE_MEMBERS, VIEW_AUDIT,
      ANSWER_SURVEY, MANAGE_SURVEY, VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, WORK_STEPS,
-     VIEW_PROCEDURES, MANAGE_PROCEDURES, HANDOVER, MANAGE_NOTIFICATIONS, MANAGE_ORGANIZATION}
+     VIEW_PROCEDURES, MANAGE_PROCEDURES, HANDOVER, VIEW_HANDOVER, MANAGE_NOTIFICATIONS,
+     MANAGE_ORGANIZATION}
 )
 
 ROLE_PERMISSIONS: Final[dict[Role, frozenset[str]]] = {
@@ -73,7 +77,7 @@ ROLE_PERMISSIONS: Final[dict[Role, frozenset[str]]] = {
                              VIEW_TEAM_ANALYSIS}),
     Role.EMPLOYEE: frozenset({VIEW_ORG, ANSWER_SURVEY, WORK_STEPS}),
     Role.AUDITOR: frozenset({VIEW_ORG, VIEW_AUDIT, VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS,
-                             VIEW_PROCEDURES}),
+                             VIEW_PROCEDURES, VIEW_HANDOVER}),
 }
 
 # Permissions a manager holds only over people in their own department subtree.

@@ -169,18 +169,27 @@ def invitation_accept(*, invitation: Invitation, user: User, now: dt.datetime) -
 
 @transaction.atomic
 def invitation_accept_new_account(
-    *, invitation: Invitation, username: str, password: str, now: dt.datetime
+    *, invitation: Invitation, username: str, password: str, password_confirmation: str,
+    now: dt.datetime,
 ) -> User:
-    """Create the invitee's own account (username and password of their choice) and join."""
+    """Create the invitee's own account (username and password of their choice, typed twice)
+    and join. The password rules' errors go to ``password``, a mismatch to
+    ``password_confirmation``."""
     if not invitation.is_open(now):
         raise ValidationError(closed_message())
     username = username.strip()
+    errors: dict[str, list[str]] = {}
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": [_("This username is taken. Choose another one.")]})
+        errors["username"] = [_("This username is taken. Choose another one.")]
     try:
         validate_password(password, User(username=username, email=invitation.email))
     except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
+        errors["password"] = exc.messages
+    if password != password_confirmation:
+        errors["password_confirmation"] = [
+            _("The two passwords do not match. Type the same password in both fields.")]
+    if errors:
+        raise ValidationError(errors)
     user = user_create(actor=None, username=username, password=password, email=invitation.email)
     invitation_accept(invitation=invitation, user=user, now=now)
     return user

@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from somu.core.passwords import SetPasswordForm
 from somu.core.permissions import MANAGE_MEMBERS, Role
 from somu.core.web import org_view
 from somu.org import invitations, selectors, services
@@ -126,8 +126,12 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 
 class NewAccountForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
-    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(label=gettext_lazy("Password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_confirmation = forms.CharField(
+        label=gettext_lazy("Password (again)"), strip=False,
+        help_text=gettext_lazy("Type the same password again, to be sure it is what you meant."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
 def _accept(request: HttpRequest, invitation: Invitation, form: NewAccountForm | None,
@@ -141,7 +145,8 @@ def _accept(request: HttpRequest, invitation: Invitation, form: NewAccountForm |
         return False
     user = invitations.invitation_accept_new_account(
         invitation=invitation, username=form.cleaned_data["username"],
-        password=form.cleaned_data["password"], now=now)
+        password=form.cleaned_data["password"],
+        password_confirmation=form.cleaned_data["password_confirmation"], now=now)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return True
 

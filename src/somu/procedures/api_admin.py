@@ -23,6 +23,7 @@ from somu.core.permissions import (
     HANDOVER,
     MANAGE_NOTIFICATIONS,
     MANAGE_PROCEDURES,
+    VIEW_HANDOVER,
     VIEW_PROCEDURES,
     require,
 )
@@ -219,7 +220,7 @@ def handover_execute(request: HttpRequest, payload: HandoverExecuteIn) -> Status
 def handover_list(request: HttpRequest) -> Any:
     from somu.procedures import handover
 
-    require(_membership(request), HANDOVER)
+    require(_membership(request), VIEW_HANDOVER)
     return handover.handover_list()
 
 
@@ -228,7 +229,7 @@ def handover_list(request: HttpRequest) -> Any:
 def handover_get(request: HttpRequest, handover_id: int = HandoverId) -> dict[str, Any]:
     from somu.procedures import handover
 
-    require(_membership(request), HANDOVER)
+    require(_membership(request), VIEW_HANDOVER)
     return _handover_detail(handover.handover_get(handover_id=handover_id))
 
 
@@ -240,7 +241,7 @@ def handover_xlsx(request: HttpRequest, handover_id: int = HandoverId) -> HttpRe
     from somu.procedures import handover
     from somu.procedures.handover_excel import handover_workbook
 
-    require(_membership(request), HANDOVER)
+    require(_membership(request), VIEW_HANDOVER)
     done = handover.handover_get(handover_id=handover_id)
     response = HttpResponse(handover_workbook(done), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db.models import F
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from somu.core.home import Attention, Waiting
@@ -29,7 +30,7 @@ def waiting_steps(*, membership: Membership, today: dt.date) -> list[Waiting]:
              .order_by(F("due_date").asc(nulls_last=True), "run_id", "position")[:NEXT_STEPS])
     return [Waiting(
         title=f"{step.name}（{step.run.name}）",
-        detail=(_("due %(date)s") % {"date": f"{step.due_date:%Y-%m-%d}"}
+        detail=(_("due %(date)s") % {"date": date_format(step.due_date)}
                 if step.due_date else _("no due date")),
         url=reverse("procedures:step_detail", args=[step.pk]),
         overdue=step.due_date is not None and step.due_date < today,

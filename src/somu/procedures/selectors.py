@@ -44,6 +44,7 @@ from somu.procedures.launching import (
     Directory,
     calendar_for_active_organization,
     coerce_params,
+    default_run_name,
     due_order_warnings,
 )
 from somu.procedures.models import (
@@ -244,6 +245,15 @@ def due_preview(
     return rows
 
 
+def run_default_name(*, template: Template, spec: TemplateSpec, start_date: dt.date,
+                     params: Mapping[str, Any] | None = None) -> str:
+    """The name a run launched with these values gets when its name is left empty (the launch
+    page shows it as the values are typed); values that do not fit are ignored."""
+    directory = Directory()
+    values, _errors = coerce_params(spec, dict(params or {}), directory)
+    return default_run_name(template, spec, values.typed, start_date, directory)
+
+
 # ---- runs --------------------------------------------------------------------------------------
 
 
@@ -310,7 +320,7 @@ def run_timeline(*, run: Run) -> QuerySet[StepEvent]:
 
 def run_param_display(*, run: Run, spec: TemplateSpec | None = None) -> list[tuple[str, str, str]]:
     """The run's parameters as (key, label, display value): names for people and departments,
-    dates written out (2026年4月1日)."""
+    dates as every page writes them (2026-04-01 (水))."""
     spec = spec or version_spec(run.version)
     texts = param_value_texts(spec=spec, values=run.params)
     return [(p.key, p.label or p.key, texts[p.key]) for p in spec.parameters]

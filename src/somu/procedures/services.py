@@ -280,7 +280,7 @@ def template_link_tasks(*, actor: Actor, template: Template, task_ids: Iterable[
     if not paths:
         data.pop("tasks", None)
     return template_save(actor=actor, template=template, spec=data,
-                         note=_("Linked inventory tasks"))
+                         note=_("Changed the related tasks"))
 
 
 # ---- launching -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from somu.core.permissions import HANDOVER
+from somu.core.permissions import HANDOVER, VIEW_HANDOVER
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.core.web import org_view
 from somu.procedures import handover as ho
@@ -55,7 +55,7 @@ def _sections(rows: list[ItemRow]) -> dict[str, list[ItemRow]]:
     return {name: [r for r in rows if test(r.item)] for name, test in SECTIONS}
 
 
-@org_view(HANDOVER)
+@org_view(VIEW_HANDOVER)
 def handover_list(request: HttpRequest) -> HttpResponse:
     # Handovers are a few a year: the list is not paginated.
     handovers = ho.handover_list().defer("note")
@@ -111,7 +111,7 @@ def handover_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@org_view(HANDOVER)
+@org_view(VIEW_HANDOVER)
 def handover_detail(request: HttpRequest, handover_id: int) -> HttpResponse:
     handover = ho.handover_get(handover_id=handover_id)
     items = ho.handover_items(handover)
@@ -132,7 +132,7 @@ def _safe_name(name: str) -> str:
 
 
 @require_GET
-@org_view(HANDOVER)
+@org_view(VIEW_HANDOVER)
 def handover_xlsx(request: HttpRequest, handover_id: int) -> HttpResponse:
     from somu.procedures.handover_excel import handover_workbook  # XlsxWriter: load on demand
 

@@ -88,7 +88,10 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
         start = form.cleaned_data.get("start_date") or today
         rows = selectors.due_preview(spec=spec, start_date=start, params=form.params())
         return render(request, "procedures/_run_preview.html", {
-            "rows": rows, "start": start, "due_warnings": _due_warnings(rows)})
+            "rows": rows, "start": start, "due_warnings": _due_warnings(rows),
+            # The name the run will get, swapped into the name field's hint (hx-swap-oob).
+            "swapped_name": selectors.run_default_name(
+                template=template, spec=spec, start_date=start, params=form.params())})
 
     if request.method == "POST" and form.is_valid():
         membership = _membership(request)
@@ -109,16 +112,15 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
     start = today
     if form.is_bound and hasattr(form, "cleaned_data"):
         start = form.cleaned_data.get("start_date") or today
-    rows = selectors.due_preview(
-        spec=spec, start_date=start,
-        params=form.params() if form.is_bound and hasattr(form, "cleaned_data") else None,
-    )
+    params = form.params() if form.is_bound and hasattr(form, "cleaned_data") else None
+    rows = selectors.due_preview(spec=spec, start_date=start, params=params)
     return render(request, "procedures/run_launch.html", {
         "template": template, "version": template.current_version, "spec": spec,
         "form": form, "rows": rows, "start": start,
         "blockers": launching.launch_blockers(template, spec),
         "due_warnings": _due_warnings(rows),
-        "suggested_name": f"{template.name} {today.isoformat()}",
+        "default_name": selectors.run_default_name(
+            template=template, spec=spec, start_date=start, params=params),
     })
 
 

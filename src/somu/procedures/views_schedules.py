@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -150,7 +151,7 @@ def schedule_edit(request: HttpRequest, schedule_id: int | None = None) -> HttpR
             messages.success(request, _("The schedule “%(name)s” has been saved. Next launch: "
                                         "%(date)s.") % {
                 "name": saved.name,
-                "date": saved.next_occurrence.isoformat() if saved.next_occurrence else "—"})
+                "date": date_format(saved.next_occurrence) if saved.next_occurrence else "—"})
             return redirect("procedures:schedule_list")
     if is_htmx(request) and request.GET.get("params") == "1":
         # htmx: another template was chosen; only its parameter fields are swapped in.

@@ -16,9 +16,11 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from somu.core.home import Attention, Waiting
+from somu.core.percent import format_percent
 from somu.core.permissions import ANSWER_SURVEY, VIEW_ANALYSIS, has_perm
 from somu.org.models import Membership
 from somu.survey import terms
@@ -38,7 +40,7 @@ def waiting_surveys(*, membership: Membership, today: dt.date) -> list[Waiting]:
         return []
     return [Waiting(
         title=_("Please answer the work survey “%(name)s”.") % {"name": r.round.name},
-        detail=(_("by %(date)s") % {"date": f"{r.round.due_on:%Y-%m-%d}"}
+        detail=(_("by %(date)s") % {"date": date_format(r.round.due_on)}
                 if r.round.due_on else ""),
         url=reverse("survey:questionnaire", args=[r.round_id]),
         overdue=r.round.due_on is not None and r.round.due_on < today,
@@ -61,7 +63,7 @@ def attention(*, membership: Membership, today: dt.date) -> list[Attention]:
     url = reverse("survey:analysis", args=[latest.pk])
     closed_on = latest.due_on or timezone.localtime(latest.updated_at).date()
     round_label = _("%(round)s (closed, %(date)s)") % {
-        "round": latest.name, "date": f"{closed_on:%Y-%m-%d}"}
+        "round": latest.name, "date": date_format(closed_on)}
     figures = AnalysisSnapshot.objects.filter(round=latest).values(
         "computed_at",
         rate=KT("result__dependency__rate_by_hours"),
@@ -74,9 +76,9 @@ def attention(*, membership: Membership, today: dt.date) -> list[Attention]:
     rate = float(figures["rate"])
     overloaded = len(json.loads(figures["overloaded"] or "[]"))
     when = timezone.localtime(figures["computed_at"]).date()
-    note = _("%(round)s, as of %(date)s") % {"round": round_label, "date": f"{when:%Y-%m-%d}"}
+    note = _("%(round)s, as of %(date)s") % {"round": round_label, "date": date_format(when)}
     return [
-        Attention(str(terms.DEPENDENCY_RATE_HOURS), f"{rate * 100:.1f}%",
+        Attention(str(terms.DEPENDENCY_RATE_HOURS), format_percent(rate),
                   f"{url}?section=dependency", note=note, warn=rate > 0),
         Attention(str(terms.OVERLOADED_PEOPLE), f"{overloaded:,}", f"{url}?section=load",
                   note=note, warn=overloaded > 0),

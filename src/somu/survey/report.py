@@ -23,6 +23,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from somu.core.money import YEN_EXCEL_FORMAT
+from somu.core.percent import PERCENT_EXCEL_FORMAT
 from somu.survey import terms
 from somu.survey.analysis.types import AnalysisResult, BusFactor
 from somu.survey.terms import ja
@@ -36,14 +37,13 @@ FORMATS: dict[str, dict[str, Any]] = {
     "wrap": {"text_wrap": True, "valign": "top"},
     "hours": {"num_format": "#,##0.0"},
     "yen": {"num_format": YEN_EXCEL_FORMAT},
-    "rate": {"num_format": "0.0%"},
+    "rate": {"num_format": PERCENT_EXCEL_FORMAT},
     "int": {"num_format": "#,##0"},
     "ratio": {"num_format": "0.00"},
     "flag": {"align": "center"},
 }
 
 SCOPES = {"organization": "組織", "function": "部門", "department": "部署"}
-METHODS = {"exact": "厳密解", "greedy": "推定（貪欲法）"}
 FLAGS = {"remote_ok": "リモート可", "outsourceable": "外注可", "automatable": "自動化可"}
 
 
@@ -243,7 +243,7 @@ def build_report_xlsx(
 def _bus_factor_text(bus: BusFactor | None) -> tuple[Any, str]:
     if bus is None or bus.value is None:
         return "—", "工数がないため算出なし"
-    return bus.value, f"算出方法: {METHODS[bus.method]}"
+    return bus.value, f"算出方法: {ja(terms.BUS_FACTOR_METHODS[bus.method])}"
 
 
 def _overview(book: _Book, survey_round: RoundLike, result: AnalysisResult,
@@ -446,13 +446,17 @@ def _bus_factors(book: _Book, result: AnalysisResult, people: Mapping[int, str])
     ws = book.sheet("バス係数")
     ws.write_string(0, 0, "バス係数 = 同時に離脱するとその範囲の工数の50%超を対応できる人が"
                     "いなくなる最少人数", book.note)
-    book.table(ws, [Col("範囲"), Col("名称"), Col("バス係数", "int"), Col("算出方法"),
+    written = book.table(ws, [Col("範囲"), Col("名称"), Col("バス係数", "int"), Col("算出方法"),
                     Col("工数（時間/月）", "hours"), Col(ja(terms.HOURS_LEFT_UNCOVERED), "hours"),
                     Col("候補人数", "int"), Col("離脱する人", "wrap", width=60)], (
         (SCOPES[b.scope], b.label or "組織全体", b.value if b.value is not None else "—",
-         METHODS[b.method], b.hours, b.uncovered_hours, b.candidates,
+         ja(terms.BUS_FACTOR_METHODS[b.method]), b.hours, b.uncovered_hours, b.candidates,
          "、".join(people.get(p, str(p)) for p in b.removed))
         for b in result.bus_factors), top=1)
+    # What 算出方法 means, under the table as on the print page.
+    for i, (key, label) in enumerate(terms.BUS_FACTOR_METHODS.items()):
+        ws.write_string(written + 3 + i, 0,
+                        f"{ja(label)}: {ja(terms.BUS_FACTOR_METHOD_HELP[key])}", book.note)
 
 
 def _retirement(book: _Book, result: AnalysisResult, people: Mapping[int, str],

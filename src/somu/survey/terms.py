@@ -51,6 +51,20 @@ TERMS: Final[dict[str, Promise]] = {
     "overloaded_people": OVERLOADED_PEOPLE,
 }
 
+# How a bus factor was found, as a back-office reader understands it (not 厳密解/貪欲法), with the
+# one-sentence explanation the pages show as a tooltip and the print page and report as a note.
+BUS_FACTOR_METHODS: Final[dict[str, Promise]] = {
+    "exact": _("Calculated exactly"),  # 正確に計算
+    "greedy": _("Approximation (upper bound)"),  # 近似（上限つき）
+}
+BUS_FACTOR_METHOD_HELP: Final[dict[str, Promise]] = {
+    "exact": _("Every combination of people was checked: no smaller group leaves more than half "
+               "of the hours with nobody capable."),
+    "greedy": _("Too many people to check every combination: people were taken away one by one, "
+                "the one leaving the most hours uncovered first. The true figure may be smaller, "
+                "never larger."),
+}
+
 
 def ja(term: Promise | str) -> str:
     """A term in Japanese, whatever the active language (for the Excel report)."""

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from somu.core.percent import format_percent
 from somu.core.permissions import VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, analysis_scope
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
@@ -45,7 +46,6 @@ SECTIONS = (
     ("flags", gettext_lazy("Outsourcing and automation")),
     ("seasonality", gettext_lazy("Seasonality")),
 )
-METHOD_LABELS = {"exact": gettext_lazy("exact"), "greedy": gettext_lazy("estimate (greedy)")}
 SCOPE_LABELS = {
     "organization": gettext_lazy("Organization"),
     "function": gettext_lazy("Function"),
@@ -127,6 +127,8 @@ def _overview(r: SurveyRound, result: AnalysisResult, labels: Labels) -> dict[st
     charts: Charts = {"overview-function": {
         "kind": "pie", "categories": [b.label for b in result.by_function],
         "data": [_r(b.hours) for b in result.by_function], "unit": "h",
+        # The slices' percentages as the tables print them, not ECharts' own (two decimals).
+        "shares": [format_percent(b.share) for b in result.by_function],
         "links": [_rows_url(r, function=b.key) for b in result.by_function]}}
     return {
         "org_bus_factor": organization,
@@ -307,7 +309,10 @@ def _labels(result: AnalysisResult) -> Labels:
 def _base_context(survey_round: SurveyRound, result: AnalysisResult) -> dict[str, Any]:
     return {
         "survey_round": survey_round, "result": result,
-        "method_labels": METHOD_LABELS, "scope_labels": SCOPE_LABELS,
+        "method_labels": terms.BUS_FACTOR_METHODS, "method_help": terms.BUS_FACTOR_METHOD_HELP,
+        "method_notes": [(label, terms.BUS_FACTOR_METHOD_HELP[key])
+                         for key, label in terms.BUS_FACTOR_METHODS.items()],
+        "scope_labels": SCOPE_LABELS,
         "table_limit": TABLE_LIMIT, "chart_limit": CHART_LIMIT,
         "org_balance": result.balance[0] if result.balance else None,
         "overloaded_count": sum(1 for p in result.people if p.overloaded),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from somu.core.percent import format_percent
 from somu.core.permissions import MANAGE_SURVEY, VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, has_perm
 from somu.core.web import org_view, paginate, querystring_without_page, render_page
 from somu.org.selectors import department_tree, flatten_tree
@@ -91,7 +92,8 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "round": survey_round,
         "progress": progress,
-        "rate_percent": round(progress.rate * 100),
+        "rate_percent": round(progress.rate * 100),  # the bar's width
+        "rate_text": format_percent(progress.rate),  # as every page writes a share: 45.5%
         "page": page,
         "status": status,
         "status_filters": RESPONDENT_FILTERS,

@@ -147,7 +147,9 @@ def _operations_the_demo_does_not_do(admin: User, org: Organization,
         actor=admin, email="newcomer@sample.example", role=Role.EMPLOYEE,
         person=people["S0053"], now=now)
     invitations.invitation_accept_new_account(invitation=invitation, username="newcomer",
-                                              password="a long new password 1", now=now)
+                                              password="a long new password 1",
+                                              password_confirmation="a long new password 1",
+                                              now=now)
     cancelled, _url, _sent = invitations.invitation_create(
         actor=admin, email="later@sample.example", role=Role.STAFF, now=now)
     invitations.invitation_revoke(actor=admin, invitation=cancelled, now=now)

@@ -60,7 +60,7 @@ def test_a_person_sees_their_next_steps_the_overdue_first(client_as, employee_a,
     assert body.index("ステップ0（月次処理 6月）") < body.index("ステップ1（月次処理 6月）") \
         < body.index("ステップ2（月次処理 6月）")
     assert reverse("procedures:step_detail", args=[overdue.pk]) in body
-    assert tr("due %(date)s", date="2026-06-05") in body
+    assert tr("due %(date)s", date="2026-06-05 (金)") in body
     assert tr("no due date") in body
     assert f'<li class="overdue"><a href="{reverse("procedures:step_detail", args=[overdue.pk])}"' \
         in body
@@ -115,14 +115,14 @@ def test_the_latest_closed_rounds_dependency_rate_and_overloaded_people_come_fro
     # Not analysed yet: the home page does not compute it, it sends you to the analysis.
     body = page(client)
     assert f'href="{url}"' in body
-    closed = tr("%(round)s (closed, %(date)s)", round="2026年度 業務調査", date="2026-05-31")
+    closed = tr("%(round)s (closed, %(date)s)", round="2026年度 業務調査", date="2026-05-31 (日)")
     assert tr("%(round)s: open the analysis to compute it", round=closed) in body
     assert "2026年度 追加調査" not in body
     with tenancy.activate(org_a):
         result = survey_selectors.round_analysis(survey_round=survey_round)
     assert result.dependency.rate_by_hours == pytest.approx(40 / 240)
     body = page(client)
-    note = tr("%(round)s, as of %(date)s", round=closed, date="2026-06-10")
+    note = tr("%(round)s, as of %(date)s", round=closed, date="2026-06-10 (水)")
     assert (f'<a class="tile tile-warn" href="{url}?section=dependency"><span class="tile-num">'
             f'16.7%</span>{tr("Person dependency rate (by hours)")}<span class="tile-note">'
             f'{note}</span></a>') in body

@@ -67,8 +67,29 @@ def test_a_weak_new_password_gets_a_field_error_and_changes_nothing(admin_a):
     response = client.post(form.redirect_chain[-1][0],
                            {"new_password1": "12345", "new_password2": "12345"})
     assert response.status_code == 200
-    assert response.context["form"].errors["new_password2"]
+    # Under the field where the password is chosen, not under the confirmation typed right.
+    errors = response.context["form"].errors
+    assert errors["new_password1"] and "new_password2" not in errors
     assert User.objects.get(pk=admin_a.pk).check_password("correct horse battery staple")
+
+
+def test_a_mistyped_confirmation_is_shown_under_the_confirmation(admin_a):
+    client = Client()
+    client.post(reverse("password_reset"), {"email": "admin_a@example.com"})
+    form = client.get(_link(mail.outbox[0].body), follow=True)
+    response = client.post(form.redirect_chain[-1][0], {
+        "new_password1": "Sakura-2026-kaisha", "new_password2": "Sakura-2026-kaisya"})
+    errors = response.context["form"].errors
+    assert errors["new_password2"] and "new_password1" not in errors
+
+
+def test_changing_ones_own_password_shows_a_too_short_one_under_the_new_password(
+        client_as, admin_a, org_a):
+    response = client_as(admin_a, org_a).post(reverse("password_change"), {
+        "old_password": "correct horse battery staple", "new_password1": "12345",
+        "new_password2": "12345"})
+    errors = response.context["form"].errors
+    assert errors["new_password1"] and "new_password2" not in errors
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_mail(admin_a):

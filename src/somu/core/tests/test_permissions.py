@@ -11,12 +11,14 @@ from django.urls import reverse
 from somu.core import tenancy
 from somu.core.permissions import (
     EDIT_PEOPLE,
+    HANDOVER,
     IMPORT_PEOPLE,
     MANAGE_MEMBERS,
     MANAGE_ORGANIZATION,
     MANAGE_STRUCTURE,
     VIEW_ANALYSIS,
     VIEW_AUDIT,
+    VIEW_HANDOVER,
     VIEW_ORG,
     VIEW_TEAM_ANALYSIS,
     Role,
@@ -44,6 +46,9 @@ EXPECTED = {
     MANAGE_ORGANIZATION: {"admin"},
     VIEW_ANALYSIS: {"admin", "staff", "auditor"},
     VIEW_TEAM_ANALYSIS: {"admin", "manager", "staff", "auditor"},
+    HANDOVER: {"admin"},
+    # The auditor reads everything read-only, the executed handovers (also in the audit log) too.
+    VIEW_HANDOVER: {"admin", "auditor"},
 }
 
 
@@ -211,6 +216,24 @@ def test_an_admin_sees_the_audit_log_and_members_in_the_navigation(client_as, ad
     body = client_as(admin_a, org_a).get(reverse("home")).content.decode()
     assert reverse("audit:event_list") in body
     assert reverse("org:member_list") in body
+
+
+@pytest.mark.parametrize("user", ["admin_a", "manager_a", "staff_a", "employee_a", "auditor_a"])
+def test_the_navigation_offers_no_feature_that_is_not_there_yet(request, client_as, org_a, tr,
+                                                                  user):
+    body = text(client_as(request.getfixturevalue(user), org_a).get(reverse("home")))
+    assert tr("Requests and approvals") not in body
+    assert tr("Coming in a later release") not in body
+
+
+def test_an_employee_keeps_the_api_documentation_and_personal_tokens(client_as, employee_a,
+                                                                     org_a, tr):
+    # An employee may work on their own steps and answer their survey through the API with a
+    # personal token, so both the documentation and the tokens stay in the navigation.
+    body = text(client_as(employee_a, org_a).get(reverse("home")))
+    assert 'href="/api/v1/docs"' in body
+    assert tr("Personal API tokens") in body
+    assert tr("Other") not in body  # no empty group heading once the audit log link is hidden
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client, db):

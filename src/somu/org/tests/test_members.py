@@ -75,14 +75,25 @@ def test_a_newcomer_creates_their_own_account_from_the_invitation(
     client = Client()
     assert "ログインして承諾" in client.get(link).content.decode()
 
-    weak = client.post(link, {"username": "hanako", "password": "12345"})
+    page = client.get(link).content.decode()
+    assert 'name="password"' in page and 'name="password_confirmation"' in page
+    weak = client.post(link, {"username": "hanako", "password": "12345",
+                              "password_confirmation": "12345"})
     assert weak.status_code == 200 and weak.context["form"].errors["password"]
-    taken = client.post(link, {"username": "ADMIN_A", "password": "Sakura-2026-kaisha"})
+    assert "password_confirmation" not in weak.context["form"].errors
+    taken = client.post(link, {"username": "ADMIN_A", "password": "Sakura-2026-kaisha",
+                               "password_confirmation": "Sakura-2026-kaisha"})
     assert taken.context["form"].errors["username"] == [
         "このユーザー名は使われています。別の名前を選んでください。"]
+    mistyped = client.post(link, {"username": "hanako", "password": "Sakura-2026-kaisha",
+                                  "password_confirmation": "Sakura-2026-kaisya"})
+    assert mistyped.context["form"].errors == {"password_confirmation": [
+        "2つのパスワードが一致しません。両方の欄に同じパスワードを入力してください。"]}
+    assert "2つのパスワードが一致しません" in mistyped.content.decode()
     assert not User.objects.filter(username="hanako").exists()
 
-    joined = client.post(link, {"username": "hanako", "password": "Sakura-2026-kaisha"})
+    joined = client.post(link, {"username": "hanako", "password": "Sakura-2026-kaisha",
+                                "password_confirmation": "Sakura-2026-kaisha"})
     assert joined.status_code == 302
     user = User.objects.get(username="hanako")
     assert user.email == "hanako@a.example" and user.check_password("Sakura-2026-kaisha")
@@ -102,7 +113,8 @@ def test_an_expired_or_cancelled_invitation_cannot_be_accepted(client_as, admin_
         client_as(admin_a, org_a).post(reverse("org:invitation_revoke", args=[invitation.pk]))
         assert Client().get(cancelled).status_code == 410
     with time_machine.travel(dt.datetime(2026, 4, 8, 9, 1, tzinfo=dt.UTC), tick=False):
-        response = Client().post(late, {"username": "late", "password": "Sakura-2026-kaisha"})
+        response = Client().post(late, {"username": "late", "password": "Sakura-2026-kaisha",
+                                        "password_confirmation": "Sakura-2026-kaisha"})
     assert response.status_code == 410
     assert "期限切れか、すでに使われています" in response.content.decode()
     assert not User.objects.filter(username="late").exists()

@@ -198,6 +198,14 @@ def test_only_admins_hand_over(api_as, staff_a, people_a):
     assert_error(api.get("/handovers"), 403, "forbidden")
 
 
+def test_an_auditor_reads_handovers_through_the_api_but_cannot_hand_over(api_as, auditor_a,
+                                                                          people_a):
+    api = api_as(auditor_a)
+    assert api.get("/handovers").status_code == 200
+    assert_error(api.post("/handover", {"from_person": "A001", "to_person": "A003",
+                                        "effective_date": "2026-04-01"}), 403, "forbidden")
+
+
 # ---- notifications -------------------------------------------------------------------------------
 
 

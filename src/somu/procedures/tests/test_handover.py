@@ -492,7 +492,7 @@ def test_another_organizations_handover_is_not_found(  # type: ignore[no-untyped
     assert "山田" not in body(client.get(reverse("procedures:handover_list")))
 
 
-@pytest.mark.parametrize("user", ["staff_a", "manager_a", "employee_a", "auditor_a"])
+@pytest.mark.parametrize("user", ["staff_a", "manager_a", "employee_a"])
 def test_only_admins_hand_over(request, client_as, org_a, people_a, holdings, user) -> None:  # type: ignore[no-untyped-def]
     handover = executed(org_a, people_a)
     client = client_as(request.getfixturevalue(user), org_a)
@@ -501,6 +501,21 @@ def test_only_admins_hand_over(request, client_as, org_a, people_a, holdings, us
     assert client.post(NEW, form_data(people_a, confirm="1", digest="x")).status_code == 403
     assert client.get(reverse("procedures:handover_detail", args=[handover.pk])).status_code == 403
     assert client.get(reverse("procedures:handover_xlsx", args=[handover.pk])).status_code == 403
+
+
+def test_an_auditor_reads_executed_handovers_but_cannot_hand_over(  # type: ignore[no-untyped-def]
+        client_as, auditor_a, org_a, people_a, holdings, tr) -> None:
+    handover = executed(org_a, people_a)
+    client = client_as(auditor_a, org_a)
+    listing = body(client.get(reverse("procedures:handover_list")))
+    assert reverse("procedures:handover_detail", args=[handover.pk]) in listing
+    assert NEW not in listing  # no 「新規引継ぎ」 button for a reader
+    assert tr("Handover") in body(client.get(reverse("home")))  # the nav leads there
+    detail = client.get(reverse("procedures:handover_detail", args=[handover.pk]))
+    assert detail.status_code == 200 and "山田" in body(detail)
+    assert client.get(reverse("procedures:handover_xlsx", args=[handover.pk])).status_code == 200
+    assert client.get(NEW).status_code == 403
+    assert client.post(NEW, form_data(people_a, confirm="1", digest="x")).status_code == 403
 
 
 # ---- concurrency (PostgreSQL) -----------------------------------------------------------------
@@ -605,7 +620,7 @@ def test_the_preview_lists_the_roles_of_a_s_account_that_templates_use(  # type:
 
 
 def test_the_preview_and_the_handover_document_link_to_the_roles_page(  # type: ignore[no-untyped-def]
-        admin, org_a, people_a, staff_yamada, tr) -> None:
+        admin, client_as, auditor_a, org_a, people_a, staff_yamada, tr) -> None:
     page = body(admin.post(NEW, form_data(people_a)))
     link = f'<a href="{reverse("org:member_list")}">{tr("Change the role in Accounts and roles")}'
     assert link in page
@@ -614,6 +629,10 @@ def test_the_preview_and_the_handover_document_link_to_the_roles_page(  # type: 
     done = admin.post(NEW, form_data(people_a, confirm="1", digest=digest))
     document = body(admin.get(done["Location"]))
     assert link in document and escape("入社手続き") in document
+    # An auditor reads the same notice, without the link to a page they may not open.
+    auditor = client_as(auditor_a, org_a).get(done["Location"])
+    assert escape("アカウント発行、PC準備") in body(auditor)
+    assert reverse("org:member_list") not in body(auditor)
     # Once the role is changed, the 引継書 stops warning.
     with tenancy.activate(org_a):
         from somu.org.models import Membership

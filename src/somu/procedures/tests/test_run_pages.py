@@ -151,6 +151,26 @@ def test_the_preview_recomputes_the_due_dates_for_the_values_typed(  # type: ign
     assert runs_of(org_a) == 0
 
 
+def test_the_name_field_shows_the_name_the_run_will_get_as_values_are_typed(  # type: ignore[no-untyped-def]
+        client_as, hr, org_a, template, people_a, tr) -> None:
+    client = client_as(hr, org_a)
+    page = body(client.post(launch_url(template), {"start_date": "2026-04-01", "name": ""}))
+    # Not a made-up 「入社手続き 2026-12-05」 placeholder: a neutral hint, and the real name.
+    assert f'placeholder="{tr("Named automatically if left empty")}"' in page
+    assert '<strong id="run-default-name">入社手続き 2026-04-01</strong>' in page
+    preview = body(client.get(launch_url(template), {
+        "preview": "1", "start_date": "2026-04-01", "param_0": people_a.suzuki.pk,
+        "param_1": "2026-04-30"}, HTTP_HX_REQUEST="true"))
+    assert ('<strong id="run-default-name" hx-swap-oob="true">鈴木 花子さん 入社手続き</strong>'
+            in preview)
+    response = client.post(launch_url(template), {
+        "start_date": "2026-04-01", "param_0": people_a.suzuki.pk, "param_1": "2026-04-30",
+        "param_2": "正社員", "name": ""})
+    assert response.status_code == 302
+    with tenancy.activate(org_a):
+        assert Run.objects.get().name == "鈴木 花子さん 入社手続き"  # what the hint said
+
+
 def test_a_launch_with_a_missing_parameter_shows_the_error_and_creates_nothing(  # type: ignore[no-untyped-def]
         client_as, hr, org_a, template, tr) -> None:
     response = client_as(hr, org_a).post(launch_url(template), {

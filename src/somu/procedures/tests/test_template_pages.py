@@ -209,7 +209,7 @@ def test_parameter_defaults_read_as_words_and_dates_not_python_values(
     table = page[page.index('class="tpl-params"'):page.index("</table>")]
 
     defaults = re.findall(r'<td class="hide-sm">([^<]*)</td>\s*</tr>', table)
-    assert defaults == ["—", "—", "正社員", tr("Yes"), tr("No"), "2026年4月1日"]
+    assert defaults == ["—", "—", "正社員", tr("Yes"), tr("No"), "2026-04-01 (水)"]
     assert "True" not in table and "False" not in table
 
 
@@ -258,8 +258,7 @@ def test_the_preview_skips_golden_week(client_as, staff_a, org_a, people_a):
                           headers={"HX-Request": "true"})
     body = response.content.decode()
     assert "<html" not in body  # htmx gets the partial only
-    assert "2026-05-07" in body
-    assert "（木）" in body or "(Thu)" in body.replace("（", "(").replace("）", ")")
+    assert "2026-05-07 (木)" in body  # the one date format of every page
     full = client.get(url("template_detail", t.pk), {"start": "2026-04-28"}).content.decode()
     assert "2026-05-07" in full and "<html" in full
 
@@ -618,6 +617,22 @@ def test_linked_tasks_are_changed_from_the_detail_page(client_as, staff_a, org_a
         assert list(template.tasks.all()) == [task]
         assert other not in template.tasks.all()
     assert "入退社" in client.get(url("template_detail", template.pk)).content.decode()
+
+
+def test_the_template_head_names_the_version_and_the_related_tasks_in_words(
+        client_as, staff_a, org_a, template, tr):
+    with tenancy.activate(org_a):
+        task = survey_services.task_save(actor=None, task=None, data={
+            "function": "人事労務", "category": "入退社", "name": "入社手続き"})
+    client = client_as(staff_a, org_a)
+    client.post(url("template_tasks", template.pk), {"tasks": [str(task.pk)]})
+    page = client.get(url("template_detail", template.pk)).content.decode()
+    head = page[page.index('<dl class="facts tpl-head-facts">'):page.index("</dl>")]
+    # Not 「v2 — 紐付けた業務」: the version, what changed and the related tasks on their own lines.
+    assert f"<dd>{tr('Version %(number)s', number=2)}</dd>" in head
+    assert f"<dt>{tr('what changed')}</dt><dd>{tr('Changed the related tasks')}</dd>" in head
+    assert f"<dt>{tr('related tasks')}</dt><dd>入社手続き</dd>" in head
+    assert "v2" not in head
 
 
 # ---- the library --------------------------------------------------------------------------------

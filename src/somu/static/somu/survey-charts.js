@@ -5,7 +5,7 @@
 // script is needed, so a strict Content-Security-Policy can stay on. A spec is one of:
 //   bar     {categories, series: [{name, data, stack?}], links, unit, horizontal?, seriesParams?,
 //            colors?, markLine?, highlightAbove?}
-//   pie     {categories, data, links, unit}
+//   pie     {categories, data, shares? (the percentages as printed), links, unit}
 //   pareto  {categories, bars, cumulative (0-100), links, names: {bars, line}}
 //   heatmap {x, y, data: [[xi, yi, value]], base, xParams, yParams}
 // Every bar, slice and cell opens its link: the rows the figure was computed from.
@@ -17,12 +17,15 @@
   const NARROW = 560; // px: below this a chart switches to its phone layout
   const lang = document.documentElement.lang || "ja";
   const numberFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  // A percentage always has one decimal, as on the pages and in the report (24.8%).
+  const percentFormat = new Intl.NumberFormat(lang, { minimumFractionDigits: 1,
+    maximumFractionDigits: 1 });
 
   const fmt = (value, unit) => {
     if (value === null || value === undefined || value === "-") return "–";
     const n = typeof value === "object" ? value.value : value;
+    if (unit === "%") return `${percentFormat.format(n)}%`;
     const text = numberFormat.format(n);
-    if (unit === "%") return `${text}%`;
     if (unit === "yen") return `¥${text}`;
     if (unit === "h") return `${text} h`;
     return text;
@@ -94,13 +97,15 @@
 
   function pie(spec, narrow, font) {
     const option = base(narrow, font);
+    // The share as the tables print it (the server's text), else ECharts' own with one decimal.
+    const share = (p) => (spec.shares ? spec.shares[p.dataIndex] : fmt(p.percent, "%"));
     option.tooltip = { ...option.tooltip, trigger: "item",
-      formatter: (p) => `${p.marker}${p.name}<br>${fmt(p.value, spec.unit)} (${p.percent}%)` };
+      formatter: (p) => `${p.marker}${p.name}<br>${fmt(p.value, spec.unit)} (${share(p)})` };
     option.legend = narrow ? legend(2, narrow) : undefined;
     option.series = [{
       type: "pie", radius: narrow ? ["30%", "62%"] : ["35%", "70%"],
       center: ["50%", narrow ? "44%" : "50%"], cursor: "pointer",
-      label: { show: !narrow, formatter: "{b}\n{d}%", fontSize: 12 },
+      label: { show: !narrow, formatter: (p) => `${p.name}\n${share(p)}`, fontSize: 12 },
       data: spec.categories.map((name, i) => ({ name, value: spec.data[i] })),
     }];
     return option;

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 
+from somu.core.percent import format_percent
 from somu.core.templatetags import somu as core_tags
 
 register = template.Library()
@@ -42,12 +43,10 @@ register.filter("yen_change", core_tags.yen_change)
 
 
 @register.filter
-def pct(value: Any, digits: int = 1) -> str:
-    """A share as a percentage: ``0.4286`` → ``42.9%``."""
-    number = _number(value)
-    if number is None:
-        return "—"
-    return f"{number_format(round(number * 100, int(digits)), int(digits), force_grouping=True)}%"
+def pct(value: Any) -> str:
+    """A share as a percentage with one decimal: ``0.4286`` → ``42.9%`` (one formatter for every
+    page, see :mod:`somu.core.percent`)."""
+    return format_percent(value)
 
 
 @register.filter

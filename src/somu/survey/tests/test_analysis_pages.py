@@ -375,6 +375,34 @@ def test_the_print_page_has_every_section_as_tables_and_charts(admin, survey, tr
         assert chart in specs
 
 
+def test_the_pie_chart_labels_its_slices_with_the_tables_percentages(admin, survey):
+    # ECharts' own percentages have two decimals (24.77%) where the table says 24.8%: the page
+    # hands the chart the table's text.
+    page = text(admin.get(survey.url("print/")))
+    specs = json.loads(re.search(r'<script id="analysis-charts" type="application/json">(.*?)'
+                                 r"</script>", page, re.S).group(1))
+    pie = specs["overview-function"]
+    assert pie["shares"] and all(re.fullmatch(r"\d+\.\d%", s) for s in pie["shares"])
+    for label, share in zip(pie["categories"], pie["shares"], strict=True):
+        assert f'<td>{label}</td><td class="num">' in page
+        row = re.search(rf"<tr><td>{re.escape(label)}</td>(.*?)</tr>", page).group(1)
+        assert f'<td class="num">{share}</td>' in row
+
+
+def test_the_bus_factor_method_is_said_in_plain_words_with_an_explanation(admin, survey, tr):
+    exact, explained = tr("Calculated exactly"), tr(
+        "Every combination of people was checked: no smaller group leaves more than half of the "
+        "hours with nobody capable.")
+    dashboard = text(admin.get(survey.url(query="section=dependency")))
+    assert f'title="{explained}">{exact}</span>' in dashboard  # the badge's tooltip
+    printed = text(admin.get(survey.url("print/")))
+    for page in (dashboard, printed):
+        assert "厳密解" not in page and "貪欲法" not in page
+        assert f"<dt>{tr('Approximation (upper bound)')}</dt>" in page
+        assert f"<dd>{explained}</dd>" in page
+    assert f"<small>({exact})</small>" in printed
+
+
 def test_the_excel_report_downloads_with_the_rounds_name(admin, survey):
     response = admin.get(survey.url("report.xlsx"))
     assert response.status_code == 200

@@ -70,7 +70,7 @@ def test_it_writes_the_workbook_and_prints_the_headline_figures(survey_round, tm
         "%(by_hours)s by hours", count=1, tasks=2, by_count="50.0%", by_hours="55.6%")
     # the bus factor: 山田 alone
     assert lines[3] == tr("Bus factor of the organization: %(value)s",
-                          value=tr("%(value)d (exact)", value=1))
+                          value="1（正確に計算）")
 
 
 def test_it_uses_the_cached_analysis_unless_asked_to_refresh(survey_round, tmp_path, org_a):

@@ -162,7 +162,7 @@ def test_the_overview_names_the_round_and_defines_each_figure():
     assert kpis["属人化率（件数ベース）"][1] == 0.75
     assert kpis["属人化率（工数ベース）"][1] == 0.7
     assert kpis["バス係数（組織）"][1] == 1
-    assert "厳密" in kpis["バス係数（組織）"][3]
+    assert kpis["バス係数（組織）"][3].endswith("算出方法: 正確に計算")
     assert kpis["過負荷の人"][1] == 1
     assert kpis["ピーク月"][1] == "3月"
     assert all(r[3] for r in kpis.values()), "every figure has its definition"
@@ -222,10 +222,13 @@ def test_dependency_bus_factor_and_retirement_sheets_name_the_people():
     assert dependent[0][6] == "山田 太郎"
     assert dependent[2][6:9] == ["（なし）", "調査回答", "○"]
     bus = rows(wb["バス係数"], 3)
-    assert [r[:4] for r in bus] == [["組織", "組織全体", 1, "厳密解"],
-                                    ["部門", "総務", 1, "推定（貪欲法）"],
-                                    ["部署", "管理本部 / 総務部", "—", "厳密解"]]
+    assert [r[:4] for r in bus[:3]] == [["組織", "組織全体", 1, "正確に計算"],
+                                        ["部門", "総務", 1, "近似（上限つき）"],
+                                        ["部署", "管理本部 / 総務部", "—", "正確に計算"]]
     assert bus[0][7] == "山田 太郎"
+    notes = [r[0] for r in bus[3:] if r[0]]  # what 算出方法 means, under the table
+    assert [n.split(": ")[0] for n in notes] == ["正確に計算", "近似（上限つき）"]
+    assert "実際の値はこれより小さいことはあっても" in notes[1]
     risk = rows(wb["退職リスク"], 2)
     assert risk[0] == ["山田 太郎", 100.0, 1, "月次決算", "佐藤 健（30.0h）", 30.0, 70.0]
     assert risk[1][4:] == ["（なし）", 0.0, 60.0]

@@ -272,6 +272,7 @@ def answered(org_a, emails):  # type: ignore[no-untyped-def]
 def test_the_round_page_shows_progress_and_who_has_not_answered(admin, answered):
     page = body(admin.get(url("round_detail", answered)))
     assert 'aria-valuenow="33"' in page
+    assert "提出率 33.3%" in page  # a share as every page writes it, one decimal
     pending = body(admin.get(url("round_detail", answered), {"status": "pending"}))
     assert "山田 太郎" in pending and "佐藤 健" in pending and "鈴木 花子" not in pending
     submitted = body(admin.get(url("round_detail", answered), {"status": "submitted"},

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from somu.core import tenancy
 from somu.org.models import Organization
-from somu.survey import selectors
+from somu.survey import selectors, terms
 from somu.survey.models import SurveyRound
 from somu.survey.report import build_report_xlsx
 
@@ -63,10 +63,9 @@ class Command(BaseCommand):
         bus = next((b for b in result.bus_factors if b.scope == "organization"), None)
         if bus is None or bus.value is None:
             bus_text = _("n/a (no hours)")
-        elif bus.method == "exact":
-            bus_text = _("%(value)d (exact)") % {"value": bus.value}
         else:
-            bus_text = _("%(value)d (greedy estimate)") % {"value": bus.value}
+            bus_text = _("%(value)d (%(method)s)") % {
+                "value": bus.value, "method": terms.BUS_FACTOR_METHODS[bus.method]}
         lines = [
             _("Wrote %(path)s (%(size)d KB) for %(round)s.") % {
                 "path": out, "size": max(1, len(data) // 1024), "round": survey_round.name},
