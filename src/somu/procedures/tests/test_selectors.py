@@ -169,7 +169,8 @@ def test_the_step_page_renders_instructions_with_names_and_dates(org_a, people_a
         run = services.run_launch(actor=hr, template=template, params=NEWCOMER)
         step = selectors.step_get(step_id=Step.objects.get(run=run, key="docs").pk)
         view = selectors.step_view(step=step)
-    assert "鈴木 花子さんは2026年4月30日までに" in view.instructions_html
+    # Dates read as on every page: ISO with the weekday.
+    assert "鈴木 花子さんは2026-04-30 (木)までに" in view.instructions_html
     assert view.checklist == [(0, "雇用契約書", False), (1, "マイナンバー", False)]
     assert keys(view.dependents) == ["shaho", "koyo", "account"]
     assert ("入社者", "入社者", "鈴木 花子") in view.params
