@@ -36,6 +36,14 @@ ROLE_LABELS: Final = {
     Role.AUDITOR: _("Auditor"),
 }
 
+
+def role_label(value: str) -> str:
+    """The label of a stored role value (管理部門スタッフ for ``staff``); an unknown value as is."""
+    try:
+        return Role(value).label
+    except ValueError:
+        return value
+
 # Permission names: one per thing a user can be allowed to do.
 VIEW_ORG: Final = "view_org"  # see departments, people, grades, skills, the calendar
 EDIT_PEOPLE: Final = "edit_people"  # add, edit and retire people (managers: own subtree)

@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from somu.audit.services import audit_record, audit_record_many
-from somu.core.permissions import ROLE_LABELS, Role
+from somu.core.permissions import role_label
 from somu.org.models import Department, Membership, Person, User
 from somu.org.selectors import department_subtree_ids
 from somu.org.services import Actor
@@ -167,10 +167,7 @@ class RoleUse:
 
     @property
     def role_label(self) -> str:
-        try:
-            return str(ROLE_LABELS[Role(self.role)])
-        except ValueError:
-            return self.role
+        return role_label(self.role)
 
     def as_json(self) -> dict[str, Any]:
         return {"role": self.role, "role_label": self.role_label, "department": self.department,

@@ -202,14 +202,8 @@ def _build(handover: Handover) -> bytes:
     date_cell = fmt(border=1, valign="top", num_format="yyyy-mm-dd", align="center")
     stay_cell = fmt(border=1, text_wrap=True, valign="top", bg_color="#FFF8C5")
 
-    ws = wb.add_worksheet("引継書")
-    ws.set_paper(9)  # A4
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as it takes
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws = _sheet(wb, "引継書", COLUMNS)
     ws.set_footer("&C&P / &N")
-    for j, (_title, width) in enumerate(COLUMNS):
-        ws.set_column(j, j, width)
 
     a, b = handover.from_person, handover.to_person
     last = len(COLUMNS) - 1
@@ -285,13 +279,7 @@ WORK_COLUMNS: tuple[tuple[str, float], ...] = (
 
 def _work_sheet(wb: Any, fmt: Any, name: str, work: SurveyedWork) -> None:
     """The predecessor's surveyed tasks, largest hours first, with who else can do each."""
-    ws = wb.add_worksheet("担当業務")
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    for j, (_title, width) in enumerate(WORK_COLUMNS):
-        ws.set_column(j, j, width)
+    ws = _sheet(wb, "担当業務", WORK_COLUMNS)
     last = len(WORK_COLUMNS) - 1
     ws.merge_range(0, 0, 0, last, f"{name} さんの担当業務", fmt(bold=True, font_size=14))
     ws.merge_range(1, 0, 1, last, f"「{work.survey_round.name}」の調査より。工数は月平均、"
@@ -333,13 +321,7 @@ KEPT_COLUMNS: tuple[tuple[str, float], ...] = (
 def _kept_sheet(wb: Any, fmt: Any, name: str, uses: list[RoleUse]) -> None:
     """The roles of the predecessor's account that templates use: one row per role and
     template, with the steps the role assigns."""
-    ws = wb.add_worksheet("移らないもの")
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    for j, (_title, width) in enumerate(KEPT_COLUMNS):
-        ws.set_column(j, j, width)
+    ws = _sheet(wb, "移らないもの", KEPT_COLUMNS)
     last = len(KEPT_COLUMNS) - 1
     ws.merge_range(0, 0, 0, last, f"{name} さんのアカウントのロール（引継ぎでは移りません）",
                    fmt(bold=True, font_size=14))
@@ -363,6 +345,18 @@ def _kept_sheet(wb: Any, fmt: Any, name: str, uses: list[RoleUse]) -> None:
         ws.set_row(i, min(LINE_HEIGHT * _lines(steps, KEPT_COLUMNS[3][1]) + 3, MAX_ROW_HEIGHT))
     ws.repeat_rows(head)
     ws.freeze_panes(head + 1, 0)
+
+
+def _sheet(wb: Any, title: str, columns: tuple[tuple[str, float], ...]) -> Any:
+    """A sheet printed on A4 landscape, one page wide, with the columns' widths."""
+    ws = wb.add_worksheet(title)
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as it takes
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    for j, (_title, width) in enumerate(columns):
+        ws.set_column(j, j, width)
+    return ws
 
 
 def _person(person: Any) -> str:

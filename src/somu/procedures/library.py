@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from somu.core.api import Conflict
-from somu.core.permissions import ROLE_LABELS, Role
+from somu.core.permissions import role_label
 from somu.org.models import Department, Person, PersonStatus
 from somu.org.selectors import department_subtree_ids
 from somu.org.services import Actor
@@ -133,10 +133,7 @@ class RoleNeed:
 
     @property
     def role_label(self) -> str:
-        try:
-            return str(ROLE_LABELS[Role(self.role)])
-        except ValueError:
-            return self.role
+        return role_label(self.role)
 
 
 def _holders_exist(role: str, department: str) -> bool:
