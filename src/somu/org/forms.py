@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from somu.org import services
 from somu.org.models import CompanyHoliday, Department, Grade, Person, PersonSkill, Skill
 from somu.org.pickers import PersonField
-from somu.org.selectors import department_paths, department_tree, flatten_tree
+from somu.org.selectors import department_tree, flatten_tree
 
 
 class _ByPath(ModelChoiceIterator):
@@ -26,30 +26,38 @@ class _ByPath(ModelChoiceIterator):
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        chart = flatten_tree(department_tree(with_counts=False))
-        order = {node.department.pk: position for position, node in enumerate(chart)}
-        departments = sorted(self.queryset, key=lambda d: order.get(d.pk, len(order)))
-        for department in departments:
+        # The queryset may be narrowed (a department's parent: not inside its own subtree).
+        order = {d.pk: position for position, d in enumerate(self.field.chart())}
+        for department in sorted(self.queryset, key=lambda d: order.get(d.pk, len(order))):
             yield self.choice(department)
 
 
 class DepartmentChoiceField(forms.ModelChoiceField):
     """Departments shown by their path (管理本部/総務部), so same-named ones are told apart,
-    and listed in the order of those paths."""
+    and listed as the organization chart lists them."""
 
     iterator = _ByPath
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(Department.objects.all(), *args, **kwargs)
-        self._paths: dict[int, str] | None = None
+        self._chart: list[Department] | None = None
+        self._paths: dict[int, str] = {}
 
-    def paths(self) -> dict[int, str]:
-        if self._paths is None:
-            self._paths = department_paths()
-        return self._paths
+    def chart(self) -> list[Department]:
+        """Every department in chart order, and their paths, from one query."""
+        if self._chart is None:
+            self._chart = []
+            for node in flatten_tree(department_tree(with_counts=False)):
+                department = node.department
+                parent = self._paths.get(department.parent_id or 0)
+                self._paths[department.pk] = (
+                    f"{parent}/{department.name}" if parent else department.name)
+                self._chart.append(department)
+        return self._chart
 
     def label_from_instance(self, obj: Department) -> str:
-        return self.paths().get(obj.pk, obj.name)
+        self.chart()
+        return self._paths.get(obj.pk, obj.name)
 
 
 class PersonForm(forms.ModelForm):
