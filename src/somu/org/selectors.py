@@ -227,7 +227,8 @@ def person_search(*, q: str, include_retired: bool = False,
                   limit: int = PERSON_SEARCH_LIMIT) -> list[Person]:
     """The first ``limit`` people matching ``q`` for a person picker: every word must appear in
     the name, the kana (typed in hiragana or katakana, full- or half-width) or the 社員番号.
-    An exact 社員番号 comes first, then by 社員番号. One query, however large the organization."""
+    An exact 社員番号 comes first, then by 社員番号. One query (a second one only to find an
+    exact 社員番号 beyond the first ``limit``), however large the organization."""
     import unicodedata
 
     qs = Person.objects.select_related("department").only(
