@@ -2,71 +2,31 @@
 answers 404 (or 403) and changes nothing.
 
 The walker visits EVERY URL pattern of somu.urls and EVERY operation of the JSON API, so a new
-module is covered the day it is mounted. A route whose path parameter the map below does not know
-fails the test: extend ``ID_KWARGS`` (or ``NON_ID_KWARGS``) when you add one.
+module is covered the day it is mounted. Each app's registry entry names an isolation hook that
+builds one of each of its records in organization B and returns their ids by path parameter; a
+route whose path parameter no hook (nor ``NON_ID_KWARGS``) knows fails the test.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from somu.audit.models import AuditChainHead, AuditEvent
-from somu.core import tenancy
+from somu.core import registry, tenancy
 from somu.core.api import api
-from somu.core.permissions import Role
 from somu.core.tenancy import TenantModel
-from somu.org import invitations, services
-from somu.org.models import CompanyHoliday, Invitation, Membership, Organization
-from somu.procedures import handover as procedure_handover
-from somu.procedures import schedules as procedure_schedules
-from somu.procedures import services as procedure_services
-from somu.procedures.models import (
-    Delivery,
-    DeliveryChannel,
-    Handover,
-    Run,
-    Schedule,
-    Step,
-    StepAttachment,
-    Template,
-    Webhook,
-)
-from somu.survey import services as survey_services
-from somu.survey.models import Capability, SurveyRound, Task, WorkHours
+from somu.org import services
+from somu.org.models import Membership, Organization
 
-# Path parameters that are ids of tenant records: how to find organization B's one.
-ID_KWARGS: dict[str, Callable[[Any], int]] = {
-    "person_id": lambda b: b.people.kimura.pk,
-    "department_id": lambda b: b.people.somu.pk,
-    "grade_id": lambda b: b.people.grade.pk,
-    "skill_id": lambda b: b.people.skill.pk,
-    "holiday_id": lambda b: b.holiday.pk,
-    "token_id": lambda b: b.token_id,
-    "event_id": lambda b: b.event.pk,
-    "membership_id": lambda b: b.membership.pk,
-    "invitation_id": lambda b: b.invitation.pk,
-    "round_id": lambda b: b.survey_round.pk,
-    "task_id": lambda b: b.task.pk,
-    "template_id": lambda b: b.proc.template.pk,
-    "run_id": lambda b: b.proc.run.pk,
-    "step_id": lambda b: b.proc.step.pk,
-    "attachment_id": lambda b: b.proc.attachment.pk,
-    "schedule_id": lambda b: b.proc.schedule.pk,
-    "handover_id": lambda b: b.proc.handover.pk,
-    "webhook_id": lambda b: b.proc.webhook.pk,
-    "delivery_id": lambda b: b.proc.delivery.pk,
-}
 # Path parameters that are not record ids; routes with only these have nothing to isolate.
 # ``token``: an invitation link's secret; the link is meant to work across organizations (the
 # invitee accepts it from wherever they are) and is tested in org/tests/test_members.py.
@@ -83,96 +43,33 @@ QUERY_SAMPLES: dict[str, str] = {"year": "2026", "date": "2026-01-05", "days": "
 # need them are left to their app's isolation tests.
 ID_QUERY: frozenset[str] = frozenset({"before", "after"})
 
-# Text of organization B that must never appear in organization A's pages and answers.
-B_TEXT = ("木村 拓也", "ビー商事", "B001", "簿記", "admin_b", "きむら",
-          "ビー社固有業務", "ビー調査", "ビー社手順", "ビー通知", "ビー定期", "ビー引継",
-          "ビー添付", "小林 美咲", "invitee@b.example")
-
 DENIED = {403, 404}
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<api_name>[^}]+)\}")
 
 
 @dataclass
-class ProceduresB:
-    template: Template
-    run: Run
-    step: Step
-    attachment: StepAttachment
-    schedule: Schedule
-    handover: Handover
-    webhook: Webhook
-    delivery: Delivery
-
-
-@dataclass
 class OrgB:
+    """Organization B with one of each record of every app: what each app's isolation hook
+    (its registry entry) built, by path parameter, and texts that must not leak."""
+
     people: Any
-    holiday: CompanyHoliday
-    token_id: int
-    event: AuditEvent
-    membership: Membership
-    invitation: Invitation
-    survey_round: SurveyRound
-    task: Task
-    proc: ProceduresB
-
-
-def procedures_of_b(admin_b: Any, people_b: Any) -> ProceduresB:
-    """Organization B's template, run, step, attachment, schedule, handover, webhook, delivery."""
-    template = procedure_services.template_save(actor=admin_b, template=None, spec={
-        "name": "ビー社手順",
-        "parameters": [{"key": "期日", "type": "date"}],
-        "steps": [
-            {"key": "first", "name": "ビー社手順 第1段階", "assignee": {"person": "B001"},
-             "due": {"from": "期日", "offset": 1}},
-            {"key": "second", "name": "ビー社手順 承認", "kind": "approval",
-             "assignee": {"person": "B001"}, "depends_on": ["first"]},
-        ],
-    })
-    run = procedure_services.run_launch(actor=admin_b, template=template,
-                                        params={"期日": "2026-04-01"}, name="ビー社手順 実行")
-    step = run.steps.get(key="first")
-    attachment = procedure_services.step_attach(
-        actor=admin_b, step=step, upload=ContentFile(b"b", name="ビー添付.txt"))
-    schedule = procedure_schedules.schedule_save(actor=admin_b, schedule=None, data={
-        "template": template, "name": "ビー定期", "rule": {"kind": "weekly", "weekday": 0},
-        "params": {}, "owner": people_b.kimura, "active": True})
-    kobayashi = services.person_create(actor=None, data={
-        "employee_number": "B002", "name": "小林 美咲", "name_kana": "こばやし みさき",
-        "department": people_b.somu})
-    handover = procedure_handover.handover_execute(
-        actor=admin_b, from_person=people_b.kimura, to_person=kobayashi,
-        effective_date=dt.date(2026, 4, 1), note="ビー引継")
-    webhook = Webhook.objects.create(name="ビー通知", kind="slack",
-                                     url="https://hooks.slack.com/services/B/B/B")
-    delivery = Delivery.objects.create(channel=DeliveryChannel.WEBHOOK, webhook=webhook,
-                                       day=dt.date(2026, 4, 1), subject="ビー通知",
-                                       body="ビー社手順")
-    return ProceduresB(template, run, step, attachment, schedule, handover, webhook, delivery)
+    ids: dict[str, int]
+    texts: tuple[str, ...]
 
 
 @pytest.fixture
 def b(org_b, people_b, admin_b) -> OrgB:
+    ids: dict[str, int] = {}
+    texts: list[str] = []
     with tenancy.activate(org_b):
-        membership = Membership.objects.get(user=admin_b)
-        token, _raw = services.api_token_create(actor=admin_b, membership=membership, name="b")
-        holiday = CompanyHoliday.objects.first()
-        event = AuditEvent.objects.order_by("seq").first()
-        task = survey_services.task_save(actor=admin_b, task=None, data={
-            "function": "総務", "category": "庶務", "name": "ビー社固有業務", "difficulty": 2})
-        survey_round = survey_services.round_save(
-            actor=admin_b, survey_round=None, data={"name": "ビー調査 2026"})
-        WorkHours.objects.create(organization=org_b, round=survey_round,
-                                 person=people_b.kimura, task=task, hours=12)
-        Capability.objects.create(organization=org_b, round=survey_round,
-                                  person=people_b.kimura, task=task, level=4)
-        proc = procedures_of_b(admin_b, people_b)
-        invitation, _url, _sent = invitations.invitation_create(
-            actor=admin_b, email="invitee@b.example", role=Role.STAFF,
-            now=dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
-    return OrgB(people_b, holiday, token.pk, event, membership, invitation, survey_round, task,
-                proc)
+        for entry in registry.entries():
+            if entry.contribution.isolation:
+                hook = registry.resolve(entry.contribution.isolation)
+                found = hook(organization=org_b, admin=admin_b, people=people_b)
+                ids.update(found.ids)
+                texts.extend(found.texts)
+    return OrgB(people_b, ids, tuple(texts))
 
 
 def snapshot(organization: Organization) -> dict[str, list[dict[str, Any]]]:
@@ -233,7 +130,7 @@ def fill(route: str, values: dict[str, Any]) -> str:
 
 
 def id_values(b: OrgB) -> dict[str, Any]:
-    return {**{k: get(b) for k, get in ID_KWARGS.items()}, **NON_ID_KWARGS}
+    return {**b.ids, **NON_ID_KWARGS}
 
 
 def openapi_operation(doc: dict[str, Any], op: ApiOperation) -> dict[str, Any]:
@@ -288,15 +185,15 @@ def query_samples(operation: dict[str, Any]) -> dict[str, str] | None:
 # ---- the map must know every parameter -----------------------------------------------------------
 
 
-def test_the_walker_knows_every_path_parameter_of_every_route():
-    known = set(ID_KWARGS) | set(NON_ID_KWARGS)
+def test_the_walker_knows_every_path_parameter_of_every_route(b):
+    known = set(b.ids) | set(NON_ID_KWARGS)
     unknown = {
         (route, name)
         for route in [*page_routes(), *(op.path for op in api_operations())]
         for name in params_of(route)
         if name not in known
     }
-    assert unknown == set(), "extend ID_KWARGS in tests/test_isolation.py for these routes"
+    assert unknown == set(), "return these ids from the app's isolation hook (registry entry)"
 
 
 def test_the_walker_finds_the_routes_it_is_meant_to_cover():
@@ -319,7 +216,7 @@ def test_every_page_with_an_id_of_another_organization_answers_404(client_as, ad
     checked = 0
     for route in page_routes():
         names = params_of(route)
-        if not any(name in ID_KWARGS for name in names):
+        if not any(name in b.ids for name in names):
             continue
         url = fill(route, values)
         got = client.get(url).status_code
@@ -347,7 +244,7 @@ def test_every_api_operation_with_an_id_of_another_organization_answers_404(org_
     failures = []
     checked = 0
     for op in api_operations():
-        if not any(name in ID_KWARGS for name in params_of(op.path)):
+        if not any(name in b.ids for name in params_of(op.path)):
             continue
         operation = openapi_operation(doc, op)
         body = sample_body(doc, operation)
@@ -381,7 +278,7 @@ def test_no_page_of_organization_a_shows_anything_of_organization_b(client_as, a
             continue
         checked += 1
         body = response.content.decode("utf-8", errors="replace")
-        leaks.extend(f"{route}: {text}" for text in B_TEXT if text in body)
+        leaks.extend(f"{route}: {text}" for text in b.texts if text in body)
     assert leaks == []
     assert checked >= 12
 
@@ -405,7 +302,7 @@ def test_no_api_read_of_organization_a_returns_anything_of_organization_b(org_a,
         assert response.status_code == 200, f"{op}: {response.content[:200]!r}"
         checked += 1
         body = response.content.decode()
-        leaks.extend(f"{op}: {text}" for text in B_TEXT if text in body)
+        leaks.extend(f"{op}: {text}" for text in b.texts if text in body)
     assert leaks == []
     assert checked >= 10
 

@@ -3,18 +3,18 @@
     somu demo [--data-dir DIR] [--host H] [--port P] [--no-serve]
     somu serve [--host H] [--port P] [--workers N]
     somu migrate
-    somu createadmin --username NAME [--email E] [--org SLUG [--org-name NAME]]
-    somu audit verify [--org SLUG]
-    somu org import-people FILE --org SLUG [--create-departments] [--dry-run]
-    somu survey import FILE --org SLUG --round NAME [--layout auto|long|wide] [--create-tasks]
-                       [--dry-run]
-    somu survey report --org SLUG --round NAME --out FILE.xlsx
-    somu procedures import FILE.yaml [FILE.yaml …] --org SLUG [--update]
-    somu procedures export --org SLUG [--template NAME] [--out DIR|FILE]
-    somu worker [--once] [--interval SECONDS]
     somu backup [--out FILE|DIR]
     somu restore FILE [--force]
     somu manage <django management command> …   (anything else Django offers)
+
+and the sub-commands the apps declare in their registry entries (``somu --help`` lists them),
+each a Django management command with its own ``--help``, e.g.
+
+    somu createadmin --username NAME [--email E] [--org SLUG [--org-name NAME]]
+    somu org import-people FILE --org SLUG [--create-departments] [--dry-run]
+    somu survey import FILE --org SLUG --round NAME [--layout auto|long|wide] [--dry-run]
+    somu procedures import FILE.yaml [FILE.yaml …] --org SLUG [--update]
+    somu worker [--once] [--interval SECONDS]
 """
 
 from __future__ import annotations
@@ -37,17 +37,6 @@ def _setup(data_dir: str | None = None) -> None:
     import django
 
     django.setup()
-
-
-def _manage(*argv: str) -> None:
-    from django.core.management import CommandError, call_command
-
-    try:
-        call_command(*argv)
-    except CommandError as exc:
-        # What `manage.py` does: the message and an exit status, not a traceback.
-        print(f"Error: {exc}", file=sys.stderr)
-        raise SystemExit(exc.returncode) from None
 
 
 def _migrate(verbosity: int = 1) -> None:
@@ -80,7 +69,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.utils import timezone
 
-    from somu.core.demo import ensure_demo
+    from somu.shell.demo import ensure_demo
 
     _migrate(verbosity=0)
     # The one place the demo reads the clock: runs and due steps are built around today.
@@ -127,95 +116,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     _setup()
     _migrate()
-    return 0
-
-
-def cmd_createadmin(args: argparse.Namespace) -> int:
-    _setup()
-    argv = ["createadmin", "--username", args.username]
-    if args.email:
-        argv += ["--email", args.email]
-    if args.org:
-        argv += ["--org", args.org]
-    if args.org_name:
-        argv += ["--org-name", args.org_name]
-    _manage(*argv)
-    return 0
-
-
-def cmd_audit(args: argparse.Namespace) -> int:
-    _setup()
-    argv = ["audit_verify"]
-    if args.org:
-        argv += ["--org", args.org]
-    _manage(*argv)
-    return 0
-
-
-def cmd_org(args: argparse.Namespace) -> int:
-    _setup()
-    argv = ["import_people", args.file, "--org", args.org]
-    if args.actor:
-        argv += ["--actor", args.actor]
-    if args.create_departments:
-        argv.append("--create-departments")
-    if args.dry_run:
-        argv.append("--dry-run")
-    _manage(*argv)
-    return 0
-
-
-def cmd_survey_import(args: argparse.Namespace) -> int:
-    _setup()
-    argv = ["survey_import", args.file, "--org", args.org, "--round", args.round,
-            "--layout", args.layout]
-    if args.create_tasks:
-        argv.append("--create-tasks")
-    if args.actor:
-        argv += ["--actor", args.actor]
-    if args.dry_run:
-        argv.append("--dry-run")
-    _manage(*argv)
-    return 0
-
-
-def cmd_survey_report(args: argparse.Namespace) -> int:
-    _setup()
-    argv = ["survey_report", "--org", args.org, "--round", args.round, "--out", args.out]
-    if args.refresh:
-        argv.append("--refresh")
-    _manage(*argv)
-    return 0
-
-
-def cmd_procedures_import(args: argparse.Namespace) -> int:
-    _setup()
-    argv = ["procedures_import", *args.files, "--org", args.org]
-    if args.update:
-        argv.append("--update")
-    _manage(*argv)
-    return 0
-
-
-def cmd_procedures_export(args: argparse.Namespace) -> int:
-    _setup()
-    argv = ["procedures_export", "--org", args.org]
-    if args.template:
-        argv += ["--template", args.template]
-    if args.out:
-        argv += ["--out", args.out]
-    _manage(*argv)
-    return 0
-
-
-def cmd_worker(args: argparse.Namespace) -> int:
-    _setup()
-    argv = ["worker", "--interval", str(args.interval)]
-    if args.once:
-        argv.append("--once")
-    if args.worker_id:
-        argv += ["--worker-id", args.worker_id]
-    _manage(*argv)
     return 0
 
 
@@ -271,6 +171,31 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _app_commands() -> list[tuple[list[str], str, str]]:
+    """The registered apps' sub-commands: (words, help, management command)."""
+    _setup()
+    from somu.core import registry
+
+    return [(c.name.split(), str(c.help), c.target)
+            for entry in registry.entries() for c in entry.contribution.commands]
+
+
+def _run_app_command(argv: list[str]) -> int | None:
+    """Run ``argv`` when it starts with an app's sub-command (the longest match); else None."""
+    matches = [(words, target) for words, _help, target in _app_commands()
+               if argv[:len(words)] == words]
+    if not matches:
+        return None
+    words, target = max(matches, key=lambda m: len(m[0]))
+    from django.core.management import get_commands, load_command_class
+
+    command = load_command_class(get_commands()[target], target)
+    # As manage.py runs a command: its own parser (``--help``), messages instead of tracebacks,
+    # exit status 1 on an error — but named as the user typed it ("somu survey import").
+    command.run_from_argv(["somu", " ".join(words), *argv[len(words):]])
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="somu", description="somu (総務): back office, visible.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -295,77 +220,6 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="create or update the database tables")
     migrate.set_defaults(func=cmd_migrate)
 
-    admin = sub.add_parser("createadmin", help="create an administrator (password asked)")
-    admin.add_argument("--username", required=True)
-    admin.add_argument("--email", default="")
-    admin.add_argument("--org", help="organization slug to administer (created if missing)")
-    admin.add_argument("--org-name", help="name for a new organization")
-    admin.set_defaults(func=cmd_createadmin)
-
-    audit = sub.add_parser("audit", help="audit log tools")
-    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    verify = audit_sub.add_parser("verify", help="verify the hash chain")
-    verify.add_argument("--org", help="organization slug (default: all)")
-    verify.set_defaults(func=cmd_audit)
-
-    org = sub.add_parser("org", help="organization tools")
-    org_sub = org.add_subparsers(dest="org_command", required=True)
-    imp = org_sub.add_parser("import-people", help="import people from .xlsx or .csv")
-    imp.add_argument("file")
-    imp.add_argument("--org", required=True, help="organization slug")
-    imp.add_argument("--actor", help="username recorded in the audit log")
-    imp.add_argument("--create-departments", action="store_true",
-                     help="create departments the file names that do not exist")
-    imp.add_argument("--dry-run", action="store_true",
-                     help="check the file and print what would change; save nothing")
-    imp.set_defaults(func=cmd_org)
-
-    survey = sub.add_parser("survey", help="work survey tools")
-    survey_sub = survey.add_subparsers(dest="survey_command", required=True)
-    simp = survey_sub.add_parser(
-        "import", help="import survey hours and capabilities (.xlsx/.csv, long or wide layout)"
-    )
-    simp.add_argument("file")
-    simp.add_argument("--org", required=True, help="organization slug")
-    simp.add_argument("--round", required=True, help="survey round name (created if missing)")
-    simp.add_argument("--layout", choices=["auto", "long", "wide"], default="auto")
-    simp.add_argument("--create-tasks", action="store_true",
-                      help="add tasks missing from the inventory instead of failing")
-    simp.add_argument("--actor", help="username recorded in the audit log")
-    simp.add_argument("--dry-run", action="store_true",
-                      help="check the file and print what would change; save nothing")
-    simp.set_defaults(func=cmd_survey_import)
-    rep = survey_sub.add_parser("report", help="write the analysis of a round as an Excel workbook")
-    rep.add_argument("--org", required=True, help="organization slug")
-    rep.add_argument("--round", required=True, help="survey round name")
-    rep.add_argument("--out", required=True, help="the .xlsx file to write")
-    rep.add_argument("--refresh", action="store_true", help="recompute instead of using the cache")
-    rep.set_defaults(func=cmd_survey_report)
-
-    proc = sub.add_parser("procedures", help="procedure templates (手順) tools")
-    proc_sub = proc.add_subparsers(dest="procedures_command", required=True)
-    pimp = proc_sub.add_parser(
-        "import", help="import templates from YAML (all files or nothing)"
-    )
-    pimp.add_argument("files", nargs="+", metavar="FILE.yaml")
-    pimp.add_argument("--org", required=True, help="organization slug")
-    pimp.add_argument("--update", action="store_true",
-                      help="save a new version of a template with the same name instead of failing")
-    pimp.set_defaults(func=cmd_procedures_import)
-    pexp = proc_sub.add_parser("export", help="export templates as YAML")
-    pexp.add_argument("--org", required=True, help="organization slug")
-    pexp.add_argument("--template", help="one template (name or id); default: all")
-    pexp.add_argument("--out", help="directory (all templates) or file; default: standard output")
-    pexp.set_defaults(func=cmd_procedures_export)
-
-    worker = sub.add_parser(
-        "worker", help="run scheduled launches and notifications (several may run at once)"
-    )
-    worker.add_argument("--once", action="store_true", help="do what is due now and exit")
-    worker.add_argument("--interval", type=int, default=30, help="seconds between checks")
-    worker.add_argument("--worker-id", help="name in logs and job locks (default host:pid)")
-    worker.set_defaults(func=cmd_worker)
-
     backup = sub.add_parser(
         "backup", help="write the database, uploaded files and secret key to one .tar.gz"
     )
@@ -388,7 +242,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         execute_from_command_line(["somu manage", *argv[1:]])
         return 0
-    args = build_parser().parse_args(argv)
+    builtin = {"demo", "serve", "migrate", "backup", "restore", "-h", "--help"}
+    if argv and argv[0] not in builtin:
+        status = _run_app_command(argv)
+        if status is not None:
+            return status
+    parser = build_parser()
+    if not argv or argv[0] in ("-h", "--help"):
+        parser.epilog = "app commands:\n" + "\n".join(
+            f"  {' '.join(words):<24} {help_text}" for words, help_text, _t in _app_commands())
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    args = parser.parse_args(argv)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

@@ -28,7 +28,6 @@ from test_isolation import NON_ID_KWARGS, fill, page_routes, params_of
 
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
-from somu.core.demo import DemoLogin, ensure_demo
 from somu.core.permissions import Role
 from somu.org import invitations
 from somu.org import services as org_services
@@ -57,6 +56,7 @@ from somu.procedures.models import (
     StepState,
     Template,
 )
+from somu.shell.demo import DemoLogin, ensure_demo
 from somu.survey.models import RoundStatus, SurveyRound, Task
 
 if TYPE_CHECKING:

@@ -9,8 +9,9 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from somu.audit import selectors
+from somu.audit.permissions import VIEW_AUDIT
 from somu.core.api import PagePagination, QuerySchema, errors
-from somu.core.permissions import VIEW_AUDIT, require
+from somu.core.permissions import require
 
 router = Router(tags=["audit"])
 

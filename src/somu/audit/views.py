@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 
 from somu.audit import presenters, selectors
 from somu.audit.models import AuditEvent
-from somu.core.permissions import VIEW_AUDIT
+from somu.audit.permissions import VIEW_AUDIT
 from somu.core.web import org_view, paginate, querystring_without_page, render_page
 
 

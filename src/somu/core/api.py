@@ -1,6 +1,7 @@
 """The JSON API under /api/v1/: one NinjaAPI, its authentication, errors and pagination.
 
-Each app contributes a router (``somu.<app>.api.router``). Errors always come back as::
+Each app contributes its router(s) through its registry entry (:mod:`somu.core.registry`).
+Errors always come back as::
 
     {"error": {"code": "not_found", "message": "…", "fields": [{"field": "…", "message": "…"}]}}
 """
@@ -35,6 +36,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, core_schema
 
+from somu.core import registry
+from somu.core.errors import Conflict
 from somu.core.jsontypes import date_text_error, json_type_error
 from somu.core.tenancy import TenancyError
 
@@ -162,10 +165,6 @@ def optional(**constraints: Any) -> Any:
 
 def _without_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
-
-
-class Conflict(Exception):
-    """The request clashes with the current state (409)."""
 
 
 class TokenAuth(HttpBearer):
@@ -395,13 +394,7 @@ class PagePagination(PaginationBase):
 
 
 def register_routers() -> None:
-    """Mount every app's router; called once from urls.py."""
-    from somu.audit.api import router as audit_router
-    from somu.org.api import router as org_router
-    from somu.procedures.api import router as procedures_router
-    from somu.survey.api import router as survey_router
-
-    api.add_router("/", org_router)
-    api.add_router("/audit", audit_router)
-    api.add_router("/survey", survey_router)
-    api.add_router("/procedures", procedures_router)
+    """Mount the router(s) every registered app declares; called once from urls.py."""
+    for entry in registry.entries():
+        for prefix, router in entry.contribution.api:
+            api.add_router(prefix, registry.resolve(router))

@@ -1,8 +1,10 @@
 """What the home page shows: the shapes apps fill in (no Django, no feature app).
 
-Each app that has something for a person's starting point provides a function returning
-:class:`Waiting` items (what waits for this person) or :class:`Attention` items (a number that
-needs an administrator's or manager's attention, linked to the list behind it).
+Each app that has something for a person's starting point names, in its registry entry
+(:mod:`somu.core.registry`), functions ``(membership=, today=)`` returning :class:`Lead` items
+(a summary line), :class:`Waiting` items (what waits for this person) or :class:`Attention`
+items (a number that needs an administrator's or manager's attention, linked to the list behind
+it). The home page shows them in the order of ``INSTALLED_APPS``.
 """
 
 from __future__ import annotations
@@ -29,3 +31,14 @@ class Attention:
     url: str
     note: str = ""
     warn: bool = False
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A one-line summary above the waiting list ("You have 3 procedure steps to do."), with a
+    warning part when some are late, and a link to the list behind it."""
+
+    text: str
+    url: str
+    link: str
+    warning: str = ""

@@ -2,15 +2,21 @@
 
 Views, API endpoints and templates all ask :func:`has_perm` (or :func:`require`); nothing else
 compares roles. A manager's rights are limited to the subtree of their own department.
+
+The permissions themselves are declared by the apps (their ``permissions.py``, listed in their
+registry entry), each with the roles it is granted to; an administrator holds them all.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING, Final
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+
+from somu.core import registry
 
 if TYPE_CHECKING:
     from somu.org.models import Membership
@@ -44,52 +50,28 @@ def role_label(value: str) -> str:
     except ValueError:
         return value
 
-# Permission names: one per thing a user can be allowed to do.
-VIEW_ORG: Final = "view_org"  # see departments, people, grades, skills, the calendar
-EDIT_PEOPLE: Final = "edit_people"  # add, edit and retire people (managers: own subtree)
-IMPORT_PEOPLE: Final = "import_people"
-MANAGE_STRUCTURE: Final = "manage_structure"  # departments, grades, skills, company holidays
-MANAGE_MEMBERS: Final = "manage_members"  # user accounts and their roles
-VIEW_AUDIT: Final = "view_audit"
-ANSWER_SURVEY: Final = "answer_survey"  # answer the questionnaire for one's own person record
-MANAGE_SURVEY: Final = "manage_survey"  # the work inventory, survey rounds, imports, reminders
-VIEW_ANALYSIS: Final = "view_analysis"  # the survey analysis, its drill-downs and reports
-# The analysis dashboard and its drill-down over the people one may see: everyone with
-# VIEW_ANALYSIS, and managers over their own department subtree (see analysis_scope).
-VIEW_TEAM_ANALYSIS: Final = "view_team_analysis"
-WORK_STEPS: Final = "work_steps"  # my tasks: work on the procedure steps assigned to oneself
-VIEW_PROCEDURES: Final = "view_procedures"  # templates, runs, the board, the calendar
-MANAGE_PROCEDURES: Final = "manage_procedures"  # edit templates, launch, schedules, reassign
-HANDOVER: Final = "handover"  # bulk handover (引継ぎ) of everything one person holds
-# Read the handovers already executed (list, 引継書, its Excel): they are in the audit log too,
-# so whoever reads everything read-only (the auditor) reads them as well.
-VIEW_HANDOVER: Final = "view_handover"
-MANAGE_NOTIFICATIONS: Final = "manage_notifications"  # chat webhooks and failed deliveries
-# The organization's settings: name, weekends, standard hours, digest hour, base URL of links.
-MANAGE_ORGANIZATION: Final = "manage_organization"
 
-ALL_PERMISSIONS: Final = frozenset(
-    {VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE, MANAGE_MEMBERS, VIEW_AUDIT,
-     ANSWER_SURVEY, MANAGE_SURVEY, VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, WORK_STEPS,
-     VIEW_PROCEDURES, MANAGE_PROCEDURES, HANDOVER, VIEW_HANDOVER, MANAGE_NOTIFICATIONS,
-     MANAGE_ORGANIZATION}
-)
+@cache
+def _grants() -> tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]]:
+    """Every permission the installed apps declare, what each role holds, and the permissions a
+    manager holds only over their own department subtree (read once from the registry)."""
+    declared = registry.permissions()
+    names = frozenset(p.name for p in declared)
+    by_role = {role.value: frozenset(p.name for p in declared if role in p.grants)
+               for role in Role}
+    # An administrator may do everything any app declares.
+    by_role[Role.ADMIN.value] = names
+    scoped = frozenset(p.name for p in declared if p.manager_scoped)
+    return names, by_role, scoped
 
-ROLE_PERMISSIONS: Final[dict[Role, frozenset[str]]] = {
-    Role.ADMIN: ALL_PERMISSIONS,
-    Role.STAFF: frozenset(
-        {VIEW_ORG, EDIT_PEOPLE, IMPORT_PEOPLE, MANAGE_STRUCTURE, ANSWER_SURVEY, MANAGE_SURVEY,
-         VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, WORK_STEPS, VIEW_PROCEDURES, MANAGE_PROCEDURES}
-    ),
-    Role.MANAGER: frozenset({VIEW_ORG, EDIT_PEOPLE, ANSWER_SURVEY, WORK_STEPS, VIEW_PROCEDURES,
-                             VIEW_TEAM_ANALYSIS}),
-    Role.EMPLOYEE: frozenset({VIEW_ORG, ANSWER_SURVEY, WORK_STEPS}),
-    Role.AUDITOR: frozenset({VIEW_ORG, VIEW_AUDIT, VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS,
-                             VIEW_PROCEDURES, VIEW_HANDOVER}),
-}
 
-# Permissions a manager holds only over people in their own department subtree.
-MANAGER_SCOPED: Final = frozenset({EDIT_PEOPLE, VIEW_TEAM_ANALYSIS})
+def all_permissions() -> frozenset[str]:
+    return _grants()[0]
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    return _grants()[1][Role(role).value]
+
 
 _ANY: Final = object()
 
@@ -103,14 +85,15 @@ def has_perm(
     about a record in that department (``None``: a record in no department), and a manager's answer
     depends on whether it lies in the subtree of the manager's own department.
     """
-    if perm not in ALL_PERMISSIONS:
+    names, by_role, scoped = _grants()
+    if perm not in names:
         raise ValueError(f"Unknown permission {perm!r}")
     if membership is None or not membership.is_active:
         return False
     role = Role(membership.role)
-    if perm not in ROLE_PERMISSIONS[role]:
+    if perm not in by_role[role.value]:
         return False
-    if role is Role.MANAGER and perm in MANAGER_SCOPED and department_id is not _ANY:
+    if role is Role.MANAGER and perm in scoped and department_id is not _ANY:
         return department_id is not None and department_id in membership.managed_department_ids()
     return True
 
@@ -120,18 +103,6 @@ def require(
 ) -> None:
     if not has_perm(membership, perm, department_id=department_id):
         raise PermissionDenied(_("You do not have permission to do this."))
-
-
-def analysis_scope(membership: Membership | None) -> frozenset[int] | None:
-    """Whose survey data ``membership`` may analyse: None for the whole organization, else the
-    departments (a manager's own and everything below) whose people the figures cover.
-
-    A manager linked to no person, or to one without a department, covers nobody."""
-    if has_perm(membership, VIEW_ANALYSIS):
-        return None
-    require(membership, VIEW_TEAM_ANALYSIS)
-    assert membership is not None
-    return membership.managed_department_ids()
 
 
 class PermissionChecker:

@@ -8,15 +8,10 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from somu.core.api import ErrorOut, PagePagination, errors
-from somu.core.permissions import (
-    EDIT_PEOPLE,
-    MANAGE_ORGANIZATION,
-    MANAGE_STRUCTURE,
-    VIEW_ORG,
-    require,
-)
+from somu.core.permissions import require
 from somu.org import selectors, services
 from somu.org.models import Department, Grade, Membership, Person, Skill
+from somu.org.permissions import EDIT_PEOPLE, MANAGE_ORGANIZATION, MANAGE_STRUCTURE, VIEW_ORG
 from somu.org.schemas import (
     BusinessDayOut,
     BusinessDaysQuery,

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record, diff, save_with_audit, snapshot
 from somu.core import tenancy
-from somu.core.api import Conflict
 from somu.core.calendar import DEFAULT_YEAR_END
+from somu.core.errors import Conflict
 from somu.core.permissions import Role
 from somu.org.models import (
     ApiToken,

@@ -13,16 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from somu.audit.permissions import VIEW_AUDIT
 from somu.audit.presenters import present_events
 from somu.audit.selectors import AuditFilter, audit_event_list
-from somu.core.permissions import (
-    EDIT_PEOPLE,
-    MANAGE_STRUCTURE,
-    VIEW_AUDIT,
-    VIEW_ORG,
-    has_perm,
-    require,
-)
+from somu.core.permissions import has_perm, require
 from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
 from somu.org import selectors, services
 from somu.org.forms import (
@@ -43,6 +37,7 @@ from somu.org.models import (
     PersonStatus,
     Skill,
 )
+from somu.org.permissions import EDIT_PEOPLE, MANAGE_STRUCTURE, VIEW_ORG
 from somu.org.pickers import person_label
 
 

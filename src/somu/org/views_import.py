@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from somu.core.permissions import IMPORT_PEOPLE
 from somu.core.tabular import Source
 from somu.core.uploads import (
     SPREADSHEET_TYPES,
@@ -25,6 +24,7 @@ from somu.core.uploads import (
 )
 from somu.core.web import org_view, render_page
 from somu.org import exporting, importing
+from somu.org.permissions import IMPORT_PEOPLE
 from somu.org.views import person_filters
 
 

@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from somu.core.passwords import SetPasswordForm
-from somu.core.permissions import MANAGE_MEMBERS, Role
+from somu.core.permissions import Role
 from somu.core.web import org_view
 from somu.org import invitations, selectors, services
 from somu.org.models import Invitation, Membership
+from somu.org.permissions import MANAGE_MEMBERS
 from somu.org.pickers import PersonField
 from somu.org.views import _apply_errors
 

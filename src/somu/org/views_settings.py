@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from somu.core.permissions import MANAGE_ORGANIZATION
 from somu.core.web import org_view
 from somu.org import services
 from somu.org.forms import OrganizationSettingsForm
 from somu.org.models import Organization
+from somu.org.permissions import MANAGE_ORGANIZATION
 from somu.org.views import _apply_errors
 
 

@@ -24,13 +24,15 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ValidationError as PydanticValidationError
 
-from somu.core.api import Conflict, PagePagination, errors
-from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, require
+from somu.core.api import PagePagination, errors
+from somu.core.errors import Conflict
+from somu.core.permissions import require
 from somu.org.models import Membership, Person
 from somu.procedures import selectors, services
 from somu.procedures.engine import yamlio
 from somu.procedures.engine.spec import SpecError, spec_to_dict
 from somu.procedures.models import Run, Template
+from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES
 from somu.procedures.schemas import (
     MAX_ID,
     AdoptIn,

@@ -18,19 +18,20 @@ from ninja import Path, Query
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from somu.core.api import Conflict, PagePagination, errors
-from somu.core.permissions import (
+from somu.core.api import PagePagination, errors
+from somu.core.errors import Conflict
+from somu.core.permissions import require
+from somu.core.uploads import SPREADSHEET_TYPES
+from somu.org.models import Membership, Person
+from somu.procedures.api import check_param_numbers, person_ref, router
+from somu.procedures.models import Delivery, Schedule, Template, Webhook, WebhookKind
+from somu.procedures.permissions import (
     HANDOVER,
     MANAGE_NOTIFICATIONS,
     MANAGE_PROCEDURES,
     VIEW_HANDOVER,
     VIEW_PROCEDURES,
-    require,
 )
-from somu.core.uploads import SPREADSHEET_TYPES
-from somu.org.models import Membership, Person
-from somu.procedures.api import check_param_numbers, person_ref, router
-from somu.procedures.models import Delivery, Schedule, Template, Webhook, WebhookKind
 from somu.procedures.schemas import (
     MAX_ID,
     DeliveryOut,

@@ -17,11 +17,12 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from somu.core.api import PagePagination, errors
-from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, WORK_STEPS, has_perm, require
+from somu.core.permissions import has_perm, require
 from somu.org.models import Membership
 from somu.procedures import selectors, services
 from somu.procedures.api import person_ref, router
 from somu.procedures.models import EventKind, Step, StepEvent
+from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, WORK_STEPS
 from somu.procedures.schemas import (
     MAX_ID,
     BoardOut,

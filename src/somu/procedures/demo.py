@@ -432,3 +432,8 @@ def _backdate(ctx: _Context, run: Run) -> None:
         last = max(moments.values())
         Run.objects.filter(pk=run.pk).update(completed_at=last)
         StepEvent.objects.filter(run=run, kind=EventKind.RUN_COMPLETED).update(created_at=last)
+
+
+def load_demo(organization: Organization, *, today: dt.date, fresh: bool) -> None:
+    """The registry's demo loader: idempotent, so an existing demo gets what later versions add."""
+    ensure_procedures_demo(organization, today=today)

@@ -10,15 +10,30 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from somu.core.home import Attention, Waiting
-from somu.core.permissions import MANAGE_NOTIFICATIONS, VIEW_PROCEDURES, WORK_STEPS, has_perm
+from somu.core.home import Attention, Lead, Waiting
+from somu.core.permissions import has_perm
 from somu.org.models import Membership
 from somu.procedures.models import OPEN_STATES, Delivery, DeliveryStatus, Step, StepState
+from somu.procedures.permissions import MANAGE_NOTIFICATIONS, VIEW_PROCEDURES, WORK_STEPS
+from somu.procedures.selectors import my_tasks_count
 
 NEXT_STEPS = 5
 # The failed notifications counted are the ones the notifications page lists (its window).
 FAILED_DAYS = 14
+
+
+def lead(*, membership: Membership, today: dt.date) -> list[Lead]:
+    """"You have 3 procedure steps to do. 1 is overdue." (one query), when there are any."""
+    counts = my_tasks_count(membership, today=today)
+    if counts is None or not counts.ready:
+        return []
+    text = ngettext("You have %(n)s procedure step to do.",
+                    "You have %(n)s procedure steps to do.", counts.ready) % {"n": counts.ready}
+    warning = ngettext("%(n)s is overdue.", "%(n)s are overdue.",
+                       counts.overdue) % {"n": counts.overdue} if counts.overdue else ""
+    return [Lead(text, reverse("procedures:my_tasks"), _("My tasks"), warning)]
 
 
 def waiting_steps(*, membership: Membership, today: dt.date) -> list[Waiting]:

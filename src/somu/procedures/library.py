@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from somu.core.api import Conflict
+from somu.core.errors import Conflict
 from somu.core.permissions import role_label
 from somu.org.models import Department, Person, PersonStatus
 from somu.org.selectors import department_subtree_ids

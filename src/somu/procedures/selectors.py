@@ -21,14 +21,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from somu.core.permissions import (
-    MANAGE_PROCEDURES,
-    ROLE_LABELS,
-    VIEW_PROCEDURES,
-    WORK_STEPS,
-    Role,
-    has_perm,
-)
+from somu.core.permissions import ROLE_LABELS, Role, has_perm
 from somu.org.models import Department, Membership, Person
 from somu.procedures.engine import plan as planning
 from somu.procedures.engine.render import render_instructions
@@ -59,6 +52,7 @@ from somu.procedures.models import (
     Template,
     TemplateVersion,
 )
+from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, WORK_STEPS
 from somu.survey.models import RoundStatus, SurveyRound, Task, WorkHours
 
 BUCKET_LIMIT: Final = 200
@@ -468,14 +462,17 @@ class TaskCounts(NamedTuple):
     overdue: int
 
 
-def my_tasks_count(membership: Membership | None) -> TaskCounts | None:
+def my_tasks_count(
+    membership: Membership | None, *, today: dt.date | None = None
+) -> TaskCounts | None:
     """The member's ready and overdue steps (one query), or None when the member works on no
     steps (no permission, or no linked person record)."""
     if membership is None or membership.person_id is None or not has_perm(membership, WORK_STEPS):
         return None
+    day = today or timezone.localdate()
     counts = Step.objects.filter(assignee_id=membership.person_id,
                                  state=StepState.READY).aggregate(
-        ready=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today())))
+        ready=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=day)))
     return TaskCounts(ready=counts["ready"] or 0, overdue=counts["overdue"] or 0)
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record, audit_record_many
 from somu.core import tenancy
-from somu.core.api import Conflict
+from somu.core.errors import Conflict
 from somu.org.models import Person, PersonStatus
 from somu.org.services import Actor
 from somu.procedures.engine import plan as planning

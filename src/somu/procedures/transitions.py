@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record
-from somu.core.api import Conflict
+from somu.core.errors import Conflict
 from somu.org.models import Person, PersonStatus
 from somu.org.services import Actor
 from somu.procedures.engine import plan as planning

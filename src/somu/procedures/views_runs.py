@@ -21,15 +21,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from somu.core.permissions import (
-    MANAGE_PROCEDURES,
-    VIEW_ANALYSIS,
-    VIEW_ORG,
-    VIEW_PROCEDURES,
-    has_perm,
-)
+from somu.core.permissions import has_perm
 from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
 from somu.org.models import Membership, Organization
+from somu.org.permissions import VIEW_ORG
 from somu.org.selectors import business_calendar, department_paths
 from somu.procedures import forms_runs as rf
 from somu.procedures import launching, selectors, services
@@ -41,7 +36,9 @@ from somu.procedures.models import (
     Step,
     StepEvent,
 )
+from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES
 from somu.survey.models import SurveyRound
+from somu.survey.permissions import VIEW_ANALYSIS
 
 RUNS_PER_PAGE: Final = 50
 # The timeline of a long-running run can grow to thousands of events; the newest are kept.

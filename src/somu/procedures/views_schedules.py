@@ -14,13 +14,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, has_perm
+from somu.core.permissions import has_perm
 from somu.core.web import int_or_none, is_htmx, org_view
 from somu.org.selectors import department_paths
 from somu.procedures import schedules
 from somu.procedures.forms_admin import WEEKDAYS, RuleForm, ScheduleForm
 from somu.procedures.forms_runs import apply_errors
 from somu.procedures.models import Run, Schedule, Template
+from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES
 
 PREVIEW_DATES = 5
 

@@ -19,9 +19,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from somu.core.permissions import VIEW_ORG, WORK_STEPS, has_perm
+from somu.core.permissions import has_perm
 from somu.core.web import int_or_none, is_htmx, org_view
 from somu.org.models import Membership
+from somu.org.permissions import VIEW_ORG
 from somu.procedures import forms_runs as rf
 from somu.procedures import selectors, services
 from somu.procedures.models import (
@@ -34,6 +35,7 @@ from somu.procedures.models import (
     StepKind,
     StepState,
 )
+from somu.procedures.permissions import WORK_STEPS
 
 STEP_PAGE: Final = "procedures/step_detail.html"
 # The step page lists the step's own history; a step commented on for years keeps the newest.

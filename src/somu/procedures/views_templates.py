@@ -26,7 +26,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, has_perm
+from somu.core.permissions import has_perm
 from somu.core.uploads import checked_upload
 from somu.core.web import is_htmx, org_view, render_page
 from somu.org.models import Department, Person, PersonStatus
@@ -38,6 +38,7 @@ from somu.procedures.engine import plan, yamlio
 from somu.procedures.engine.render import render_markdown
 from somu.procedures.engine.spec import SpecError, SpecProblem, TemplateSpec, spec_to_dict
 from somu.procedures.models import Template, TemplateVersion
+from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES
 from somu.procedures.template_graph import GraphStep, layout
 from somu.survey.models import Task, TaskStatus
 from somu.survey.selectors import inventory_order

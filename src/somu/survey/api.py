@@ -14,20 +14,15 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from somu.core.api import Conflict, PagePagination, errors
-from somu.core.permissions import (
-    ANSWER_SURVEY,
-    MANAGE_SURVEY,
-    VIEW_ANALYSIS,
-    analysis_scope,
-    has_perm,
-    require,
-)
+from somu.core.api import PagePagination, errors
+from somu.core.errors import Conflict
+from somu.core.permissions import has_perm, require
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.org.models import Department, Membership, Person, Skill
 from somu.survey import selectors, services
 from somu.survey.drill import DrillError, drill_parse
 from somu.survey.models import Respondent, SurveyRound, Task
+from somu.survey.permissions import ANSWER_SURVEY, MANAGE_SURVEY, VIEW_ANALYSIS, analysis_scope
 from somu.survey.schemas import (
     MAX_ID,
     AnalysisQuery,

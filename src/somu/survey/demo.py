@@ -450,3 +450,10 @@ def _open_round(
         services.answers_save(actor=actor, respondent=by_number[number], answers=half)
     survey_round.refresh_from_db()
     return survey_round
+
+
+def load_demo(organization: Organization, *, today: dt.date, fresh: bool) -> None:
+    """The registry's demo loader: the survey rounds go into a new demo only (they are fixed
+    history, not built around ``today``)."""
+    if fresh:
+        load(organization)

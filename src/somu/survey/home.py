@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from somu.core.home import Attention, Waiting
 from somu.core.percent import format_percent
-from somu.core.permissions import ANSWER_SURVEY, VIEW_ANALYSIS, has_perm
+from somu.core.permissions import has_perm
 from somu.org.models import Membership
 from somu.survey import terms
 from somu.survey.models import (
@@ -31,6 +31,7 @@ from somu.survey.models import (
     SurveyRound,
     WorkHours,
 )
+from somu.survey.permissions import ANSWER_SURVEY, VIEW_ANALYSIS
 from somu.survey.selectors import pending_surveys_for
 
 

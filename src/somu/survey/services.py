@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record, save_with_audit
 from somu.core import tenancy
-from somu.core.api import Conflict
+from somu.core.errors import Conflict
 from somu.core.tabular import nfkc
 from somu.org.models import Department, Person, PersonStatus, Skill
 from somu.org.selectors import absolute_url, department_subtree_ids, link_base_url

@@ -27,7 +27,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from somu.core.percent import format_percent
-from somu.core.permissions import VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, analysis_scope
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
 from somu.org.selectors import department_paths
@@ -35,6 +34,7 @@ from somu.survey import analysis, selectors, terms
 from somu.survey.analysis.types import AnalysisResult, TaskSummary
 from somu.survey.drill import FLAG_LABELS, DrillError, drill_parse
 from somu.survey.models import AnalysisSnapshot, Capability, CapabilityLevel, SurveyRound
+from somu.survey.permissions import VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, analysis_scope
 
 SECTIONS = (
     ("overview", gettext_lazy("Overview")),

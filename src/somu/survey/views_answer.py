@@ -27,7 +27,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from somu.core.permissions import ANSWER_SURVEY
 from somu.core.web import org_view
 from somu.org.models import Person
 from somu.survey import selectors, services
@@ -41,6 +40,7 @@ from somu.survey.models import (
     Task,
     TaskStatus,
 )
+from somu.survey.permissions import ANSWER_SURVEY
 from somu.survey.services import Answer, parse_hours
 
 LEVELS = [str(level) for level in CapabilityLevel.values]

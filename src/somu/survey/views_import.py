@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from somu.core.permissions import MANAGE_SURVEY
 from somu.core.tabular import RowError, Source
 from somu.core.uploads import (
     SPREADSHEET_TYPES,
@@ -20,6 +19,7 @@ from somu.core.uploads import (
 )
 from somu.core.web import org_view, render_page
 from somu.survey import importing, importing_inventory, selectors
+from somu.survey.permissions import MANAGE_SURVEY
 
 TEMPLATE_LAYOUTS = ("long", "wide")
 

@@ -16,11 +16,11 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from somu.core.permissions import MANAGE_SURVEY
 from somu.core.web import org_view, render_page
 from somu.survey import selectors, services
 from somu.survey.forms import TaskForm
 from somu.survey.models import STANDARD_FUNCTIONS, Task, TaskStatus
+from somu.survey.permissions import MANAGE_SURVEY
 from somu.survey.starter import STARTER_TASKS
 from somu.survey.starter import functions as starter_functions
 

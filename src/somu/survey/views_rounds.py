@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from somu.core.percent import format_percent
-from somu.core.permissions import MANAGE_SURVEY, VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, has_perm
+from somu.core.permissions import has_perm
 from somu.core.web import org_view, paginate, querystring_without_page, render_page
 from somu.org.selectors import department_tree, flatten_tree
 from somu.survey import selectors, services
@@ -26,6 +26,7 @@ from somu.survey.models import (
     RoundStatus,
     WorkHours,
 )
+from somu.survey.permissions import MANAGE_SURVEY, VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS
 
 RESPONDENTS_PER_PAGE = 100
 

@@ -17,7 +17,6 @@ from somu.audit.models import AuditEvent
 from somu.audit.presenters import present_event, present_events
 from somu.audit.tests.reading import latest, shown, visible_text
 from somu.core import tenancy
-from somu.core.demo import ensure_demo
 from somu.core.permissions import Role
 from somu.org import invitations
 from somu.org import services as org_services
@@ -37,6 +36,7 @@ from somu.procedures import handover, schedules, services, transitions
 from somu.procedures.models import Schedule, Step, StepState, Template
 from somu.procedures.notify import webhook_delete, webhook_save
 from somu.procedures.selectors import version_spec
+from somu.shell.demo import ensure_demo
 from somu.survey import services as survey_services
 from somu.survey.importing_inventory import task_import
 from somu.survey.models import Respondent, ResponseStatus, RoundStatus, SurveyRound, Task

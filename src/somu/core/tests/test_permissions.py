@@ -8,25 +8,20 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from somu.audit.permissions import VIEW_AUDIT
 from somu.core import tenancy
-from somu.core.permissions import (
+from somu.core.permissions import Role, has_perm, require
+from somu.org.models import Membership
+from somu.org.permissions import (
     EDIT_PEOPLE,
-    HANDOVER,
     IMPORT_PEOPLE,
     MANAGE_MEMBERS,
     MANAGE_ORGANIZATION,
     MANAGE_STRUCTURE,
-    VIEW_ANALYSIS,
-    VIEW_AUDIT,
-    VIEW_HANDOVER,
     VIEW_ORG,
-    VIEW_TEAM_ANALYSIS,
-    Role,
-    analysis_scope,
-    has_perm,
-    require,
 )
-from somu.org.models import Membership
+from somu.procedures.permissions import HANDOVER, VIEW_HANDOVER
+from somu.survey.permissions import VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, analysis_scope
 
 
 def text(response) -> str:

@@ -5,7 +5,7 @@ from django.urls import path
 
 from somu.urls import urlpatterns as site_urlpatterns
 
-handler500 = "somu.core.views.error_500"
+handler500 = "somu.shell.views.error_500"
 
 
 def broken(request: HttpRequest) -> HttpResponse:

@@ -13,7 +13,6 @@ from django.urls import reverse
 from somu.audit.models import AuditEvent
 from somu.audit.selectors import audit_chain_verify
 from somu.core import tenancy
-from somu.core.demo import DEMO_ADMIN, DemoLogin, ensure_demo
 from somu.core.permissions import Role
 from somu.org import demo
 from somu.org.models import (
@@ -30,6 +29,7 @@ from somu.org.models import (
 from somu.org.selectors import department_paths
 from somu.procedures import demo as procedures_demo
 from somu.procedures.tests.test_demo_procedures import TODAY as DEMO_DAY
+from somu.shell.demo import DEMO_ADMIN, DemoLogin, ensure_demo
 
 FRONT_AND_BACK_OFFICE = ("総務部", "人事部", "経理部", "法務・コンプライアンス室", "情報システム部",
                          "営業部", "開発部")

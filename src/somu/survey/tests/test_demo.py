@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from somu.core import tenancy
-from somu.core.demo import ensure_demo
 from somu.org import demo as org_demo
 from somu.org.models import Organization, Person, PersonStatus
 from somu.procedures.tests.test_demo_procedures import TODAY as DEMO_DAY
+from somu.shell.demo import ensure_demo
 from somu.survey import analysis, demo, selectors
 from somu.survey.analysis import AnalysisResult
 from somu.survey.models import (

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from somu.core import tenancy
-from somu.core.commands import organization_and_actor
 from somu.core.tabular import ImportFailed, error_line
+from somu.org.commands import organization_and_actor
 from somu.org.importing import people_import
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from somu.core import tenancy
-from somu.core.commands import organization_and_actor
+from somu.org.commands import organization_and_actor
 from somu.org.models import User
 from somu.procedures import services
 from somu.procedures.engine import yamlio

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from somu.core import tenancy
-from somu.core.commands import organization_and_actor
 from somu.core.tabular import ImportFailed, error_line
+from somu.org.commands import organization_and_actor
 from somu.survey import services
 from somu.survey.importing import LAYOUTS, hours_import
 from somu.survey.models import SurveyRound

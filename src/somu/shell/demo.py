@@ -1,7 +1,8 @@
 """`somu demo`: one deterministic demo deployment, loaded once and reused.
 
-Each app contributes its part through a ``demo.py`` module; this module creates the accounts,
-asks each app to load its data, and remembers the generated admin password in the data dir.
+The organization module creates the demo organizations and their accounts; then every app
+that declares a demo loader in its registry entry loads its part into the sample organization,
+after the apps it names in ``demo_after``. The generated admin password is kept in the data dir.
 """
 
 from __future__ import annotations
@@ -47,11 +48,9 @@ def ensure_demo(*, today: dt.date) -> DemoLogin:
 
     ``today`` is the day the date-relative parts (procedure runs, due steps) are built around:
     ``somu demo`` passes the real date, tests a fixed one."""
-    from somu.core import tenancy
+    from somu.core import registry, tenancy
     from somu.org import demo as org_demo
     from somu.org.models import Organization, User
-    from somu.procedures import demo as procedures_demo
-    from somu.survey import demo as survey_demo
 
     password = _demo_password()
     role_usernames = tuple(username for username, _role, _person in org_demo.ROLE_ACCOUNTS)
@@ -59,7 +58,8 @@ def ensure_demo(*, today: dt.date) -> DemoLogin:
     if existing is not None:
         # A demo made by an earlier version gets what later modules add (idempotent).
         with transaction.atomic(), tenancy.activate(existing):
-            procedures_demo.ensure_procedures_demo(existing, today=today)
+            for _label, loader in registry.demo_loaders():
+                loader(existing, today=today, fresh=False)
             admin = User.objects.filter(username=DEMO_ADMIN).first()
             if admin is not None:
                 org_demo.ensure_admin_person(existing, admin=admin)
@@ -73,6 +73,6 @@ def ensure_demo(*, today: dt.date) -> DemoLogin:
         org_demo.load(admin=admin, password=password)
         sample = Organization.objects.get(slug=org_demo.DEMO_SLUG)
         with tenancy.activate(sample):
-            survey_demo.load(sample)
-            procedures_demo.ensure_procedures_demo(sample, today=today)
+            for _label, loader in registry.demo_loaders():
+                loader(sample, today=today, fresh=True)
     return DemoLogin(DEMO_ADMIN, password, created=True, role_usernames=role_usernames)

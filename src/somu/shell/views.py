@@ -14,19 +14,21 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
+from somu.core import registry
 from somu.core.passwords import PasswordChangeForm
-from somu.core.permissions import VIEW_ORG
 from somu.core.requestid import current_request_id
 from somu.core.web import org_view
 from somu.org import selectors as org_selectors
 from somu.org import services as org_services
 from somu.org.models import Membership
+from somu.org.permissions import VIEW_ORG
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -94,22 +96,20 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @org_view(VIEW_ORG)
 def home(request: HttpRequest) -> HttpResponse:
     """Each person's starting point: what waits for them (steps, surveys), and for those who
-    oversee the organization the few figures that need attention, each linked to its list."""
-    from somu.procedures import home as procedures_home
-    from somu.procedures.selectors import my_tasks_count, today
-    from somu.survey import home as survey_home
-
+    oversee the organization the few figures that need attention, each linked to its list.
+    What each app adds comes from its registry entry."""
     membership: Membership = request.membership  # type: ignore[attr-defined]
-    day = today()  # the one clock the tests freeze
-    waiting = [*survey_home.waiting_surveys(membership=membership, today=day),
-               *procedures_home.waiting_steps(membership=membership, today=day)]
-    attention = [*procedures_home.attention(membership=membership, today=day),
-                 *survey_home.attention(membership=membership, today=day)]
+    day = timezone.localdate()  # the clock the tests freeze
+
+    def gather(attribute: str) -> list[Any]:
+        return [item for panel in registry.functions(attribute)
+                for item in panel(membership=membership, today=day)]
+
     return render(request, "home.html", {
         "summary": org_selectors.organization_summary(),
-        "waiting": waiting,
-        "my_tasks": my_tasks_count(membership),
-        "attention": attention,
+        "leads": gather("home_leads"),
+        "waiting": gather("home_waiting"),
+        "attention": gather("home_attention"),
     })
 
 
