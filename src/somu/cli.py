@@ -46,7 +46,7 @@ def _migrate(verbosity: int = 1) -> None:
 
 
 def _serve(host: str, port: int, workers: int | None, *, banner: str = "") -> None:
-    from somu.core.server import run_server
+    from somu.server import run_server
 
     run_server(host=host, port=port, workers=workers, banner=banner)
 

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from somu.audit import permissions as p
-from somu.core.registry import Command, Contribution, NavItem, NavSection
+from somu.core.registry import Contribution, NavItem, NavSection
 
 
 class AuditConfig(AppConfig):
@@ -18,5 +18,4 @@ class AuditConfig(AppConfig):
             NavItem(_("Audit log"), "audit:event_list", (p.VIEW_AUDIT,), active=("/audit",)),
         )),),
         isolation="somu.audit.tests.isolation:records_of_b",
-        commands=(Command("audit verify", "verify the hash chain", "audit_verify"),),
     )

@@ -183,10 +183,11 @@ def vocabulary() -> Vocabulary:
                     raise ValueError(
                         f"{label} gives the audit {f.name} key {key!r} another meaning.")
                 target[key] = meaning
-    return Vocabulary(**{
+    arguments: dict[str, Any] = {
         name: frozenset(value) if isinstance(getattr(_FOUNDATION, name), frozenset) else value
         for name, value in merged.items()
-    })
+    }
+    return Vocabulary(**arguments)
 
 
 def __getattr__(name: str) -> Any:

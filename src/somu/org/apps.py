@@ -30,5 +30,7 @@ class OrgConfig(AppConfig):
         commands=(
             Command("createadmin", "create an administrator (password asked)", "createadmin"),
             Command("org import-people", "import people from .xlsx or .csv", "import_people"),
+            # It walks every organization's chain, so it lives with the organizations.
+            Command("audit verify", "verify the audit log's hash chain", "audit_verify"),
         ),
     )

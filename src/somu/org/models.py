@@ -95,11 +95,9 @@ class Membership(TenantModel):
 
     @cached_property
     def _managed_department_ids(self) -> frozenset[int]:
-        from somu.org import selectors
-
         if self.person is None or self.person.department_id is None:
             return frozenset()
-        return selectors.department_subtree_ids(department_id=self.person.department_id)
+        return department_subtree_ids(department_id=self.person.department_id)
 
     def managed_department_ids(self) -> frozenset[int]:
         """The departments a manager's scoped rights cover: their own and everything below."""
@@ -170,6 +168,21 @@ class Department(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+def department_subtree_ids(*, department_id: int) -> frozenset[int]:
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Department.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    result: set[int] = set()
+    stack = [department_id]
+    while stack:
+        current = stack.pop()
+        if current in result:
+            continue
+        result.add(current)
+        stack.extend(children.get(current, []))
+    return frozenset(result)
 
 
 class Grade(TenantModel):

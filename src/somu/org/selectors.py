@@ -23,6 +23,7 @@ from somu.org.models import (
     PersonStatus,
     Skill,
     User,
+    department_subtree_ids,
 )
 
 # ---- memberships and tokens (these cross organizations on purpose: they decide the scope) -----
@@ -158,21 +159,6 @@ def department_paths() -> dict[int, str]:
     for dept_id in departments:
         path_of(dept_id)
     return paths
-
-
-def department_subtree_ids(*, department_id: int) -> frozenset[int]:
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Department.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    result: set[int] = set()
-    stack = [department_id]
-    while stack:
-        current = stack.pop()
-        if current in result:
-            continue
-        result.add(current)
-        stack.extend(children.get(current, []))
-    return frozenset(result)
 
 
 # ---- people --------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""`somu audit verify`: recompute every organization's hash chain."""
+"""`somu audit verify`: recompute every organization's hash chain (an org command: it walks
+the organizations; the audit app itself knows nothing of them)."""
 
 from __future__ import annotations
 
