@@ -29,7 +29,8 @@ from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, require
 from somu.org.models import Membership, Person
 from somu.procedures import selectors, services
 from somu.procedures.engine import yamlio
-from somu.procedures.engine.spec import SpecError, spec_to_dict
+from somu.procedures.engine.parse import spec_dict
+from somu.procedures.engine.spec import SpecError
 from somu.procedures.models import Run, Template
 from somu.procedures.schemas import (
     MAX_ID,
@@ -259,7 +260,7 @@ def template_export(request: HttpRequest, template_id: int = TemplateId,
             raise Http404
     else:
         current = selectors.template_version_get(template=template, number=version)
-    text = yamlio.dump_yaml(spec_to_dict(selectors.version_spec(current)))
+    text = yamlio.dump_yaml(spec_dict(selectors.version_spec(current)))
     response = HttpResponse(text.encode("utf-8"), content_type=YAML_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{template.name}.yaml")

@@ -35,8 +35,9 @@ from somu.procedures import library as builtin
 from somu.procedures import selectors, services
 from somu.procedures import template_editor as te
 from somu.procedures.engine import plan, yamlio
+from somu.procedures.engine.parse import spec_dict
 from somu.procedures.engine.render import render_markdown
-from somu.procedures.engine.spec import SpecError, SpecProblem, TemplateSpec, spec_to_dict
+from somu.procedures.engine.spec import SpecError, SpecProblem, TemplateSpec
 from somu.procedures.models import Template, TemplateVersion
 from somu.procedures.template_graph import GraphStep, layout
 from somu.survey.models import Task, TaskStatus
@@ -307,7 +308,7 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
             new_spec = te.build_spec(head.cleaned_data, param_rows, step_rows, previous=spec)
             try:
                 saved = services.template_save(
-                    actor=request.user, template=template, spec=spec_to_dict(new_spec),
+                    actor=request.user, template=template, spec=spec_dict(new_spec),
                     note=head.cleaned_data.get("change_note") or "",
                     owner=head.cleaned_data.get("owner"),
                 )
@@ -400,7 +401,7 @@ def template_yaml_edit(request: HttpRequest, template_id: int) -> HttpResponse:
         else:
             return _saved(request, saved, current)
     else:
-        text = yamlio.dump_yaml(spec_to_dict(selectors.version_spec(current)))
+        text = yamlio.dump_yaml(spec_dict(selectors.version_spec(current)))
         note = ""
     return render(request, "procedures/template_yaml_edit.html", {
         "template": template, "text": text, "change_note": note, "problems": problems,
@@ -424,7 +425,7 @@ def template_export(request: HttpRequest, template_id: int) -> HttpResponse:
     version = template.current_version
     if version is None:
         raise Http404
-    text = yamlio.dump_yaml(spec_to_dict(selectors.version_spec(version)))
+    text = yamlio.dump_yaml(spec_dict(selectors.version_spec(version)))
     disposition = (f'attachment; filename="{_download_name(template)}"; '
                    f"filename*=UTF-8''{quote(template.name + '.yaml')}")
     return HttpResponse(text.encode("utf-8"), content_type="text/yaml; charset=utf-8",
