@@ -4,13 +4,13 @@
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from somu.audit import selectors
 from somu.core.api import PagePagination, QuerySchema, errors
 from somu.core.permissions import VIEW_AUDIT, require
+from somu.core.requests import AuthedRequest
 
 router = Router(tags=["audit"])
 
@@ -48,16 +48,16 @@ class VerifyOut(Schema):
 
 @router.get("/events", response={200: list[AuditEventOut], **errors(403, 422)})
 @paginate(PagePagination)
-def event_list(request: HttpRequest, filters: Query[AuditQuery]) -> Any:
-    require(request.auth, VIEW_AUDIT)  # type: ignore[attr-defined]
+def event_list(request: AuthedRequest, filters: Query[AuditQuery]) -> Any:
+    require(request.auth, VIEW_AUDIT)
     return selectors.audit_event_list(filters=selectors.AuditFilter(**filters.dict()))
 
 
 @router.get("/verify", response={200: VerifyOut, **errors(403)},
             summary="Recompute this organization's hash chain")
-def verify(request: HttpRequest) -> dict[str, Any]:
-    require(request.auth, VIEW_AUDIT)  # type: ignore[attr-defined]
-    report = selectors.audit_chain_verify(organization_id=request.auth.organization_id)  # type: ignore[attr-defined]
+def verify(request: AuthedRequest) -> dict[str, Any]:
+    require(request.auth, VIEW_AUDIT)
+    report = selectors.audit_chain_verify(organization_id=request.auth.organization_id)
     return {
         "ok": report.ok,
         "checked": report.checked,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, has_perm
+from somu.core.requests import AuthedRequest
 from somu.core.uploads import checked_upload
 from somu.core.web import is_htmx, org_view, render_page
 from somu.org.models import Department, Person, PersonStatus
@@ -212,13 +213,13 @@ def _task_groups(template: Template) -> list[TaskGroup]:
 
 @org_view(VIEW_PROCEDURES)
 @require_GET
-def template_detail(request: HttpRequest, template_id: int) -> HttpResponse:
+def template_detail(request: AuthedRequest, template_id: int) -> HttpResponse:
     template = _template(template_id)
     if template.current_version is None:
         raise Http404
     extra: dict[str, Any] = {}
     if not is_htmx(request):  # the preview's fragment needs none of this
-        manager = has_perm(request.membership, MANAGE_PROCEDURES)  # type: ignore[attr-defined]
+        manager = has_perm(request.membership, MANAGE_PROCEDURES)
         extra = {
             "versions": selectors.template_versions(template=template),
             "linked_tasks": list(template.tasks.all()),
@@ -525,7 +526,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 @org_view(MANAGE_PROCEDURES)
 @require_POST
-def library_adopt(request: HttpRequest, key: str) -> HttpResponse:
+def library_adopt(request: AuthedRequest, key: str) -> HttpResponse:
     try:
         entry = builtin.library_entry(key)
     except KeyError as exc:
@@ -573,5 +574,5 @@ def _tell_what_to_set_up(request: HttpRequest, spec: TemplateSpec, template: Tem
             _("Give the role to a person's account in Accounts and roles")))
 
 
-def _owner_of(request: HttpRequest) -> Person | None:
-    return getattr(request.membership, "person", None)  # type: ignore[attr-defined]
+def _owner_of(request: AuthedRequest) -> Person | None:
+    return getattr(request.membership, "person", None)
