@@ -16,6 +16,7 @@ from django.test import Client
 
 from somu.core import tenancy
 from somu.core.permissions import Role
+from somu.core.tests.apiclient import API, Api
 from somu.org import services
 from somu.org.models import Department, Grade, Organization, Person, Skill, User
 
@@ -164,6 +165,23 @@ def token_for(org_a: Organization) -> Callable[..., str]:
             membership = Membership.objects.get(user=user)
             _token, raw = services.api_token_create(actor=user, membership=membership, name="test")
         return raw
+
+    return make
+
+
+@pytest.fixture
+def api_as(token_for: Callable[..., str], org_a: Organization) -> Callable[..., Api]:
+    """``api_as(user)``: an API client with a fresh token of ``user`` in org A (or ``org``).
+
+    An app's tests override it to put their paths under the app's prefix::
+
+        @pytest.fixture(name="api_as")
+        def api_as_fixture(api_as):
+            return functools.partial(api_as, prefix="/api/v1/survey")
+    """
+
+    def make(user: User, org: Organization = org_a, *, prefix: str = API) -> Api:
+        return Api(token_for(user, org), prefix)
 
     return make
 

@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from somu.audit.models import AuditChainHead, AuditEvent
 from somu.core import registry, tenancy
 from somu.core.api import api
 from somu.core.tenancy import TenantModel
+from somu.core.tests.apiclient import api_client, bearer
 from somu.org import services
 from somu.org.models import Membership, Organization
 
@@ -236,8 +236,7 @@ def test_every_api_operation_with_an_id_of_another_organization_answers_404(org_
     with tenancy.activate(org_a):
         _token, raw = services.api_token_create(
             actor=admin_a, membership=Membership.objects.get(user=admin_a), name="walker")
-    client = Client(enforce_csrf_checks=True)
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    client, auth = api_client(), bearer(raw)
     doc = client.get("/api/v1/openapi.json").json()
     values = id_values(b)
     before = snapshot(org_b)
@@ -288,8 +287,7 @@ def test_no_api_read_of_organization_a_returns_anything_of_organization_b(org_a,
     with tenancy.activate(org_a):
         _token, raw = services.api_token_create(
             actor=admin_a, membership=Membership.objects.get(user=admin_a), name="walker")
-    client = Client()
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    client, auth = api_client(), bearer(raw)
     doc = client.get("/api/v1/openapi.json").json()
     leaks, checked = [], 0
     for op in api_operations():

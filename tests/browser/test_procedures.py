@@ -22,9 +22,9 @@ from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.org.models import Organization, User
 from somu.procedures import library, services
-from somu.procedures.engine.due import compute_due
 from somu.procedures.launching import calendar_for_active_organization
 from somu.procedures.models import Run, Step, StepState, Template
+from somu.rules.due import compute_due
 
 if TYPE_CHECKING:
     from browser.conftest import PageErrors

@@ -4,7 +4,6 @@
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -12,6 +11,7 @@ from somu.audit import selectors
 from somu.audit.permissions import VIEW_AUDIT
 from somu.core.api import PagePagination, QuerySchema, errors
 from somu.core.permissions import require
+from somu.core.requests import AuthedRequest
 
 router = Router(tags=["audit"])
 
@@ -49,16 +49,16 @@ class VerifyOut(Schema):
 
 @router.get("/events", response={200: list[AuditEventOut], **errors(403, 422)})
 @paginate(PagePagination)
-def event_list(request: HttpRequest, filters: Query[AuditQuery]) -> Any:
-    require(request.auth, VIEW_AUDIT)  # type: ignore[attr-defined]
+def event_list(request: AuthedRequest, filters: Query[AuditQuery]) -> Any:
+    require(request.auth, VIEW_AUDIT)
     return selectors.audit_event_list(filters=selectors.AuditFilter(**filters.dict()))
 
 
 @router.get("/verify", response={200: VerifyOut, **errors(403)},
             summary="Recompute this organization's hash chain")
-def verify(request: HttpRequest) -> dict[str, Any]:
-    require(request.auth, VIEW_AUDIT)  # type: ignore[attr-defined]
-    report = selectors.audit_chain_verify(organization_id=request.auth.organization_id)  # type: ignore[attr-defined]
+def verify(request: AuthedRequest) -> dict[str, Any]:
+    require(request.auth, VIEW_AUDIT)
+    report = selectors.audit_chain_verify(organization_id=request.auth.organization_id)
     return {
         "ok": report.ok,
         "checked": report.checked,

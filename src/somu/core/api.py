@@ -172,7 +172,7 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         if getattr(request, "api_token", None) is not None:
-            return request.membership  # type: ignore[attr-defined]
+            return getattr(request, "membership", None)
         return None
 
 

@@ -19,6 +19,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from somu.core.requests import AuthedRequest
 from somu.core.tabular import ImportFailed, RowError, Source
 
 # A file where every row is wrong would list tens of thousands of errors; the first few hundred
@@ -116,7 +117,7 @@ def expired_error() -> RowError:
 ImportRun = Callable[[Source, str, dict[str, Any], bool], object]
 
 
-def import_steps(request: HttpRequest, *, purpose: str, options: dict[str, Any],
+def import_steps(request: AuthedRequest, *, purpose: str, options: dict[str, Any],
                  run: ImportRun) -> dict[str, Any]:
     """The POST of an import page, in two steps.
 
@@ -125,7 +126,7 @@ def import_steps(request: HttpRequest, *, purpose: str, options: dict[str, Any],
     the kept file for real with the options it was previewed with, then forgets it. ``purpose``
     names the import (and the record it goes into) so a token cannot be replayed elsewhere.
     """
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     who: dict[str, Any] = {"purpose": purpose, "user_id": request.user.pk,
                            "organization_id": membership.organization_id}
     if token := request.POST.get("token"):

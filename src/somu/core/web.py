@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -28,14 +30,30 @@ def org_view(perm: str) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if getattr(request, "membership", None) is None:
+            membership = getattr(request, "membership", None)
+            if membership is None:
                 return render(request, "no_organization.html", status=403)
-            require(request.membership, perm)  # type: ignore[attr-defined]
+            require(membership, perm)
             return view(request, *args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+def apply_errors(form: BaseForm, exc: ValidationError,
+                 field_map: Mapping[str, str] | None = None) -> None:
+    """Show a service's validation error next to the fields it names, else at the form's top.
+
+    ``field_map`` names the form field for a service field called differently (``{"rule":
+    "kind"}``); a message for a field the form does not have goes to the top.
+    """
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, messages in exc.message_dict.items():
+        target = (field_map or {}).get(name, name)
+        form.add_error(target if target in form.fields else None, messages)
 
 
 def is_htmx(request: HttpRequest) -> bool:

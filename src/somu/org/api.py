@@ -9,6 +9,7 @@ from ninja.responses import Status
 
 from somu.core.api import ErrorOut, PagePagination, errors
 from somu.core.permissions import require
+from somu.core.requests import AuthedRequest
 from somu.org import selectors, services
 from somu.org.models import Department, Grade, Membership, Person, Skill
 from somu.org.permissions import EDIT_PEOPLE, MANAGE_ORGANIZATION, MANAGE_STRUCTURE, VIEW_ORG
@@ -46,10 +47,6 @@ router = Router(tags=["org"])
 MIN_YEAR, MAX_YEAR = 1950, 2150
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined]
-
-
 # (payload key, model, field named in the error, noun in the message); the object lands under
 # the key without "_id".
 _REFERENCES: tuple[tuple[str, type[Any], str, str], ...] = (
@@ -81,8 +78,8 @@ def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/me", response={200: MeOut, **errors()}, summary="The caller and their organization")
-def me(request: HttpRequest) -> dict[str, Any]:
-    m = _membership(request)
+def me(request: AuthedRequest) -> dict[str, Any]:
+    m = request.auth
     return {
         "username": m.user.get_username(),
         "email": m.user.email,
@@ -100,16 +97,16 @@ def organizations(request: HttpRequest) -> list[Membership]:
 
 @router.get("/organization", response={200: OrganizationOut, **errors(403)},
             summary="The caller's organization and its settings")
-def organization_get(request: HttpRequest) -> Any:
-    membership = _membership(request)
+def organization_get(request: AuthedRequest) -> Any:
+    membership = request.auth
     require(membership, VIEW_ORG)
     return selectors.organization_get(organization_id=membership.organization_id)
 
 
 @router.patch("/organization", response={200: OrganizationOut, **errors(403, 422)},
               summary="Change the organization settings (admins)")
-def organization_update(request: HttpRequest, payload: OrganizationPatch) -> Any:
-    membership = _membership(request)
+def organization_update(request: AuthedRequest, payload: OrganizationPatch) -> Any:
+    membership = request.auth
     require(membership, MANAGE_ORGANIZATION)
     organization = selectors.organization_get(organization_id=membership.organization_id)
     return services.organization_update(actor=request.user, organization=organization,
@@ -118,8 +115,8 @@ def organization_update(request: HttpRequest, payload: OrganizationPatch) -> Any
 
 @router.get("/departments", response={200: list[DepartmentOut], **errors(403)})
 @paginate(PagePagination)
-def department_list(request: HttpRequest) -> list[dict[str, Any]]:
-    require(_membership(request), VIEW_ORG)
+def department_list(request: AuthedRequest) -> list[dict[str, Any]]:
+    require(request.auth, VIEW_ORG)
     paths = selectors.department_paths()
     return [
         {**_department_dict(d), "path": paths.get(d.pk, d.name)}
@@ -133,15 +130,15 @@ def _department_dict(d: Department) -> dict[str, Any]:
 
 
 @router.get("/departments/{department_id}", response={200: DepartmentOut, **errors(403, 404)})
-def department_get(request: HttpRequest, department_id: int) -> dict[str, Any]:
-    require(_membership(request), VIEW_ORG)
+def department_get(request: AuthedRequest, department_id: int) -> dict[str, Any]:
+    require(request.auth, VIEW_ORG)
     department = Department.objects.get(pk=department_id)
     return {**_department_dict(department), "path": selectors.department_paths()[department.pk]}
 
 
 @router.post("/departments", response={201: DepartmentOut, **errors(403, 409, 422)})
-def department_create(request: HttpRequest, payload: DepartmentIn) -> Status[dict[str, Any]]:
-    require(_membership(request), MANAGE_STRUCTURE)
+def department_create(request: AuthedRequest, payload: DepartmentIn) -> Status[dict[str, Any]]:
+    require(request.auth, MANAGE_STRUCTURE)
     parent = _resolve_refs({"parent_id": payload.parent_id})["parent"]
     department = services.department_create(
         actor=request.user, name=payload.name, code=payload.code, parent=parent
@@ -153,9 +150,9 @@ def department_create(request: HttpRequest, payload: DepartmentIn) -> Status[dic
 @router.patch("/departments/{department_id}",
               response={200: DepartmentOut, **errors(403, 404, 409, 422)})
 def department_update(
-    request: HttpRequest, department_id: int, payload: DepartmentPatch
+    request: AuthedRequest, department_id: int, payload: DepartmentPatch
 ) -> dict[str, Any]:
-    require(_membership(request), MANAGE_STRUCTURE)
+    require(request.auth, MANAGE_STRUCTURE)
     department = Department.objects.get(pk=department_id)
     data = _resolve_refs(payload.dict(exclude_unset=True))
     services.department_update(actor=request.user, department=department, data=data)
@@ -165,8 +162,8 @@ def department_update(
 @router.get("/people", response={200: list[PersonOut], **errors(403, 422)},
             summary="People, filtered like the people page")
 @paginate(PagePagination)
-def person_list(request: HttpRequest, filters: Query[PersonQuery]) -> Any:
-    require(_membership(request), VIEW_ORG)
+def person_list(request: AuthedRequest, filters: Query[PersonQuery]) -> Any:
+    require(request.auth, VIEW_ORG)
     return selectors.person_list(
         filters=selectors.PersonFilter(
             q=filters.q,
@@ -188,65 +185,65 @@ def _person_detail(person: Person) -> dict[str, Any]:
 
 
 @router.get("/people/{person_id}", response={200: PersonDetailOut, **errors(403, 404)})
-def person_get(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    require(_membership(request), VIEW_ORG)
+def person_get(request: AuthedRequest, person_id: int) -> dict[str, Any]:
+    require(request.auth, VIEW_ORG)
     return _person_detail(selectors.person_get(person_id=person_id))
 
 
 @router.post("/people", response={201: PersonDetailOut, **errors(403, 409, 422)})
-def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
+def person_create(request: AuthedRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     data = _resolve_refs(payload.dict())
     department = data.get("department")
-    require(_membership(request), EDIT_PEOPLE, department_id=department.pk if department else None)
+    require(request.auth, EDIT_PEOPLE, department_id=department.pk if department else None)
     person = services.person_create(actor=request.user, data=data)
     return Status(201, _person_detail(person))
 
 
 @router.patch("/people/{person_id}", response={200: PersonDetailOut, **errors(403, 404, 409, 422)})
-def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
+def person_update(request: AuthedRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
     person = selectors.person_get(person_id=person_id)
-    require(_membership(request), EDIT_PEOPLE, department_id=person.department_id)
+    require(request.auth, EDIT_PEOPLE, department_id=person.department_id)
     data = _resolve_refs(payload.dict(exclude_unset=True))
     if "department" in data:
         target = data["department"]
-        require(_membership(request), EDIT_PEOPLE, department_id=target.pk if target else None)
+        require(request.auth, EDIT_PEOPLE, department_id=target.pk if target else None)
     services.person_update(actor=request.user, person=person, data=data)
     return _person_detail(person)
 
 
 @router.post("/people/{person_id}/retire",
              response={200: PersonDetailOut, **errors(403, 404, 422)})
-def person_retire(request: HttpRequest, person_id: int, payload: RetireIn) -> dict[str, Any]:
+def person_retire(request: AuthedRequest, person_id: int, payload: RetireIn) -> dict[str, Any]:
     person = selectors.person_get(person_id=person_id)
-    require(_membership(request), EDIT_PEOPLE, department_id=person.department_id)
+    require(request.auth, EDIT_PEOPLE, department_id=person.department_id)
     services.person_retire(actor=request.user, person=person, retired_on=payload.retired_on)
     return _person_detail(person)
 
 
 @router.get("/grades", response={200: list[GradeOut], **errors(403)})
 @paginate(PagePagination)
-def grade_list(request: HttpRequest) -> Any:
-    require(_membership(request), VIEW_ORG)
+def grade_list(request: AuthedRequest) -> Any:
+    require(request.auth, VIEW_ORG)
     return selectors.grade_list()
 
 
 @router.get("/grades/{grade_id}", response={200: GradeOut, **errors(403, 404)})
-def grade_get(request: HttpRequest, grade_id: int) -> Grade:
-    require(_membership(request), VIEW_ORG)
+def grade_get(request: AuthedRequest, grade_id: int) -> Grade:
+    require(request.auth, VIEW_ORG)
     return Grade.objects.get(pk=grade_id)
 
 
 @router.post("/grades", response={201: GradeOut, **errors(403, 409, 422)},
              summary="Add a grade (等級)")
-def grade_create(request: HttpRequest, payload: GradeIn) -> Status[Grade]:
-    require(_membership(request), MANAGE_STRUCTURE)
+def grade_create(request: AuthedRequest, payload: GradeIn) -> Status[Grade]:
+    require(request.auth, MANAGE_STRUCTURE)
     return Status(201, services.grade_save(actor=request.user, grade=None, data=payload.dict()))
 
 
 @router.patch("/grades/{grade_id}", response={200: GradeOut, **errors(403, 404, 409, 422)},
               summary="Change a grade")
-def grade_update(request: HttpRequest, grade_id: int, payload: GradePatch) -> Grade:
-    require(_membership(request), MANAGE_STRUCTURE)
+def grade_update(request: AuthedRequest, grade_id: int, payload: GradePatch) -> Grade:
+    require(request.auth, MANAGE_STRUCTURE)
     grade = Grade.objects.get(pk=grade_id)
     return services.grade_save(actor=request.user, grade=grade,
                                data=payload.dict(exclude_unset=True))
@@ -254,36 +251,36 @@ def grade_update(request: HttpRequest, grade_id: int, payload: GradePatch) -> Gr
 
 @router.delete("/grades/{grade_id}", response={204: None, **errors(403, 404, 409)},
                summary="Delete a grade nobody holds")
-def grade_delete(request: HttpRequest, grade_id: int) -> Status[None]:
-    require(_membership(request), MANAGE_STRUCTURE)
+def grade_delete(request: AuthedRequest, grade_id: int) -> Status[None]:
+    require(request.auth, MANAGE_STRUCTURE)
     services.grade_delete(actor=request.user, grade=Grade.objects.get(pk=grade_id))
     return Status(204, None)
 
 
 @router.get("/skills", response={200: list[SkillOut], **errors(403)})
 @paginate(PagePagination)
-def skill_list(request: HttpRequest) -> Any:
-    require(_membership(request), VIEW_ORG)
+def skill_list(request: AuthedRequest) -> Any:
+    require(request.auth, VIEW_ORG)
     return selectors.skill_list()
 
 
 @router.get("/skills/{skill_id}", response={200: SkillOut, **errors(403, 404)})
-def skill_get(request: HttpRequest, skill_id: int) -> Skill:
-    require(_membership(request), VIEW_ORG)
+def skill_get(request: AuthedRequest, skill_id: int) -> Skill:
+    require(request.auth, VIEW_ORG)
     return Skill.objects.get(pk=skill_id)
 
 
 @router.post("/skills", response={201: SkillOut, **errors(403, 409, 422)},
              summary="Add a skill")
-def skill_create(request: HttpRequest, payload: SkillIn) -> Status[Skill]:
-    require(_membership(request), MANAGE_STRUCTURE)
+def skill_create(request: AuthedRequest, payload: SkillIn) -> Status[Skill]:
+    require(request.auth, MANAGE_STRUCTURE)
     return Status(201, services.skill_save(actor=request.user, skill=None, data=payload.dict()))
 
 
 @router.patch("/skills/{skill_id}", response={200: SkillOut, **errors(403, 404, 409, 422)},
               summary="Change a skill")
-def skill_update(request: HttpRequest, skill_id: int, payload: SkillPatch) -> Skill:
-    require(_membership(request), MANAGE_STRUCTURE)
+def skill_update(request: AuthedRequest, skill_id: int, payload: SkillPatch) -> Skill:
+    require(request.auth, MANAGE_STRUCTURE)
     skill = Skill.objects.get(pk=skill_id)
     return services.skill_save(actor=request.user, skill=skill,
                                data=payload.dict(exclude_unset=True))
@@ -293,46 +290,46 @@ def skill_update(request: HttpRequest, skill_id: int, payload: SkillPatch) -> Sk
             response={200: list[NonBusinessDayOut], **errors(403, 422)},
             summary="Weekends, national and company holidays of a year")
 def calendar_non_business_days(
-    request: HttpRequest, year: int = Query(..., ge=MIN_YEAR, le=MAX_YEAR)
+    request: AuthedRequest, year: int = Query(..., ge=MIN_YEAR, le=MAX_YEAR)
 ) -> list[dict[str, Any]]:
-    require(_membership(request), VIEW_ORG)
-    calendar = selectors.business_calendar(organization=_membership(request).organization)
+    require(request.auth, VIEW_ORG)
+    calendar = selectors.business_calendar(organization=request.auth.organization)
     return [{"date": d, "reason": r} for d, r in calendar.non_business_days(year)]
 
 
 @router.get("/calendar/add-business-days", response={200: BusinessDayOut, **errors(403, 422)},
             summary="The date N business days after (or before, with negative N) a date")
 def calendar_add_business_days(
-    request: HttpRequest, query: Query[BusinessDaysQuery]
+    request: AuthedRequest, query: Query[BusinessDaysQuery]
 ) -> dict[str, Any]:
-    require(_membership(request), VIEW_ORG)
+    require(request.auth, VIEW_ORG)
     date, days = query.date, query.days
     if not MIN_YEAR <= date.year <= MAX_YEAR:
         from django.core.exceptions import ValidationError
 
         raise ValidationError({"date": f"Give a date between {MIN_YEAR} and {MAX_YEAR}."})
-    calendar = selectors.business_calendar(organization=_membership(request).organization)
+    calendar = selectors.business_calendar(organization=request.auth.organization)
     result = calendar.add_business_days(date, days)
     return {"date": result, "is_business_day": calendar.is_business_day(result),
             "reason": calendar.holiday_reason(result)}
 
 
 @router.get("/tokens", response={200: list[TokenOut], **errors()}, summary="Your API tokens")
-def token_list(request: HttpRequest) -> Any:
-    return list(selectors.api_token_list(membership=_membership(request)))
+def token_list(request: AuthedRequest) -> Any:
+    return list(selectors.api_token_list(membership=request.auth))
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **errors(422)},
              summary="Create an API token (its value is shown once)")
-def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
+def token_create(request: AuthedRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     token, raw = services.api_token_create(
-        actor=request.user, membership=_membership(request), name=payload.name
+        actor=request.user, membership=request.auth, name=payload.name
     )
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, 404: ErrorOut, **errors()},
                summary="Revoke one of your API tokens")
-def token_revoke(request: HttpRequest, token_id: int) -> Any:
-    token = selectors.api_token_list(membership=_membership(request)).get(pk=token_id)
+def token_revoke(request: AuthedRequest, token_id: int) -> Any:
+    token = selectors.api_token_list(membership=request.auth).get(pk=token_id)
     return services.api_token_revoke(actor=request.user, token=token)

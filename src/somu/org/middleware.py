@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from somu.core import tenancy
 from somu.org import selectors as org_selectors
+from somu.org.models import ApiToken, Membership
 
 
 class TenancyMiddleware:
@@ -23,10 +24,8 @@ class TenancyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.membership = None  # type: ignore[attr-defined]
-        request.organization = None  # type: ignore[attr-defined]
-        request.api_token = None  # type: ignore[attr-defined]
-
+        token: ApiToken | None = None
+        membership: Membership | None = None
         header = request.headers.get("Authorization", "")
         if header.lower().startswith("bearer "):
             token = org_selectors.api_token_authenticate(raw=header[7:].strip())
@@ -37,19 +36,21 @@ class TenancyMiddleware:
                     status=401,
                 )
             request.user = token.user
-            request.api_token = token  # type: ignore[attr-defined]
-            request.membership = token.membership  # type: ignore[attr-defined]
+            membership = token.membership
             # A bearer token is not a cookie: cross-site request forgery cannot use it.
             request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
         elif request.user.is_authenticated:
-            request.membership = org_selectors.membership_for_session(  # type: ignore[attr-defined]
+            membership = org_selectors.membership_for_session(
                 user=request.user, organization_id=request.session.get("organization_id")
             )
 
-        membership = request.membership  # type: ignore[attr-defined]
+        # What somu.core.requests.AuthedRequest declares; HttpRequest has no such attributes.
+        vars(request).update(
+            membership=membership, api_token=token,
+            organization=membership.organization if membership is not None else None,
+        )
         if membership is None:
             with tenancy.deactivate():
                 return self.get_response(request)
-        request.organization = membership.organization  # type: ignore[attr-defined]
         with tenancy.activate(membership.organization_id):
             return self.get_response(request)

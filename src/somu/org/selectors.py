@@ -11,7 +11,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from somu.core import tenancy
-from somu.core.calendar import BusinessCalendar, build_calendar
 from somu.org.models import (
     ApiToken,
     CompanyHoliday,
@@ -25,6 +24,7 @@ from somu.org.models import (
     User,
     department_subtree_ids,
 )
+from somu.rules.calendar import BusinessCalendar, build_calendar
 
 # ---- memberships and tokens (these cross organizations on purpose: they decide the scope) -----
 

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record, diff, save_with_audit, snapshot
 from somu.core import tenancy
-from somu.core.calendar import DEFAULT_YEAR_END
 from somu.core.errors import Conflict
 from somu.core.permissions import Role
 from somu.org.models import (
@@ -42,6 +41,7 @@ from somu.org.models import (
     User,
 )
 from somu.org.selectors import api_token_hash, department_subtree_ids
+from somu.rules.calendar import DEFAULT_YEAR_END
 
 Actor = AbstractBaseUser | AnonymousUser | None
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +16,15 @@ from somu.audit.permissions import VIEW_AUDIT
 from somu.audit.presenters import present_events
 from somu.audit.selectors import AuditFilter, audit_event_list
 from somu.core.permissions import has_perm, require
-from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
+from somu.core.requests import AuthedRequest
+from somu.core.web import (
+    apply_errors,
+    int_or_none,
+    org_view,
+    paginate,
+    querystring_without_page,
+    render_page,
+)
 from somu.org import selectors, services
 from somu.org.forms import (
     CompanyHolidayForm,
@@ -39,16 +46,6 @@ from somu.org.models import (
 )
 from somu.org.permissions import EDIT_PEOPLE, MANAGE_STRUCTURE, VIEW_ORG
 from somu.org.pickers import person_label
-
-
-def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Show a service's validation error next to the fields it names."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 # ---- people --------------------------------------------------------------------------------------
 
@@ -100,10 +97,10 @@ def person_search(request: HttpRequest) -> JsonResponse:
 
 
 @org_view(VIEW_ORG)
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(selectors.person_list(filters=selectors.PersonFilter(status="")),
                                pk=person_id)
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     can_edit = _can_edit(request, person)
     history = audit_event_list(
         filters=AuditFilter(object_type="org.person", object_id=str(person.pk))
@@ -124,22 +121,22 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     })
 
 
-def _can_edit(request: HttpRequest, person: Person) -> bool:
-    membership = request.membership  # type: ignore[attr-defined]
+def _can_edit(request: AuthedRequest, person: Person) -> bool:
+    membership = request.membership
     return has_perm(membership, EDIT_PEOPLE, department_id=person.department_id)
 
 
 @org_view(EDIT_PEOPLE)
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthedRequest) -> HttpResponse:
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         department = form.cleaned_data["department"]
-        require(request.membership, EDIT_PEOPLE,  # type: ignore[attr-defined]
+        require(request.membership, EDIT_PEOPLE,
                 department_id=department.pk if department else None)
         try:
             person = services.person_create(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("%(name)s has been added.") % {"name": person.name})
             return redirect("org:person_detail", person_id=person.pk)
@@ -147,19 +144,19 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @org_view(EDIT_PEOPLE)
-def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    require(request.membership,  # type: ignore[attr-defined]
+    require(request.membership,
             EDIT_PEOPLE, department_id=person.department_id)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         department = form.cleaned_data["department"]
-        require(request.membership, EDIT_PEOPLE,  # type: ignore[attr-defined]
+        require(request.membership, EDIT_PEOPLE,
                 department_id=department.pk if department else None)
         try:
             services.person_update(actor=request.user, person=person, data=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("org:person_detail", person_id=person.pk)
@@ -168,9 +165,9 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_POST
 @org_view(EDIT_PEOPLE)
-def person_retire(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_retire(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    require(request.membership,  # type: ignore[attr-defined]
+    require(request.membership,
             EDIT_PEOPLE, department_id=person.department_id)
     form = RetireForm(request.POST)
     had_login = person.memberships.filter(is_active=True).exists()
@@ -195,9 +192,9 @@ def person_retire(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_POST
 @org_view(EDIT_PEOPLE)
-def person_reinstate(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_reinstate(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    require(request.membership,  # type: ignore[attr-defined]
+    require(request.membership,
             EDIT_PEOPLE, department_id=person.department_id)
     services.person_reinstate(actor=request.user, person=person)
     messages.success(request, _("%(name)s is active again.") % {"name": person.name})
@@ -206,9 +203,9 @@ def person_reinstate(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_POST
 @org_view(EDIT_PEOPLE)
-def person_skill_set(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_skill_set(request: AuthedRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    require(request.membership,  # type: ignore[attr-defined]
+    require(request.membership,
             EDIT_PEOPLE, department_id=person.department_id)
     form = PersonSkillForm(request.POST)
     if form.is_valid():
@@ -239,7 +236,7 @@ def department_create(request: HttpRequest) -> HttpResponse:
         try:
             services.department_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The department has been added."))
             return redirect("org:department_tree")
@@ -261,7 +258,7 @@ def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
             services.department_update(actor=request.user, department=department,
                                        data=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("org:department_tree")
@@ -306,7 +303,7 @@ def grade_edit(request: HttpRequest, grade_id: int | None = None) -> HttpRespons
         try:
             services.grade_save(actor=request.user, grade=grade, data=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The grade has been saved."))
             return redirect("org:grade_list")
@@ -342,7 +339,7 @@ def skill_edit(request: HttpRequest, skill_id: int | None = None) -> HttpRespons
         try:
             services.skill_save(actor=request.user, skill=skill, data=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The skill has been saved."))
             return redirect("org:skill_list")
@@ -356,18 +353,18 @@ def skill_edit(request: HttpRequest, skill_id: int | None = None) -> HttpRespons
 
 
 @org_view(VIEW_ORG)
-def calendar(request: HttpRequest) -> HttpResponse:
-    organization = request.membership.organization  # type: ignore[attr-defined]
+def calendar(request: AuthedRequest) -> HttpResponse:
+    organization = request.membership.organization
     year = int_or_none(request.GET.get("year")) or dt.date.today().year
     year = min(max(year, 1950), 2150)
     form = CompanyHolidayForm(request.POST or None)
     if request.method == "POST":
-        require(request.membership, MANAGE_STRUCTURE)  # type: ignore[attr-defined]
+        require(request.membership, MANAGE_STRUCTURE)
         if form.is_valid():
             try:
                 services.company_holiday_add(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("The company holiday has been added."))
                 return redirect(f"{request.path}?year={year}")

@@ -19,12 +19,11 @@ from django.views.decorators.http import require_POST
 
 from somu.core.passwords import SetPasswordForm
 from somu.core.permissions import Role
-from somu.core.web import org_view
+from somu.core.web import apply_errors, org_view
 from somu.org import invitations, selectors, services
 from somu.org.models import Invitation, Membership
 from somu.org.permissions import MANAGE_MEMBERS
 from somu.org.pickers import PersonField
-from somu.org.views import _apply_errors
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
@@ -213,7 +212,7 @@ def member_password(request: HttpRequest, membership_id: int) -> HttpResponse:
             services.user_password_set(actor=request.user, membership=membership,
                                        password=form.cleaned_data["new_password1"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The password of %(user)s has been set. Tell them in "
                                         "person, and ask them to change it after logging in.")

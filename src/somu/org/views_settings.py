@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from somu.core.web import org_view
+from somu.core.requests import AuthedRequest
+from somu.core.web import apply_errors, org_view
 from somu.org import services
 from somu.org.forms import OrganizationSettingsForm
 from somu.org.models import Organization
 from somu.org.permissions import MANAGE_ORGANIZATION
-from somu.org.views import _apply_errors
 
 
 def _initial(organization: Organization) -> dict[str, object]:
@@ -27,8 +27,8 @@ def _initial(organization: Organization) -> dict[str, object]:
 
 
 @org_view(MANAGE_ORGANIZATION)
-def organization_settings(request: HttpRequest) -> HttpResponse:
-    organization: Organization = request.membership.organization  # type: ignore[attr-defined]
+def organization_settings(request: AuthedRequest) -> HttpResponse:
+    organization: Organization = request.membership.organization
     form = OrganizationSettingsForm(request.POST or None, initial=_initial(organization))
     if request.method == "POST" and form.is_valid():
         try:
@@ -37,7 +37,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             organization.refresh_from_db()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The organization settings have been saved."))
             return redirect("org:settings")

@@ -27,10 +27,12 @@ from pydantic import ValidationError as PydanticValidationError
 from somu.core.api import PagePagination, errors
 from somu.core.errors import Conflict
 from somu.core.permissions import require
-from somu.org.models import Membership, Person
+from somu.core.requests import AuthedRequest
+from somu.org.models import Person
 from somu.procedures import selectors, services
 from somu.procedures.engine import yamlio
-from somu.procedures.engine.spec import SpecError, spec_to_dict
+from somu.procedures.engine.parse import spec_dict
+from somu.procedures.engine.spec import SpecError
 from somu.procedures.models import Run, Template
 from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES
 from somu.procedures.schemas import (
@@ -70,10 +72,6 @@ FORM_TRUE = frozenset({"true", "1", "on", "yes"})
 TemplateId = Path(..., ge=1, le=MAX_ID)
 RunId = Path(..., ge=1, le=MAX_ID)
 VersionNumber = Path(..., ge=1, le=2_000_000_000)
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def spec_invalid(exc: SpecError, *, field: str = "spec") -> ValidationError:
@@ -144,16 +142,16 @@ def _save(request: HttpRequest, template: Template | None, data: Mapping[str, An
 @router.get("/templates", response={200: list[TemplateOut], **errors(403, 422)},
             summary="Procedure templates (手順テンプレート) with their run counts")
 @paginate(PagePagination)
-def template_list(request: HttpRequest, filters: Query[TemplateQuery]) -> Any:
-    require(_membership(request), VIEW_PROCEDURES)
+def template_list(request: AuthedRequest, filters: Query[TemplateQuery]) -> Any:
+    require(request.auth, VIEW_PROCEDURES)
     return selectors.template_list(include_archived=filters.include_archived
                                    ).prefetch_related("tasks")
 
 
 @router.post("/templates", response={201: TemplateDetailOut, **errors(403, 409, 422)},
              summary="Create a template from its definition: spec (JSON) or yaml (text)")
-def template_create(request: HttpRequest, payload: TemplateIn) -> Status[dict[str, Any]]:
-    membership = _membership(request)
+def template_create(request: AuthedRequest, payload: TemplateIn) -> Status[dict[str, Any]]:
+    membership = request.auth
     require(membership, MANAGE_PROCEDURES)
     data = _definition(payload)
     owner = person_ref(payload.owner_id, "owner_id") or membership.person
@@ -202,8 +200,8 @@ def _import_request(request: HttpRequest) -> tuple[str | bytes, bool, str, str]:
         "application/yaml": {"schema": {"type": "string"}},
     }}},
 )
-def template_import(request: HttpRequest) -> Status[dict[str, Any]]:
-    require(_membership(request), MANAGE_PROCEDURES)
+def template_import(request: AuthedRequest) -> Status[dict[str, Any]]:
+    require(request.auth, MANAGE_PROCEDURES)
     source, update, note, filename = _import_request(request)
     data = load_yaml_field(source, field="file" if filename else "yaml")
     note = note or (_("Imported from %(file)s") % {"file": filename} if filename
@@ -221,17 +219,17 @@ def template_import(request: HttpRequest) -> Status[dict[str, Any]]:
 
 @router.get("/templates/{template_id}", response={200: TemplateDetailOut, **errors(403, 404, 422)},
             summary="A template with its current definition and its versions")
-def template_get(request: HttpRequest, template_id: int = TemplateId) -> dict[str, Any]:
-    require(_membership(request), VIEW_PROCEDURES)
+def template_get(request: AuthedRequest, template_id: int = TemplateId) -> dict[str, Any]:
+    require(request.auth, VIEW_PROCEDURES)
     return _template_detail(_template(template_id))
 
 
 @router.put("/templates/{template_id}",
             response={200: TemplateDetailOut, **errors(403, 404, 409, 422)},
             summary="Save a new version (only when the definition changed; runs keep theirs)")
-def template_update(request: HttpRequest, payload: TemplateIn,
+def template_update(request: AuthedRequest, payload: TemplateIn,
                     template_id: int = TemplateId) -> dict[str, Any]:
-    require(_membership(request), MANAGE_PROCEDURES)
+    require(request.auth, MANAGE_PROCEDURES)
     template = _template(template_id)
     data = _definition(payload)
     owner = person_ref(payload.owner_id, "owner_id")
@@ -241,9 +239,9 @@ def template_update(request: HttpRequest, payload: TemplateIn,
 @router.get("/templates/{template_id}/versions/{number}",
             response={200: VersionDetailOut, **errors(403, 404, 422)},
             summary="One version of a template as it was saved")
-def template_version(request: HttpRequest, template_id: int = TemplateId,
+def template_version(request: AuthedRequest, template_id: int = TemplateId,
                      number: int = VersionNumber) -> Any:
-    require(_membership(request), VIEW_PROCEDURES)
+    require(request.auth, VIEW_PROCEDURES)
     return selectors.template_version_get(template=_template(template_id), number=number)
 
 
@@ -251,9 +249,9 @@ def template_version(request: HttpRequest, template_id: int = TemplateId,
             summary="The definition as a YAML file (the current version, or ?version=N)",
             openapi_extra={"responses": {"200": {
                 "description": "The YAML file", "content": {"text/yaml": {}}}}})
-def template_export(request: HttpRequest, template_id: int = TemplateId,
+def template_export(request: AuthedRequest, template_id: int = TemplateId,
                     version: int | None = None) -> HttpResponse:
-    require(_membership(request), VIEW_PROCEDURES)
+    require(request.auth, VIEW_PROCEDURES)
     template = _template(template_id)
     if version is None:
         current = template.current_version
@@ -261,7 +259,7 @@ def template_export(request: HttpRequest, template_id: int = TemplateId,
             raise Http404
     else:
         current = selectors.template_version_get(template=template, number=version)
-    text = yamlio.dump_yaml(spec_to_dict(selectors.version_spec(current)))
+    text = yamlio.dump_yaml(spec_dict(selectors.version_spec(current)))
     response = HttpResponse(text.encode("utf-8"), content_type=YAML_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{template.name}.yaml")
@@ -270,9 +268,9 @@ def template_export(request: HttpRequest, template_id: int = TemplateId,
 
 @router.get("/templates/{template_id}/preview", response={200: PreviewOut, **errors(403, 404, 422)},
             summary="The due dates a run started on ?start=YYYY-MM-DD would get")
-def template_preview(request: HttpRequest, filters: Query[PreviewQuery],
+def template_preview(request: AuthedRequest, filters: Query[PreviewQuery],
                      template_id: int = TemplateId) -> dict[str, Any]:
-    require(_membership(request), VIEW_PROCEDURES)
+    require(request.auth, VIEW_PROCEDURES)
     template = _template(template_id)
     if template.current_version is None:
         raise Http404
@@ -286,9 +284,9 @@ def template_preview(request: HttpRequest, filters: Query[PreviewQuery],
 @router.post("/templates/{template_id}/archive",
              response={200: TemplateDetailOut, **errors(403, 404, 422)},
              summary="Archive a template (archived=false brings it back)")
-def template_archive(request: HttpRequest, payload: ArchiveIn,
+def template_archive(request: AuthedRequest, payload: ArchiveIn,
                      template_id: int = TemplateId) -> dict[str, Any]:
-    require(_membership(request), MANAGE_PROCEDURES)
+    require(request.auth, MANAGE_PROCEDURES)
     template = _template(template_id)
     services.template_archive(actor=request.user, template=template, archived=payload.archived)
     return _template_detail(template)
@@ -297,9 +295,9 @@ def template_archive(request: HttpRequest, payload: ArchiveIn,
 @router.put("/templates/{template_id}/tasks",
             response={200: TemplateDetailOut, **errors(403, 404, 422)},
             summary="Link the template to work-inventory tasks (recorded in a new version)")
-def template_tasks(request: HttpRequest, payload: TasksIn,
+def template_tasks(request: AuthedRequest, payload: TasksIn,
                    template_id: int = TemplateId) -> dict[str, Any]:
-    require(_membership(request), MANAGE_PROCEDURES)
+    require(request.auth, MANAGE_PROCEDURES)
     template = _template(template_id)
     wanted = set(payload.task_ids)
     found = set(Task.objects.filter(pk__in=[i for i in wanted if 0 < i <= MAX_ID])
@@ -318,10 +316,10 @@ def template_tasks(request: HttpRequest, payload: TasksIn,
 
 @router.get("/library", response={200: list[LibraryEntryOut], **errors(403)},
             summary="The built-in library of Japanese back-office procedures")
-def library_list(request: HttpRequest) -> list[dict[str, Any]]:
+def library_list(request: AuthedRequest) -> list[dict[str, Any]]:
     from somu.procedures import library
 
-    require(_membership(request), VIEW_PROCEDURES)
+    require(request.auth, VIEW_PROCEDURES)
     adopted: dict[str, int] = {}
     for pk, key in Template.objects.exclude(library_key="").order_by("pk").values_list(
             "pk", "library_key"):
@@ -336,10 +334,10 @@ def library_list(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/library/{key}/adopt",
              response={201: AdoptOut, **errors(403, 404, 409, 422)},
              summary="Adopt a library procedure as a template of the organization")
-def library_adopt(request: HttpRequest, key: str, payload: AdoptIn) -> Status[dict[str, Any]]:
+def library_adopt(request: AuthedRequest, key: str, payload: AdoptIn) -> Status[dict[str, Any]]:
     from somu.procedures import library
 
-    membership = _membership(request)
+    membership = request.auth
     require(membership, MANAGE_PROCEDURES)
     try:
         entry = library.library_entry(key)
@@ -412,8 +410,8 @@ def _run_detail(run: Run) -> dict[str, Any]:
 @router.get("/runs", response={200: list[RunOut], **errors(403, 422)},
             summary="Runs, newest first, with their progress")
 @paginate(PagePagination)
-def run_list(request: HttpRequest, filters: Query[RunQuery]) -> Any:
-    require(_membership(request), VIEW_PROCEDURES)
+def run_list(request: AuthedRequest, filters: Query[RunQuery]) -> Any:
+    require(request.auth, VIEW_PROCEDURES)
     return selectors.run_list(template_id=filters.template_id, status=filters.status,
                               person_id=filters.assignee).select_related("started_by")
 
@@ -422,8 +420,8 @@ def run_list(request: HttpRequest, filters: Query[RunQuery]) -> Any:
              summary="Launch a run: every step gets its assignee and due date",
              description="`warnings` lists what is allowed but worth a look, such as a start "
                          "date that is not a business day.")
-def run_launch(request: HttpRequest, payload: LaunchIn) -> Status[dict[str, Any]]:
-    require(_membership(request), MANAGE_PROCEDURES)
+def run_launch(request: AuthedRequest, payload: LaunchIn) -> Status[dict[str, Any]]:
+    require(request.auth, MANAGE_PROCEDURES)
     template = _launchable(payload.template_id)
     check_param_numbers(payload.params, "params.")
     try:
@@ -440,8 +438,8 @@ def run_launch(request: HttpRequest, payload: LaunchIn) -> Status[dict[str, Any]
              summary="Launch one run per parameter set (at most 10,000): all or nothing",
              description="A problem names the parameter set by index: "
                          "`param_sets[3].入社者`; then no run is created.")
-def run_bulk_launch(request: HttpRequest, payload: BulkLaunchIn) -> Status[dict[str, Any]]:
-    require(_membership(request), MANAGE_PROCEDURES)
+def run_bulk_launch(request: AuthedRequest, payload: BulkLaunchIn) -> Status[dict[str, Any]]:
+    require(request.auth, MANAGE_PROCEDURES)
     template = _launchable(payload.template_id)
     for index, params in enumerate(payload.param_sets):
         check_param_numbers(params, f"param_sets[{index}].")
@@ -458,23 +456,23 @@ def run_bulk_launch(request: HttpRequest, payload: BulkLaunchIn) -> Status[dict[
 
 @router.get("/runs/{run_id}", response={200: RunDetailOut, **errors(403, 404, 422)},
             summary="A run with its parameters and steps")
-def run_get(request: HttpRequest, run_id: int = RunId) -> dict[str, Any]:
-    require(_membership(request), VIEW_PROCEDURES)
+def run_get(request: AuthedRequest, run_id: int = RunId) -> dict[str, Any]:
+    require(request.auth, VIEW_PROCEDURES)
     return _run_detail(selectors.run_get(run_id=run_id))
 
 
 @router.get("/runs/{run_id}/events", response={200: list[EventOut], **errors(403, 404, 422)},
             summary="The run's timeline: who did what when, oldest first")
 @paginate(PagePagination)
-def run_events(request: HttpRequest, run_id: int = RunId) -> Any:
-    require(_membership(request), VIEW_PROCEDURES)
+def run_events(request: AuthedRequest, run_id: int = RunId) -> Any:
+    require(request.auth, VIEW_PROCEDURES)
     return selectors.run_timeline(run=selectors.run_get(run_id=run_id))
 
 
 @router.post("/runs/{run_id}/cancel", response={200: RunDetailOut, **errors(403, 404, 409, 422)},
              summary="Cancel a running run (its open steps are cancelled)")
-def run_cancel(request: HttpRequest, payload: CancelIn, run_id: int = RunId) -> dict[str, Any]:
-    require(_membership(request), MANAGE_PROCEDURES)
+def run_cancel(request: AuthedRequest, payload: CancelIn, run_id: int = RunId) -> dict[str, Any]:
+    require(request.auth, MANAGE_PROCEDURES)
     run = selectors.run_get(run_id=run_id)
     services.run_cancel(actor=request.user, run=run, reason=payload.reason)
     return _run_detail(selectors.run_get(run_id=run_id))

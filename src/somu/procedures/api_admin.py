@@ -21,8 +21,9 @@ from ninja.responses import Status
 from somu.core.api import PagePagination, errors
 from somu.core.errors import Conflict
 from somu.core.permissions import require
+from somu.core.requests import AuthedRequest
 from somu.core.uploads import SPREADSHEET_TYPES
-from somu.org.models import Membership, Person
+from somu.org.models import Person
 from somu.procedures.api import check_param_numbers, person_ref, router
 from somu.procedures.models import Delivery, Schedule, Template, Webhook, WebhookKind
 from somu.procedures.permissions import (
@@ -56,10 +57,6 @@ WebhookId = Path(..., ge=1, le=MAX_ID)
 DeliveryId = Path(..., ge=1, le=MAX_ID)
 # Webhook URLs other than https are only for a receiver on this machine (tests) or development.
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined]
 
 
 # ---- schedules -----------------------------------------------------------------------------------
@@ -104,17 +101,17 @@ def _schedule(schedule_id: int) -> Schedule:
 @router.get("/schedules", response={200: list[ScheduleOut], **errors(403, 422)},
             summary="Recurring launches (e.g. 月次決算 on the 3rd business day)")
 @paginate(PagePagination)
-def schedule_list(request: HttpRequest) -> Any:
+def schedule_list(request: AuthedRequest) -> Any:
     from somu.procedures import schedules
 
-    require(_membership(request), VIEW_PROCEDURES)
+    require(request.auth, VIEW_PROCEDURES)
     return schedules.schedule_list()
 
 
 @router.post("/schedules", response={201: ScheduleOut, **errors(403, 409, 422)},
              summary="Create a schedule: rule as in the user guide, params as for a launch")
-def schedule_create(request: HttpRequest, payload: ScheduleIn) -> Status[Schedule]:
-    membership = _membership(request)
+def schedule_create(request: AuthedRequest, payload: ScheduleIn) -> Status[Schedule]:
+    membership = request.auth
     require(membership, MANAGE_PROCEDURES)
     data = _schedule_data(payload)
     data.setdefault("owner", membership.person)
@@ -123,16 +120,16 @@ def schedule_create(request: HttpRequest, payload: ScheduleIn) -> Status[Schedul
 
 
 @router.get("/schedules/{schedule_id}", response={200: ScheduleOut, **errors(403, 404, 422)})
-def schedule_get(request: HttpRequest, schedule_id: int = ScheduleId) -> Schedule:
-    require(_membership(request), VIEW_PROCEDURES)
+def schedule_get(request: AuthedRequest, schedule_id: int = ScheduleId) -> Schedule:
+    require(request.auth, VIEW_PROCEDURES)
     return _schedule(schedule_id)
 
 
 @router.put("/schedules/{schedule_id}", response={200: ScheduleOut, **errors(403, 404, 409, 422)},
             summary="Change a schedule (fields left out keep their value)")
-def schedule_update(request: HttpRequest, payload: ScheduleUpdateIn,
+def schedule_update(request: AuthedRequest, payload: ScheduleUpdateIn,
                     schedule_id: int = ScheduleId) -> Schedule:
-    require(_membership(request), MANAGE_PROCEDURES)
+    require(request.auth, MANAGE_PROCEDURES)
     schedule = _schedule(schedule_id)
     _saved(request, schedule, _schedule_data(payload))
     return _schedule(schedule_id)
@@ -140,10 +137,10 @@ def schedule_update(request: HttpRequest, payload: ScheduleUpdateIn,
 
 @router.delete("/schedules/{schedule_id}", response={204: None, **errors(403, 404, 422)},
                summary="Delete a schedule (runs it launched stay)")
-def schedule_delete(request: HttpRequest, schedule_id: int = ScheduleId) -> Status[None]:
+def schedule_delete(request: AuthedRequest, schedule_id: int = ScheduleId) -> Status[None]:
     from somu.procedures import schedules
 
-    require(_membership(request), MANAGE_PROCEDURES)
+    require(request.auth, MANAGE_PROCEDURES)
     schedules.schedule_delete(actor=request.user, schedule=_schedule(schedule_id))
     return Status(204, None)
 
@@ -188,10 +185,10 @@ def _handover_detail(handover: Any) -> dict[str, Any]:
 
 @router.post("/handover/preview", response={200: HandoverPlanOut, **errors(403, 422)},
              summary="What a handover would move (changes nothing)")
-def handover_preview(request: HttpRequest, payload: HandoverIn) -> dict[str, Any]:
+def handover_preview(request: AuthedRequest, payload: HandoverIn) -> dict[str, Any]:
     from somu.procedures import handover
 
-    require(_membership(request), HANDOVER)
+    require(request.auth, HANDOVER)
     a, b = _people(payload)
     return _plan_out(handover.handover_preview(from_person=a, to_person=b,
                                                effective_date=payload.effective_date))
@@ -201,10 +198,10 @@ def handover_preview(request: HttpRequest, payload: HandoverIn) -> dict[str, Any
              summary="Hand over everything a person holds; answers the 引継書",
              description="With `expected_digest` (from the preview) a plan that changed since "
                          "is a 409 and nothing is done.")
-def handover_execute(request: HttpRequest, payload: HandoverExecuteIn) -> Status[dict[str, Any]]:
+def handover_execute(request: AuthedRequest, payload: HandoverExecuteIn) -> Status[dict[str, Any]]:
     from somu.procedures import handover
 
-    require(_membership(request), HANDOVER)
+    require(request.auth, HANDOVER)
     a, b = _people(payload)
     try:
         done = handover.handover_execute(
@@ -218,19 +215,19 @@ def handover_execute(request: HttpRequest, payload: HandoverExecuteIn) -> Status
 @router.get("/handovers", response={200: list[HandoverOut], **errors(403, 422)},
             summary="Executed handovers, newest first")
 @paginate(PagePagination)
-def handover_list(request: HttpRequest) -> Any:
+def handover_list(request: AuthedRequest) -> Any:
     from somu.procedures import handover
 
-    require(_membership(request), VIEW_HANDOVER)
+    require(request.auth, VIEW_HANDOVER)
     return handover.handover_list()
 
 
 @router.get("/handovers/{handover_id}", response={200: HandoverDetailOut, **errors(403, 404, 422)},
             summary="An executed handover with its 引継書 items")
-def handover_get(request: HttpRequest, handover_id: int = HandoverId) -> dict[str, Any]:
+def handover_get(request: AuthedRequest, handover_id: int = HandoverId) -> dict[str, Any]:
     from somu.procedures import handover
 
-    require(_membership(request), VIEW_HANDOVER)
+    require(request.auth, VIEW_HANDOVER)
     return _handover_detail(handover.handover_get(handover_id=handover_id))
 
 
@@ -238,11 +235,11 @@ def handover_get(request: HttpRequest, handover_id: int = HandoverId) -> dict[st
             summary="The 引継書 as an Excel workbook",
             openapi_extra={"responses": {"200": {
                 "description": "The workbook", "content": {XLSX: {}}}}})
-def handover_xlsx(request: HttpRequest, handover_id: int = HandoverId) -> HttpResponse:
+def handover_xlsx(request: AuthedRequest, handover_id: int = HandoverId) -> HttpResponse:
     from somu.procedures import handover
     from somu.procedures.handover_excel import handover_workbook
 
-    require(_membership(request), VIEW_HANDOVER)
+    require(request.auth, VIEW_HANDOVER)
     done = handover.handover_get(handover_id=handover_id)
     response = HttpResponse(handover_workbook(done), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
@@ -278,18 +275,18 @@ def _webhook_data(payload: WebhookUpdateIn, webhook: Webhook | None) -> dict[str
 
 @router.get("/webhooks", response={200: list[WebhookOut], **errors(403)},
             summary="Chat webhooks (Slack, Teams, Chatwork); URLs masked, tokens never shown")
-def webhook_list(request: HttpRequest) -> Any:
+def webhook_list(request: AuthedRequest) -> Any:
     from somu.procedures import notify
 
-    require(_membership(request), MANAGE_NOTIFICATIONS)
+    require(request.auth, MANAGE_NOTIFICATIONS)
     return list(notify.webhook_list())
 
 
 @router.post("/webhooks", response={201: WebhookOut, **errors(403, 422)})
-def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status[Webhook]:
+def webhook_create(request: AuthedRequest, payload: WebhookIn) -> Status[Webhook]:
     from somu.procedures import notify
 
-    require(_membership(request), MANAGE_NOTIFICATIONS)
+    require(request.auth, MANAGE_NOTIFICATIONS)
     webhook = notify.webhook_save(actor=request.user, webhook=None,
                                   data=_webhook_data(payload, None))
     return Status(201, webhook)
@@ -297,21 +294,21 @@ def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status[Webhook]:
 
 @router.put("/webhooks/{webhook_id}", response={200: WebhookOut, **errors(403, 404, 422)},
             summary="Change a webhook (fields left out keep their value, the token too)")
-def webhook_update(request: HttpRequest, payload: WebhookUpdateIn,
+def webhook_update(request: AuthedRequest, payload: WebhookUpdateIn,
                    webhook_id: int = WebhookId) -> Webhook:
     from somu.procedures import notify
 
-    require(_membership(request), MANAGE_NOTIFICATIONS)
+    require(request.auth, MANAGE_NOTIFICATIONS)
     webhook = get_object_or_404(Webhook, pk=webhook_id)
     return notify.webhook_save(actor=request.user, webhook=webhook,
                                data=_webhook_data(payload, webhook))
 
 
 @router.delete("/webhooks/{webhook_id}", response={204: None, **errors(403, 404, 422)})
-def webhook_delete(request: HttpRequest, webhook_id: int = WebhookId) -> Status[None]:
+def webhook_delete(request: AuthedRequest, webhook_id: int = WebhookId) -> Status[None]:
     from somu.procedures import notify
 
-    require(_membership(request), MANAGE_NOTIFICATIONS)
+    require(request.auth, MANAGE_NOTIFICATIONS)
     notify.webhook_delete(actor=request.user, webhook=get_object_or_404(Webhook, pk=webhook_id))
     return Status(204, None)
 
@@ -319,20 +316,20 @@ def webhook_delete(request: HttpRequest, webhook_id: int = WebhookId) -> Status[
 @router.get("/deliveries", response={200: list[DeliveryOut], **errors(403, 422)},
             summary="Notifications sent or being retried (problems_only: the failed ones)")
 @paginate(PagePagination)
-def delivery_list(request: HttpRequest, filters: Query[DeliveryQuery]) -> Any:
+def delivery_list(request: AuthedRequest, filters: Query[DeliveryQuery]) -> Any:
     from somu.procedures import notify
 
-    require(_membership(request), MANAGE_NOTIFICATIONS)
+    require(request.auth, MANAGE_NOTIFICATIONS)
     return notify.delivery_list(problems_only=filters.problems_only)
 
 
 @router.post("/deliveries/{delivery_id}/retry",
              response={200: DeliveryOut, **errors(403, 404, 409, 422)},
              summary="Send a failed delivery again (the worker sends it next); 409 if not failed")
-def delivery_retry(request: HttpRequest, delivery_id: int = DeliveryId) -> Delivery:
+def delivery_retry(request: AuthedRequest, delivery_id: int = DeliveryId) -> Delivery:
     from somu.procedures import notify
 
-    require(_membership(request), MANAGE_NOTIFICATIONS)
+    require(request.auth, MANAGE_NOTIFICATIONS)
     delivery = get_object_or_404(Delivery.objects.select_related("person", "webhook"),
                                  pk=delivery_id)
     try:

@@ -10,7 +10,7 @@ step changed by someone else meanwhile (completed twice, a stale ``revision``) i
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import File, Path, Query
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -18,7 +18,7 @@ from ninja.responses import Status
 
 from somu.core.api import PagePagination, errors
 from somu.core.permissions import has_perm, require
-from somu.org.models import Membership
+from somu.core.requests import AuthedRequest
 from somu.procedures import selectors, services
 from somu.procedures.api import person_ref, router
 from somu.procedures.models import EventKind, Step, StepEvent
@@ -45,16 +45,12 @@ from somu.procedures.schemas import (
 StepId = Path(..., ge=1, le=MAX_ID)
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined]
-
-
 # ---- steps ---------------------------------------------------------------------------------------
 
 
-def _step_readable(request: HttpRequest, step_id: int) -> Step:
+def _step_readable(request: AuthedRequest, step_id: int) -> Step:
     """A step the caller may see: any for procedure viewers, else only their own (404)."""
-    membership = _membership(request)
+    membership = request.auth
     if not has_perm(membership, VIEW_PROCEDURES):
         require(membership, WORK_STEPS)
     step = selectors.step_get(step_id=step_id)
@@ -63,14 +59,14 @@ def _step_readable(request: HttpRequest, step_id: int) -> Step:
     return step
 
 
-def _step_actable(request: HttpRequest, step_id: int) -> Step:
+def _step_actable(request: AuthedRequest, step_id: int) -> Step:
     step = _step_readable(request, step_id)
-    if not selectors.can_act_on_step(_membership(request), step):
+    if not selectors.can_act_on_step(request.auth, step):
         require(None, WORK_STEPS)  # raises the 403
     return step
 
 
-def _step_detail(request: HttpRequest, step_id: int, step: Step | None = None) -> dict[str, Any]:
+def _step_detail(request: AuthedRequest, step_id: int, step: Step | None = None) -> dict[str, Any]:
     """The step as the API shows it; ``step`` when the caller already holds a fresh copy."""
     step = step or selectors.step_get(step_id=step_id)
     view = selectors.step_view(step=step)
@@ -93,19 +89,19 @@ def _step_detail(request: HttpRequest, step_id: int, step: Step | None = None) -
         "parameters": [{"key": k, "label": label, "display": display}
                        for k, label, display in view.params],
         "attachments": view.attachments,
-        "can_act": selectors.can_act_on_step(_membership(request), step),
+        "can_act": selectors.can_act_on_step(request.auth, step),
     }
 
 
 @router.get("/steps/{step_id}", response={200: StepDetailOut, **errors(403, 404, 422)},
             summary="A step: its state, instructions (rendered), checklist and form")
-def step_get(request: HttpRequest, step_id: int = StepId) -> dict[str, Any]:
+def step_get(request: AuthedRequest, step_id: int = StepId) -> dict[str, Any]:
     return _step_detail(request, step_id, _step_readable(request, step_id))
 
 
 @router.post("/steps/{step_id}/save", response={200: StepDetailOut, **errors(403, 404, 409, 422)},
              summary="Save checklist ticks, form values and minutes without completing")
-def step_save(request: HttpRequest, payload: ProgressIn, step_id: int = StepId) -> dict[str, Any]:
+def step_save(request: AuthedRequest, payload: ProgressIn, step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
     services.step_save_progress(actor=request.user, step=step, **payload.dict())
     return _step_detail(request, step_id)
@@ -114,7 +110,7 @@ def step_save(request: HttpRequest, payload: ProgressIn, step_id: int = StepId) 
 @router.post("/steps/{step_id}/complete",
              response={200: StepDetailOut, **errors(403, 404, 409, 422)},
              summary="Complete a ready task step; 409 when it is not ready (any more)")
-def step_complete(request: HttpRequest, payload: CompleteIn,
+def step_complete(request: AuthedRequest, payload: CompleteIn,
                   step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
     services.step_complete(actor=request.user, step=step, **payload.dict())
@@ -123,7 +119,7 @@ def step_complete(request: HttpRequest, payload: CompleteIn,
 
 @router.post("/steps/{step_id}/decide", response={200: StepDetailOut, **errors(403, 404, 409, 422)},
              summary="Approve or reject a ready approval step (a rejection needs a comment)")
-def step_decide(request: HttpRequest, payload: DecideIn, step_id: int = StepId) -> dict[str, Any]:
+def step_decide(request: AuthedRequest, payload: DecideIn, step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
     services.step_decide(actor=request.user, step=step, approve=payload.approve,
                          comment=payload.comment, revision=payload.revision)
@@ -133,10 +129,10 @@ def step_decide(request: HttpRequest, payload: DecideIn, step_id: int = StepId) 
 @router.post("/steps/{step_id}/reassign",
              response={200: StepDetailOut, **errors(403, 404, 409, 422)},
              summary="Give an open step to another person (by id or 社員番号)")
-def step_reassign(request: HttpRequest, payload: ReassignIn,
+def step_reassign(request: AuthedRequest, payload: ReassignIn,
                   step_id: int = StepId) -> dict[str, Any]:
     step = _step_readable(request, step_id)
-    require(_membership(request), MANAGE_PROCEDURES)
+    require(request.auth, MANAGE_PROCEDURES)
     if (payload.assignee_id is None) == (payload.employee_number is None):
         raise ValidationError({"assignee_id": ["Give assignee_id or employee_number."]})
     if payload.assignee_id is not None:
@@ -151,7 +147,7 @@ def step_reassign(request: HttpRequest, payload: ReassignIn,
 
 @router.post("/steps/{step_id}/reopen", response={200: StepDetailOut, **errors(403, 404, 409, 422)},
              summary="Send a done or approved step back to ready, with a reason")
-def step_reopen(request: HttpRequest, payload: ReopenIn, step_id: int = StepId) -> dict[str, Any]:
+def step_reopen(request: AuthedRequest, payload: ReopenIn, step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
     services.step_reopen(actor=request.user, step=step, reason=payload.reason)
     return _step_detail(request, step_id)
@@ -159,9 +155,9 @@ def step_reopen(request: HttpRequest, payload: ReopenIn, step_id: int = StepId) 
 
 @router.post("/steps/{step_id}/comments", response={201: EventOut, **errors(403, 404, 422)},
              summary="Comment on a step (shown in the run's timeline)")
-def step_comment(request: HttpRequest, payload: CommentIn, step_id: int = StepId) -> Status[Any]:
+def step_comment(request: AuthedRequest, payload: CommentIn, step_id: int = StepId) -> Status[Any]:
     step = _step_readable(request, step_id)
-    require(_membership(request), WORK_STEPS)
+    require(request.auth, WORK_STEPS)
     event = services.step_comment(actor=request.user, step=step, text=payload.text)
     return Status(201, StepEvent.objects.select_related("step").get(pk=event.pk))
 
@@ -169,7 +165,7 @@ def step_comment(request: HttpRequest, payload: CommentIn, step_id: int = StepId
 @router.get("/steps/{step_id}/comments", response={200: list[EventOut], **errors(403, 404, 422)},
             summary="The step's comments, oldest first")
 @paginate(PagePagination)
-def step_comments(request: HttpRequest, step_id: int = StepId) -> Any:
+def step_comments(request: AuthedRequest, step_id: int = StepId) -> Any:
     step = _step_readable(request, step_id)
     return StepEvent.objects.filter(step=step, kind=EventKind.COMMENTED).select_related(
         "step").order_by("created_at", "pk")
@@ -177,7 +173,7 @@ def step_comments(request: HttpRequest, step_id: int = StepId) -> Any:
 
 @router.post("/steps/{step_id}/attachments", response={201: EventOut, **errors(403, 404, 422)},
              summary="Attach a file (at most 20 MB) to a step")
-def step_attach(request: HttpRequest, file: File[UploadedFile | None] = None,
+def step_attach(request: AuthedRequest, file: File[UploadedFile | None] = None,
                 step_id: int = StepId) -> Status[Any]:
     step = _step_actable(request, step_id)
     if file is None:
@@ -193,8 +189,8 @@ def step_attach(request: HttpRequest, file: File[UploadedFile | None] = None,
 
 @router.get("/my-tasks", response={200: MyTasksOut, **errors(403)},
             summary="The caller's open steps: overdue, today, this week, later, waiting")
-def my_tasks(request: HttpRequest) -> dict[str, Any]:
-    membership = _membership(request)
+def my_tasks(request: AuthedRequest) -> dict[str, Any]:
+    membership = request.auth
     require(membership, WORK_STEPS)
     person = membership.person
     if person is None:
@@ -213,8 +209,8 @@ def my_tasks(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/board", response={200: BoardOut, **errors(403)},
             summary="Running runs by template, who holds what, and the late steps")
-def board(request: HttpRequest) -> dict[str, Any]:
-    require(_membership(request), VIEW_PROCEDURES)
+def board(request: AuthedRequest) -> dict[str, Any]:
+    require(request.auth, VIEW_PROCEDURES)
     today = selectors.today()
     result = selectors.board(today=today)
     return {
@@ -231,8 +227,8 @@ def board(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/calendar", response={200: CalendarOut, **errors(403, 422)},
             summary="Open steps due in a month (this month unless ?year=&month=)")
-def due_calendar(request: HttpRequest, filters: Query[CalendarQuery]) -> dict[str, Any]:
-    require(_membership(request), VIEW_PROCEDURES)
+def due_calendar(request: AuthedRequest, filters: Query[CalendarQuery]) -> dict[str, Any]:
+    require(request.auth, VIEW_PROCEDURES)
     today = selectors.today()
     year, month = filters.year or today.year, filters.month or today.month
     days = selectors.due_calendar(year=year, month=month, person_id=filters.person_id,
@@ -243,8 +239,8 @@ def due_calendar(request: HttpRequest, filters: Query[CalendarQuery]) -> dict[st
 
 @router.get("/insights", response={200: list[InsightOut], **errors(403, 404, 422)},
             summary="Per inventory task: surveyed hours vs. estimated and actual (h/month)")
-def insights(request: HttpRequest, filters: Query[InsightQuery]) -> list[dict[str, Any]]:
-    require(_membership(request), VIEW_PROCEDURES)
+def insights(request: AuthedRequest, filters: Query[InsightQuery]) -> list[dict[str, Any]]:
+    require(request.auth, VIEW_PROCEDURES)
     return [{"task_id": row.task.pk, "task": row.task.path,
              "template_ids": [t.pk for t in row.templates],
              "surveyed_hours": float(row.surveyed_hours) if row.surveyed_hours is not None

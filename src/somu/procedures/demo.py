@@ -34,11 +34,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from somu.core import tenancy
-from somu.core.calendar import BusinessCalendar
 from somu.org import services as org_services
 from somu.org.models import Department, Grade, Membership, Organization, Person, User
 from somu.procedures import library, schedules, services
-from somu.procedures.engine.due import due_from_base
 from somu.procedures.engine.spec import StepSpec
 from somu.procedures.launching import calendar_for_active_organization
 from somu.procedures.models import (
@@ -54,6 +52,8 @@ from somu.procedures.models import (
     Template,
 )
 from somu.procedures.selectors import version_spec
+from somu.rules.calendar import BusinessCalendar
+from somu.rules.due import due_from_base
 from somu.survey.models import Task
 
 STAFF: Final = "S0034"  # 吉田 翔太, 総務部: the demo "staff" account, owner of the templates

@@ -2,7 +2,7 @@
 
 They check the shape of the input; what it means (is the successor active, does the rule make
 sense for this template) is the services' job, and their errors are shown next to the same fields
-(``forms_runs.apply_errors``).
+(``somu.core.web.apply_errors``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 They check the shape of the input only (a date is a date, a comment is there); what a value
 means — does this person exist, is every required form field filled — is the services' job, and
-their errors are shown next to the same fields (see ``apply_errors``).
+their errors are shown next to the same fields (see ``somu.core.web.apply_errors``).
 """
 
 from __future__ import annotations
@@ -112,17 +112,6 @@ def _parameter_field(param: ParameterSpec, departments: Mapping[int, str]) -> fo
     if param.type == "boolean":
         return forms.BooleanField(initial=bool(default), **common)
     return forms.CharField(max_length=500, initial=default, **common)
-
-
-def apply_errors(form: forms.BaseForm, exc: ValidationError,
-                 field_map: Mapping[str, str] | None = None) -> None:
-    """Show a service's validation error next to the fields it names (else at the top)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, messages in exc.message_dict.items():
-        target = (field_map or {}).get(name, name)
-        form.add_error(target if target in form.fields else None, messages)
 
 
 class RunFilterForm(forms.Form):

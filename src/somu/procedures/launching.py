@@ -18,12 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from somu.core.calendar import BusinessCalendar
 from somu.core.permissions import ROLE_LABELS, Role
 from somu.org.models import Department, Membership, Person, PersonStatus
 from somu.procedures.engine.plan import due_order_problems
 from somu.procedures.engine.spec import START, AssigneeRule, ParameterSpec, TemplateSpec
 from somu.procedures.models import OPEN_STATES, Step, Template
+from somu.rules.calendar import BusinessCalendar
 
 TRUE_WORDS: Final = frozenset({"true", "1", "yes", "on", "y", "はい"})
 FALSE_WORDS: Final = frozenset({"false", "0", "no", "off", "n", "いいえ", ""})

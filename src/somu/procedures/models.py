@@ -266,7 +266,7 @@ class StepAttachment(TenantModel):
 class Schedule(TenantModel):
     """A recurring launch: e.g. 月次決算 on the 3rd business day of every month.
 
-    ``rule`` is the JSON form of ``somu.procedures.engine.recurrence.Recurrence``.
+    ``rule`` is the JSON form of ``somu.rules.recurrence.Recurrence``.
     """
 
     template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="schedules")

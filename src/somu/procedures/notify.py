@@ -37,7 +37,6 @@ from django.utils.translation import ngettext
 
 from somu.audit.services import audit_record, save_with_audit
 from somu.core import tenancy
-from somu.core.calendar import BusinessCalendar
 from somu.org.models import Organization, Person
 from somu.org.selectors import absolute_url, business_calendar, link_base_url
 from somu.org.services import Actor
@@ -52,6 +51,7 @@ from somu.procedures.models import (
     Webhook,
     WebhookKind,
 )
+from somu.rules.calendar import BusinessCalendar
 
 # A step is "due soon" when it is due within this many business days after the digest's day.
 DUE_SOON_BUSINESS_DAYS: Final = 1

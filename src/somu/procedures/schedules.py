@@ -1,7 +1,7 @@
 """Recurring launches (定期実行): e.g. 月次決算 on the 3rd business day of every month.
 
 A :class:`~somu.procedures.models.Schedule` names a template, a recurrence rule
-(:mod:`somu.procedures.engine.recurrence`), fixed parameter values and an owner (the run's
+(:mod:`somu.rules.recurrence`), fixed parameter values and an owner (the run's
 "starter"). ``next_occurrence`` is the next date to launch; the worker calls
 :func:`schedule_launch_due`, which launches every occurrence up to today that has no run yet and
 advances it.
@@ -29,18 +29,18 @@ from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record, diff, snapshot
 from somu.core import tenancy
-from somu.core.calendar import BusinessCalendar, CalendarError
 from somu.org.models import Organization, Person
 from somu.org.selectors import business_calendar
 from somu.org.services import Actor
-from somu.procedures.engine.recurrence import (
+from somu.procedures.launching import Directory, coerce_params
+from somu.procedures.models import Job, JobStatus, Run, Schedule, Template
+from somu.rules.calendar import BusinessCalendar, CalendarError
+from somu.rules.recurrence import (
     Recurrence,
     next_occurrence,
     parse_recurrence,
     recurrence_dict,
 )
-from somu.procedures.launching import Directory, coerce_params
-from somu.procedures.models import Job, JobStatus, Run, Schedule, Template
 
 logger = logging.getLogger("somu.worker")
 

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from somu.core.permissions import ROLE_LABELS, Role, has_perm
 from somu.org.models import Department, Membership, Person
 from somu.procedures.engine import plan as planning
+from somu.procedures.engine.parse import parse_spec_dict
 from somu.procedures.engine.render import render_instructions
 from somu.procedures.engine.spec import (
     START,
@@ -31,7 +32,6 @@ from somu.procedures.engine.spec import (
     DueRule,
     StepSpec,
     TemplateSpec,
-    parse_spec,
 )
 from somu.procedures.launching import (
     Directory,
@@ -110,7 +110,7 @@ def version_spec(version: TemplateVersion) -> TemplateSpec:
     key = (version.pk or 0, version.created_at.isoformat() if version.created_at else "")
     spec = _SPEC_CACHE.get(key) if version.pk else None
     if spec is None:
-        spec = parse_spec(version.spec)
+        spec = parse_spec_dict(version.spec)
         if version.pk:
             if len(_SPEC_CACHE) >= _SPEC_CACHE_SIZE:
                 _SPEC_CACHE.clear()

@@ -25,12 +25,11 @@ from somu.core.errors import Conflict
 from somu.org.models import Person, PersonStatus
 from somu.org.services import Actor
 from somu.procedures.engine import plan as planning
+from somu.procedures.engine.parse import parse_spec_dict, spec_dict
 from somu.procedures.engine.spec import (
     SpecError,
     SpecProblem,
     TemplateSpec,
-    parse_spec,
-    spec_to_dict,
 )
 from somu.procedures.launching import (
     AssigneeResolver,
@@ -146,9 +145,9 @@ def _reference_problems(spec: TemplateSpec) -> tuple[list[SpecProblem], list[Tas
 
 def _validated(spec: Mapping[str, Any] | TemplateSpec) -> tuple[TemplateSpec, dict[str, Any]]:
     """The spec validated by the engine (a TemplateSpec is re-checked through its dict form)."""
-    data = spec_to_dict(spec) if isinstance(spec, TemplateSpec) else spec
-    parsed = parse_spec(data)
-    return parsed, spec_to_dict(parsed)
+    data = spec_dict(spec) if isinstance(spec, TemplateSpec) else spec
+    parsed = parse_spec_dict(data)
+    return parsed, spec_dict(parsed)
 
 
 @transaction.atomic

@@ -29,7 +29,6 @@ from somu.core.errors import Conflict
 from somu.org.models import Person, PersonStatus
 from somu.org.services import Actor
 from somu.procedures.engine import plan as planning
-from somu.procedures.engine.due import compute_due
 from somu.procedures.engine.spec import StepSpec, TemplateSpec
 from somu.procedures.launching import actor_identity, calendar_for_active_organization
 from somu.procedures.models import (
@@ -44,6 +43,7 @@ from somu.procedures.models import (
     StepKind,
     StepState,
 )
+from somu.rules.due import compute_due
 
 MAX_ATTACHMENT_BYTES: Final = 20 * 1024 * 1024
 

@@ -18,11 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from somu.core.uploads import SPREADSHEET_TYPES
-from somu.core.web import org_view
+from somu.core.web import apply_errors, org_view
 from somu.procedures import handover as ho
 from somu.procedures.engine.render import render_markdown
 from somu.procedures.forms_admin import HandoverForm
-from somu.procedures.forms_runs import apply_errors
 from somu.procedures.permissions import HANDOVER, VIEW_HANDOVER
 
 SECTIONS = (

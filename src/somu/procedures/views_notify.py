@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from somu.core.web import org_view
+from somu.core.web import apply_errors, org_view
 from somu.procedures import notify
 from somu.procedures.forms_admin import WebhookForm, masked_url
-from somu.procedures.forms_runs import apply_errors
 from somu.procedures.home import FAILED_DAYS
 from somu.procedures.models import Delivery, DeliveryChannel, DeliveryStatus, Webhook
 from somu.procedures.permissions import MANAGE_NOTIFICATIONS

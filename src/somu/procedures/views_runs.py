@@ -22,7 +22,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from somu.core.permissions import has_perm
-from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
+from somu.core.requests import AuthedRequest
+from somu.core.web import (
+    apply_errors,
+    int_or_none,
+    org_view,
+    paginate,
+    querystring_without_page,
+    render_page,
+)
 from somu.org.models import Membership, Organization
 from somu.org.permissions import VIEW_ORG
 from somu.org.selectors import business_calendar, department_paths
@@ -47,10 +55,6 @@ FINISHING_EVENTS: Final = (EventKind.COMPLETED, EventKind.APPROVED, EventKind.RE
 WEEKDAYS: Final = ("月", "火", "水", "木", "金", "土", "日")
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
-
-
 # ---- launching ---------------------------------------------------------------------------------
 
 
@@ -60,7 +64,7 @@ def _due_warnings(rows: list[selectors.PreviewRow]) -> list[str]:
 
 @require_http_methods(["GET", "POST"])
 @org_view(MANAGE_PROCEDURES)
-def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
+def run_launch(request: AuthedRequest, template_id: int) -> HttpResponse:
     """Launch a run of the template's current version; ``?preview=1`` answers the due-date
     preview for the values typed so far (htmx)."""
     template = selectors.template_get(template_id=template_id)
@@ -91,7 +95,7 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
                 template=template, spec=spec, start_date=start, params=form.params())})
 
     if request.method == "POST" and form.is_valid():
-        membership = _membership(request)
+        membership = request.membership
         try:
             run = services.run_launch(
                 actor=request.user, template=template, params=form.params(),
@@ -100,7 +104,7 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
             )
         except services.LaunchError as exc:
             field_map = {p.key: rf.param_field(i) for i, p in enumerate(spec.parameters)}
-            rf.apply_errors(form, exc, field_map)
+            apply_errors(form, exc, field_map)
         else:
             messages.success(request, _("“%(name)s” has been launched.") % {"name": run.name})
             for warning in services.launch_warnings(start_date=run.start_date, run=run):
@@ -196,8 +200,8 @@ def _event_detail(event: StepEvent) -> str:
 
 @require_GET
 @org_view(VIEW_ORG)
-def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
-    membership = _membership(request)
+def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
+    membership = request.membership
     run = selectors.run_get(run_id=run_id)
     if not _can_see_run(membership, run):
         raise PermissionDenied(_("You do not have permission to do this."))
@@ -294,13 +298,13 @@ def _month(value: str | None, today: dt.date) -> tuple[int, int]:
     return today.year, today.month
 
 
-def _organization(request: HttpRequest) -> Organization:
-    return getattr(request, "organization", None) or _membership(request).organization
+def _organization(request: AuthedRequest) -> Organization:
+    return request.organization
 
 
 @require_GET
 @org_view(VIEW_PROCEDURES)
-def due_calendar(request: HttpRequest) -> HttpResponse:
+def due_calendar(request: AuthedRequest) -> HttpResponse:
     today = selectors.today()
     year, month = _month(request.GET.get("month"), today)
     person_id = int_or_none(request.GET.get("assignee"))
@@ -336,8 +340,8 @@ def due_calendar(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @org_view(VIEW_ORG)
-def insights(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+def insights(request: AuthedRequest) -> HttpResponse:
+    membership = request.membership
     if not (has_perm(membership, VIEW_PROCEDURES) or has_perm(membership, VIEW_ANALYSIS)):
         raise PermissionDenied(_("You do not have permission to do this."))
     round_id = int_or_none(request.GET.get("round"))

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from somu.core.permissions import has_perm
-from somu.core.web import int_or_none, is_htmx, org_view
+from somu.core.requests import AuthedRequest
+from somu.core.web import apply_errors, int_or_none, is_htmx, org_view
 from somu.org.selectors import department_paths
 from somu.procedures import schedules
 from somu.procedures.forms_admin import WEEKDAYS, RuleForm, ScheduleForm
-from somu.procedures.forms_runs import apply_errors
 from somu.procedures.models import Run, Schedule, Template
 from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES
 
@@ -61,13 +61,13 @@ def describe_recurrence(rule: Mapping[str, Any]) -> str:
 
 
 @org_view(VIEW_PROCEDURES)
-def schedule_list(request: HttpRequest) -> HttpResponse:
+def schedule_list(request: AuthedRequest) -> HttpResponse:
     rows = list(schedules.schedule_list())
     failures = list(schedules.schedule_failures()[:20])
     return render(request, "procedures/schedule_list.html", {
         "rows": [(s, describe_recurrence(s.rule)) for s in rows],
         "failures": failures,
-        "can_manage": has_perm(request.membership, MANAGE_PROCEDURES),  # type: ignore[attr-defined]
+        "can_manage": has_perm(request.membership, MANAGE_PROCEDURES),
     })
 
 

@@ -14,13 +14,14 @@ from typing import Any, Final, NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from somu.core.permissions import has_perm
-from somu.core.web import int_or_none, is_htmx, org_view
+from somu.core.requests import AuthedRequest
+from somu.core.web import apply_errors, int_or_none, is_htmx, org_view
 from somu.org.models import Membership
 from somu.org.permissions import VIEW_ORG
 from somu.procedures import forms_runs as rf
@@ -42,10 +43,6 @@ STEP_PAGE: Final = "procedures/step_detail.html"
 STEP_EVENTS_LIMIT: Final = 200
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
-
-
 # ---- my tasks ----------------------------------------------------------------------------------
 
 
@@ -60,8 +57,8 @@ class TaskRow(NamedTuple):
 
 @require_GET
 @org_view(WORK_STEPS)
-def my_tasks(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+def my_tasks(request: AuthedRequest) -> HttpResponse:
+    membership = request.membership
     if membership.person is None:
         return render(request, "procedures/my_tasks.html", {"no_person": True})
     today = selectors.today()
@@ -89,18 +86,18 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 # ---- the step page -------------------------------------------------------------------------------
 
 
-def _step(request: HttpRequest, step_id: int) -> Step:
+def _step(request: AuthedRequest, step_id: int) -> Step:
     """The step, if the member may see it: another organization's id is 404, a step of
     someone else without the right to view procedures is 403."""
     step = selectors.step_get(step_id=step_id)
-    if not selectors.can_see_step(_membership(request), step):
+    if not selectors.can_see_step(request.membership, step):
         raise PermissionDenied(_("You do not have permission to do this."))
     return step
 
 
-def _acting_on(request: HttpRequest, step_id: int) -> Step:
+def _acting_on(request: AuthedRequest, step_id: int) -> Step:
     step = _step(request, step_id)
-    if not selectors.can_act_on_step(_membership(request), step):
+    if not selectors.can_act_on_step(request.membership, step):
         raise PermissionDenied(_("Only the step's assignee or procedure staff can do this."))
     return step
 
@@ -111,10 +108,10 @@ def _can_comment(membership: Membership, step: Step) -> bool:
         has_perm(membership, WORK_STEPS) and selectors.can_see_step(membership, step))
 
 
-def _page(request: HttpRequest, step: Step, *, status: int = 200, work: rf.WorkInput | None = None,
-          conflict: str = "", **forms: Any) -> HttpResponse:
+def _page(request: AuthedRequest, step: Step, *, status: int = 200,
+          work: rf.WorkInput | None = None, conflict: str = "", **forms: Any) -> HttpResponse:
     """The step page; ``work`` / ``forms`` carry what was posted when it failed."""
-    membership = _membership(request)
+    membership = request.membership
     view = selectors.step_view(step=step)
     if work is None:
         work = rf.work_stored(view.spec, checklist_done=step.checklist_done,
@@ -158,11 +155,11 @@ def _page(request: HttpRequest, step: Step, *, status: int = 200, work: rf.WorkI
 
 @require_GET
 @org_view(VIEW_ORG)
-def step_detail(request: HttpRequest, step_id: int) -> HttpResponse:
+def step_detail(request: AuthedRequest, step_id: int) -> HttpResponse:
     return _page(request, _step(request, step_id))
 
 
-def _conflict(request: HttpRequest, step_id: int, exc: services.StepConflict) -> HttpResponse:
+def _conflict(request: AuthedRequest, step_id: int, exc: services.StepConflict) -> HttpResponse:
     """The page as it is now, saying why the action could not be done (HTTP 409)."""
     step = selectors.step_get(step_id=step_id)
     message = str(exc)
@@ -174,18 +171,18 @@ def _conflict(request: HttpRequest, step_id: int, exc: services.StepConflict) ->
     return _page(request, step, status=409, conflict=message)
 
 
-def _done(request: HttpRequest, step: Step, text: str) -> HttpResponse:
+def _done(request: AuthedRequest, step: Step, text: str) -> HttpResponse:
     """After a change: back to the step if the member can still see it, else to my tasks."""
     messages.success(request, text)
     step = selectors.step_get(step_id=step.pk)
-    if selectors.can_see_step(_membership(request), step):
+    if selectors.can_see_step(request.membership, step):
         return redirect("procedures:step_detail", step_id=step.pk)
     return redirect("procedures:my_tasks")
 
 
 @require_POST
 @org_view(VIEW_ORG)
-def step_save(request: HttpRequest, step_id: int) -> HttpResponse:
+def step_save(request: AuthedRequest, step_id: int) -> HttpResponse:
     """Save ticks, form values and minutes without completing (htmx: a status fragment)."""
     step = _acting_on(request, step_id)
     view_spec = selectors.version_spec(step.run.version).step(step.key)
@@ -209,7 +206,7 @@ def step_save(request: HttpRequest, step_id: int) -> HttpResponse:
 
 @require_POST
 @org_view(VIEW_ORG)
-def step_complete(request: HttpRequest, step_id: int) -> HttpResponse:
+def step_complete(request: AuthedRequest, step_id: int) -> HttpResponse:
     step = _acting_on(request, step_id)
     view_spec = selectors.version_spec(step.run.version).step(step.key)
     work = rf.work_posted(view_spec, request.POST)
@@ -230,7 +227,7 @@ def step_complete(request: HttpRequest, step_id: int) -> HttpResponse:
 
 @require_POST
 @org_view(VIEW_ORG)
-def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
+def step_decide(request: AuthedRequest, step_id: int) -> HttpResponse:
     step = _acting_on(request, step_id)
     form = rf.StepDecideForm(request.POST)
     if form.is_valid():
@@ -242,7 +239,7 @@ def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
         except services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
-            rf.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return _done(request, step, _("“%(name)s” has been approved.") % {"name": step.name}
                          if approve else
@@ -252,7 +249,7 @@ def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
 
 @require_POST
 @org_view(VIEW_ORG)
-def step_reassign(request: HttpRequest, step_id: int) -> HttpResponse:
+def step_reassign(request: AuthedRequest, step_id: int) -> HttpResponse:
     step = _acting_on(request, step_id)
     form = rf.StepReassignForm(request.POST)
     if form.is_valid():
@@ -263,7 +260,7 @@ def step_reassign(request: HttpRequest, step_id: int) -> HttpResponse:
         except services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
-            rf.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return _done(request, step, _("“%(name)s” is now assigned to %(person)s.") % {
                 "name": step.name, "person": person.name})
@@ -272,7 +269,7 @@ def step_reassign(request: HttpRequest, step_id: int) -> HttpResponse:
 
 @require_POST
 @org_view(VIEW_ORG)
-def step_reopen(request: HttpRequest, step_id: int) -> HttpResponse:
+def step_reopen(request: AuthedRequest, step_id: int) -> HttpResponse:
     step = _acting_on(request, step_id)
     form = rf.StepReopenForm(request.POST)
     if form.is_valid():
@@ -282,7 +279,7 @@ def step_reopen(request: HttpRequest, step_id: int) -> HttpResponse:
         except services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
-            rf.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return _done(request, step, _("“%(name)s” has been reopened.") % {"name": step.name})
     return _page(request, selectors.step_get(step_id=step_id), reopen_form=form)
@@ -290,16 +287,16 @@ def step_reopen(request: HttpRequest, step_id: int) -> HttpResponse:
 
 @require_POST
 @org_view(VIEW_ORG)
-def step_comment(request: HttpRequest, step_id: int) -> HttpResponse:
+def step_comment(request: AuthedRequest, step_id: int) -> HttpResponse:
     step = _step(request, step_id)
-    if not _can_comment(_membership(request), step):
+    if not _can_comment(request.membership, step):
         raise PermissionDenied(_("You do not have permission to do this."))
     form = rf.StepCommentForm(request.POST)
     if form.is_valid():
         try:
             services.step_comment(actor=request.user, step=step, text=form.cleaned_data["text"])
         except ValidationError as exc:
-            rf.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return _done(request, step, _("Your comment has been added."))
     return _page(request, step, comment_form=form)
@@ -307,7 +304,7 @@ def step_comment(request: HttpRequest, step_id: int) -> HttpResponse:
 
 @require_POST
 @org_view(VIEW_ORG)
-def step_attach(request: HttpRequest, step_id: int) -> HttpResponse:
+def step_attach(request: AuthedRequest, step_id: int) -> HttpResponse:
     step = _acting_on(request, step_id)
     upload = request.FILES.get("file")
     if upload is None or not upload.name:
@@ -321,7 +318,7 @@ def step_attach(request: HttpRequest, step_id: int) -> HttpResponse:
 
 @require_GET
 @org_view(VIEW_ORG)
-def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def attachment_download(request: AuthedRequest, attachment_id: int) -> HttpResponse:
     """The file, only to those who can see its step."""
     attachment = get_object_or_404(StepAttachment, pk=attachment_id)
     _step(request, attachment.step_id)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from somu.core.permissions import has_perm
+from somu.core.requests import AuthedRequest
 from somu.core.uploads import checked_upload
 from somu.core.web import is_htmx, org_view, render_page
 from somu.org.models import Department, Person, PersonStatus
@@ -35,8 +36,9 @@ from somu.procedures import library as builtin
 from somu.procedures import selectors, services
 from somu.procedures import template_editor as te
 from somu.procedures.engine import plan, yamlio
+from somu.procedures.engine.parse import spec_dict
 from somu.procedures.engine.render import render_markdown
-from somu.procedures.engine.spec import SpecError, SpecProblem, TemplateSpec, spec_to_dict
+from somu.procedures.engine.spec import SpecError, SpecProblem, TemplateSpec
 from somu.procedures.models import Template, TemplateVersion
 from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES
 from somu.procedures.template_graph import GraphStep, layout
@@ -212,13 +214,13 @@ def _task_groups(template: Template) -> list[TaskGroup]:
 
 @org_view(VIEW_PROCEDURES)
 @require_GET
-def template_detail(request: HttpRequest, template_id: int) -> HttpResponse:
+def template_detail(request: AuthedRequest, template_id: int) -> HttpResponse:
     template = _template(template_id)
     if template.current_version is None:
         raise Http404
     extra: dict[str, Any] = {}
     if not is_htmx(request):  # the preview's fragment needs none of this
-        manager = has_perm(request.membership, MANAGE_PROCEDURES)  # type: ignore[attr-defined]
+        manager = has_perm(request.membership, MANAGE_PROCEDURES)
         extra = {
             "versions": selectors.template_versions(template=template),
             "linked_tasks": list(template.tasks.all()),
@@ -308,7 +310,7 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
             new_spec = te.build_spec(head.cleaned_data, param_rows, step_rows, previous=spec)
             try:
                 saved = services.template_save(
-                    actor=request.user, template=template, spec=spec_to_dict(new_spec),
+                    actor=request.user, template=template, spec=spec_dict(new_spec),
                     note=head.cleaned_data.get("change_note") or "",
                     owner=head.cleaned_data.get("owner"),
                 )
@@ -401,7 +403,7 @@ def template_yaml_edit(request: HttpRequest, template_id: int) -> HttpResponse:
         else:
             return _saved(request, saved, current)
     else:
-        text = yamlio.dump_yaml(spec_to_dict(selectors.version_spec(current)))
+        text = yamlio.dump_yaml(spec_dict(selectors.version_spec(current)))
         note = ""
     return render(request, "procedures/template_yaml_edit.html", {
         "template": template, "text": text, "change_note": note, "problems": problems,
@@ -425,7 +427,7 @@ def template_export(request: HttpRequest, template_id: int) -> HttpResponse:
     version = template.current_version
     if version is None:
         raise Http404
-    text = yamlio.dump_yaml(spec_to_dict(selectors.version_spec(version)))
+    text = yamlio.dump_yaml(spec_dict(selectors.version_spec(version)))
     disposition = (f'attachment; filename="{_download_name(template)}"; '
                    f"filename*=UTF-8''{quote(template.name + '.yaml')}")
     return HttpResponse(text.encode("utf-8"), content_type="text/yaml; charset=utf-8",
@@ -525,7 +527,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 @org_view(MANAGE_PROCEDURES)
 @require_POST
-def library_adopt(request: HttpRequest, key: str) -> HttpResponse:
+def library_adopt(request: AuthedRequest, key: str) -> HttpResponse:
     try:
         entry = builtin.library_entry(key)
     except KeyError as exc:
@@ -573,5 +575,5 @@ def _tell_what_to_set_up(request: HttpRequest, spec: TemplateSpec, template: Tem
             _("Give the role to a person's account in Accounts and roles")))
 
 
-def _owner_of(request: HttpRequest) -> Person | None:
-    return getattr(request.membership, "person", None)  # type: ignore[attr-defined]
+def _owner_of(request: AuthedRequest) -> Person | None:
+    return getattr(request.membership, "person", None)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from somu.core import registry
 from somu.core.passwords import PasswordChangeForm
 from somu.core.requestid import current_request_id
+from somu.core.requests import AuthedRequest
 from somu.core.web import org_view
 from somu.org import selectors as org_selectors
 from somu.org import services as org_services
@@ -94,11 +95,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @org_view(VIEW_ORG)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """Each person's starting point: what waits for them (steps, surveys), and for those who
     oversee the organization the few figures that need attention, each linked to its list.
     What each app adds comes from its registry entry."""
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+    membership: Membership = request.membership
     day = timezone.localdate()  # the clock the tests freeze
 
     def gather(attribute: str) -> list[Any]:
@@ -115,7 +116,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    membership: Membership | None = request.membership  # type: ignore[attr-defined]
+    membership: Membership | None = getattr(request, "membership", None)
     tokens = org_selectors.api_token_list(membership=membership) if membership else []
     return render(request, "account.html", {
         "tokens": tokens,
@@ -136,10 +137,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @org_view(VIEW_ORG)
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthedRequest) -> HttpResponse:
     try:
         _token, raw = org_services.api_token_create(
-            actor=request.user, membership=request.membership,  # type: ignore[attr-defined]
+            actor=request.user, membership=request.membership,
             name=request.POST.get("name", ""),
         )
     except ValidationError as exc:
@@ -152,9 +153,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @org_view(VIEW_ORG)
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(
-        org_selectors.api_token_list(membership=request.membership),  # type: ignore[attr-defined]
+        org_selectors.api_token_list(membership=request.membership),
         pk=token_id,
     )
     org_services.api_token_revoke(actor=request.user, token=token)

@@ -7,7 +7,7 @@ organization are not found (the tenancy scope), so they answer 404 like unknown 
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from ninja import File, Form, Path, Query, Router
 from ninja.files import UploadedFile
@@ -17,6 +17,7 @@ from ninja.responses import Status
 from somu.core.api import PagePagination, errors
 from somu.core.errors import Conflict
 from somu.core.permissions import has_perm, require
+from somu.core.requests import AuthedRequest
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.org.models import Department, Membership, Person, Skill
 from somu.survey import selectors, services
@@ -61,10 +62,6 @@ TaskId = Path(..., ge=1, le=MAX_ID)
 RoundId = Path(..., ge=1, le=MAX_ID)
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _require_any(membership: Membership, *perms: str) -> None:
     if not any(has_perm(membership, perm) for perm in perms):
         require(membership, perms[0])  # raises the 403
@@ -96,30 +93,30 @@ def _task_data(payload: TaskPatch, *, partial: bool) -> dict[str, Any]:
 @router.get("/tasks", response={200: list[TaskOut], **errors(403, 422)},
             summary="The work inventory (業務一覧), filtered like its page")
 @paginate(PagePagination)
-def task_list(request: HttpRequest, filters: Query[TaskQuery]) -> Any:
-    _require_any(_membership(request), MANAGE_SURVEY, ANSWER_SURVEY, VIEW_ANALYSIS)
+def task_list(request: AuthedRequest, filters: Query[TaskQuery]) -> Any:
+    _require_any(request.auth, MANAGE_SURVEY, ANSWER_SURVEY, VIEW_ANALYSIS)
     return selectors.task_list(filters=selectors.TaskFilter(
         q=filters.q, function=filters.function,
         status="" if filters.status == "all" else filters.status, flag=filters.flag))
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **errors(403, 404, 422)})
-def task_get(request: HttpRequest, task_id: int = TaskId) -> Task:
-    _require_any(_membership(request), MANAGE_SURVEY, ANSWER_SURVEY, VIEW_ANALYSIS)
+def task_get(request: AuthedRequest, task_id: int = TaskId) -> Task:
+    _require_any(request.auth, MANAGE_SURVEY, ANSWER_SURVEY, VIEW_ANALYSIS)
     return Task.objects.get(pk=task_id)
 
 
 @router.post("/tasks", response={201: TaskOut, **errors(403, 409, 422)})
-def task_create(request: HttpRequest, payload: TaskIn) -> Status[Task]:
-    require(_membership(request), MANAGE_SURVEY)
+def task_create(request: AuthedRequest, payload: TaskIn) -> Status[Task]:
+    require(request.auth, MANAGE_SURVEY)
     task = services.task_save(actor=request.user, task=None,
                               data=_task_data(payload, partial=False))
     return Status(201, task)
 
 
 @router.patch("/tasks/{task_id}", response={200: TaskOut, **errors(403, 404, 409, 422)})
-def task_update(request: HttpRequest, payload: TaskPatch, task_id: int = TaskId) -> Task:
-    require(_membership(request), MANAGE_SURVEY)
+def task_update(request: AuthedRequest, payload: TaskPatch, task_id: int = TaskId) -> Task:
+    require(request.auth, MANAGE_SURVEY)
     task = Task.objects.get(pk=task_id)
     return services.task_save(actor=request.user, task=task,
                               data=_task_data(payload, partial=True))
@@ -127,8 +124,8 @@ def task_update(request: HttpRequest, payload: TaskPatch, task_id: int = TaskId)
 
 @router.delete("/tasks/{task_id}", response={204: None, **errors(403, 404, 409, 422)},
                summary="Delete a task no answers refer to (409 otherwise: archive it)")
-def task_delete(request: HttpRequest, task_id: int = TaskId) -> Status[None]:
-    require(_membership(request), MANAGE_SURVEY)
+def task_delete(request: AuthedRequest, task_id: int = TaskId) -> Status[None]:
+    require(request.auth, MANAGE_SURVEY)
     task = Task.objects.get(pk=task_id)
     try:
         services.task_delete(actor=request.user, task=task)
@@ -140,10 +137,10 @@ def task_delete(request: HttpRequest, task_id: int = TaskId) -> Status[None]:
 # ---- rounds and respondents ----------------------------------------------------------------------
 
 
-def _round_readable(request: HttpRequest, round_id: int) -> SurveyRound:
+def _round_readable(request: AuthedRequest, round_id: int) -> SurveyRound:
     """A round the caller may see: all of them for survey managers and analysts, otherwise
     only the rounds the caller's person is asked to answer."""
-    membership = _membership(request)
+    membership = request.auth
     _require_any(membership, MANAGE_SURVEY, VIEW_ANALYSIS, ANSWER_SURVEY)
     survey_round = selectors.round_get(round_id=round_id)
     if not (has_perm(membership, MANAGE_SURVEY) or has_perm(membership, VIEW_ANALYSIS)) and not (
@@ -154,8 +151,8 @@ def _round_readable(request: HttpRequest, round_id: int) -> SurveyRound:
     return survey_round
 
 
-def _round_managed(request: HttpRequest, round_id: int) -> SurveyRound:
-    require(_membership(request), MANAGE_SURVEY)
+def _round_managed(request: AuthedRequest, round_id: int) -> SurveyRound:
+    require(request.auth, MANAGE_SURVEY)
     return selectors.round_get(round_id=round_id)
 
 
@@ -170,8 +167,8 @@ def _round_detail(survey_round: SurveyRound) -> dict[str, Any]:
 @router.get("/rounds", response={200: list[RoundOut], **errors(403, 422)},
             summary="Survey rounds (a respondent sees the rounds they are asked to answer)")
 @paginate(PagePagination)
-def round_list(request: HttpRequest) -> Any:
-    membership = _membership(request)
+def round_list(request: AuthedRequest) -> Any:
+    membership = request.auth
     _require_any(membership, MANAGE_SURVEY, VIEW_ANALYSIS, ANSWER_SURVEY)
     rounds = selectors.round_list()
     if not (has_perm(membership, MANAGE_SURVEY) or has_perm(membership, VIEW_ANALYSIS)):
@@ -181,13 +178,13 @@ def round_list(request: HttpRequest) -> Any:
 
 @router.get("/rounds/{round_id}", response={200: RoundDetailOut, **errors(403, 404, 422)},
             summary="A round with its answering progress")
-def round_get(request: HttpRequest, round_id: int = RoundId) -> dict[str, Any]:
+def round_get(request: AuthedRequest, round_id: int = RoundId) -> dict[str, Any]:
     return _round_detail(_round_readable(request, round_id))
 
 
 @router.post("/rounds", response={201: RoundDetailOut, **errors(403, 409, 422)})
-def round_create(request: HttpRequest, payload: RoundIn) -> Status[dict[str, Any]]:
-    require(_membership(request), MANAGE_SURVEY)
+def round_create(request: AuthedRequest, payload: RoundIn) -> Status[dict[str, Any]]:
+    require(request.auth, MANAGE_SURVEY)
     data = payload.dict()
     allow_past_due = data.pop("allow_past_due")
     survey_round = services.round_save(actor=request.user, survey_round=None, data=data,
@@ -196,7 +193,7 @@ def round_create(request: HttpRequest, payload: RoundIn) -> Status[dict[str, Any
 
 
 @router.patch("/rounds/{round_id}", response={200: RoundDetailOut, **errors(403, 404, 409, 422)})
-def round_update(request: HttpRequest, payload: RoundPatch,
+def round_update(request: AuthedRequest, payload: RoundPatch,
                  round_id: int = RoundId) -> dict[str, Any]:
     survey_round = _round_managed(request, round_id)
     data = payload.dict(exclude_unset=True)
@@ -213,7 +210,7 @@ def round_update(request: HttpRequest, payload: RoundPatch,
 
 @router.delete("/rounds/{round_id}", response={204: None, **errors(403, 404, 422)},
                summary="Delete a round with its answers and analysis")
-def round_delete(request: HttpRequest, round_id: int = RoundId) -> Status[None]:
+def round_delete(request: AuthedRequest, round_id: int = RoundId) -> Status[None]:
     survey_round = _round_managed(request, round_id)
     services.round_delete(actor=request.user, survey_round=survey_round)
     return Status(204, None)
@@ -223,7 +220,7 @@ def round_delete(request: HttpRequest, round_id: int = RoundId) -> Status[None]:
             response={200: list[RespondentOut], **errors(403, 404, 422)},
             summary="Who is asked to answer, and how far they have got")
 @paginate(PagePagination)
-def respondent_list(request: HttpRequest, filters: Query[RespondentQuery],
+def respondent_list(request: AuthedRequest, filters: Query[RespondentQuery],
                     round_id: int = RoundId) -> Any:
     survey_round = _round_managed(request, round_id)
     return selectors.respondent_list(survey_round=survey_round, status=filters.status)
@@ -238,7 +235,7 @@ def _unknown_ids(model: Any, ids: list[int]) -> list[int]:
 
 @router.post("/rounds/{round_id}/invite", response={200: InviteOut, **errors(403, 404, 422)},
              summary="Ask the active people of departments (and/or people) to answer")
-def round_invite(request: HttpRequest, payload: InviteIn, round_id: int = RoundId) -> Any:
+def round_invite(request: AuthedRequest, payload: InviteIn, round_id: int = RoundId) -> Any:
     survey_round = _round_managed(request, round_id)
     problems: dict[str, str] = {}
     if not payload.department_ids and not payload.person_ids:
@@ -260,7 +257,7 @@ def round_invite(request: HttpRequest, payload: InviteIn, round_id: int = RoundI
 
 @router.post("/rounds/{round_id}/remind", response={200: RemindOut, **errors(403, 404, 422)},
              summary="Email the respondents who have not submitted (all, or those given)")
-def round_remind(request: HttpRequest, payload: RemindIn, round_id: int = RoundId) -> Any:
+def round_remind(request: AuthedRequest, payload: RemindIn, round_id: int = RoundId) -> Any:
     survey_round = _round_managed(request, round_id)
     ids = payload.respondent_ids
     if ids is not None:
@@ -278,9 +275,9 @@ def round_remind(request: HttpRequest, payload: RemindIn, round_id: int = RoundI
 # ---- my answers ----------------------------------------------------------------------------------
 
 
-def _my_respondent(request: HttpRequest, round_id: int) -> Respondent:
+def _my_respondent(request: AuthedRequest, round_id: int) -> Respondent:
     """The caller's place among the round's respondents; 404 when they are not asked."""
-    membership = _membership(request)
+    membership = request.auth
     require(membership, ANSWER_SURVEY)
     survey_round = selectors.round_get(round_id=round_id)
     if membership.person is None:
@@ -310,7 +307,7 @@ def _my_answers(respondent: Respondent) -> dict[str, Any]:
 
 @router.get("/rounds/{round_id}/answers/me", response={200: MyAnswersOut, **errors(403, 404, 422)},
             summary="The caller's answers in a round they are asked to answer")
-def my_answers_get(request: HttpRequest, round_id: int = RoundId) -> dict[str, Any]:
+def my_answers_get(request: AuthedRequest, round_id: int = RoundId) -> dict[str, Any]:
     return _my_answers(_my_respondent(request, round_id))
 
 
@@ -318,7 +315,7 @@ def my_answers_get(request: HttpRequest, round_id: int = RoundId) -> dict[str, A
             response={200: MyAnswersOut, **errors(403, 404, 409, 422)},
             summary="Replace the caller's answers (all or nothing); optionally submit them; "
                     "submitted answers are read-only (409) until reopened")
-def my_answers_put(request: HttpRequest, payload: AnswersIn,
+def my_answers_put(request: AuthedRequest, payload: AnswersIn,
                    round_id: int = RoundId) -> dict[str, Any]:
     respondent = _my_respondent(request, round_id)
     seen: set[int] = set()
@@ -343,7 +340,7 @@ def my_answers_put(request: HttpRequest, payload: AnswersIn,
 @router.post("/rounds/{round_id}/answers/me/reopen",
              response={200: MyAnswersOut, **errors(403, 404, 422)},
              summary="Make the caller's submitted answers editable again (while the round is open)")
-def my_answers_reopen(request: HttpRequest, round_id: int = RoundId) -> dict[str, Any]:
+def my_answers_reopen(request: AuthedRequest, round_id: int = RoundId) -> dict[str, Any]:
     respondent = services.reopen(actor=request.user, respondent=_my_respondent(request, round_id))
     return _my_answers(respondent)
 
@@ -355,7 +352,7 @@ def my_answers_reopen(request: HttpRequest, round_id: int = RoundId) -> dict[str
              response={200: ImportOut, 422: ImportErrorOut, **errors(403, 404)},
              summary="Import hours and capabilities (.xlsx/.csv, long or wide layout)")
 def hours_import(
-    request: HttpRequest,
+    request: AuthedRequest,
     file: File[UploadedFile | None] = None,
     layout: Form[str] = "auto",
     create_tasks: Form[str] = "false",
@@ -396,23 +393,23 @@ def hours_import(
 # ---- the analysis --------------------------------------------------------------------------------
 
 
-def _analysed_round(request: HttpRequest, round_id: int) -> SurveyRound:
-    require(_membership(request), VIEW_ANALYSIS)
+def _analysed_round(request: AuthedRequest, round_id: int) -> SurveyRound:
+    require(request.auth, VIEW_ANALYSIS)
     return selectors.round_get(round_id=round_id)
 
 
 def _scoped_round(
-    request: HttpRequest, round_id: int
+    request: AuthedRequest, round_id: int
 ) -> tuple[SurveyRound, frozenset[int] | None]:
     """The round and whose data the caller may analyse (a manager: their department subtree),
     as on the dashboard and its drill-down pages."""
-    scope = analysis_scope(_membership(request))
+    scope = analysis_scope(request.auth)
     return selectors.round_get(round_id=round_id), scope
 
 
 @router.get("/rounds/{round_id}/analysis", response={200: dict[str, Any], **errors(403, 404, 422)},
             summary="The round's analysis (cached; refresh=true recomputes)")
-def analysis_get(request: HttpRequest, filters: Query[AnalysisQuery],
+def analysis_get(request: AuthedRequest, filters: Query[AnalysisQuery],
                  round_id: int = RoundId) -> dict[str, Any]:
     from somu.survey.analysis import to_dict
 
@@ -429,7 +426,7 @@ DRILL_PARAMS = {"department_id": "department", "person_id": "person", "task_id":
             response={200: list[HoursRowOut], **errors(403, 404, 422)},
             summary="The hours rows behind a figure (drill-down)")
 @paginate(PagePagination)
-def analysis_rows(request: HttpRequest, filters: Query[DrillQuery],
+def analysis_rows(request: AuthedRequest, filters: Query[DrillQuery],
                   round_id: int = RoundId) -> Any:
     survey_round, scope = _scoped_round(request, round_id)
     # The page's parser, so the API accepts and refuses what the page does (page names in it).
@@ -448,7 +445,7 @@ def analysis_rows(request: HttpRequest, filters: Query[DrillQuery],
             summary="The analysis as an Excel workbook (a sheet per view, native charts)",
             openapi_extra={"responses": {"200": {
                 "description": "The workbook", "content": {XLSX: {}}}}})
-def analysis_report(request: HttpRequest, filters: Query[AnalysisQuery],
+def analysis_report(request: AuthedRequest, filters: Query[AnalysisQuery],
                     round_id: int = RoundId) -> HttpResponse:
     from somu.survey.report import build_report_xlsx
 
@@ -464,10 +461,10 @@ def analysis_report(request: HttpRequest, filters: Query[AnalysisQuery],
 
 @router.get("/compare", response={200: dict[str, Any], **errors(403, 404, 422)},
             summary="Two rounds side by side: what changed (after − before)")
-def rounds_compare(request: HttpRequest, filters: Query[CompareQuery]) -> dict[str, Any]:
+def rounds_compare(request: AuthedRequest, filters: Query[CompareQuery]) -> dict[str, Any]:
     from somu.survey.analysis import compare, to_dict
 
-    require(_membership(request), VIEW_ANALYSIS)
+    require(request.auth, VIEW_ANALYSIS)
     before = selectors.round_get(round_id=filters.before)
     after = selectors.round_get(round_id=filters.after)
     return {

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from somu.core.percent import format_percent
+from somu.core.requests import AuthedRequest
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
 from somu.org.selectors import department_paths
@@ -79,14 +80,14 @@ def _has_data(survey_round: SurveyRound, scope: frozenset[int] | None = None) ->
                                 department_ids=scope).exists()
 
 
-def _scope(request: HttpRequest) -> frozenset[int] | None:
+def _scope(request: AuthedRequest) -> frozenset[int] | None:
     """None: the whole organization; else a manager's departments (PRODUCT.md, manager scope)."""
-    return analysis_scope(request.membership)  # type: ignore[attr-defined]
+    return analysis_scope(request.membership)
 
 
-def _scope_label(request: HttpRequest) -> str:
+def _scope_label(request: AuthedRequest) -> str:
     """What a restricted analysis covers, in words: the manager's department and below."""
-    person = request.membership.person  # type: ignore[attr-defined]
+    person = request.membership.person
     if person is None or person.department_id is None:
         return _("nobody (your account is not linked to a person in a department)")
     return _("%(department)s and its sub-departments") % {
@@ -326,7 +327,7 @@ def _base_context(survey_round: SurveyRound, result: AnalysisResult) -> dict[str
 
 @require_http_methods(["GET", "POST"])
 @org_view(VIEW_TEAM_ANALYSIS)
-def dashboard(request: HttpRequest, round_id: int) -> HttpResponse:
+def dashboard(request: AuthedRequest, round_id: int) -> HttpResponse:
     survey_round = selectors.round_get(round_id=round_id)
     scope = _scope(request)
     section = request.GET.get("section", "overview")
@@ -438,7 +439,7 @@ def _csv(survey_round: SurveyRound, rows: Iterable[Any]) -> HttpResponse:
 
 @require_GET
 @org_view(VIEW_TEAM_ANALYSIS)
-def drill_rows(request: HttpRequest, round_id: int) -> HttpResponse:
+def drill_rows(request: AuthedRequest, round_id: int) -> HttpResponse:
     survey_round = selectors.round_get(round_id=round_id)
     scope = _scope(request)
     try:

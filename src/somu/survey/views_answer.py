@@ -27,6 +27,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from somu.core.requests import AuthedRequest
 from somu.core.web import org_view
 from somu.org.models import Person
 from somu.survey import selectors, services
@@ -115,9 +116,9 @@ def _plain(value: Decimal | str | None) -> str:
     return format(Decimal(str(value)).normalize(), "f")
 
 
-def _respondent(request: HttpRequest, round_id: int) -> Respondent:
+def _respondent(request: AuthedRequest, round_id: int) -> Respondent:
     """The logged-in person's place in the round, or 404 (no person, other org, not asked)."""
-    person: Person | None = request.membership.person  # type: ignore[attr-defined]
+    person: Person | None = request.membership.person
     if person is None:
         raise Http404
     survey_round = selectors.round_get(round_id=round_id)
@@ -287,8 +288,8 @@ def _render(
 
 
 @org_view(ANSWER_SURVEY)
-def my_surveys(request: HttpRequest) -> HttpResponse:
-    person: Person | None = request.membership.person  # type: ignore[attr-defined]
+def my_surveys(request: AuthedRequest) -> HttpResponse:
+    person: Person | None = request.membership.person
     respondents = list(selectors.open_rounds_for_person(person=person)) if person else []
     return render(request, "survey/answer_list.html", {
         "person": person,
@@ -297,7 +298,7 @@ def my_surveys(request: HttpRequest) -> HttpResponse:
 
 
 @org_view(ANSWER_SURVEY)
-def questionnaire(request: HttpRequest, round_id: int) -> HttpResponse:
+def questionnaire(request: AuthedRequest, round_id: int) -> HttpResponse:
     respondent = _respondent(request, round_id)
     if request.method != "POST":
         return _render(request, respondent, _stored_rows(respondent))
@@ -338,7 +339,7 @@ def questionnaire(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @require_POST
 @org_view(ANSWER_SURVEY)
-def task_propose(request: HttpRequest, round_id: int) -> HttpResponse:
+def task_propose(request: AuthedRequest, round_id: int) -> HttpResponse:
     """Add a missing task; the questionnaire typed so far (if posted along) is saved with it."""
     respondent = _respondent(request, round_id)
     here = reverse("survey:questionnaire", kwargs={"round_id": respondent.round.pk})

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from somu.core.requests import AuthedRequest
 from somu.core.tabular import RowError, Source
 from somu.core.uploads import (
     SPREADSHEET_TYPES,
@@ -36,7 +37,7 @@ def task_export(request: HttpRequest) -> HttpResponse:
 
 @org_view(MANAGE_SURVEY)
 @require_http_methods(["GET", "POST"])
-def task_import(request: HttpRequest) -> HttpResponse:
+def task_import(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "columns": importing_inventory.COLUMN_HELP,
         "rules": importing_inventory.RULES,
@@ -58,7 +59,7 @@ def task_import(request: HttpRequest) -> HttpResponse:
 
 @org_view(MANAGE_SURVEY)
 @require_http_methods(["GET", "POST"])
-def hours_import(request: HttpRequest, round_id: int) -> HttpResponse:
+def hours_import(request: AuthedRequest, round_id: int) -> HttpResponse:
     survey_round = selectors.round_get(round_id=round_id)
     layout = request.POST.get("layout", "auto")
     create_tasks = request.POST.get("create_tasks") == "on"

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from somu.core.web import org_view, render_page
+from somu.core.web import apply_errors, org_view, render_page
 from somu.survey import selectors, services
 from somu.survey.forms import TaskForm
 from somu.survey.models import STANDARD_FUNCTIONS, Task, TaskStatus
@@ -26,15 +25,6 @@ from somu.survey.starter import functions as starter_functions
 
 STATUS_ALL = "all"
 QUICK_STATUS = {"accept": TaskStatus.ACTIVE, "archive": TaskStatus.ARCHIVED}
-
-
-def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Show a service's validation error next to the fields it names."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @dataclass
@@ -149,7 +139,7 @@ def task_edit(request: HttpRequest, task_id: int | None = None) -> HttpResponse:
         try:
             saved = services.task_save(actor=request.user, task=task, data=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("“%(name)s” has been saved.") % {"name": saved.name})
             if "another" in request.POST:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from somu.core.percent import format_percent
 from somu.core.permissions import has_perm
-from somu.core.web import org_view, paginate, querystring_without_page, render_page
+from somu.core.requests import AuthedRequest
+from somu.core.web import apply_errors, org_view, paginate, querystring_without_page, render_page
 from somu.org.selectors import department_tree, flatten_tree
 from somu.survey import selectors, services
 from somu.survey.forms import InviteForm, RoundForm
@@ -29,15 +29,6 @@ from somu.survey.models import (
 from somu.survey.permissions import MANAGE_SURVEY, VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS
 
 RESPONDENTS_PER_PAGE = 100
-
-
-def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Show a service's validation error next to the fields it names."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @org_view(VIEW_TEAM_ANALYSIS)
@@ -62,7 +53,7 @@ def round_edit(request: HttpRequest, round_id: int | None = None) -> HttpRespons
             saved = services.round_save(actor=request.user, survey_round=survey_round,
                                         data=data, allow_past_due=allow_past_due)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The round has been saved."))
             return redirect("survey:round_detail", round_id=saved.pk)
@@ -79,7 +70,7 @@ RESPONDENT_FILTERS = (
 
 
 @org_view(VIEW_ANALYSIS)
-def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+def round_detail(request: AuthedRequest, round_id: int) -> HttpResponse:
     survey_round = selectors.round_get(round_id=round_id)
     status = request.GET.get("status", "")
     if status not in {value for value, _label in RESPONDENT_FILTERS}:
@@ -88,7 +79,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         request, selectors.respondent_list(survey_round=survey_round, status=status),
         per_page=RESPONDENTS_PER_PAGE,
     )
-    can_manage = has_perm(request.membership, MANAGE_SURVEY)  # type: ignore[attr-defined]
+    can_manage = has_perm(request.membership, MANAGE_SURVEY)
     progress = selectors.round_progress(survey_round=survey_round)
     context: dict[str, Any] = {
         "round": survey_round,

@@ -12,35 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from somu.core import tenancy
+from somu.core.tests.apiclient import api_client, assert_error, bearer, field_names
 from somu.org import services
 from somu.org.models import ApiToken, Membership, Person
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    """The API's one error shape: {"error": {"code", "message", "fields"}}."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "fields"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    assert isinstance(body["error"]["fields"], list)
-    return body["error"]
-
-
-def field_names(error: dict) -> list[str]:
-    return [f["field"] for f in error["fields"]]
-
-
-def bearer(raw: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-def api_client() -> Client:
-    # Enforcing CSRF proves bearer calls do not need it.
-    return Client(enforce_csrf_checks=True)
-
 
 # ---- tokens --------------------------------------------------------------------------------------
 
@@ -155,7 +129,7 @@ def test_tokens_are_stored_only_as_hashes(token_for, admin_a, org_a):
 
 
 def test_session_auth_reads_without_csrf_but_writes_need_it(admin_a, org_a, people_a):
-    client = Client(enforce_csrf_checks=True)
+    client = api_client()
     client.force_login(admin_a)
     assert client.get("/api/v1/departments").status_code == 200
     refused = client.post("/api/v1/departments", {"name": "経理部"},

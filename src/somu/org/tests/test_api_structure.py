@@ -8,7 +8,7 @@ import pytest
 
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
-from somu.core.tests.test_api import api_client, assert_error, bearer, field_names
+from somu.core.tests.apiclient import api_client, assert_error, bearer, field_names
 from somu.org.models import Grade, Skill
 
 GRADE = {"code": "G4", "name": "部長", "hourly_cost": 7000, "difficulty_min": 4,

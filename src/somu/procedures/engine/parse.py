@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any, Final, cast
 
 from somu.procedures.engine.canonical import assignee_dict, due_dict, spec_dict
-from somu.procedures.engine.expr import ExprError, parse_condition
 from somu.procedures.engine.plan import find_cycle, transitive_dependencies
 from somu.procedures.engine.spec import (
     DATE_MAX,
@@ -38,6 +37,8 @@ from somu.procedures.engine.spec import (
     StepSpec,
     TemplateSpec,
 )
+from somu.rules.due import ROLLS
+from somu.rules.expr import ExprError, parse_condition
 
 __all__ = ["assignee_dict", "due_dict", "parse_spec_dict", "spec_dict"]
 
@@ -66,7 +67,6 @@ DUE_FIELDS: Final = (
 ASSIGNEE_KINDS: Final = ("person", "role", "param", "manager_of", "starter")
 STEP_KINDS: Final = ("task", "approval")
 UNITS: Final = ("business", "calendar")
-ROLLS: Final = ("none", "previous", "next")
 ON_UNRESOLVED: Final = ("fail", "owner")
 # Names a parameter cannot take: they mean something else in due rules and assignee rules,
 # or are words of the condition language.
@@ -78,7 +78,14 @@ PLACEHOLDERS: Final = frozenset({START, STARTER})
 
 
 def parse_spec_dict(data: Mapping[str, Any]) -> TemplateSpec:
-    """The validated spec for ``data``; raises :class:`SpecError` listing every problem."""
+    """A validated spec from its dict form (YAML or stored JSON).
+
+    Raises :class:`SpecError` listing every problem: missing or wrong-typed fields, duplicate
+    keys, unknown dependency, dependency cycle (naming the cycle, e.g. "a → b → a"), unknown
+    parameter in a due rule, condition or assignee rule, a due rule on a non-date parameter, an
+    ``after`` step that is not a (transitive) dependency, an assignee parameter that is not a
+    person, a bad condition expression, ``on_reject`` naming an unknown step.
+    """
     return _Parser().document(data)
 
 

@@ -18,9 +18,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final, Literal, Protocol
 
-from somu.core.calendar import BusinessCalendar
-from somu.procedures.engine.due import due_from_base
-from somu.procedures.engine.expr import Condition, parse_condition
 from somu.procedures.engine.spec import (
     START,
     AssigneeRule,
@@ -28,6 +25,9 @@ from somu.procedures.engine.spec import (
     StepKindName,
     TemplateSpec,
 )
+from somu.rules.calendar import BusinessCalendar
+from somu.rules.due import due_from_base
+from somu.rules.expr import Condition, parse_condition
 
 PlannedState = Literal["waiting", "ready", "skipped"]
 # States of a step that satisfy the dependencies of the steps after it.

@@ -1,7 +1,8 @@
 """The template definition (spec): typed, validated, Django-free.
 
-A template version is stored as the canonical dict :func:`spec_to_dict` returns, and written to
-and read from YAML in the same shape (see docs/user/procedures.md for the format)::
+A template version is stored as the canonical dict :func:`.canonical.spec_dict` returns (read
+back by :func:`.parse.parse_spec_dict`), and written to and read from YAML in the same shape (see
+docs/user/procedures.md for the format)::
 
     somu: procedure/1
     name: 入社手続き
@@ -37,18 +38,23 @@ or ``{after: <step key>, offset: 2}`` (the step must be among its dependencies).
 take ``kind: approval`` and ``on_reject: stop | reopen:<key of an earlier step>``. Instructions
 may use ``{{start}}`` and ``{{starter}}`` besides the parameters.
 
-Rules (each in its own small module): conditions in :mod:`.expr`, due dates in :mod:`.due`,
-the dependency graph and launch planning in :mod:`.plan`, schedules in :mod:`.recurrence`.
+Rules (each in its own small module): conditions in :mod:`somu.rules.expr`, due dates in
+:mod:`somu.rules.due`, the dependency graph and launch planning in :mod:`.plan`, schedules in
+:mod:`somu.rules.recurrence`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, Literal
+
+# The due rule is shared with other apps; it is re-exported here as part of the spec.
+from somu.rules.due import START as START
+from somu.rules.due import DueRule as DueRule
+from somu.rules.due import Roll as Roll
 
 SPEC_FORMAT: Final = "procedure/1"
 
@@ -59,12 +65,8 @@ PARAM_TYPES: Final[tuple[str, ...]] = (
 FieldType = Literal["text", "textarea", "number", "date", "choice", "boolean"]
 FIELD_TYPES: Final[tuple[str, ...]] = ("text", "textarea", "number", "date", "choice", "boolean")
 StepKindName = Literal["task", "approval"]
-Unit = Literal["business", "calendar"]
-Roll = Literal["none", "previous", "next"]
-DueKind = Literal["offset", "end_of_month", "day_of_month"]
 AssigneeKind = Literal["person", "role", "param", "manager_of", "starter"]
 ROLE_NAMES: Final[tuple[str, ...]] = ("admin", "manager", "staff", "employee")
-START: Final = "start"  # the due-rule base meaning the run's start date
 STARTER: Final = "starter"  # the assignee rule (and manager_of value) meaning the run's starter
 # {{ key }} in instructions: a parameter's display value (or {{start}}, {{starter}}).
 PLACEHOLDER_RE: Final = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
@@ -141,33 +143,6 @@ class AssigneeRule:
 
 
 @dataclass(frozen=True)
-class DueRule:
-    """When a step is due.
-
-    ``base`` is "start" (the run's start date), a date parameter's key, or — with
-    ``after_step`` — the completion date of that predecessor step (then the due date is known
-    only once it completes). ``kind``:
-
-    - ``offset``: base ± ``offset`` days in ``unit`` (business or calendar days);
-    - ``end_of_month``: the last day of the month ``months`` after base's month (0 = same);
-    - ``day_of_month``: day ``day`` of the month ``months`` after base's month (clamped to the
-      month's end), e.g. 翌月10日 = {day: 10, months: 1}.
-
-    Then ``roll``: a result that is not a business day moves to the previous or next business
-    day, or stays (``none``).
-    """
-
-    base: str = START
-    after_step: str = ""
-    kind: DueKind = "offset"
-    offset: int = 0
-    unit: Unit = "business"
-    months: int = 0
-    day: int = 0
-    roll: Roll = "none"
-
-
-@dataclass(frozen=True)
 class FormFieldSpec:
     key: str
     label: str
@@ -213,23 +188,3 @@ class TemplateSpec:
     def step(self, key: str) -> StepSpec | None:
         return next((s for s in self.steps if s.key == key), None)
 
-
-def parse_spec(data: Mapping[str, Any]) -> TemplateSpec:
-    """A validated spec from its dict form (YAML or stored JSON).
-
-    Raises :class:`SpecError` listing every problem: missing or wrong-typed fields, duplicate
-    keys, unknown dependency, dependency cycle (naming the cycle, e.g. "a → b → a"), unknown
-    parameter in a due rule, condition or assignee rule, a due rule on a non-date parameter, an
-    ``after`` step that is not a (transitive) dependency, an assignee parameter that is not a
-    person, a bad condition expression, ``on_reject`` naming an unknown step.
-    """
-    from somu.procedures.engine.parse import parse_spec_dict
-
-    return parse_spec_dict(data)
-
-
-def spec_to_dict(spec: TemplateSpec) -> dict[str, Any]:
-    """The canonical dict (stored JSON and exported YAML): defaults omitted, keys ordered."""
-    from somu.procedures.engine.parse import spec_dict
-
-    return spec_dict(spec)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import copy
 import io
+from functools import partial
 
 import pytest
-from django.test import Client
 
 from somu.core import tenancy
-from somu.org import services as org_services
-from somu.org.models import Membership
+from somu.core.tests.apiclient import api_client, assert_error, field_names
 from somu.procedures import services
 from somu.procedures.models import Run, Step, StepState, Template
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save
@@ -30,56 +29,10 @@ NEWCOMER = {"入社者": "A002", "入社日": "2026-04-30"}  # 鈴木 花子
 # ---- helpers -------------------------------------------------------------------------------------
 
 
-def assert_error(response, status: int, code: str) -> dict:
-    """The API's one error shape: {"error": {"code", "message", "fields"}}."""
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
-
-
-def field_names(error: dict) -> list[str]:
-    return [f["field"] for f in error["fields"]]
-
-
-class Api:
-    """A bearer-token client of one user (CSRF enforced: tokens must not need it)."""
-
-    def __init__(self, raw: str) -> None:
-        self.client = Client(enforce_csrf_checks=True)
-        self.auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, path: str, **params):
-        return self.client.get(f"{API}{path}", params, **self.auth)
-
-    def post(self, path: str, body=None, **extra):
-        if isinstance(body, dict) and any(hasattr(v, "read") for v in body.values()):
-            return self.client.post(f"{API}{path}", body, **self.auth, **extra)
-        return self.client.post(f"{API}{path}", body if body is not None else {},
-                                content_type="application/json", **self.auth, **extra)
-
-    def put(self, path: str, body):
-        return self.client.put(f"{API}{path}", body, content_type="application/json",
-                               **self.auth)
-
-    def delete(self, path: str):
-        return self.client.delete(f"{API}{path}", **self.auth)
-
-
 @pytest.fixture(name="api_as")
-def api_as_fixture(org_a):
-    """``api_as(user)``: an :class:`Api` with a fresh token of ``user`` in org A (or ``org``)."""
-
-    def make(user, org=org_a) -> Api:
-        with tenancy.activate(org):
-            membership = Membership.objects.get(user=user)
-            _token, raw = org_services.api_token_create(actor=user, membership=membership,
-                                                        name="test")
-        return Api(raw)
-
-    return make
+def api_as_fixture(api_as):
+    """The root ``api_as``, with paths under /api/v1/procedures."""
+    return partial(api_as, prefix=API)
 
 
 @pytest.fixture(name="hr")
@@ -794,7 +747,7 @@ def test_nothing_of_another_organization_shows_in_lists(api_as, admin_a, people_
 
 
 def test_a_session_write_needs_the_csrf_token(admin_a, org_a, template):
-    client = Client(enforce_csrf_checks=True)
+    client = api_client()
     client.force_login(admin_a)
     response = client.post(f"{API}/templates/{template.pk}/archive", {},
                            content_type="application/json")

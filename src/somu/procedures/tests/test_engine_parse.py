@@ -12,8 +12,6 @@ from somu.procedures.engine.spec import (
     DueRule,
     SpecError,
     SpecProblem,
-    parse_spec,
-    spec_to_dict,
 )
 from somu.procedures.tests.engine_samples import ONBOARDING, onboarding
 
@@ -57,10 +55,10 @@ def test_the_canonical_dict_of_the_sample_is_the_sample_in_the_same_key_order():
 
 
 def test_export_import_export_is_identical():
-    spec = parse_spec(ONBOARDING)
-    once = spec_to_dict(spec)
-    assert parse_spec(once) == spec
-    assert spec_to_dict(parse_spec(once)) == once
+    spec = parse_spec_dict(ONBOARDING)
+    once = spec_dict(spec)
+    assert parse_spec_dict(once) == spec
+    assert spec_dict(parse_spec_dict(once)) == once
     assert list(once) == ["somu", "name", "category", "description", "notes",
                           "on_unresolved_assignee", "tasks", "parameters", "steps"]
 

@@ -5,7 +5,6 @@ import time
 
 import pytest
 
-from somu.core.calendar import BusinessCalendar
 from somu.procedures.engine.parse import parse_spec_dict
 from somu.procedures.engine.plan import (
     DueOrderProblem,
@@ -21,6 +20,7 @@ from somu.procedures.engine.plan import (
 )
 from somu.procedures.engine.spec import AssigneeRule
 from somu.procedures.tests.engine_samples import ONBOARDING
+from somu.rules.calendar import BusinessCalendar
 
 CAL = BusinessCalendar()
 SPEC = parse_spec_dict(ONBOARDING)

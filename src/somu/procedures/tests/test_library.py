@@ -16,14 +16,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from somu.core import tenancy
-from somu.core.calendar import BusinessCalendar
 from somu.core.permissions import Role
 from somu.procedures import library, services
-from somu.procedures.engine.due import due_from_base
 from somu.procedures.engine.parse import parse_spec_dict, spec_dict
 from somu.procedures.engine.plan import plan_launch
 from somu.procedures.engine.yamlio import load_yaml
 from somu.procedures.models import Step, StepState, Template
+from somu.rules.calendar import BusinessCalendar
+from somu.rules.due import due_from_base
 
 D = dt.date
 JP = BusinessCalendar()  # 土日, national holidays, 年末年始 12/29–1/3: every new organization's

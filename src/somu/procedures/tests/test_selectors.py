@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 from somu.core import tenancy
 from somu.org.models import Membership
 from somu.procedures import selectors, services
-from somu.procedures.engine.spec import AssigneeRule, DueRule, parse_spec
+from somu.procedures.engine.parse import parse_spec_dict
+from somu.procedures.engine.spec import AssigneeRule, DueRule
 from somu.procedures.models import Run, RunStatus, Step
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save
 from somu.survey import services as survey_services
@@ -197,7 +198,7 @@ def test_who_may_act_on_a_step(org_a, people_a, hr, employee_a, manager_a, audit
 
 
 def test_rules_are_described_in_words(tr):
-    spec = parse_spec(onboarding())
+    spec = parse_spec_dict(onboarding())
     with translation.override("en"):
         assert selectors.describe_due(DueRule(base="入社日", offset=5, unit="calendar",
                                               roll="previous"), spec) == \
@@ -220,7 +221,7 @@ def test_rules_are_described_in_words(tr):
 
 
 def test_the_due_preview_uses_the_sample_start_date_and_the_calendar(org_a, people_a):
-    spec = parse_spec(onboarding())
+    spec = parse_spec_dict(onboarding())
     with tenancy.activate(org_a):
         rows = selectors.due_preview(spec=spec, start_date=dt.date(2026, 4, 30),
                                      params={"雇用形態": "パート"})

@@ -15,7 +15,7 @@ from somu.core import tenancy
 from somu.procedures import selectors
 from somu.procedures import template_editor as te
 from somu.procedures.engine import yamlio
-from somu.procedures.engine.spec import spec_to_dict
+from somu.procedures.engine.parse import spec_dict
 from somu.procedures.models import Template, TemplateVersion
 from somu.procedures.tests.builders import onboarding, save
 from somu.survey import services as survey_services
@@ -594,7 +594,7 @@ def test_export_then_import_gives_the_same_spec(client_as, staff_a, org_a, org_b
     original = current_spec(org_a, "入社手続き")
     copy = current_spec(org_a, "入社手続き（複製）")
     assert {**copy, "name": "入社手続き"} == original
-    assert yamlio.dump_yaml(spec_to_dict(selectors.version_spec(
+    assert yamlio.dump_yaml(spec_dict(selectors.version_spec(
         TemplateVersion(spec=original)))) == text
 
 

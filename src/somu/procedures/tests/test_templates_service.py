@@ -11,7 +11,8 @@ from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.org import services as org_services
 from somu.procedures import services
-from somu.procedures.engine.spec import SpecError, parse_spec
+from somu.procedures.engine.parse import parse_spec_dict
+from somu.procedures.engine.spec import SpecError
 from somu.procedures.models import Run, Template, TemplateVersion
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save, step_spec
 from somu.survey import services as survey_services
@@ -42,7 +43,7 @@ def test_saving_an_unchanged_spec_creates_no_new_version(org_a, people_a):
 
 
 def test_a_typed_spec_is_accepted_and_stored_in_canonical_form(org_a, people_a):
-    template = save(org_a, parse_spec(onboarding()))  # type: ignore[arg-type]
+    template = save(org_a, parse_spec_dict(onboarding()))  # type: ignore[arg-type]
     same = save(org_a, onboarding(), template=template)
     with tenancy.activate(org_a):
         assert same.current_version.number == 1

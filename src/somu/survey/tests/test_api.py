@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import zipfile
 from decimal import Decimal
+from functools import partial
 
 import openpyxl
 import pytest
@@ -25,8 +26,7 @@ from django.test import Client
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.core.permissions import Role
-from somu.org import services as org_services
-from somu.org.models import Membership
+from somu.core.tests.apiclient import api_client, assert_error, field_names
 from somu.survey import services
 from somu.survey.models import (
     Capability,
@@ -46,62 +46,10 @@ API = "/api/v1/survey"
 # ---- helpers -------------------------------------------------------------------------------------
 
 
-def assert_error(response, status: int, code: str) -> dict:
-    """The API's one error shape: {"error": {"code", "message", "fields"}}."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"}
-    assert {"code", "message", "fields"} <= set(body["error"])
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
-
-
-def field_names(error: dict) -> list[str]:
-    return [f["field"] for f in error["fields"]]
-
-
-class Api:
-    """A bearer-token client of one user (CSRF enforced: tokens must not need it)."""
-
-    def __init__(self, raw: str) -> None:
-        self.client = Client(enforce_csrf_checks=True)
-        self.auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, path: str, **params):
-        return self.client.get(f"{API}{path}", params, **self.auth)
-
-    def post(self, path: str, body=None, **extra):
-        if isinstance(body, dict) and any(hasattr(v, "read") for v in body.values()):
-            return self.client.post(f"{API}{path}", body, **self.auth, **extra)
-        return self.client.post(f"{API}{path}", body or {}, content_type="application/json",
-                                **self.auth, **extra)
-
-    def patch(self, path: str, body):
-        return self.client.patch(f"{API}{path}", body, content_type="application/json",
-                                 **self.auth)
-
-    def put(self, path: str, body):
-        return self.client.put(f"{API}{path}", body, content_type="application/json",
-                               **self.auth)
-
-    def delete(self, path: str):
-        return self.client.delete(f"{API}{path}", **self.auth)
-
-
-@pytest.fixture
-def api_as(org_a):
-    """``api_as(user)``: an :class:`Api` with a fresh token of ``user`` in org A (or ``org``)."""
-
-    def make(user, org=org_a) -> Api:
-        with tenancy.activate(org):
-            membership = Membership.objects.get(user=user)
-            _token, raw = org_services.api_token_create(actor=user, membership=membership,
-                                                        name="test")
-        return Api(raw)
-
-    return make
+@pytest.fixture(name="api_as")
+def api_as_fixture(api_as):
+    """The root ``api_as``, with paths under /api/v1/survey."""
+    return partial(api_as, prefix=API)
 
 
 def make_task(name: str, function: str, difficulty: int | None = None, **extra) -> Task:
@@ -575,7 +523,7 @@ def test_a_bad_import_file_gets_422_listing_every_row_and_nothing_is_written(
         before = sorted(WorkHours.objects.values_list("person_id", "task_id", "hours"))
     response = api_as(admin_a).post(f"/rounds/{survey.round.pk}/import",
                                     {"file": upload(bad), "layout": "long"})
-    error = assert_error(response, 422, "invalid")
+    error = assert_error(response, 422, "invalid", extra=("rows",))
     rows = error["rows"]
     assert {r["row"] for r in rows} == {2, 3}
     assert {"row", "column", "value", "reason"} == set(rows[0])
@@ -589,7 +537,7 @@ def test_unknown_tasks_fail_the_import_unless_it_may_create_them(api_as, admin_a
                                                                  org_a):
     response = api_as(admin_a).post(f"/rounds/{survey.round.pk}/import",
                                     {"file": upload(LONG_CSV)})
-    error = assert_error(response, 422, "invalid")
+    error = assert_error(response, 422, "invalid", extra=("rows",))
     assert any(r["value"] == "来客対応" or "来客対応" in r["reason"] for r in error["rows"])
     with tenancy.activate(org_a):
         assert not Task.objects.filter(name="来客対応").exists()
@@ -761,7 +709,7 @@ def test_a_token_works_only_in_its_own_organization(api_as, make_user, org_a, or
 
 
 def test_without_a_token_every_endpoint_answers_401(survey):
-    client = Client(enforce_csrf_checks=True)
+    client = api_client()
     assert_error(client.get(f"{API}/tasks"), 401, "unauthorized")
     assert_error(client.get(f"{API}/rounds/{survey.round.pk}/analysis"), 401, "unauthorized")
     assert_error(client.post(f"{API}/rounds", {"name": "x"}, content_type="application/json"),

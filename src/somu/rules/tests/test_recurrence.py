@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from somu.core.calendar import BusinessCalendar, CalendarError
-from somu.procedures.engine.recurrence import (
+from somu.rules.calendar import BusinessCalendar, CalendarError
+from somu.rules.recurrence import (
     Recurrence,
     next_occurrence,
     occurrences_between,

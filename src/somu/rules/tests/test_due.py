@@ -4,9 +4,8 @@ import datetime as dt
 
 import pytest
 
-from somu.core.calendar import BusinessCalendar, build_calendar
-from somu.procedures.engine.due import add_months, compute_due
-from somu.procedures.engine.spec import DueRule
+from somu.rules.calendar import BusinessCalendar, build_calendar
+from somu.rules.due import DueRule, add_months, compute_due
 
 CAL = BusinessCalendar()  # weekends, national holidays, 12/29–1/3
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from somu.procedures.engine.expr import MAX_DEPTH, MAX_LENGTH, ExprError, parse_condition
+from somu.rules.expr import MAX_DEPTH, MAX_LENGTH, ExprError, parse_condition
 
 
 def holds(text, **values):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from somu.core.calendar import BusinessCalendar, CalendarError, build_calendar
+from somu.rules.calendar import BusinessCalendar, CalendarError, build_calendar
 
 D = dt.date
 CAL = BusinessCalendar()  # 土日, national holidays, 12/29–1/3

@@ -1,4 +1,4 @@
-"""Due dates: a step's :class:`~.spec.DueRule` applied on the organization's business calendar.
+"""Due dates: a :class:`DueRule` applied on the organization's business calendar.
 
 Examples of the rules Japanese back-office work needs::
 
@@ -14,10 +14,44 @@ from __future__ import annotations
 import calendar as _months
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final, Literal
 
-from somu.core.calendar import BusinessCalendar
-from somu.procedures.engine.spec import START, DueRule
+from somu.rules.calendar import BusinessCalendar
+
+Unit = Literal["business", "calendar"]
+Roll = Literal["none", "previous", "next"]
+ROLLS: Final[tuple[str, ...]] = ("none", "previous", "next")
+DueKind = Literal["offset", "end_of_month", "day_of_month"]
+START: Final = "start"  # the due-rule base meaning the run's start date
+
+
+@dataclass(frozen=True)
+class DueRule:
+    """When a step is due.
+
+    ``base`` is "start" (the run's start date), a date parameter's key, or — with
+    ``after_step`` — the completion date of that predecessor step (then the due date is known
+    only once it completes). ``kind``:
+
+    - ``offset``: base ± ``offset`` days in ``unit`` (business or calendar days);
+    - ``end_of_month``: the last day of the month ``months`` after base's month (0 = same);
+    - ``day_of_month``: day ``day`` of the month ``months`` after base's month (clamped to the
+      month's end), e.g. 翌月10日 = {day: 10, months: 1}.
+
+    Then ``roll``: a result that is not a business day moves to the previous or next business
+    day, or stays (``none``).
+    """
+
+    base: str = START
+    after_step: str = ""
+    kind: DueKind = "offset"
+    offset: int = 0
+    unit: Unit = "business"
+    months: int = 0
+    day: int = 0
+    roll: Roll = "none"
 
 
 def base_date(

@@ -18,13 +18,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from somu.core.calendar import BusinessCalendar, CalendarError
-from somu.procedures.engine.due import roll
-from somu.procedures.engine.spec import Roll
+from somu.rules.calendar import BusinessCalendar, CalendarError
+from somu.rules.due import ROLLS, Roll, roll
 
 RecurrenceKind = Literal["monthly_business_day", "monthly_day", "yearly", "weekly"]
 KINDS: Final[tuple[str, ...]] = ("monthly_business_day", "monthly_day", "yearly", "weekly")
-ROLLS: Final[tuple[str, ...]] = ("none", "previous", "next")
 WEEKDAYS: Final[tuple[str, ...]] = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 )
