@@ -28,9 +28,6 @@ from somu.core.permissions import Role
 from somu.core.tenancy import TenantModel
 from somu.org import invitations, services
 from somu.org.models import CompanyHoliday, Invitation, Membership, Organization
-from somu.procedures import handover as procedure_handover
-from somu.procedures import schedules as procedure_schedules
-from somu.procedures import services as procedure_services
 from somu.procedures.models import (
     Delivery,
     DeliveryChannel,
@@ -42,6 +39,11 @@ from somu.procedures.models import (
     Template,
     Webhook,
 )
+from somu.procedures.services import handover as procedure_handover
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import schedules as procedure_schedules
+from somu.procedures.services import steps as step_services
+from somu.procedures.services import templates as template_services
 from somu.survey import services as survey_services
 from somu.survey.models import Capability, SurveyRound, Task, WorkHours
 
@@ -120,7 +122,7 @@ class OrgB:
 
 def procedures_of_b(admin_b: Any, people_b: Any) -> ProceduresB:
     """Organization B's template, run, step, attachment, schedule, handover, webhook, delivery."""
-    template = procedure_services.template_save(actor=admin_b, template=None, spec={
+    template = template_services.template_save(actor=admin_b, template=None, spec={
         "name": "ビー社手順",
         "parameters": [{"key": "期日", "type": "date"}],
         "steps": [
@@ -130,10 +132,10 @@ def procedures_of_b(admin_b: Any, people_b: Any) -> ProceduresB:
              "assignee": {"person": "B001"}, "depends_on": ["first"]},
         ],
     })
-    run = procedure_services.run_launch(actor=admin_b, template=template,
-                                        params={"期日": "2026-04-01"}, name="ビー社手順 実行")
+    run = run_services.run_launch(actor=admin_b, template=template,
+                                  params={"期日": "2026-04-01"}, name="ビー社手順 実行")
     step = run.steps.get(key="first")
-    attachment = procedure_services.step_attach(
+    attachment = step_services.step_attach(
         actor=admin_b, step=step, upload=ContentFile(b"b", name="ビー添付.txt"))
     schedule = procedure_schedules.schedule_save(actor=admin_b, schedule=None, data={
         "template": template, "name": "ビー定期", "rule": {"kind": "weekly", "weekday": 0},

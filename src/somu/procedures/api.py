@@ -27,7 +27,7 @@ from pydantic import ValidationError as PydanticValidationError
 from somu.core.api import Conflict, PagePagination, errors
 from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, require
 from somu.org.models import Membership, Person
-from somu.procedures import selectors, services
+from somu.procedures import selectors
 from somu.procedures.engine import yamlio
 from somu.procedures.engine.spec import SpecError, spec_to_dict
 from somu.procedures.models import Run, Template
@@ -56,6 +56,10 @@ from somu.procedures.schemas import (
     TemplateQuery,
     VersionDetailOut,
 )
+from somu.procedures.services import launching
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
+from somu.procedures.services import templates as template_services
 from somu.survey.models import Task
 
 router = Router(tags=["procedures"])
@@ -133,8 +137,8 @@ def _definition(payload: TemplateIn) -> dict[str, Any]:
 def _save(request: HttpRequest, template: Template | None, data: Mapping[str, Any], *,
           note: str, owner: Person | None = None) -> Template:
     try:
-        return services.template_save(actor=request.user, template=template, spec=data,
-                                      note=note, owner=owner)
+        return template_services.template_save(actor=request.user, template=template, spec=data,
+                                               note=note, owner=owner)
     except SpecError as exc:
         raise spec_invalid(exc) from exc
 
@@ -207,9 +211,9 @@ def template_import(request: HttpRequest) -> Status[dict[str, Any]]:
     note = note or (_("Imported from %(file)s") % {"file": filename} if filename
                     else _("Imported"))
     try:
-        imported = services.template_import(actor=request.user, spec=data, update=update,
-                                            note=note)
-    except services.TemplateNameTaken as exc:
+        imported = template_services.template_import(actor=request.user, spec=data, update=update,
+                                                     note=note)
+    except template_services.TemplateNameTaken as exc:
         raise Conflict(f"A template named “{exc.name}” already exists; import with update to "
                        "save the file as its new version.") from exc
     except SpecError as exc:
@@ -288,7 +292,8 @@ def template_archive(request: HttpRequest, payload: ArchiveIn,
                      template_id: int = TemplateId) -> dict[str, Any]:
     require(_membership(request), MANAGE_PROCEDURES)
     template = _template(template_id)
-    services.template_archive(actor=request.user, template=template, archived=payload.archived)
+    template_services.template_archive(
+        actor=request.user, template=template, archived=payload.archived)
     return _template_detail(template)
 
 
@@ -305,7 +310,8 @@ def template_tasks(request: HttpRequest, payload: TasksIn,
     if unknown := sorted(wanted - found):
         raise ValidationError({"task_ids": [f"Unknown task ids: {unknown[:20]}."]})
     try:
-        services.template_link_tasks(actor=request.user, template=template, task_ids=wanted)
+        template_services.template_link_tasks(
+            actor=request.user, template=template, task_ids=wanted)
     except SpecError as exc:
         raise spec_invalid(exc) from exc
     return _template_detail(template)
@@ -317,7 +323,7 @@ def template_tasks(request: HttpRequest, payload: TasksIn,
 @router.get("/library", response={200: list[LibraryEntryOut], **errors(403)},
             summary="The built-in library of Japanese back-office procedures")
 def library_list(request: HttpRequest) -> list[dict[str, Any]]:
-    from somu.procedures import library
+    from somu.procedures.services import library
 
     require(_membership(request), VIEW_PROCEDURES)
     adopted: dict[str, int] = {}
@@ -335,7 +341,7 @@ def library_list(request: HttpRequest) -> list[dict[str, Any]]:
              response={201: AdoptOut, **errors(403, 404, 409, 422)},
              summary="Adopt a library procedure as a template of the organization")
 def library_adopt(request: HttpRequest, key: str, payload: AdoptIn) -> Status[dict[str, Any]]:
-    from somu.procedures import library
+    from somu.procedures.services import library
 
     membership = _membership(request)
     require(membership, MANAGE_PROCEDURES)
@@ -425,13 +431,13 @@ def run_launch(request: HttpRequest, payload: LaunchIn) -> Status[dict[str, Any]
     template = _launchable(payload.template_id)
     check_param_numbers(payload.params, "params.")
     try:
-        run = services.run_launch(actor=request.user, template=template, params=payload.params,
-                                  start_date=payload.start_date, name=payload.name)
-    except services.LaunchError as exc:
+        run = run_services.run_launch(actor=request.user, template=template, params=payload.params,
+                                      start_date=payload.start_date, name=payload.name)
+    except launching.LaunchError as exc:
         raise _renamed(exc, _launch_field) from exc
     return Status(201, {**_run_detail(selectors.run_get(run_id=run.pk)),
-                        "warnings": services.launch_warnings(start_date=run.start_date,
-                                                             run=run)})
+                        "warnings": run_services.launch_warnings(start_date=run.start_date,
+                                                                 run=run)})
 
 
 @router.post("/runs/bulk", response={201: BulkLaunchOut, **errors(403, 422)},
@@ -444,12 +450,12 @@ def run_bulk_launch(request: HttpRequest, payload: BulkLaunchIn) -> Status[dict[
     for index, params in enumerate(payload.param_sets):
         check_param_numbers(params, f"param_sets[{index}].")
     try:
-        runs = services.runs_bulk_launch(actor=request.user, template=template,
-                                         param_sets=payload.param_sets,
-                                         start_date=payload.start_date)
-    except services.LaunchError as exc:
+        runs = run_services.runs_bulk_launch(actor=request.user, template=template,
+                                             param_sets=payload.param_sets,
+                                             start_date=payload.start_date)
+    except launching.LaunchError as exc:
         raise _renamed(exc, _bulk_field) from exc
-    warnings = services.launch_warnings(start_date=runs[0].start_date) if runs else []
+    warnings = run_services.launch_warnings(start_date=runs[0].start_date) if runs else []
     return Status(201, {"launched": len(runs), "run_ids": [run.pk for run in runs],
                         "warnings": warnings})
 
@@ -474,7 +480,7 @@ def run_events(request: HttpRequest, run_id: int = RunId) -> Any:
 def run_cancel(request: HttpRequest, payload: CancelIn, run_id: int = RunId) -> dict[str, Any]:
     require(_membership(request), MANAGE_PROCEDURES)
     run = selectors.run_get(run_id=run_id)
-    services.run_cancel(actor=request.user, run=run, reason=payload.reason)
+    step_services.run_cancel(actor=request.user, run=run, reason=payload.reason)
     return _run_detail(selectors.run_get(run_id=run_id))
 
 

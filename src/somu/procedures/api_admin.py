@@ -83,7 +83,7 @@ def _schedule_data(payload: ScheduleUpdateIn) -> dict[str, Any]:
 
 
 def _saved(request: HttpRequest, schedule: Schedule | None, data: dict[str, Any]) -> Schedule:
-    from somu.procedures import schedules
+    from somu.procedures.services import schedules
 
     try:
         return schedules.schedule_save(actor=request.user, schedule=schedule, data=data)
@@ -104,7 +104,7 @@ def _schedule(schedule_id: int) -> Schedule:
             summary="Recurring launches (e.g. 月次決算 on the 3rd business day)")
 @paginate(PagePagination)
 def schedule_list(request: HttpRequest) -> Any:
-    from somu.procedures import schedules
+    from somu.procedures.services import schedules
 
     require(_membership(request), VIEW_PROCEDURES)
     return schedules.schedule_list()
@@ -140,7 +140,7 @@ def schedule_update(request: HttpRequest, payload: ScheduleUpdateIn,
 @router.delete("/schedules/{schedule_id}", response={204: None, **errors(403, 404, 422)},
                summary="Delete a schedule (runs it launched stay)")
 def schedule_delete(request: HttpRequest, schedule_id: int = ScheduleId) -> Status[None]:
-    from somu.procedures import schedules
+    from somu.procedures.services import schedules
 
     require(_membership(request), MANAGE_PROCEDURES)
     schedules.schedule_delete(actor=request.user, schedule=_schedule(schedule_id))
@@ -188,7 +188,7 @@ def _handover_detail(handover: Any) -> dict[str, Any]:
 @router.post("/handover/preview", response={200: HandoverPlanOut, **errors(403, 422)},
              summary="What a handover would move (changes nothing)")
 def handover_preview(request: HttpRequest, payload: HandoverIn) -> dict[str, Any]:
-    from somu.procedures import handover
+    from somu.procedures.services import handover
 
     require(_membership(request), HANDOVER)
     a, b = _people(payload)
@@ -201,7 +201,7 @@ def handover_preview(request: HttpRequest, payload: HandoverIn) -> dict[str, Any
              description="With `expected_digest` (from the preview) a plan that changed since "
                          "is a 409 and nothing is done.")
 def handover_execute(request: HttpRequest, payload: HandoverExecuteIn) -> Status[dict[str, Any]]:
-    from somu.procedures import handover
+    from somu.procedures.services import handover
 
     require(_membership(request), HANDOVER)
     a, b = _people(payload)
@@ -218,7 +218,7 @@ def handover_execute(request: HttpRequest, payload: HandoverExecuteIn) -> Status
             summary="Executed handovers, newest first")
 @paginate(PagePagination)
 def handover_list(request: HttpRequest) -> Any:
-    from somu.procedures import handover
+    from somu.procedures.services import handover
 
     require(_membership(request), VIEW_HANDOVER)
     return handover.handover_list()
@@ -227,7 +227,7 @@ def handover_list(request: HttpRequest) -> Any:
 @router.get("/handovers/{handover_id}", response={200: HandoverDetailOut, **errors(403, 404, 422)},
             summary="An executed handover with its 引継書 items")
 def handover_get(request: HttpRequest, handover_id: int = HandoverId) -> dict[str, Any]:
-    from somu.procedures import handover
+    from somu.procedures.services import handover
 
     require(_membership(request), VIEW_HANDOVER)
     return _handover_detail(handover.handover_get(handover_id=handover_id))
@@ -238,8 +238,8 @@ def handover_get(request: HttpRequest, handover_id: int = HandoverId) -> dict[st
             openapi_extra={"responses": {"200": {
                 "description": "The workbook", "content": {XLSX: {}}}}})
 def handover_xlsx(request: HttpRequest, handover_id: int = HandoverId) -> HttpResponse:
-    from somu.procedures import handover
     from somu.procedures.handover_excel import handover_workbook
+    from somu.procedures.services import handover
 
     require(_membership(request), VIEW_HANDOVER)
     done = handover.handover_get(handover_id=handover_id)

@@ -19,7 +19,7 @@ from ninja.responses import Status
 from somu.core.api import PagePagination, errors
 from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, WORK_STEPS, has_perm, require
 from somu.org.models import Membership
-from somu.procedures import selectors, services
+from somu.procedures import selectors
 from somu.procedures.api import person_ref, router
 from somu.procedures.models import EventKind, Step, StepEvent
 from somu.procedures.schemas import (
@@ -40,6 +40,7 @@ from somu.procedures.schemas import (
     StepDetailOut,
     StepOut,
 )
+from somu.procedures.services import steps as step_services
 
 StepId = Path(..., ge=1, le=MAX_ID)
 
@@ -106,7 +107,7 @@ def step_get(request: HttpRequest, step_id: int = StepId) -> dict[str, Any]:
              summary="Save checklist ticks, form values and minutes without completing")
 def step_save(request: HttpRequest, payload: ProgressIn, step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
-    services.step_save_progress(actor=request.user, step=step, **payload.dict())
+    step_services.step_save_progress(actor=request.user, step=step, **payload.dict())
     return _step_detail(request, step_id)
 
 
@@ -116,7 +117,7 @@ def step_save(request: HttpRequest, payload: ProgressIn, step_id: int = StepId) 
 def step_complete(request: HttpRequest, payload: CompleteIn,
                   step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
-    services.step_complete(actor=request.user, step=step, **payload.dict())
+    step_services.step_complete(actor=request.user, step=step, **payload.dict())
     return _step_detail(request, step_id)
 
 
@@ -124,8 +125,8 @@ def step_complete(request: HttpRequest, payload: CompleteIn,
              summary="Approve or reject a ready approval step (a rejection needs a comment)")
 def step_decide(request: HttpRequest, payload: DecideIn, step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
-    services.step_decide(actor=request.user, step=step, approve=payload.approve,
-                         comment=payload.comment, revision=payload.revision)
+    step_services.step_decide(actor=request.user, step=step, approve=payload.approve,
+                              comment=payload.comment, revision=payload.revision)
     return _step_detail(request, step_id)
 
 
@@ -143,8 +144,8 @@ def step_reassign(request: HttpRequest, payload: ReassignIn,
     else:
         assignee = person_ref(payload.employee_number, "employee_number")
     assert assignee is not None
-    services.step_reassign(actor=request.user, step=step, assignee=assignee,
-                           comment=payload.comment)
+    step_services.step_reassign(actor=request.user, step=step, assignee=assignee,
+                                comment=payload.comment)
     return _step_detail(request, step_id)
 
 
@@ -152,7 +153,7 @@ def step_reassign(request: HttpRequest, payload: ReassignIn,
              summary="Send a done or approved step back to ready, with a reason")
 def step_reopen(request: HttpRequest, payload: ReopenIn, step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
-    services.step_reopen(actor=request.user, step=step, reason=payload.reason)
+    step_services.step_reopen(actor=request.user, step=step, reason=payload.reason)
     return _step_detail(request, step_id)
 
 
@@ -161,7 +162,7 @@ def step_reopen(request: HttpRequest, payload: ReopenIn, step_id: int = StepId) 
 def step_comment(request: HttpRequest, payload: CommentIn, step_id: int = StepId) -> Status[Any]:
     step = _step_readable(request, step_id)
     require(_membership(request), WORK_STEPS)
-    event = services.step_comment(actor=request.user, step=step, text=payload.text)
+    event = step_services.step_comment(actor=request.user, step=step, text=payload.text)
     return Status(201, StepEvent.objects.select_related("step").get(pk=event.pk))
 
 
@@ -181,7 +182,7 @@ def step_attach(request: HttpRequest, file: File[UploadedFile | None] = None,
     step = _step_actable(request, step_id)
     if file is None:
         raise ValidationError({"file": ["Attach a file."]})
-    services.step_attach(actor=request.user, step=step, upload=file)
+    step_services.step_attach(actor=request.user, step=step, upload=file)
     event = StepEvent.objects.filter(step=step, kind=EventKind.ATTACHED).select_related(
         "step").order_by("-pk").first()
     return Status(201, event)

@@ -16,7 +16,6 @@ from pydantic import field_validator
 from somu.core.api import MAX_ID, InputSchema, OneOf, QuerySchema, optional
 from somu.core.permissions import Role
 from somu.procedures.engine.spec import FIELD_TYPES
-from somu.procedures.handover import ITEM_KINDS
 from somu.procedures.models import (
     DeliveryChannel,
     DeliveryStatus,
@@ -26,6 +25,7 @@ from somu.procedures.models import (
     StepState,
     WebhookKind,
 )
+from somu.procedures.services.handover import ITEM_KINDS
 
 MAX_BULK = 10_000  # parameter sets per bulk launch
 MAX_TEXT = 20_000

@@ -40,13 +40,6 @@ from somu.procedures.engine.spec import (
     TemplateSpec,
     parse_spec,
 )
-from somu.procedures.launching import (
-    Directory,
-    calendar_for_active_organization,
-    coerce_params,
-    default_run_name,
-    due_order_warnings,
-)
 from somu.procedures.models import (
     FINISHED_STATES,
     OPEN_STATES,
@@ -58,6 +51,13 @@ from somu.procedures.models import (
     StepState,
     Template,
     TemplateVersion,
+)
+from somu.procedures.services.launching import (
+    Directory,
+    calendar_for_active_organization,
+    coerce_params,
+    default_run_name,
+    due_order_warnings,
 )
 from somu.survey.models import RoundStatus, SurveyRound, Task, WorkHours
 

@@ -32,7 +32,7 @@ from somu.core.web import int_or_none, org_view, paginate, querystring_without_p
 from somu.org.models import Membership, Organization
 from somu.org.selectors import business_calendar, department_paths
 from somu.procedures import forms_runs as rf
-from somu.procedures import launching, selectors, services
+from somu.procedures import selectors
 from somu.procedures.models import (
     OPEN_STATES,
     EventKind,
@@ -41,6 +41,9 @@ from somu.procedures.models import (
     Step,
     StepEvent,
 )
+from somu.procedures.services import launching
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
 from somu.survey.models import SurveyRound
 
 RUNS_PER_PAGE: Final = 50
@@ -96,17 +99,17 @@ def run_launch(request: HttpRequest, template_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         membership = _membership(request)
         try:
-            run = services.run_launch(
+            run = run_services.run_launch(
                 actor=request.user, template=template, params=form.params(),
                 start_date=form.cleaned_data["start_date"],
                 name=form.cleaned_data["name"].strip(), starter=membership.person,
             )
-        except services.LaunchError as exc:
+        except launching.LaunchError as exc:
             field_map = {p.key: rf.param_field(i) for i, p in enumerate(spec.parameters)}
             rf.apply_errors(form, exc, field_map)
         else:
             messages.success(request, _("“%(name)s” has been launched.") % {"name": run.name})
-            for warning in services.launch_warnings(start_date=run.start_date, run=run):
+            for warning in run_services.launch_warnings(start_date=run.start_date, run=run):
                 messages.warning(request, warning)
             return redirect("procedures:run_detail", run_id=run.pk)
     start = today
@@ -237,8 +240,8 @@ def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
     form = rf.RunCancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        services.run_cancel(actor=request.user, run=run, reason=reason)
-    except services.StepConflict as exc:
+        step_services.run_cancel(actor=request.user, run=run, reason=reason)
+    except step_services.StepConflict as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("The run has been cancelled; its open steps are closed."))

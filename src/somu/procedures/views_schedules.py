@@ -17,10 +17,10 @@ from django.utils.translation import ngettext
 from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, has_perm
 from somu.core.web import int_or_none, is_htmx, org_view
 from somu.org.selectors import department_paths
-from somu.procedures import schedules
 from somu.procedures.forms_admin import WEEKDAYS, RuleForm, ScheduleForm
 from somu.procedures.forms_runs import apply_errors
 from somu.procedures.models import Run, Schedule, Template
+from somu.procedures.services import schedules
 
 PREVIEW_DATES = 5
 

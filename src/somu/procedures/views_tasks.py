@@ -23,7 +23,7 @@ from somu.core.permissions import VIEW_ORG, WORK_STEPS, has_perm
 from somu.core.web import int_or_none, is_htmx, org_view
 from somu.org.models import Membership
 from somu.procedures import forms_runs as rf
-from somu.procedures import selectors, services
+from somu.procedures import selectors
 from somu.procedures.models import (
     FINISHED_STATES,
     OPEN_STATES,
@@ -34,6 +34,7 @@ from somu.procedures.models import (
     StepKind,
     StepState,
 )
+from somu.procedures.services import steps as step_services
 
 STEP_PAGE: Final = "procedures/step_detail.html"
 # The step page lists the step's own history; a step commented on for years keeps the newest.
@@ -160,7 +161,7 @@ def step_detail(request: HttpRequest, step_id: int) -> HttpResponse:
     return _page(request, _step(request, step_id))
 
 
-def _conflict(request: HttpRequest, step_id: int, exc: services.StepConflict) -> HttpResponse:
+def _conflict(request: HttpRequest, step_id: int, exc: step_services.StepConflict) -> HttpResponse:
     """The page as it is now, saying why the action could not be done (HTTP 409)."""
     step = selectors.step_get(step_id=step_id)
     message = str(exc)
@@ -190,10 +191,10 @@ def step_save(request: HttpRequest, step_id: int) -> HttpResponse:
     work = rf.work_posted(view_spec, request.POST)
     if not work.has_errors:
         try:
-            step = services.step_save_progress(
+            step = step_services.step_save_progress(
                 actor=request.user, step=step, checklist_done=work.checklist_done,
                 form_values=work.form_values, actual_minutes=work.minutes())
-        except services.StepConflict as exc:
+        except step_services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
             work.apply(exc)
@@ -213,11 +214,11 @@ def step_complete(request: HttpRequest, step_id: int) -> HttpResponse:
     work = rf.work_posted(view_spec, request.POST)
     if not work.has_errors:
         try:
-            step = services.step_complete(
+            step = step_services.step_complete(
                 actor=request.user, step=step, checklist_done=work.checklist_done,
                 form_values=work.form_values, actual_minutes=work.minutes(),
                 revision=int_or_none(request.POST.get("revision")))
-        except services.StepConflict as exc:
+        except step_services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
             work.apply(exc)
@@ -234,10 +235,10 @@ def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
         try:
-            step = services.step_decide(
+            step = step_services.step_decide(
                 actor=request.user, step=step, approve=approve,
                 comment=form.cleaned_data["comment"], revision=form.cleaned_data["revision"])
-        except services.StepConflict as exc:
+        except step_services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
             rf.apply_errors(form, exc)
@@ -256,9 +257,9 @@ def step_reassign(request: HttpRequest, step_id: int) -> HttpResponse:
     if form.is_valid():
         person = form.cleaned_data["assignee"]  # an active person of this organization
         try:
-            step = services.step_reassign(actor=request.user, step=step, assignee=person,
-                                          comment=form.cleaned_data["comment"])
-        except services.StepConflict as exc:
+            step = step_services.step_reassign(actor=request.user, step=step, assignee=person,
+                                               comment=form.cleaned_data["comment"])
+        except step_services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
             rf.apply_errors(form, exc)
@@ -275,9 +276,9 @@ def step_reopen(request: HttpRequest, step_id: int) -> HttpResponse:
     form = rf.StepReopenForm(request.POST)
     if form.is_valid():
         try:
-            step = services.step_reopen(actor=request.user, step=step,
-                                        reason=form.cleaned_data["reason"])
-        except services.StepConflict as exc:
+            step = step_services.step_reopen(actor=request.user, step=step,
+                                             reason=form.cleaned_data["reason"])
+        except step_services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
             rf.apply_errors(form, exc)
@@ -295,7 +296,8 @@ def step_comment(request: HttpRequest, step_id: int) -> HttpResponse:
     form = rf.StepCommentForm(request.POST)
     if form.is_valid():
         try:
-            services.step_comment(actor=request.user, step=step, text=form.cleaned_data["text"])
+            step_services.step_comment(
+                actor=request.user, step=step, text=form.cleaned_data["text"])
         except ValidationError as exc:
             rf.apply_errors(form, exc)
         else:
@@ -311,7 +313,7 @@ def step_attach(request: HttpRequest, step_id: int) -> HttpResponse:
     if upload is None or not upload.name:
         return _page(request, step, attach_error=_("Choose a file to attach."))
     try:
-        services.step_attach(actor=request.user, step=step, upload=upload)
+        step_services.step_attach(actor=request.user, step=step, upload=upload)
     except ValidationError as exc:
         return _page(request, step, attach_error=" ".join(exc.messages))
     return _done(request, step, _("“%(file)s” has been attached.") % {"file": upload.name})

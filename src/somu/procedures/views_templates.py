@@ -31,13 +31,14 @@ from somu.core.uploads import checked_upload
 from somu.core.web import is_htmx, org_view, render_page
 from somu.org.models import Department, Person, PersonStatus
 from somu.procedures import forms_templates as tf
-from somu.procedures import library as builtin
-from somu.procedures import selectors, services
+from somu.procedures import selectors
 from somu.procedures import template_editor as te
 from somu.procedures.engine import plan, yamlio
 from somu.procedures.engine.render import render_markdown
 from somu.procedures.engine.spec import SpecError, SpecProblem, TemplateSpec, spec_to_dict
 from somu.procedures.models import Template, TemplateVersion
+from somu.procedures.services import library as builtin
+from somu.procedures.services import templates as template_services
 from somu.procedures.template_graph import GraphStep, layout
 from somu.survey.models import Task, TaskStatus
 from somu.survey.selectors import inventory_order
@@ -245,8 +246,8 @@ def template_tasks(request: HttpRequest, template_id: int) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("tasks") if v.isdigit()]
     known = set(Task.objects.filter(pk__in=ids).values_list("pk", flat=True))
     try:
-        services.template_link_tasks(actor=request.user, template=template,
-                                     task_ids=[i for i in ids if i in known])
+        template_services.template_link_tasks(actor=request.user, template=template,
+                                              task_ids=[i for i in ids if i in known])
     except (ValidationError, SpecError) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
     else:
@@ -259,7 +260,7 @@ def template_tasks(request: HttpRequest, template_id: int) -> HttpResponse:
 def template_archive(request: HttpRequest, template_id: int) -> HttpResponse:
     template = _template(template_id)
     archived = request.POST.get("archived", "1") != "0"
-    services.template_archive(actor=request.user, template=template, archived=archived)
+    template_services.template_archive(actor=request.user, template=template, archived=archived)
     messages.success(request, _("The template was archived.") if archived
                      else _("The template is in use again."))
     return redirect("procedures:template_detail", template_id=template.pk)
@@ -306,7 +307,7 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
             param_rows, step_rows = tf.kept_rows(params), tf.kept_rows(steps)
             new_spec = te.build_spec(head.cleaned_data, param_rows, step_rows, previous=spec)
             try:
-                saved = services.template_save(
+                saved = template_services.template_save(
                     actor=request.user, template=template, spec=spec_to_dict(new_spec),
                     note=head.cleaned_data.get("change_note") or "",
                     owner=head.cleaned_data.get("owner"),
@@ -390,8 +391,9 @@ def template_yaml_edit(request: HttpRequest, template_id: int) -> HttpResponse:
         note = request.POST.get("change_note", "").strip()[:300]
         try:
             data = yamlio.load_yaml(text)
-            saved = services.template_save(actor=request.user, template=template, spec=data,
-                                           note=note)
+            saved = template_services.template_save(
+                actor=request.user, template=template, spec=data,
+                note=note)
         except SpecError as exc:
             problems = _problems(exc)
         except ValidationError as exc:
@@ -469,9 +471,9 @@ def _import(request: HttpRequest, *, text: str, update: bool
         return _problems(exc)
     note = (_("Imported from %(file)s") % {"file": filename}) if filename else _("Imported")
     try:
-        imported = services.template_import(actor=request.user, spec=data, update=update,
-                                            note=note)
-    except services.TemplateNameTaken as exc:
+        imported = template_services.template_import(actor=request.user, spec=data, update=update,
+                                                     note=note)
+    except template_services.TemplateNameTaken as exc:
         return [te.PlacedProblem("name", "name", _(
             "A template named “%(name)s” already exists. Tick “Update the template of the same "
             "name as a new version” to save this file as its new version."

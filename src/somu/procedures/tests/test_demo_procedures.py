@@ -10,7 +10,7 @@ from django.utils import timezone
 from somu.core import tenancy
 from somu.org import demo as org_demo
 from somu.org.models import Organization, Person, User
-from somu.procedures import library, selectors
+from somu.procedures import selectors
 from somu.procedures.demo import STAFF, ensure_procedures_demo
 from somu.procedures.models import (
     OPEN_STATES,
@@ -23,6 +23,7 @@ from somu.procedures.models import (
     StepState,
     Template,
 )
+from somu.procedures.services import library
 from somu.survey import demo as survey_demo
 
 

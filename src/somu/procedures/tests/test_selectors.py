@@ -11,9 +11,11 @@ from django.utils import timezone, translation
 
 from somu.core import tenancy
 from somu.org.models import Membership
-from somu.procedures import selectors, services
+from somu.procedures import selectors
 from somu.procedures.engine.spec import AssigneeRule, DueRule, parse_spec
 from somu.procedures.models import Run, RunStatus, Step
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save
 from somu.survey import services as survey_services
 from somu.survey.models import RoundStatus, SurveyRound, WorkHours
@@ -41,7 +43,7 @@ DUES = {"s0": dt.date(2026, 5, 12), "s1": TODAY, "s2": dt.date(2026, 5, 17),
 
 def launch_chores(org: Any, actor: Any, template: Any, person: str = "A002") -> Run:
     with tenancy.activate(org):
-        run = services.run_launch(actor=actor, template=template, params={"担当者": person})
+        run = run_services.run_launch(actor=actor, template=template, params={"担当者": person})
         for key, due in DUES.items():
             Step.objects.filter(run=run, key=key).update(due_date=due)
     return run
@@ -75,9 +77,9 @@ def test_my_tasks_sorts_ready_steps_into_buckets_and_lists_waiting_ones(org_a, p
 def test_my_tasks_leaves_out_finished_and_cancelled_steps(org_a, people_a, hr):
     run = launch_chores(org_a, hr, save(org_a, chores_spec()))
     with tenancy.activate(org_a):
-        services.step_complete(actor=hr, step=Step.objects.get(run=run, key="s1"))
+        step_services.step_complete(actor=hr, step=Step.objects.get(run=run, key="s1"))
         assert selectors.my_tasks(person=people_a.suzuki, today=TODAY).counts["today"] == 0
-        services.run_cancel(actor=hr, run=run)
+        step_services.run_cancel(actor=hr, run=run)
         assert selectors.my_tasks(person=people_a.suzuki, today=TODAY).total == 0
 
 
@@ -105,7 +107,7 @@ def test_the_board_shows_progress_holders_and_late_steps(org_a, people_a, hr):
     launch_chores(org_a, hr, chores)
     second = launch_chores(org_a, hr, chores, person="A004")
     with tenancy.activate(org_a):
-        services.step_complete(actor=hr, step=Step.objects.get(run=second, key="s0"))
+        step_services.step_complete(actor=hr, step=Step.objects.get(run=second, key="s0"))
         board = selectors.board(today=TODAY)
     (row,) = board.templates
     assert (row.name, row.running, row.steps_total, row.steps_finished) == ("庶務", 2, 12, 1)
@@ -153,7 +155,7 @@ def test_run_list_counts_progress_and_filters(org_a, people_a, hr):
     run = launch_chores(org_a, hr, chores)
     launch_chores(org_a, hr, chores, person="A004")
     with tenancy.activate(org_a):
-        services.step_complete(actor=hr, step=Step.objects.get(run=run, key="s1"))
+        step_services.step_complete(actor=hr, step=Step.objects.get(run=run, key="s1"))
         runs = {r.pk: r for r in selectors.run_list(person_id=people_a.suzuki.pk)}
         assert list(runs) == [run.pk]
         assert (runs[run.pk].steps_total, runs[run.pk].steps_finished) == (6, 1)
@@ -166,7 +168,7 @@ def test_run_list_counts_progress_and_filters(org_a, people_a, hr):
 def test_the_step_page_renders_instructions_with_names_and_dates(org_a, people_a, hr):
     template = save(org_a, onboarding())
     with tenancy.activate(org_a), translation.override("ja"):
-        run = services.run_launch(actor=hr, template=template, params=NEWCOMER)
+        run = run_services.run_launch(actor=hr, template=template, params=NEWCOMER)
         step = selectors.step_get(step_id=Step.objects.get(run=run, key="docs").pk)
         view = selectors.step_view(step=step)
     # Dates read as on every page: ISO with the weekday.
@@ -185,7 +187,7 @@ def test_the_step_page_renders_instructions_with_names_and_dates(org_a, people_a
 def test_who_may_act_on_a_step(org_a, people_a, hr, employee_a, manager_a, auditor_a):
     template = save(org_a, onboarding())
     with tenancy.activate(org_a):
-        run = services.run_launch(actor=hr, template=template, params=NEWCOMER)
+        run = run_services.run_launch(actor=hr, template=template, params=NEWCOMER)
         docs = Step.objects.get(run=run, key="docs")  # 鈴木's
         membership = {u: Membership.objects.get(user=u) for u in (hr, employee_a, manager_a,
                                                                    auditor_a)}
@@ -254,7 +256,7 @@ def test_insights_compare_surveyed_estimated_and_actual_hours(org_a, people_a, h
     runs = [launch_chores(org_a, hr, template) for _ in range(3)]
     with tenancy.activate(org_a):
         for step in Step.objects.filter(run=runs[0]).order_by("position"):
-            services.step_complete(actor=hr, step=step.pk, actual_minutes=24)
+            step_services.step_complete(actor=hr, step=step.pk, actual_minutes=24)
         assert Run.objects.get(pk=runs[0].pk).status == RunStatus.COMPLETED
         (row,) = selectors.insights(today=timezone.localdate())  # the latest closed round: 2025年度
         assert selectors.insights_round().name == "2025年度"

@@ -380,7 +380,7 @@ def test_saving_the_editor_unchanged_keeps_the_version(client_as, staff_a, org_a
 def test_every_library_procedure_survives_the_structured_editor(client_as, staff_a, org_a,
                                                                 people_a):
     """Adopt each library template and save it unchanged: the editor loses nothing."""
-    from somu.procedures import library
+    from somu.procedures.services import library
 
     client = client_as(staff_a, org_a)
     for entry in library.library_entries():
@@ -639,7 +639,7 @@ def test_the_template_head_names_the_version_and_the_related_tasks_in_words(
 
 
 def test_the_library_lists_procedures_and_adopts_one(client_as, staff_a, org_a, people_a, tr):
-    from somu.procedures import library
+    from somu.procedures.services import library
 
     client = client_as(staff_a, org_a)
     entries = library.library_entries()

@@ -39,8 +39,8 @@ from somu.procedures.engine.recurrence import (
     parse_recurrence,
     recurrence_dict,
 )
-from somu.procedures.launching import Directory, coerce_params
 from somu.procedures.models import Job, JobStatus, Run, Schedule, Template
+from somu.procedures.services.launching import Directory, coerce_params
 
 logger = logging.getLogger("somu.worker")
 
@@ -252,7 +252,7 @@ def _record_failure(schedule: Schedule, occurrence: dt.date, exc: Exception) -> 
 
 
 def _launch_one(schedule: Schedule, occurrence: dt.date) -> Run:
-    from somu.procedures.services import run_launch
+    from somu.procedures.services.runs import run_launch
 
     return run_launch(
         actor=None, template=schedule.template, params=_launch_params(schedule, occurrence),
@@ -329,7 +329,7 @@ def schedule_launch_retry(*, actor: Actor, failure: Job) -> Run:
     occurrence = dt.date.fromisoformat(failure.payload["occurrence"])
     if Run.objects.filter(schedule=schedule, occurrence=occurrence).exists():
         raise ValidationError(_("This occurrence has been launched already."))
-    from somu.procedures.services import run_launch
+    from somu.procedures.services.runs import run_launch
 
     run = run_launch(
         actor=actor, template=schedule.template, params=_launch_params(schedule, occurrence),

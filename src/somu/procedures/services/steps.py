@@ -5,8 +5,7 @@ Each transition locks the run row and then the step row (``SELECT … FOR UPDATE
 PostgreSQL; SQLite's IMMEDIATE transactions serialize writers anyway) and checks the state it
 finds in the database, so two people completing the same step at once get one success and one
 :class:`StepConflict` (HTTP 409). Locking the run as well keeps readiness right when two
-predecessors of a step complete at the same moment. Import these from
-:mod:`somu.procedures.services`.
+predecessors of a step complete at the same moment.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ from somu.org.services import Actor
 from somu.procedures.engine import plan as planning
 from somu.procedures.engine.due import compute_due
 from somu.procedures.engine.spec import StepSpec, TemplateSpec
-from somu.procedures.launching import actor_identity, calendar_for_active_organization
 from somu.procedures.models import (
     FINISHED_STATES,
     OPEN_STATES,
@@ -44,6 +42,7 @@ from somu.procedures.models import (
     StepKind,
     StepState,
 )
+from somu.procedures.services.launching import actor_identity, calendar_for_active_organization
 
 MAX_ATTACHMENT_BYTES: Final = 20 * 1024 * 1024
 

@@ -46,7 +46,7 @@ from somu.core.permissions import role_label
 from somu.org.models import Department, Membership, Person, User
 from somu.org.selectors import department_subtree_ids
 from somu.org.services import Actor
-from somu.procedures import selectors, services
+from somu.procedures import selectors
 from somu.procedures.engine.render import fill_placeholders
 from somu.procedures.engine.spec import SpecError
 from somu.procedures.models import (
@@ -61,7 +61,8 @@ from somu.procedures.models import (
     StepState,
     Template,
 )
-from somu.procedures.transitions import actor_label
+from somu.procedures.services import templates as template_services
+from somu.procedures.services.steps import actor_label
 
 ItemKind = Literal["step", "template_rule", "template_owner", "schedule_owner"]
 ITEM_KINDS: Final[tuple[str, ...]] = ("step", "template_rule", "template_owner", "schedule_owner")
@@ -505,7 +506,7 @@ def _move_rules(actor: Actor, handover: Handover, items: Sequence[HandoverItem])
             for s in spec.steps
         )
         try:
-            services.template_save(
+            template_services.template_save(
                 actor=actor, template=template, spec=replace(spec, steps=steps),
                 note=_("Handover: %(from)s → %(to)s") % {"from": a.name, "to": b.name},
             )
