@@ -2,7 +2,7 @@
 completing, approving, reassigning, reopening, comments and files; my tasks; the board, the
 due-date calendar and the comparison with the work survey.
 
-Registered on :data:`somu.procedures.api.router`. A step is visible to procedure viewers and to
+A step is visible to procedure viewers and to
 its assignee (others: 404); acting on it needs to be its assignee or procedure staff (403). A
 step changed by someone else meanwhile (completed twice, a stale ``revision``) is a 409.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import File, Path, Query
+from ninja import File, Path, Query, Router
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -20,7 +20,7 @@ from somu.core.api import PagePagination, errors
 from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, WORK_STEPS, has_perm, require
 from somu.org.models import Membership
 from somu.procedures import selectors
-from somu.procedures.api import person_ref, router
+from somu.procedures.api.common import person_ref
 from somu.procedures.models import EventKind, Step, StepEvent
 from somu.procedures.schemas import (
     MAX_ID,
@@ -41,6 +41,8 @@ from somu.procedures.schemas import (
     StepOut,
 )
 from somu.procedures.services import steps as step_services
+
+router = Router(tags=["procedures"])
 
 StepId = Path(..., ge=1, le=MAX_ID)
 
@@ -98,13 +100,15 @@ def _step_detail(request: HttpRequest, step_id: int, step: Step | None = None) -
 
 
 @router.get("/steps/{step_id}", response={200: StepDetailOut, **errors(403, 404, 422)},
-            summary="A step: its state, instructions (rendered), checklist and form")
+            summary="A step: its state, instructions (rendered), checklist and form",
+            operation_id="somu_procedures_api_work_step_get")
 def step_get(request: HttpRequest, step_id: int = StepId) -> dict[str, Any]:
     return _step_detail(request, step_id, _step_readable(request, step_id))
 
 
 @router.post("/steps/{step_id}/save", response={200: StepDetailOut, **errors(403, 404, 409, 422)},
-             summary="Save checklist ticks, form values and minutes without completing")
+             summary="Save checklist ticks, form values and minutes without completing",
+             operation_id="somu_procedures_api_work_step_save")
 def step_save(request: HttpRequest, payload: ProgressIn, step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
     step_services.step_save_progress(actor=request.user, step=step, **payload.dict())
@@ -113,7 +117,8 @@ def step_save(request: HttpRequest, payload: ProgressIn, step_id: int = StepId) 
 
 @router.post("/steps/{step_id}/complete",
              response={200: StepDetailOut, **errors(403, 404, 409, 422)},
-             summary="Complete a ready task step; 409 when it is not ready (any more)")
+             summary="Complete a ready task step; 409 when it is not ready (any more)",
+             operation_id="somu_procedures_api_work_step_complete")
 def step_complete(request: HttpRequest, payload: CompleteIn,
                   step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
@@ -122,7 +127,8 @@ def step_complete(request: HttpRequest, payload: CompleteIn,
 
 
 @router.post("/steps/{step_id}/decide", response={200: StepDetailOut, **errors(403, 404, 409, 422)},
-             summary="Approve or reject a ready approval step (a rejection needs a comment)")
+             summary="Approve or reject a ready approval step (a rejection needs a comment)",
+             operation_id="somu_procedures_api_work_step_decide")
 def step_decide(request: HttpRequest, payload: DecideIn, step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
     step_services.step_decide(actor=request.user, step=step, approve=payload.approve,
@@ -132,7 +138,8 @@ def step_decide(request: HttpRequest, payload: DecideIn, step_id: int = StepId) 
 
 @router.post("/steps/{step_id}/reassign",
              response={200: StepDetailOut, **errors(403, 404, 409, 422)},
-             summary="Give an open step to another person (by id or 社員番号)")
+             summary="Give an open step to another person (by id or 社員番号)",
+             operation_id="somu_procedures_api_work_step_reassign")
 def step_reassign(request: HttpRequest, payload: ReassignIn,
                   step_id: int = StepId) -> dict[str, Any]:
     step = _step_readable(request, step_id)
@@ -150,7 +157,8 @@ def step_reassign(request: HttpRequest, payload: ReassignIn,
 
 
 @router.post("/steps/{step_id}/reopen", response={200: StepDetailOut, **errors(403, 404, 409, 422)},
-             summary="Send a done or approved step back to ready, with a reason")
+             summary="Send a done or approved step back to ready, with a reason",
+             operation_id="somu_procedures_api_work_step_reopen")
 def step_reopen(request: HttpRequest, payload: ReopenIn, step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
     step_services.step_reopen(actor=request.user, step=step, reason=payload.reason)
@@ -158,7 +166,8 @@ def step_reopen(request: HttpRequest, payload: ReopenIn, step_id: int = StepId) 
 
 
 @router.post("/steps/{step_id}/comments", response={201: EventOut, **errors(403, 404, 422)},
-             summary="Comment on a step (shown in the run's timeline)")
+             summary="Comment on a step (shown in the run's timeline)",
+             operation_id="somu_procedures_api_work_step_comment")
 def step_comment(request: HttpRequest, payload: CommentIn, step_id: int = StepId) -> Status[Any]:
     step = _step_readable(request, step_id)
     require(_membership(request), WORK_STEPS)
@@ -167,7 +176,8 @@ def step_comment(request: HttpRequest, payload: CommentIn, step_id: int = StepId
 
 
 @router.get("/steps/{step_id}/comments", response={200: list[EventOut], **errors(403, 404, 422)},
-            summary="The step's comments, oldest first")
+            summary="The step's comments, oldest first",
+            operation_id="somu_procedures_api_work_step_comments")
 @paginate(PagePagination)
 def step_comments(request: HttpRequest, step_id: int = StepId) -> Any:
     step = _step_readable(request, step_id)
@@ -176,7 +186,8 @@ def step_comments(request: HttpRequest, step_id: int = StepId) -> Any:
 
 
 @router.post("/steps/{step_id}/attachments", response={201: EventOut, **errors(403, 404, 422)},
-             summary="Attach a file (at most 20 MB) to a step")
+             summary="Attach a file (at most 20 MB) to a step",
+             operation_id="somu_procedures_api_work_step_attach")
 def step_attach(request: HttpRequest, file: File[UploadedFile | None] = None,
                 step_id: int = StepId) -> Status[Any]:
     step = _step_actable(request, step_id)
@@ -192,7 +203,8 @@ def step_attach(request: HttpRequest, file: File[UploadedFile | None] = None,
 
 
 @router.get("/my-tasks", response={200: MyTasksOut, **errors(403)},
-            summary="The caller's open steps: overdue, today, this week, later, waiting")
+            summary="The caller's open steps: overdue, today, this week, later, waiting",
+            operation_id="somu_procedures_api_work_my_tasks")
 def my_tasks(request: HttpRequest) -> dict[str, Any]:
     membership = _membership(request)
     require(membership, WORK_STEPS)
@@ -212,7 +224,8 @@ def my_tasks(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/board", response={200: BoardOut, **errors(403)},
-            summary="Running runs by template, who holds what, and the late steps")
+            summary="Running runs by template, who holds what, and the late steps",
+            operation_id="somu_procedures_api_work_board")
 def board(request: HttpRequest) -> dict[str, Any]:
     require(_membership(request), VIEW_PROCEDURES)
     today = selectors.today()
@@ -230,7 +243,8 @@ def board(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/calendar", response={200: CalendarOut, **errors(403, 422)},
-            summary="Open steps due in a month (this month unless ?year=&month=)")
+            summary="Open steps due in a month (this month unless ?year=&month=)",
+            operation_id="somu_procedures_api_work_due_calendar")
 def due_calendar(request: HttpRequest, filters: Query[CalendarQuery]) -> dict[str, Any]:
     require(_membership(request), VIEW_PROCEDURES)
     today = selectors.today()
@@ -242,7 +256,8 @@ def due_calendar(request: HttpRequest, filters: Query[CalendarQuery]) -> dict[st
 
 
 @router.get("/insights", response={200: list[InsightOut], **errors(403, 404, 422)},
-            summary="Per inventory task: surveyed hours vs. estimated and actual (h/month)")
+            summary="Per inventory task: surveyed hours vs. estimated and actual (h/month)",
+            operation_id="somu_procedures_api_work_insights")
 def insights(request: HttpRequest, filters: Query[InsightQuery]) -> list[dict[str, Any]]:
     require(_membership(request), VIEW_PROCEDURES)
     return [{"task_id": row.task.pk, "task": row.task.path,
