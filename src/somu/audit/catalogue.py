@@ -187,7 +187,7 @@ SECRETS: frozenset[tuple[str, str]] = frozenset({
 YEN: frozenset[tuple[str, str]] = frozenset({("org.grade", "hourly_cost")})
 # Values with their own reading, by dotted path to a function of the raw value returning text.
 FORMATTERS: dict[tuple[str, str], str] = {
-    ("procedures.schedule", "rule"): "somu.procedures.views_schedules.describe_recurrence",
+    ("procedures.schedule", "rule"): "somu.procedures.views.schedules.describe_recurrence",
 }
 # Values read together for a whole page (their reading needs other records), by dotted path to
 # a function of ``[(event, value), …]`` returning one text per item.

@@ -16,7 +16,7 @@ from somu.core import tenancy
 from somu.procedures.models import Schedule, Template
 from somu.procedures.services import schedules
 from somu.procedures.services import templates as template_services
-from somu.procedures.views_schedules import describe_recurrence
+from somu.procedures.views.schedules import describe_recurrence
 
 LIST = reverse("procedures:schedule_list")
 NEW = reverse("procedures:schedule_create")

@@ -13,11 +13,11 @@ from django.urls import reverse
 
 from somu.core import tenancy
 from somu.procedures import selectors
-from somu.procedures import template_editor as te
 from somu.procedures.engine import yamlio
 from somu.procedures.engine.spec import spec_to_dict
 from somu.procedures.models import Template, TemplateVersion
 from somu.procedures.tests.builders import onboarding, save
+from somu.procedures.views import template_editor as te
 from somu.survey import services as survey_services
 
 
@@ -667,7 +667,7 @@ def test_the_library_lists_procedures_and_adopts_one(client_as, staff_a, org_a, 
 
 
 def test_a_long_step_name_is_wrapped_in_two_lines_and_shortened():
-    from somu.procedures.template_graph import wrap
+    from somu.procedures.views.template_graph import wrap
 
     assert wrap("資格取得届") == ("資格取得届",)
     lines = wrap("健康保険・厚生年金保険 被保険者資格取得届と被扶養者異動届の提出と控えの保管")
@@ -676,7 +676,7 @@ def test_a_long_step_name_is_wrapped_in_two_lines_and_shortened():
 
 
 def test_steps_are_placed_in_columns_by_dependency_depth():
-    from somu.procedures.template_graph import GraphStep, layout
+    from somu.procedures.views.template_graph import GraphStep, layout
 
     steps = [GraphStep("a", "A", 1, False, ()), GraphStep("b", "B", 2, False, ("a",)),
              GraphStep("c", "C", 3, True, ("a",)), GraphStep("d", "D", 4, False, ("b", "c"))]
@@ -690,7 +690,7 @@ def test_steps_are_placed_in_columns_by_dependency_depth():
 
 def test_each_box_of_the_graph_knows_the_steps_it_waits_for_in_step_order():
     # A screen reader cannot follow the arrows: each box's link is named with these.
-    from somu.procedures.template_graph import GraphStep, layout
+    from somu.procedures.views.template_graph import GraphStep, layout
 
     steps = [GraphStep("a", "書類回収", 1, False, ()), GraphStep("b", "契約", 2, False, ()),
              GraphStep("c", "承認", 3, True, ("b", "a")), GraphStep("d", "届出", 4, False, ("c",))]

@@ -32,14 +32,14 @@ from somu.core.web import is_htmx, org_view, render_page
 from somu.org.models import Department, Person, PersonStatus
 from somu.procedures import forms_templates as tf
 from somu.procedures import selectors
-from somu.procedures import template_editor as te
 from somu.procedures.engine import plan, yamlio
 from somu.procedures.engine.render import render_markdown
 from somu.procedures.engine.spec import SpecError, SpecProblem, TemplateSpec, spec_to_dict
 from somu.procedures.models import Template, TemplateVersion
 from somu.procedures.services import library as builtin
 from somu.procedures.services import templates as template_services
-from somu.procedures.template_graph import GraphStep, layout
+from somu.procedures.views import template_editor as te
+from somu.procedures.views.template_graph import GraphStep, layout
 from somu.survey.models import Task, TaskStatus
 from somu.survey.selectors import inventory_order
 
