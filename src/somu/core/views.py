@@ -96,7 +96,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each person's starting point: what waits for them (steps, surveys), and for those who
     oversee the organization the few figures that need attention, each linked to its list."""
     from somu.procedures import home as procedures_home
-    from somu.procedures.selectors import my_tasks_count, today
+    from somu.procedures.selectors import today
+    from somu.procedures.selectors.steps import my_tasks_count
     from somu.survey import home as survey_home
 
     membership: Membership = request.membership  # type: ignore[attr-defined]

@@ -51,7 +51,7 @@ from somu.procedures.models import (
     StepState,
     Template,
 )
-from somu.procedures.selectors import version_spec
+from somu.procedures.selectors.templates import version_spec
 from somu.procedures.services import library, schedules
 from somu.procedures.services import runs as run_services
 from somu.procedures.services import steps as step_services

@@ -35,7 +35,7 @@ from somu.org.models import (
 )
 from somu.procedures.models import Schedule, Step, StepState, Template
 from somu.procedures.notify import webhook_delete, webhook_save
-from somu.procedures.selectors import version_spec
+from somu.procedures.selectors.templates import version_spec
 from somu.procedures.services import handover, schedules
 from somu.procedures.services import steps as step_services
 from somu.procedures.services import templates as template_services

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from somu.core.api import MAX_ID
 from somu.org.models import Person
-from somu.procedures.schemas import MAX_ID
 
 
 def person_ref(value: int | str | None, field: str) -> Person | None:

@@ -12,17 +12,12 @@ from ninja import Path, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from somu.core.api import Conflict, PagePagination, errors
-from somu.core.permissions import (
-    HANDOVER,
-    VIEW_HANDOVER,
-    require,
-)
+from somu.core.api import MAX_ID, Conflict, PagePagination, errors
+from somu.core.permissions import HANDOVER, VIEW_HANDOVER, require
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.org.models import Membership, Person
 from somu.procedures.api.common import person_ref
-from somu.procedures.schemas import (
-    MAX_ID,
+from somu.procedures.schemas.handover import (
     HandoverDetailOut,
     HandoverExecuteIn,
     HandoverIn,

@@ -10,14 +10,13 @@ from ninja import Path, Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from somu.core.api import PagePagination, errors
+from somu.core.api import MAX_ID, PagePagination, errors
 from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, require
 from somu.org.models import Membership
 from somu.procedures import selectors
 from somu.procedures.api.common import check_param_numbers
 from somu.procedures.models import Run, Template
-from somu.procedures.schemas import (
-    MAX_ID,
+from somu.procedures.schemas.runs import (
     BulkLaunchIn,
     BulkLaunchOut,
     CancelIn,
@@ -28,6 +27,7 @@ from somu.procedures.schemas import (
     RunOut,
     RunQuery,
 )
+from somu.procedures.selectors import runs as run_selectors
 from somu.procedures.services import launching
 from somu.procedures.services import runs as run_services
 from somu.procedures.services import steps as step_services
@@ -68,7 +68,7 @@ def _launchable(template_id: int) -> Template:
 
 
 def _run_detail(run: Run) -> dict[str, Any]:
-    steps = selectors.run_steps(run=run)
+    steps = run_selectors.run_steps(run=run)
     today = selectors.today()
     finished = [s for s in steps if s.state in ("done", "skipped", "approved")]
     late = [s for s in steps if s.state in ("waiting", "ready") and s.due_date
@@ -79,7 +79,7 @@ def _run_detail(run: Run) -> dict[str, Any]:
                steps_skipped=len(skipped),
                steps=steps, parameters=[{"key": k, "label": label, "display": display}
                                         for k, label, display in
-                                        selectors.run_param_display(run=run)])
+                                        run_selectors.run_param_display(run=run)])
     return out
 
 
@@ -89,8 +89,8 @@ def _run_detail(run: Run) -> dict[str, Any]:
 @paginate(PagePagination)
 def run_list(request: HttpRequest, filters: Query[RunQuery]) -> Any:
     require(_membership(request), VIEW_PROCEDURES)
-    return selectors.run_list(template_id=filters.template_id, status=filters.status,
-                              person_id=filters.assignee).select_related("started_by")
+    return run_selectors.run_list(template_id=filters.template_id, status=filters.status,
+                                  person_id=filters.assignee).select_related("started_by")
 
 
 @router.post("/runs", response={201: LaunchOut, **errors(403, 422)},
@@ -107,7 +107,7 @@ def run_launch(request: HttpRequest, payload: LaunchIn) -> Status[dict[str, Any]
                                       start_date=payload.start_date, name=payload.name)
     except launching.LaunchError as exc:
         raise _renamed(exc, _launch_field) from exc
-    return Status(201, {**_run_detail(selectors.run_get(run_id=run.pk)),
+    return Status(201, {**_run_detail(run_selectors.run_get(run_id=run.pk)),
                         "warnings": run_services.launch_warnings(start_date=run.start_date,
                                                                  run=run)})
 
@@ -138,7 +138,7 @@ def run_bulk_launch(request: HttpRequest, payload: BulkLaunchIn) -> Status[dict[
             operation_id="somu_procedures_api_run_get")
 def run_get(request: HttpRequest, run_id: int = RunId) -> dict[str, Any]:
     require(_membership(request), VIEW_PROCEDURES)
-    return _run_detail(selectors.run_get(run_id=run_id))
+    return _run_detail(run_selectors.run_get(run_id=run_id))
 
 
 @router.get("/runs/{run_id}/events", response={200: list[EventOut], **errors(403, 404, 422)},
@@ -147,7 +147,7 @@ def run_get(request: HttpRequest, run_id: int = RunId) -> dict[str, Any]:
 @paginate(PagePagination)
 def run_events(request: HttpRequest, run_id: int = RunId) -> Any:
     require(_membership(request), VIEW_PROCEDURES)
-    return selectors.run_timeline(run=selectors.run_get(run_id=run_id))
+    return run_selectors.run_timeline(run=run_selectors.run_get(run_id=run_id))
 
 
 @router.post("/runs/{run_id}/cancel", response={200: RunDetailOut, **errors(403, 404, 409, 422)},
@@ -155,6 +155,6 @@ def run_events(request: HttpRequest, run_id: int = RunId) -> Any:
              operation_id="somu_procedures_api_run_cancel")
 def run_cancel(request: HttpRequest, payload: CancelIn, run_id: int = RunId) -> dict[str, Any]:
     require(_membership(request), MANAGE_PROCEDURES)
-    run = selectors.run_get(run_id=run_id)
+    run = run_selectors.run_get(run_id=run_id)
     step_services.run_cancel(actor=request.user, run=run, reason=payload.reason)
-    return _run_detail(selectors.run_get(run_id=run_id))
+    return _run_detail(run_selectors.run_get(run_id=run_id))

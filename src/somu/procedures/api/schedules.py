@@ -11,21 +11,12 @@ from ninja import Path, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from somu.core.api import PagePagination, errors
-from somu.core.permissions import (
-    MANAGE_PROCEDURES,
-    VIEW_PROCEDURES,
-    require,
-)
+from somu.core.api import MAX_ID, PagePagination, errors
+from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, require
 from somu.org.models import Membership
 from somu.procedures.api.common import check_param_numbers, person_ref
 from somu.procedures.models import Schedule, Template
-from somu.procedures.schemas import (
-    MAX_ID,
-    ScheduleIn,
-    ScheduleOut,
-    ScheduleUpdateIn,
-)
+from somu.procedures.schemas.schedules import ScheduleIn, ScheduleOut, ScheduleUpdateIn
 
 router = Router(tags=["procedures"])
 

@@ -16,21 +16,20 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from somu.core.api import PagePagination, errors
+from somu.core.api import MAX_ID, PagePagination, errors
 from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, WORK_STEPS, has_perm, require
 from somu.org.models import Membership
 from somu.procedures import selectors
 from somu.procedures.api.common import person_ref
 from somu.procedures.models import EventKind, Step, StepEvent
-from somu.procedures.schemas import (
-    MAX_ID,
+from somu.procedures.schemas.runs import EventOut, StepOut
+from somu.procedures.schemas.steps import (
     BoardOut,
     CalendarOut,
     CalendarQuery,
     CommentIn,
     CompleteIn,
     DecideIn,
-    EventOut,
     InsightOut,
     InsightQuery,
     MyTasksOut,
@@ -38,8 +37,8 @@ from somu.procedures.schemas import (
     ReassignIn,
     ReopenIn,
     StepDetailOut,
-    StepOut,
 )
+from somu.procedures.selectors import steps as step_selectors
 from somu.procedures.services import steps as step_services
 
 router = Router(tags=["procedures"])
@@ -59,23 +58,23 @@ def _step_readable(request: HttpRequest, step_id: int) -> Step:
     membership = _membership(request)
     if not has_perm(membership, VIEW_PROCEDURES):
         require(membership, WORK_STEPS)
-    step = selectors.step_get(step_id=step_id)
-    if not selectors.can_see_step(membership, step):
+    step = step_selectors.step_get(step_id=step_id)
+    if not step_selectors.can_see_step(membership, step):
         raise Http404
     return step
 
 
 def _step_actable(request: HttpRequest, step_id: int) -> Step:
     step = _step_readable(request, step_id)
-    if not selectors.can_act_on_step(_membership(request), step):
+    if not step_selectors.can_act_on_step(_membership(request), step):
         require(None, WORK_STEPS)  # raises the 403
     return step
 
 
 def _step_detail(request: HttpRequest, step_id: int, step: Step | None = None) -> dict[str, Any]:
     """The step as the API shows it; ``step`` when the caller already holds a fresh copy."""
-    step = step or selectors.step_get(step_id=step_id)
-    view = selectors.step_view(step=step)
+    step = step or step_selectors.step_get(step_id=step_id)
+    view = step_selectors.step_view(step=step)
     spec = view.spec
     return {
         **StepOut.from_orm(step).dict(),
@@ -95,7 +94,7 @@ def _step_detail(request: HttpRequest, step_id: int, step: Step | None = None) -
         "parameters": [{"key": k, "label": label, "display": display}
                        for k, label, display in view.params],
         "attachments": view.attachments,
-        "can_act": selectors.can_act_on_step(_membership(request), step),
+        "can_act": step_selectors.can_act_on_step(_membership(request), step),
     }
 
 
@@ -214,7 +213,7 @@ def my_tasks(request: HttpRequest) -> dict[str, Any]:
         return {"overdue": empty, "today": empty, "this_week": empty, "later": empty,
                 "waiting": empty, "counts": dict.fromkeys(
                     ("overdue", "today", "this_week", "later", "waiting"), 0)}
-    tasks = selectors.my_tasks(person=person, today=selectors.today())
+    tasks = step_selectors.my_tasks(person=person, today=selectors.today())
     buckets = {name: getattr(tasks, name)
                for name in ("overdue", "today", "this_week", "later", "waiting")}
     for steps in buckets.values():
@@ -229,7 +228,7 @@ def my_tasks(request: HttpRequest) -> dict[str, Any]:
 def board(request: HttpRequest) -> dict[str, Any]:
     require(_membership(request), VIEW_PROCEDURES)
     today = selectors.today()
-    result = selectors.board(today=today)
+    result = step_selectors.board(today=today)
     return {
         "today": today,
         "templates": [{"template_id": r.template_id, "name": r.name, "running": r.running,
@@ -249,8 +248,8 @@ def due_calendar(request: HttpRequest, filters: Query[CalendarQuery]) -> dict[st
     require(_membership(request), VIEW_PROCEDURES)
     today = selectors.today()
     year, month = filters.year or today.year, filters.month or today.month
-    days = selectors.due_calendar(year=year, month=month, person_id=filters.person_id,
-                                  template_id=filters.template_id)
+    days = step_selectors.due_calendar(year=year, month=month, person_id=filters.person_id,
+                                       template_id=filters.template_id)
     return {"year": year, "month": month,
             "days": [{"date": day, "steps": steps} for day, steps in sorted(days.items())]}
 
@@ -267,5 +266,5 @@ def insights(request: HttpRequest, filters: Query[InsightQuery]) -> list[dict[st
              "estimated_hours": float(row.estimated_hours),
              "actual_hours": float(row.actual_hours),
              "runs_launched": row.runs_launched, "runs_completed": row.runs_completed}
-            for row in selectors.insights(today=selectors.today(),
-                                          round_id=filters.round_id)]
+            for row in step_selectors.insights(today=selectors.today(),
+                                               round_id=filters.round_id)]

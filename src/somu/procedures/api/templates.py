@@ -20,7 +20,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ValidationError as PydanticValidationError
 
-from somu.core.api import Conflict, PagePagination, errors
+from somu.core.api import MAX_ID, Conflict, PagePagination, errors
 from somu.core.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, require
 from somu.org.models import Membership, Person
 from somu.procedures import selectors
@@ -28,8 +28,7 @@ from somu.procedures.api.common import person_ref
 from somu.procedures.engine import yamlio
 from somu.procedures.engine.spec import SpecError, spec_to_dict
 from somu.procedures.models import Template
-from somu.procedures.schemas import (
-    MAX_ID,
+from somu.procedures.schemas.templates import (
     AdoptIn,
     AdoptOut,
     ArchiveIn,
@@ -44,6 +43,7 @@ from somu.procedures.schemas import (
     TemplateQuery,
     VersionDetailOut,
 )
+from somu.procedures.selectors import templates as template_selectors
 from somu.procedures.services import templates as template_services
 from somu.survey.models import Task
 
@@ -83,7 +83,7 @@ def load_yaml_field(text: str | bytes, *, field: str = "yaml") -> dict[str, Any]
 
 
 def _template(template_id: int) -> Template:
-    return selectors.template_get(template_id=template_id)
+    return template_selectors.template_get(template_id=template_id)
 
 
 def _template_detail(template: Template) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def _template_detail(template: Template) -> dict[str, Any]:
     return {
         **TemplateOut.from_orm(template).dict(),
         "spec": template.current_version.spec if template.current_version else None,
-        "versions": list(selectors.template_versions(template=template)),
+        "versions": list(template_selectors.template_versions(template=template)),
     }
 
 
@@ -120,8 +120,8 @@ def _save(request: HttpRequest, template: Template | None, data: Mapping[str, An
 @paginate(PagePagination)
 def template_list(request: HttpRequest, filters: Query[TemplateQuery]) -> Any:
     require(_membership(request), VIEW_PROCEDURES)
-    return selectors.template_list(include_archived=filters.include_archived
-                                   ).prefetch_related("tasks")
+    return template_selectors.template_list(include_archived=filters.include_archived
+                                            ).prefetch_related("tasks")
 
 
 @router.post("/templates", response={201: TemplateDetailOut, **errors(403, 409, 422)},
@@ -223,7 +223,7 @@ def template_update(request: HttpRequest, payload: TemplateIn,
 def template_version(request: HttpRequest, template_id: int = TemplateId,
                      number: int = VersionNumber) -> Any:
     require(_membership(request), VIEW_PROCEDURES)
-    return selectors.template_version_get(template=_template(template_id), number=number)
+    return template_selectors.template_version_get(template=_template(template_id), number=number)
 
 
 @router.get("/templates/{template_id}/export", response={**errors(403, 404, 422)},
@@ -240,8 +240,8 @@ def template_export(request: HttpRequest, template_id: int = TemplateId,
         if current is None:
             raise Http404
     else:
-        current = selectors.template_version_get(template=template, number=version)
-    text = yamlio.dump_yaml(spec_to_dict(selectors.version_spec(current)))
+        current = template_selectors.template_version_get(template=template, number=version)
+    text = yamlio.dump_yaml(spec_to_dict(template_selectors.version_spec(current)))
     response = HttpResponse(text.encode("utf-8"), content_type=YAML_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{template.name}.yaml")
@@ -258,8 +258,9 @@ def template_preview(request: HttpRequest, filters: Query[PreviewQuery],
     if template.current_version is None:
         raise Http404
     start = filters.start or selectors.today()
-    rows = selectors.due_preview(spec=selectors.version_spec(template.current_version),
-                                 start_date=start)
+    rows = template_selectors.due_preview(spec=template_selectors.version_spec(
+        template.current_version),
+                                          start_date=start)
     return {"template_id": template.pk, "version": template.current_version.number,
             "start": start, "steps": rows}
 

@@ -13,15 +13,11 @@ from ninja import Path, Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from somu.core.api import Conflict, PagePagination, errors
-from somu.core.permissions import (
-    MANAGE_NOTIFICATIONS,
-    require,
-)
+from somu.core.api import MAX_ID, Conflict, PagePagination, errors
+from somu.core.permissions import MANAGE_NOTIFICATIONS, require
 from somu.org.models import Membership
 from somu.procedures.models import Delivery, Webhook, WebhookKind
-from somu.procedures.schemas import (
-    MAX_ID,
+from somu.procedures.schemas.webhooks import (
     DeliveryOut,
     DeliveryQuery,
     WebhookIn,

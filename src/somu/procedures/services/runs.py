@@ -53,7 +53,7 @@ BULK_BATCH: Final = 2000
 
 def _version_and_spec(template: Template, version: TemplateVersion | None
                       ) -> tuple[TemplateVersion, TemplateSpec]:
-    from somu.procedures.selectors import version_spec
+    from somu.procedures.selectors.templates import version_spec
 
     version = version or template.current_version
     if version is not None and version.template_id != template.pk:

@@ -120,7 +120,7 @@ def schedule_failures(*, schedule: Schedule | None = None) -> QuerySet[Job]:
 def _stored_params(template: Template, raw: Any) -> dict[str, Any]:
     """The fixed parameter values, validated against the template and stored as a launch would
     (people by id, dates ISO). Date parameters may be left empty: each run gets its occurrence."""
-    from somu.procedures.selectors import version_spec
+    from somu.procedures.selectors.templates import version_spec
 
     if not isinstance(raw, Mapping):
         raise ValidationError({"params": [_("Enter the parameters as a mapping.")]})
@@ -212,7 +212,7 @@ def schedule_delete(*, actor: Actor, schedule: Schedule) -> None:
 
 def _launch_params(schedule: Schedule, occurrence: dt.date) -> dict[str, Any]:
     """The schedule's values; date parameters without one get the occurrence date."""
-    from somu.procedures.selectors import version_spec
+    from somu.procedures.selectors.templates import version_spec
 
     params = dict(schedule.params or {})
     version = schedule.template.current_version

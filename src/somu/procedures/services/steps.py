@@ -122,7 +122,7 @@ def _event(run: Run, step: Step | None, kind: str, actor: Actor, *, comment: str
 
 
 def _spec_step(run: Run, key: str) -> StepSpec | None:
-    from somu.procedures.selectors import version_spec
+    from somu.procedures.selectors.templates import version_spec
 
     return version_spec(run.version).step(key)
 
@@ -182,7 +182,7 @@ def _after_step_dues(run: Run, spec: TemplateSpec, steps: list[Step], finished: 
 def _advance(*, actor: Actor, run: Run, finished: Step | None = None) -> list[Step]:
     """After ``finished`` (if any) finished: due dates counting from it, newly ready steps,
     the run's completion. The caller holds the run's lock."""
-    from somu.procedures.selectors import version_spec
+    from somu.procedures.selectors.templates import version_spec
 
     spec = version_spec(run.version)
     steps = list(Step.objects.filter(run=run).order_by("position"))
@@ -396,7 +396,7 @@ def step_decide(
     on_reject = spec_step.on_reject if spec_step else "stop"
     if on_reject.startswith("reopen:"):
         target_key = on_reject.split(":", 1)[1].strip()
-        from somu.procedures.selectors import version_spec
+        from somu.procedures.selectors.templates import version_spec
 
         later = planning.transitive_dependents(version_spec(run.version), target_key)
         _reset_to_waiting(run, later | {locked.key})

@@ -14,7 +14,7 @@ from django.utils.html import escape
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.procedures.models import EventKind, Run, Step, StepAttachment, StepEvent, StepState
-from somu.procedures.selectors import my_tasks_count
+from somu.procedures.selectors.steps import my_tasks_count
 from somu.procedures.services import runs as run_services
 from somu.procedures.services import steps as step_services
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from somu.core import tenancy
-from somu.procedures import selectors
 from somu.procedures.engine import yamlio
 from somu.procedures.engine.spec import spec_to_dict
 from somu.procedures.models import Template, TemplateVersion
+from somu.procedures.selectors import templates as template_selectors
 from somu.procedures.tests.builders import onboarding, save
 from somu.procedures.views import template_editor as te
 from somu.survey import services as survey_services
@@ -191,8 +191,8 @@ def test_the_detail_page_describes_each_step(client_as, staff_a, org_a, template
         assert text in page, text
     assert "tpl-badge-approval" in page
     with tenancy.activate(org_a):
-        spec = selectors.version_spec(template.current_version)
-        assert selectors.describe_due(spec.steps[1].due, spec) in page
+        spec = template_selectors.version_spec(template.current_version)
+        assert template_selectors.describe_due(spec.steps[1].due, spec) in page
 
 
 def test_parameter_defaults_read_as_words_and_dates_not_python_values(
@@ -367,7 +367,7 @@ def data_from_spec(spec: Any, owner: Any = None) -> dict[str, Any]:
 def test_saving_the_editor_unchanged_keeps_the_version(client_as, staff_a, org_a, template, tr):
     client = client_as(staff_a, org_a)
     with tenancy.activate(org_a):
-        spec = selectors.version_spec(template.current_version)
+        spec = template_selectors.version_spec(template.current_version)
     response = client.post(url("template_edit", template.pk),
                            data_from_spec(spec, owner=template.owner), follow=True)
     assert tr("Nothing changed; the template stays at version %(number)s.", number=1) in \
@@ -387,7 +387,7 @@ def test_every_library_procedure_survives_the_structured_editor(client_as, staff
         client.post(url("library_adopt", entry.key))
         with tenancy.activate(org_a):
             t = Template.objects.select_related("current_version").get(library_key=entry.key)
-            spec = selectors.version_spec(t.current_version)
+            spec = template_selectors.version_spec(t.current_version)
         response = client.post(url("template_edit", t.pk), data_from_spec(spec))
         assert response.status_code == 302, (entry.key, response.content.decode()[:2000])
         with tenancy.activate(org_a):
@@ -594,7 +594,7 @@ def test_export_then_import_gives_the_same_spec(client_as, staff_a, org_a, org_b
     original = current_spec(org_a, "入社手続き")
     copy = current_spec(org_a, "入社手続き（複製）")
     assert {**copy, "name": "入社手続き"} == original
-    assert yamlio.dump_yaml(spec_to_dict(selectors.version_spec(
+    assert yamlio.dump_yaml(spec_to_dict(template_selectors.version_spec(
         TemplateVersion(spec=original)))) == text
 
 

@@ -133,7 +133,7 @@ def schedule_edit(request: HttpRequest, schedule_id: int | None = None) -> HttpR
     initial = _initial(schedule, template)
     if schedule is not None and template is not None and template.pk == schedule.template_id \
             and template.current_version is not None:
-        from somu.procedures.selectors import version_spec
+        from somu.procedures.selectors.templates import version_spec
 
         initial.update(ScheduleForm.initial_params(version_spec(template.current_version),
                                                    schedule.params or {}))

@@ -3,7 +3,7 @@ fills its form, records the minutes spent and completes it (or approves / sends 
 where steps are reassigned, reopened, commented on and given attachments.
 
 Seeing a step: its assignee, or anyone who may view procedures. Acting on it: its assignee or
-procedure staff (``selectors.can_act_on_step``). A transition that lost a race (someone else
+procedure staff (``step_selectors.can_act_on_step``). A transition that lost a race (someone else
 completed the step first, the page was stale) re-renders the page with the reason and HTTP 409;
 a validation error re-renders it with the errors next to the inputs and changes nothing.
 """
@@ -34,6 +34,8 @@ from somu.procedures.models import (
     StepKind,
     StepState,
 )
+from somu.procedures.selectors import steps as step_selectors
+from somu.procedures.selectors import templates as template_selectors
 from somu.procedures.services import steps as step_services
 
 STEP_PAGE: Final = "procedures/step_detail.html"
@@ -64,7 +66,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     if membership.person is None:
         return render(request, "procedures/my_tasks.html", {"no_person": True})
     today = selectors.today()
-    tasks = selectors.my_tasks(person=membership.person, today=today)
+    tasks = step_selectors.my_tasks(person=membership.person, today=today)
 
     def rows(steps: list[Step]) -> list[TaskRow]:
         return [TaskRow(s, (s.due_date - today).days if s.due_date else None) for s in steps]
@@ -91,34 +93,34 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 def _step(request: HttpRequest, step_id: int) -> Step:
     """The step, if the member may see it: another organization's id is 404, a step of
     someone else without the right to view procedures is 403."""
-    step = selectors.step_get(step_id=step_id)
-    if not selectors.can_see_step(_membership(request), step):
+    step = step_selectors.step_get(step_id=step_id)
+    if not step_selectors.can_see_step(_membership(request), step):
         raise PermissionDenied(_("You do not have permission to do this."))
     return step
 
 
 def _acting_on(request: HttpRequest, step_id: int) -> Step:
     step = _step(request, step_id)
-    if not selectors.can_act_on_step(_membership(request), step):
+    if not step_selectors.can_act_on_step(_membership(request), step):
         raise PermissionDenied(_("Only the step's assignee or procedure staff can do this."))
     return step
 
 
 def _can_comment(membership: Membership, step: Step) -> bool:
     # Auditors read; everyone who works on steps and can see this one may comment on it.
-    return selectors.can_act_on_step(membership, step) or (
-        has_perm(membership, WORK_STEPS) and selectors.can_see_step(membership, step))
+    return step_selectors.can_act_on_step(membership, step) or (
+        has_perm(membership, WORK_STEPS) and step_selectors.can_see_step(membership, step))
 
 
 def _page(request: HttpRequest, step: Step, *, status: int = 200, work: rf.WorkInput | None = None,
           conflict: str = "", **forms: Any) -> HttpResponse:
     """The step page; ``work`` / ``forms`` carry what was posted when it failed."""
     membership = _membership(request)
-    view = selectors.step_view(step=step)
+    view = step_selectors.step_view(step=step)
     if work is None:
         work = rf.work_stored(view.spec, checklist_done=step.checklist_done,
                               form_values=step.form_values, actual_minutes=step.actual_minutes)
-    can_act = selectors.can_act_on_step(membership, step)
+    can_act = step_selectors.can_act_on_step(membership, step)
     is_open = step.state in OPEN_STATES
     running = step.run.status == "running"
     today = selectors.today()
@@ -163,7 +165,7 @@ def step_detail(request: HttpRequest, step_id: int) -> HttpResponse:
 
 def _conflict(request: HttpRequest, step_id: int, exc: step_services.StepConflict) -> HttpResponse:
     """The page as it is now, saying why the action could not be done (HTTP 409)."""
-    step = selectors.step_get(step_id=step_id)
+    step = step_selectors.step_get(step_id=step_id)
     message = str(exc)
     if step.state in FINISHED_STATES or step.state == StepState.REJECTED:
         message = f"{_('This step was completed by someone else first.')} {exc}"
@@ -176,8 +178,8 @@ def _conflict(request: HttpRequest, step_id: int, exc: step_services.StepConflic
 def _done(request: HttpRequest, step: Step, text: str) -> HttpResponse:
     """After a change: back to the step if the member can still see it, else to my tasks."""
     messages.success(request, text)
-    step = selectors.step_get(step_id=step.pk)
-    if selectors.can_see_step(_membership(request), step):
+    step = step_selectors.step_get(step_id=step.pk)
+    if step_selectors.can_see_step(_membership(request), step):
         return redirect("procedures:step_detail", step_id=step.pk)
     return redirect("procedures:my_tasks")
 
@@ -187,7 +189,7 @@ def _done(request: HttpRequest, step: Step, text: str) -> HttpResponse:
 def step_save(request: HttpRequest, step_id: int) -> HttpResponse:
     """Save ticks, form values and minutes without completing (htmx: a status fragment)."""
     step = _acting_on(request, step_id)
-    view_spec = selectors.version_spec(step.run.version).step(step.key)
+    view_spec = template_selectors.version_spec(step.run.version).step(step.key)
     work = rf.work_posted(view_spec, request.POST)
     if not work.has_errors:
         try:
@@ -202,7 +204,7 @@ def step_save(request: HttpRequest, step_id: int) -> HttpResponse:
         return render(request, "procedures/_step_save_status.html",
                       {"work": work, "step": step, "saved": not work.has_errors})
     if work.has_errors:
-        return _page(request, selectors.step_get(step_id=step_id), work=work)
+        return _page(request, step_selectors.step_get(step_id=step_id), work=work)
     return _done(request, step, _("Your progress has been saved."))
 
 
@@ -210,7 +212,7 @@ def step_save(request: HttpRequest, step_id: int) -> HttpResponse:
 @org_view(VIEW_ORG)
 def step_complete(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _acting_on(request, step_id)
-    view_spec = selectors.version_spec(step.run.version).step(step.key)
+    view_spec = template_selectors.version_spec(step.run.version).step(step.key)
     work = rf.work_posted(view_spec, request.POST)
     if not work.has_errors:
         try:
@@ -223,7 +225,7 @@ def step_complete(request: HttpRequest, step_id: int) -> HttpResponse:
         except ValidationError as exc:
             work.apply(exc)
     if work.has_errors:
-        return _page(request, selectors.step_get(step_id=step_id), work=work)
+        return _page(request, step_selectors.step_get(step_id=step_id), work=work)
     return _done(request, step, _("“%(name)s” is complete.") % {"name": step.name})
 
 
@@ -246,7 +248,7 @@ def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
             return _done(request, step, _("“%(name)s” has been approved.") % {"name": step.name}
                          if approve else
                          _("“%(name)s” has been sent back.") % {"name": step.name})
-    return _page(request, selectors.step_get(step_id=step_id), decide_form=form)
+    return _page(request, step_selectors.step_get(step_id=step_id), decide_form=form)
 
 
 @require_POST
@@ -266,7 +268,7 @@ def step_reassign(request: HttpRequest, step_id: int) -> HttpResponse:
         else:
             return _done(request, step, _("“%(name)s” is now assigned to %(person)s.") % {
                 "name": step.name, "person": person.name})
-    return _page(request, selectors.step_get(step_id=step_id), reassign_form=form)
+    return _page(request, step_selectors.step_get(step_id=step_id), reassign_form=form)
 
 
 @require_POST
@@ -284,7 +286,7 @@ def step_reopen(request: HttpRequest, step_id: int) -> HttpResponse:
             rf.apply_errors(form, exc)
         else:
             return _done(request, step, _("“%(name)s” has been reopened.") % {"name": step.name})
-    return _page(request, selectors.step_get(step_id=step_id), reopen_form=form)
+    return _page(request, step_selectors.step_get(step_id=step_id), reopen_form=form)
 
 
 @require_POST

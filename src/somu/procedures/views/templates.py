@@ -36,6 +36,8 @@ from somu.procedures.engine import plan, yamlio
 from somu.procedures.engine.render import render_markdown
 from somu.procedures.engine.spec import SpecError, SpecProblem, TemplateSpec, spec_to_dict
 from somu.procedures.models import Template, TemplateVersion
+from somu.procedures.selectors import runs as run_selectors
+from somu.procedures.selectors import templates as template_selectors
 from somu.procedures.services import library as builtin
 from somu.procedures.services import templates as template_services
 from somu.procedures.views import template_editor as te
@@ -75,7 +77,8 @@ def template_list(request: HttpRequest) -> HttpResponse:
     if archived not in ARCHIVED_FILTERS:
         archived = "active"
     category = request.GET.get("category", "")
-    templates = selectors.template_list(include_archived=archived != "active").select_related(
+    templates = template_selectors.template_list(
+        include_archived=archived != "active").select_related(
         "owner", "current_version").prefetch_related("tasks")
     categories = sorted({c for c in Template.objects.values_list("category", flat=True)})
     if archived == "archived":
@@ -116,8 +119,9 @@ def _spec_context(spec: TemplateSpec) -> dict[str, Any]:
     names = {s.key: s.name for s in spec.steps}
     rows = [
         StepRow(
-            position=i, spec=s, assignee=selectors.describe_assignee(s.assignee, spec=spec),
-            due=selectors.describe_due(s.due, spec=spec),
+            position=i, spec=s, assignee=template_selectors.describe_assignee(
+                s.assignee, spec=spec),
+            due=template_selectors.describe_due(s.due, spec=spec),
             depends_on=[(d, names.get(d, d)) for d in s.depends_on],
             notes_html=render_markdown(s.notes),
             reject_to=names.get(s.on_reject.removeprefix("reopen:"), "")
@@ -131,7 +135,7 @@ def _spec_context(spec: TemplateSpec) -> dict[str, Any]:
                   approval=s.kind == "approval", depends_on=s.depends_on)
         for s in spec.steps
     ])
-    defaults = selectors.param_default_texts(spec=spec)
+    defaults = run_selectors.param_default_texts(spec=spec)
     return {
         "spec": spec, "step_rows": rows, "graph": graph,
         "param_rows": [(p, defaults[p.key]) for p in spec.parameters],
@@ -143,7 +147,7 @@ def _spec_context(spec: TemplateSpec) -> dict[str, Any]:
 class Preview:
     start: dt.date
     fields: list[tuple[Any, str]]  # (ParameterSpec, the sample value as the input shows it)
-    rows: list[selectors.PreviewRow]
+    rows: list[template_selectors.PreviewRow]
 
 
 def _preview(request: HttpRequest, spec: TemplateSpec) -> Preview:
@@ -169,7 +173,7 @@ def _preview(request: HttpRequest, spec: TemplateSpec) -> Preview:
             if raw in ("0", "1"):
                 values[param.key] = raw == "1"
             fields.append((param, raw if raw in ("0", "1") else ""))
-    rows = selectors.due_preview(spec=spec, start_date=start, params=values)
+    rows = template_selectors.due_preview(spec=spec, start_date=start, params=values)
     return Preview(start=start, fields=fields, rows=rows)
 
 
@@ -182,7 +186,7 @@ def _safe_parse_date(value: str) -> dt.date | None:
 
 def _version_page(request: HttpRequest, template: Template, version: TemplateVersion,
                   page: str, extra: Mapping[str, Any]) -> HttpResponse:
-    spec = selectors.version_spec(version)
+    spec = template_selectors.version_spec(version)
     preview = _preview(request, spec)
     context: dict[str, Any] = {
         "template": template, "version": version, "preview": preview,
@@ -220,7 +224,7 @@ def template_detail(request: HttpRequest, template_id: int) -> HttpResponse:
     if not is_htmx(request):  # the preview's fragment needs none of this
         manager = has_perm(request.membership, MANAGE_PROCEDURES)  # type: ignore[attr-defined]
         extra = {
-            "versions": selectors.template_versions(template=template),
+            "versions": template_selectors.template_versions(template=template),
             "linked_tasks": list(template.tasks.all()),
             "task_groups": _task_groups(template) if manager else [],
         }
@@ -290,7 +294,7 @@ def _with_extra_row(data: Any, prefix: str) -> Any:
 def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpResponse:
     template = _template(template_id) if template_id is not None else None
     current = template.current_version if template is not None else None
-    spec = selectors.version_spec(current) if current is not None else None
+    spec = template_selectors.version_spec(current) if current is not None else None
     problems: list[te.PlacedProblem] = []
     show_errors = True
     if request.method == "POST":
@@ -402,7 +406,7 @@ def template_yaml_edit(request: HttpRequest, template_id: int) -> HttpResponse:
         else:
             return _saved(request, saved, current)
     else:
-        text = yamlio.dump_yaml(spec_to_dict(selectors.version_spec(current)))
+        text = yamlio.dump_yaml(spec_to_dict(template_selectors.version_spec(current)))
         note = ""
     return render(request, "procedures/template_yaml_edit.html", {
         "template": template, "text": text, "change_note": note, "problems": problems,
@@ -426,7 +430,7 @@ def template_export(request: HttpRequest, template_id: int) -> HttpResponse:
     version = template.current_version
     if version is None:
         raise Http404
-    text = yamlio.dump_yaml(spec_to_dict(selectors.version_spec(version)))
+    text = yamlio.dump_yaml(spec_to_dict(template_selectors.version_spec(version)))
     disposition = (f'attachment; filename="{_download_name(template)}"; '
                    f"filename*=UTF-8''{quote(template.name + '.yaml')}")
     return HttpResponse(text.encode("utf-8"), content_type="text/yaml; charset=utf-8",
