@@ -24,7 +24,7 @@ from somu.core.uploads import (
     spreadsheet_download,
 )
 from somu.core.web import org_view, render_page
-from somu.org import exporting, importing
+from somu.org import exporting, importing, importing_template
 from somu.org.views import person_filters
 
 
@@ -34,8 +34,8 @@ def people_import(request: HttpRequest) -> HttpResponse:
     """Upload → preview (nothing written) → confirm. The file is kept server-side between the
     two steps (see :mod:`somu.core.uploads`), so the import is the file that was previewed."""
     context: dict[str, Any] = {
-        "columns": importing.COLUMN_HELP,
-        "rules": importing.RULES,
+        "columns": importing_template.COLUMN_HELP,
+        "rules": importing_template.RULES,
         "max_bytes": settings.SOMU_IMPORT_MAX_BYTES,
         "create_departments": request.POST.get("create_departments") == "on",
         "shown": PREVIEW_SHOWN,
@@ -65,7 +65,8 @@ def _run(source: Source, filename: str, options: dict[str, Any], dry_run: bool,
 def people_import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in SPREADSHEET_TYPES:
         raise Http404
-    content = importing.template_xlsx() if fmt == "xlsx" else importing.template_csv()
+    content = (importing_template.template_xlsx() if fmt == "xlsx"
+               else importing_template.template_csv())
     return spreadsheet_download(content, fmt, f"somu-people-import.{fmt}")
 
 
