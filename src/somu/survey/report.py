@@ -5,43 +5,23 @@ headers, filters and native Excel charts (XlsxWriter), so the file opens in Exce
 with its charts. No Django here: the round is only read for its name (and organization's name).
 
 Tables list every row (10,000 people are fine); charts show the first ``CHART_ROWS`` rows, which
-are the largest because the result is ordered largest first.
+are the largest because the result is ordered largest first. The workbook writer (formats,
+tables, charts) is :class:`somu.survey.report_book.Book`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, Protocol
 
-import xlsxwriter
-from xlsxwriter.chart import Chart
-from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
-
-from somu.core.money import YEN_EXCEL_FORMAT
-from somu.core.percent import PERCENT_EXCEL_FORMAT
 from somu.survey import terms
 from somu.survey.analysis.types import AnalysisResult, BusFactor
+from somu.survey.report_book import FONT, Book, Col, text_width
 from somu.survey.terms import ja
 
-FONT = "Meiryo UI"  # on every Windows since Vista; LibreOffice substitutes a CJK font elsewhere
 CHART_ROWS = 30
-MAX_TEXT = 32_000  # Excel's cell limit is 32,767 characters
-
-FORMATS: dict[str, dict[str, Any]] = {
-    "text": {},
-    "wrap": {"text_wrap": True, "valign": "top"},
-    "hours": {"num_format": "#,##0.0"},
-    "yen": {"num_format": YEN_EXCEL_FORMAT},
-    "rate": {"num_format": PERCENT_EXCEL_FORMAT},
-    "int": {"num_format": "#,##0"},
-    "ratio": {"num_format": "0.00"},
-    "flag": {"align": "center"},
-}
 
 SCOPES = {"organization": "組織", "function": "部門", "department": "部署"}
 FLAGS = {"remote_ok": "リモート可", "outsourceable": "外注可", "automatable": "自動化可"}
@@ -49,130 +29,6 @@ FLAGS = {"remote_ok": "リモート可", "outsourceable": "外注可", "automata
 
 class RoundLike(Protocol):
     name: str
-
-
-@dataclass(frozen=True)
-class Col:
-    title: str
-    fmt: str = "text"
-    width: float | None = None  # None: fitted to the header and the first rows
-
-
-def text_width(text: str) -> int:
-    """Columns a text takes: wide (CJK) characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-class _Book:
-    """The workbook, its formats and the few ways the report writes tables and charts."""
-
-    def __init__(self, buffer: io.BytesIO) -> None:
-        self.wb = xlsxwriter.Workbook(buffer, {
-            "in_memory": True,
-            # Names come from users: never turn them into formulas, links or numbers.
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "nan_inf_to_errors": True,  # a figure that is not a number must not stop the export
-            "default_format_properties": {
-                "font_name": FONT, "font_size": 10, "font_scheme": "none"},
-        })
-        self.fmt: dict[str, Format] = {k: self._format(v) for k, v in FORMATS.items()}
-        self.header = self._format({"bold": True, "bg_color": "#DDE7F3", "border": 1,
-                                    "text_wrap": True, "valign": "vcenter"})
-        self.title = self._format({"bold": True, "font_size": 14})
-        self.bold = self._format({"bold": True})
-        self.note = self._format({"font_color": "#555555", "italic": True})
-
-    def _format(self, props: Mapping[str, Any]) -> Format:
-        return self.wb.add_format({"font_name": FONT, "font_scheme": "none", **props})
-
-    def sheet(self, name: str) -> Worksheet:
-        ws = self.wb.add_worksheet(name)
-        # Printed on A4 landscape, one page wide (tables with their charts beside them).
-        ws.set_paper(9)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        return ws
-
-    def table(
-        self,
-        ws: Worksheet,
-        cols: Sequence[Col],
-        rows: Iterable[Sequence[Any]],
-        *,
-        top: int = 0,
-        left: int = 0,
-        freeze: bool = True,
-        autofilter: bool = True,
-    ) -> int:
-        """Write a header and rows at (top, left); return the number of data rows."""
-        widths = [text_width(c.title) for c in cols]
-        for j, col in enumerate(cols):
-            ws.write_string(top, left + j, col.title, self.header)
-        n = 0
-        for i, row in enumerate(rows):
-            r = top + 1 + i
-            for j, value in enumerate(row):
-                self._cell(ws, r, left + j, value, cols[j].fmt)
-                if i < 200 and isinstance(value, str):
-                    widths[j] = max(widths[j], text_width(value))
-            n = i + 1
-        wrapped = False
-        for j, col in enumerate(cols):
-            width = col.width or min(max(widths[j] + 2, 8 if col.fmt != "text" else 6), 48)
-            if col.fmt in ("hours", "yen", "int") and col.width is None:
-                width = max(width, 11)
-            ws.set_column(left + j, left + j, width)
-            wrapped = wrapped or text_width(col.title) > width
-        if wrapped:
-            ws.set_row(top, 30)
-        if freeze:
-            ws.freeze_panes(top + 1, 0)
-        if autofilter:
-            ws.autofilter(top, left, top + max(n, 1), left + len(cols) - 1)
-        return n
-
-    def _cell(self, ws: Worksheet, r: int, c: int, value: Any, fmt: str) -> None:
-        if value is None:
-            return
-        if isinstance(value, bool):
-            if value:
-                ws.write_string(r, c, "○", self.fmt["flag"])
-        elif isinstance(value, int | float):
-            ws.write_number(r, c, value, self.fmt[fmt])
-        else:
-            ws.write_string(r, c, str(value)[:MAX_TEXT], self.fmt[fmt])
-
-    def chart(
-        self,
-        kind: str,
-        subtype: str | None = None,
-        *,
-        title: str,
-        x: Mapping[str, Any] | None = None,
-        y: Mapping[str, Any] | None = None,
-        legend: bool = True,
-        width: int = 760,
-        height: int = 420,
-    ) -> Chart:
-        """A chart in the report's font; ``x``/``y`` add to the axis options (XlsxWriter's
-        ``set_*_axis`` replaces them, so they are set once here). In a bar chart ``x`` is the
-        value axis and ``y`` the category axis."""
-        options = {"type": kind} | ({"subtype": subtype} if subtype else {})
-        chart = self.wb.add_chart(options)
-        assert chart is not None
-        font = {"name": FONT, "size": 9}
-        grid = {"major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}}
-        value_axis_is_x = kind == "bar"
-        chart.set_title({"name": title, "name_font": {"name": FONT, "size": 12, "bold": True}})
-        chart.set_legend({"position": "bottom", "font": font} if legend else {"none": True})
-        chart.set_x_axis({"num_font": font, "name_font": font,
-                          **(grid if value_axis_is_x else {}), **(x or {})})
-        chart.set_y_axis({"num_font": font, "name_font": font,
-                          **({} if value_axis_is_x else grid), **(y or {})})
-        chart.set_size({"width": width, "height": height})
-        return chart
 
 
 def _bar_height(rows: int) -> int:
@@ -220,7 +76,7 @@ def build_report_xlsx(
         people.update(labels[0])
         tasks.update(labels[1])
     buffer = io.BytesIO()
-    book = _Book(buffer)
+    book = Book(buffer)
     _overview(book, survey_round, result, generated_on or dt.date.today())
     _breakdowns(book, result)
     _people(book, result)
@@ -246,7 +102,7 @@ def _bus_factor_text(bus: BusFactor | None) -> tuple[Any, str]:
     return bus.value, f"算出方法: {ja(terms.BUS_FACTOR_METHODS[bus.method])}"
 
 
-def _overview(book: _Book, survey_round: RoundLike, result: AnalysisResult,
+def _overview(book: Book, survey_round: RoundLike, result: AnalysisResult,
               generated_on: dt.date) -> None:
     ws = book.sheet("概要")
     organization = getattr(getattr(survey_round, "organization", None), "name", "")
@@ -316,7 +172,7 @@ def _overview(book: _Book, survey_round: RoundLike, result: AnalysisResult,
             ws.write_number(i, 1, value, book.fmt[fmt])
 
 
-def _breakdowns(book: _Book, result: AnalysisResult) -> None:
+def _breakdowns(book: Book, result: AnalysisResult) -> None:
     specs = (("部門別工数", "部門", result.by_function, "column"),
              ("部署別工数", "部署", result.by_department, "bar"),
              ("等級別工数", "等級", result.by_grade, "column"))
@@ -338,7 +194,7 @@ def _breakdowns(book: _Book, result: AnalysisResult) -> None:
         ws.insert_chart(1, len(cols) + 1, chart)
 
 
-def _people(book: _Book, result: AnalysisResult) -> None:
+def _people(book: Book, result: AnalysisResult) -> None:
     name = "個人別工数"
     ws = book.sheet(name)
     functions = [b.key for b in result.by_function]
@@ -359,7 +215,7 @@ def _people(book: _Book, result: AnalysisResult) -> None:
     ws.insert_chart(1, len(cols) + 1, chart)
 
 
-def _tasks(book: _Book, result: AnalysisResult) -> None:
+def _tasks(book: Book, result: AnalysisResult) -> None:
     name = "業務別工数"
     ws = book.sheet(name)
     cols = [Col("順位", "int"), Col("部門"), Col("大分類"), Col("中分類"), Col("業務"),
@@ -388,7 +244,7 @@ def _tasks(book: _Book, result: AnalysisResult) -> None:
     ws.insert_chart(1, len(cols) + 1, chart)
 
 
-def _heatmap(book: _Book, result: AnalysisResult, people: Mapping[int, str],
+def _heatmap(book: Book, result: AnalysisResult, people: Mapping[int, str],
              tasks: Mapping[int, str]) -> None:
     ws = book.sheet("ヒートマップ")
     h = result.heatmap
@@ -414,7 +270,7 @@ def _heatmap(book: _Book, result: AnalysisResult, people: Mapping[int, str],
             "max_color": "#E06666"})
 
 
-def _dependency(book: _Book, result: AnalysisResult, people: Mapping[int, str]) -> None:
+def _dependency(book: Book, result: AnalysisResult, people: Mapping[int, str]) -> None:
     ws = book.sheet("属人化")
     d = result.dependency
     summary = [("分析した業務数", d.tasks, "int"), ("属人化業務数", d.dependent_tasks, "int"),
@@ -442,7 +298,7 @@ def _dependency(book: _Book, result: AnalysisResult, people: Mapping[int, str]) 
     ws.set_column(0, 0, 22)
 
 
-def _bus_factors(book: _Book, result: AnalysisResult, people: Mapping[int, str]) -> None:
+def _bus_factors(book: Book, result: AnalysisResult, people: Mapping[int, str]) -> None:
     ws = book.sheet("バス係数")
     ws.write_string(0, 0, "バス係数 = 同時に離脱するとその範囲の工数の50%超を対応できる人が"
                     "いなくなる最少人数", book.note)
@@ -459,7 +315,7 @@ def _bus_factors(book: _Book, result: AnalysisResult, people: Mapping[int, str])
                         f"{ja(label)}: {ja(terms.BUS_FACTOR_METHOD_HELP[key])}", book.note)
 
 
-def _retirement(book: _Book, result: AnalysisResult, people: Mapping[int, str],
+def _retirement(book: Book, result: AnalysisResult, people: Mapping[int, str],
                 tasks: Mapping[int, str]) -> None:
     name = "退職リスク"
     ws = book.sheet(name)
@@ -493,7 +349,7 @@ def _retirement(book: _Book, result: AnalysisResult, people: Mapping[int, str],
     ws.insert_chart(1, len(cols) + 1, chart)
 
 
-def _qualification(book: _Book, result: AnalysisResult) -> None:
+def _qualification(book: Book, result: AnalysisResult) -> None:
     name = "等級適正"
     ws = book.sheet(name)
     q = result.qualification
@@ -523,7 +379,7 @@ def _qualification(book: _Book, result: AnalysisResult) -> None:
     ws.insert_chart(1, len(cols) + 1, chart)
 
 
-def _balance(book: _Book, result: AnalysisResult) -> None:
+def _balance(book: Book, result: AnalysisResult) -> None:
     name = "負荷"
     ws = book.sheet(name)
     cols = [Col("社員番号"), Col("氏名"), Col("部署"), Col("等級"),
@@ -556,7 +412,7 @@ def _balance(book: _Book, result: AnalysisResult) -> None:
     ws.insert_chart(m + 4, left, chart)
 
 
-def _flags(book: _Book, result: AnalysisResult) -> None:
+def _flags(book: Book, result: AnalysisResult) -> None:
     name = "外注・自動化"
     ws = book.sheet(name)
     by_id = {t.task_id: t for t in result.tasks}
@@ -579,7 +435,7 @@ def _flags(book: _Book, result: AnalysisResult) -> None:
         ws.insert_chart(0, 8, chart)
 
 
-def _seasonality(book: _Book, result: AnalysisResult) -> None:
+def _seasonality(book: Book, result: AnalysisResult) -> None:
     name = "季節変動"
     ws = book.sheet(name)
     s = result.seasonality
