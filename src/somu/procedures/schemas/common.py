@@ -8,7 +8,7 @@ before the values are checked), so another organization's id answers 404 whateve
 
 from typing import Annotated, Any
 
-from somu.core.api import InputSchema, OneOf, QuerySchema
+from somu.core.api import OneOf
 from somu.core.permissions import Role
 from somu.procedures.engine.spec import FIELD_TYPES
 from somu.procedures.models import (
@@ -24,11 +24,6 @@ from somu.procedures.services.handover import ITEM_KINDS
 
 MAX_BULK = 10_000  # parameter sets per bulk launch
 MAX_TEXT = 20_000
-
-
-_Query = QuerySchema
-_In = InputSchema
-
 
 # Fixed-value fields of answers, listed as enums in the document (built from the models' choices,
 # so a new value cannot be answered before the document names it).
@@ -46,5 +41,5 @@ HandoverKindChoice = Annotated[str, OneOf(*ITEM_KINDS)]
 HandoverStateChoice = Annotated[str, OneOf("", *StepState.values, "active", "inactive")]
 
 
-def _username(user: Any) -> str:
+def username(user: Any) -> str:
     return user.get_username() if user is not None else ""

@@ -7,19 +7,19 @@ from ninja import Field, Schema
 from pydantic import ValidationError as PydanticValidationError
 from pydantic import field_validator
 
+from somu.core.api import InputSchema
 from somu.procedures.schemas.common import (
     MAX_TEXT,
     HandoverKindChoice,
     HandoverStateChoice,
     RoleChoice,
-    _In,
-    _username,
+    username,
 )
 
 # ---- handover ------------------------------------------------------------------------------------
 
 
-class HandoverIn(_In):
+class HandoverIn(InputSchema):
     """Who hands over to whom: people by id or 社員番号."""
 
     from_person: int | str
@@ -107,7 +107,7 @@ class HandoverOut(HandoverFields):
 
     @staticmethod
     def resolve_executed_by(obj: Any) -> str:
-        return _username(obj.executed_by) if obj.executed_by_id else ""
+        return username(obj.executed_by) if obj.executed_by_id else ""
 
 
 class HandoverDetailOut(HandoverFields):

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from somu.core.api import MAX_ID
+from somu.core.api import MAX_ID, InputSchema, QuerySchema
 from somu.procedures.schemas.common import (
     MAX_BULK,
     MAX_TEXT,
@@ -13,9 +13,7 @@ from somu.procedures.schemas.common import (
     RunStatusChoice,
     StepKindChoice,
     StepStateChoice,
-    _In,
-    _Query,
-    _username,
+    username,
 )
 
 # ---- runs ----------------------------------------------------------------------------------------
@@ -53,7 +51,7 @@ class RunOut(RunFields):
 
     @staticmethod
     def resolve_started_by(obj: Any) -> str:
-        return _username(obj.started_by) if obj.started_by_id else ""
+        return username(obj.started_by) if obj.started_by_id else ""
 
     @staticmethod
     def resolve_steps_total(obj: Any) -> int | None:
@@ -72,7 +70,7 @@ class RunOut(RunFields):
         return getattr(obj, "steps_late", None)
 
 
-class RunQuery(_Query):
+class RunQuery(QuerySchema):
     template_id: int | None = Field(None, ge=1, le=MAX_ID)
     status: Literal["running", "completed", "stopped", "cancelled"] | None = None
     assignee: int | None = Field(None, ge=1, le=MAX_ID)  # a person id: runs they hold a step of
@@ -128,7 +126,7 @@ class ParamDisplayOut(Schema):
 RunDetailOut.model_rebuild()
 
 
-class LaunchIn(_In):
+class LaunchIn(InputSchema):
     template_id: int = Field(..., ge=1, le=MAX_ID)
     # Raw values by parameter key: people by id or 社員番号, dates as YYYY-MM-DD.
     params: dict[str, Any] = Field(default_factory=dict)
@@ -136,7 +134,7 @@ class LaunchIn(_In):
     name: str = Field("", max_length=300)
 
 
-class BulkLaunchIn(_In):
+class BulkLaunchIn(InputSchema):
     template_id: int = Field(..., ge=1, le=MAX_ID)
     param_sets: list[dict[str, Any]] = Field(..., min_length=1, max_length=MAX_BULK)
     start_date: dt.date | None = None
@@ -153,7 +151,7 @@ class BulkLaunchOut(Schema):
     warnings: list[str] = []
 
 
-class CancelIn(_In):
+class CancelIn(InputSchema):
     reason: str = Field("", max_length=MAX_TEXT)
 
 

@@ -5,8 +5,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from somu.core.api import MAX_ID, optional
-from somu.procedures.schemas.common import _In
+from somu.core.api import MAX_ID, InputSchema, optional
 
 # ---- schedules -----------------------------------------------------------------------------------
 
@@ -34,7 +33,7 @@ class ScheduleOut(Schema):
         return getattr(obj, "run_count", None)
 
 
-class ScheduleUpdateIn(_In):
+class ScheduleUpdateIn(InputSchema):
     """A change to a schedule: fields left out keep their value."""
 
     template_id: int = optional(ge=1, le=MAX_ID)

@@ -5,14 +5,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from somu.core.api import MAX_ID
-from somu.procedures.schemas.common import (
-    MAX_TEXT,
-    FieldTypeChoice,
-    RunStatusChoice,
-    _In,
-    _Query,
-)
+from somu.core.api import MAX_ID, InputSchema, QuerySchema
+from somu.procedures.schemas.common import MAX_TEXT, FieldTypeChoice, RunStatusChoice
 from somu.procedures.schemas.runs import ParamDisplayOut, StepFields, StepOut
 
 # ---- steps ---------------------------------------------------------------------------------------
@@ -61,7 +55,7 @@ class StepDetailOut(StepFields):
     can_act: bool  # whether the caller may work on it
 
 
-class ProgressIn(_In):
+class ProgressIn(InputSchema):
     checklist_done: list[int] | None = Field(None, max_length=1000)
     form_values: dict[str, Any] | None = None
     actual_minutes: int | None = Field(None, ge=0, le=100_000)
@@ -71,13 +65,13 @@ class CompleteIn(ProgressIn):
     revision: int | None = Field(None, ge=0)  # the revision the caller saw: 409 when it moved
 
 
-class DecideIn(_In):
+class DecideIn(InputSchema):
     approve: bool
     comment: str = Field("", max_length=MAX_TEXT)
     revision: int | None = Field(None, ge=0)
 
 
-class ReassignIn(_In):
+class ReassignIn(InputSchema):
     """The new assignee by person id or by 社員番号 (one of the two)."""
 
     assignee_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -85,11 +79,11 @@ class ReassignIn(_In):
     comment: str = Field("", max_length=MAX_TEXT)
 
 
-class ReopenIn(_In):
+class ReopenIn(InputSchema):
     reason: str = Field(..., max_length=MAX_TEXT)
 
 
-class CommentIn(_In):
+class CommentIn(InputSchema):
     text: str = Field(..., max_length=MAX_TEXT)
 
 
@@ -131,7 +125,7 @@ class BoardOut(Schema):
     late_steps: list[StepOut]
 
 
-class CalendarQuery(_Query):
+class CalendarQuery(QuerySchema):
     year: int | None = Field(None, ge=1900, le=2200)  # this year when not given
     month: int | None = Field(None, ge=1, le=12)  # this month when not given
     person_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -149,7 +143,7 @@ class CalendarOut(Schema):
     days: list[CalendarDayOut]
 
 
-class InsightQuery(_Query):
+class InsightQuery(QuerySchema):
     round_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 

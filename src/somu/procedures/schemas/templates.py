@@ -5,13 +5,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from somu.core.api import MAX_ID
-from somu.procedures.schemas.common import (
-    RoleChoice,
-    _In,
-    _Query,
-    _username,
-)
+from somu.core.api import MAX_ID, InputSchema, QuerySchema
+from somu.procedures.schemas.common import RoleChoice, username
 
 # ---- templates -----------------------------------------------------------------------------------
 
@@ -65,7 +60,7 @@ class VersionOut(Schema):
 
     @staticmethod
     def resolve_created_by(obj: Any) -> str:
-        return _username(obj.created_by)
+        return username(obj.created_by)
 
 
 class VersionDetailOut(VersionOut):
@@ -78,11 +73,11 @@ class TemplateDetailOut(TemplateFields):
     versions: list[VersionOut]
 
 
-class TemplateQuery(_Query):
+class TemplateQuery(QuerySchema):
     include_archived: bool = False
 
 
-class TemplateIn(_In):
+class TemplateIn(InputSchema):
     """A definition as JSON (``spec``) or as YAML text (``yaml``): one of the two."""
 
     spec: dict[str, Any] | None = None
@@ -91,21 +86,21 @@ class TemplateIn(_In):
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class TemplateImportIn(_In):
+class TemplateImportIn(InputSchema):
     yaml: str = Field(..., max_length=1024 * 1024)
     update: bool = False  # a template of the same name gets a new version instead of a 409
     note: str = Field("", max_length=300)
 
 
-class ArchiveIn(_In):
+class ArchiveIn(InputSchema):
     archived: bool = True
 
 
-class TasksIn(_In):
+class TasksIn(InputSchema):
     task_ids: list[int] = Field(..., max_length=10_000)
 
 
-class PreviewQuery(_Query):
+class PreviewQuery(QuerySchema):
     start: dt.date | None = None  # the sample start date; today when not given
 
 
@@ -142,7 +137,7 @@ class LibraryEntryOut(Schema):
     adopted_template_id: int | None  # this organization's template adopted from the entry
 
 
-class AdoptIn(_In):
+class AdoptIn(InputSchema):
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 

@@ -6,13 +6,11 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from somu.core.api import optional
+from somu.core.api import InputSchema, QuerySchema, optional
 from somu.procedures.schemas.common import (
     DeliveryChannelChoice,
     DeliveryStatusChoice,
     WebhookKindChoice,
-    _In,
-    _Query,
 )
 
 # ---- notifications -------------------------------------------------------------------------------
@@ -37,7 +35,7 @@ class WebhookOut(Schema):
         return bool(obj.token)
 
 
-class WebhookUpdateIn(_In):
+class WebhookUpdateIn(InputSchema):
     """A change to a webhook: fields left out keep their value (the token too)."""
 
     name: str = optional(min_length=1, max_length=100)
@@ -81,5 +79,5 @@ class DeliveryOut(Schema):
         return obj.webhook.name if obj.webhook_id else ""
 
 
-class DeliveryQuery(_Query):
+class DeliveryQuery(QuerySchema):
     problems_only: bool = False  # failed and given-up deliveries only

@@ -163,7 +163,6 @@ def my_tasks_count(membership: Membership | None) -> TaskCounts | None:
     return TaskCounts(ready=counts["ready"] or 0, overdue=counts["overdue"] or 0)
 
 
-
 @dataclass
 class MyTasks:
     """A person's open steps: ready ones by due date, and those still waiting."""

@@ -50,7 +50,6 @@ from somu.procedures.services.launching import (
 BULK_BATCH: Final = 2000
 
 
-
 def _version_and_spec(template: Template, version: TemplateVersion | None
                       ) -> tuple[TemplateVersion, TemplateSpec]:
     from somu.procedures.selectors.templates import version_spec

@@ -27,13 +27,8 @@ from somu.procedures.engine.spec import (
     parse_spec,
     spec_to_dict,
 )
-from somu.procedures.models import (
-    Template,
-    TemplateVersion,
-)
-from somu.procedures.services.launching import (
-    Directory,
-)
+from somu.procedures.models import Template, TemplateVersion
+from somu.procedures.services.launching import Directory
 from somu.survey.models import Task
 
 # ---- templates ---------------------------------------------------------------------------------
