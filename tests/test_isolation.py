@@ -115,7 +115,8 @@ def api_operations() -> list[ApiOperation]:
     found = []
     for prefix, router in api._routers:
         for path, path_view in router.path_operations.items():
-            full = "/api/v1" + (prefix.rstrip("/") + path).replace("//", "/")
+            # Nested routers (procedures) are listed with their mount prefix, e.g. "procedures/".
+            full = ("/api/v1/" + prefix.strip("/") + path).replace("//", "/")
             for operation in path_view.operations:
                 found.extend(ApiOperation(m, full) for m in operation.methods)
     return found

@@ -42,9 +42,7 @@ from somu.org.models import (
     Skill,
     User,
 )
-from somu.procedures import handover as procedure_handover
 from somu.procedures import notify
-from somu.procedures import services as procedure_services
 from somu.procedures.models import (
     Delivery,
     DeliveryChannel,
@@ -56,6 +54,8 @@ from somu.procedures.models import (
     StepState,
     Template,
 )
+from somu.procedures.services import handover as procedure_handover
+from somu.procedures.services import steps as step_services
 from somu.shell.demo import DemoLogin, ensure_demo
 from somu.survey.models import RoundStatus, SurveyRound, Task
 
@@ -130,7 +130,7 @@ def _demo_records() -> DemoRecords:
                 .order_by("pk").first())
         assert step is not None
         extra["step"] = step
-        extra["attachment"] = procedure_services.step_attach(
+        extra["attachment"] = step_services.step_attach(
             actor=admin, step=step, upload=ContentFile(b"scan", name="雇用契約書.pdf"))
         extra["membership"] = Membership.objects.get(user=admin)
         extra["token"], _raw = org_services.api_token_create(

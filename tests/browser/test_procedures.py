@@ -21,9 +21,11 @@ from browser.helpers import log_in
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.org.models import Organization, User
-from somu.procedures import library, services
-from somu.procedures.launching import calendar_for_active_organization
 from somu.procedures.models import Run, Step, StepState, Template
+from somu.procedures.services import library
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
+from somu.procedures.services.launching import calendar_for_active_organization
 from somu.rules.due import compute_due
 
 if TYPE_CHECKING:
@@ -294,11 +296,12 @@ def test_on_a_phone_my_tasks_and_the_step_page_do_not_scroll_sideways(
     with tenancy.activate(onboarding.org):
         template = library.library_adopt(actor=staff_suzuki, key=LIBRARY_KEY,
                                          owner=people_a.suzuki)
-        run = services.run_launch(actor=staff_suzuki, template=template, starter=people_a.suzuki,
-                                  params={"入社者": people_a.tanaka.pk, "入社日": HIRE_DATE},
-                                  start_date=dt.date(2026, 3, 2))
-        services.step_decide(actor=manager_a, step=Step.objects.get(run=run, key=APPROVAL),
-                             approve=True)
+        run = run_services.run_launch(
+            actor=staff_suzuki, template=template, starter=people_a.suzuki,
+            params={"入社者": people_a.tanaka.pk, "入社日": HIRE_DATE},
+            start_date=dt.date(2026, 3, 2))
+        step_services.step_decide(actor=manager_a, step=Step.objects.get(run=run, key=APPROVAL),
+                                  approve=True)
 
     page = phone_page
     log_in(page, "staff_suzuki")

@@ -1,5 +1,5 @@
-"""Importing people from Excel or CSV (社員の一括登録・更新); the template file and the help
-for it are in :mod:`somu.org.people_template`.
+"""Importing people from Excel or CSV (社員の一括登録・更新). The template file and the help
+on its columns are in :mod:`somu.org.importing_template`.
 
 The file has one header row and one row per person, with the columns 社員番号, 氏名, ふりがな,
 部署, 等級, 雇用形態, 入社日, 上長社員番号 and メール (only 社員番号 and 氏名 are required).

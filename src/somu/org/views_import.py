@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from somu.core.requests import AuthedRequest
 from somu.core.tabular import Source
 from somu.core.uploads import (
     SPREADSHEET_TYPES,
@@ -24,19 +23,19 @@ from somu.core.uploads import (
     spreadsheet_download,
 )
 from somu.core.web import org_view, render_page
-from somu.org import exporting, importing, people_template
+from somu.org import exporting, importing, importing_template
 from somu.org.permissions import IMPORT_PEOPLE
 from somu.org.views import person_filters
 
 
 @org_view(IMPORT_PEOPLE)
 @require_http_methods(["GET", "POST"])
-def people_import(request: AuthedRequest) -> HttpResponse:
+def people_import(request: HttpRequest) -> HttpResponse:
     """Upload → preview (nothing written) → confirm. The file is kept server-side between the
     two steps (see :mod:`somu.core.uploads`), so the import is the file that was previewed."""
     context: dict[str, Any] = {
-        "columns": people_template.COLUMN_HELP,
-        "rules": people_template.RULES,
+        "columns": importing_template.COLUMN_HELP,
+        "rules": importing_template.RULES,
         "max_bytes": settings.SOMU_IMPORT_MAX_BYTES,
         "create_departments": request.POST.get("create_departments") == "on",
         "shown": PREVIEW_SHOWN,
@@ -66,7 +65,8 @@ def _run(source: Source, filename: str, options: dict[str, Any], dry_run: bool,
 def people_import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in SPREADSHEET_TYPES:
         raise Http404
-    content = people_template.template_xlsx() if fmt == "xlsx" else people_template.template_csv()
+    content = (importing_template.template_xlsx() if fmt == "xlsx"
+               else importing_template.template_csv())
     return spreadsheet_download(content, fmt, f"somu-people-import.{fmt}")
 
 

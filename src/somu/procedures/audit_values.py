@@ -30,7 +30,7 @@ def params_texts(items: Sequence[tuple[AuditEvent, Any]]) -> list[str]:
     from somu.audit.presenters import readable
     from somu.org.models import Department, Person
     from somu.procedures.models import Run, Schedule
-    from somu.procedures.selectors import version_spec
+    from somu.procedures.selectors.templates import version_spec
 
     def ids(object_type: str) -> set[int]:
         return {pk for e, _v in items
@@ -90,7 +90,7 @@ def params_texts(items: Sequence[tuple[AuditEvent, Any]]) -> list[str]:
 def _step_specs(items: Sequence[tuple[AuditEvent, Any]]) -> dict[int, Any]:
     """The definition (StepSpec) of each step the events are about, by step id."""
     from somu.procedures.models import Step
-    from somu.procedures.selectors import version_spec
+    from somu.procedures.selectors.templates import version_spec
 
     ids = {pk for e, _v in items
            if e.object_type == "procedures.step" and (pk := _id(e.object_id)) is not None}

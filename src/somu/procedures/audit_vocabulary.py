@@ -68,7 +68,7 @@ VOCABULARY = Vocabulary(
     # A chat webhook's URL carries its key: the pages say it was set or changed, never the value.
     secrets=frozenset({("procedures.webhook", "url"), ("procedures.webhook", "token")}),
     formatters={
-        ("procedures.schedule", "rule"): "somu.procedures.views_schedules.describe_recurrence",
+        ("procedures.schedule", "rule"): "somu.procedures.views.schedules.describe_recurrence",
     },
     batch_formatters={
         ("procedures.run", "params"): "somu.procedures.audit_values.params_texts",

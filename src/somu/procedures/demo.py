@@ -36,9 +36,7 @@ from django.utils import timezone
 from somu.core import tenancy
 from somu.org import services as org_services
 from somu.org.models import Department, Grade, Membership, Organization, Person, User
-from somu.procedures import library, schedules, services
 from somu.procedures.engine.spec import StepSpec
-from somu.procedures.launching import calendar_for_active_organization
 from somu.procedures.models import (
     OPEN_STATES,
     EventKind,
@@ -51,7 +49,12 @@ from somu.procedures.models import (
     StepState,
     Template,
 )
-from somu.procedures.selectors import version_spec
+from somu.procedures.selectors.templates import version_spec
+from somu.procedures.services import library, schedules
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
+from somu.procedures.services import templates as template_services
+from somu.procedures.services.launching import calendar_for_active_organization
 from somu.rules.calendar import BusinessCalendar
 from somu.rules.due import due_from_base
 from somu.survey.models import Task
@@ -171,7 +174,8 @@ def _link_tasks(ctx: _Context, templates: Mapping[str, Template]) -> None:
         template = templates.get(key)
         ids = [tasks[name] for name in names if name in tasks]
         if template is not None and ids:
-            services.template_link_tasks(actor=ctx.staff_user, template=template, task_ids=ids)
+            template_services.template_link_tasks(
+                actor=ctx.staff_user, template=template, task_ids=ids)
 
 
 def _ensure_schedules(ctx: _Context, templates: Mapping[str, Template]) -> list[Schedule]:
@@ -195,8 +199,8 @@ def _launch_runs(ctx: _Context, templates: Mapping[str, Template]) -> dict[str, 
     cal, today = ctx.calendar, ctx.today
 
     def launch(key: str, params: Mapping[str, Any], start: dt.date, name: str = "") -> Run:
-        return services.run_launch(actor=ctx.staff_user, template=templates[key], params=params,
-                                   start_date=start, name=name, starter=ctx.staff)
+        return run_services.run_launch(actor=ctx.staff_user, template=templates[key], params=params,
+                                       start_date=start, name=name, starter=ctx.staff)
 
     # 入社手続き: joins in eight business days, so the steps due ten business days before
     # joining (契約, PCの依頼) were due two business days ago and are done; the rest is open.
@@ -239,8 +243,9 @@ def _launch_runs(ctx: _Context, templates: Mapping[str, Template]) -> dict[str, 
         cal.add_business_days(today, -12))
     _finish(ctx, run, keys={"request", "quotes"})
     approval = Step.objects.get(run=run, key="approve")
-    services.step_decide(actor=ctx.actor_for(approval.assignee_id), step=approval, approve=False,
-                         comment="今期の予算を超えるため見送り。来期の予算申請に回してください。")
+    step_services.step_decide(
+        actor=ctx.actor_for(approval.assignee_id), step=approval, approve=False,
+        comment="今期の予算を超えるため見送り。来期の予算申請に回してください。")
     runs["supplies_order_stopped"] = run
 
     # 健康診断: planned, then cancelled to be relaunched with another clinic.
@@ -248,8 +253,8 @@ def _launch_runs(ctx: _Context, templates: Mapping[str, Template]) -> dict[str, 
     run = launch("health_check", {"健診開始日": exams, "受診締切日": exams + dt.timedelta(days=30),
                                   "実施方法": "巡回健診"}, today - dt.timedelta(days=10))
     _finish(ctx, run, before=today)
-    services.run_cancel(actor=ctx.staff_user, run=run,
-                        reason="巡回健診の業者を変更するため中止し、新しい日程で起動し直す。")
+    step_services.run_cancel(actor=ctx.staff_user, run=run,
+                             reason="巡回健診の業者を変更するため中止し、新しい日程で起動し直す。")
     runs["health_check_cancelled"] = run
 
     # Completed recently: 請求書発行 two months ago and the last two weekly expense checks.
@@ -313,9 +318,10 @@ def _finish(
         assert definition is not None
         actor = ctx.actor_for(step.assignee_id)
         if step.kind == StepKind.APPROVAL:
-            services.step_decide(actor=actor, step=step, approve=True, comment="確認しました。")
+            step_services.step_decide(
+                actor=actor, step=step, approve=True, comment="確認しました。")
         else:
-            services.step_complete(
+            step_services.step_complete(
                 actor=actor, step=step, checklist_done=range(len(definition.checklist)),
                 form_values=_form_values(definition, step, ctx.today),
                 actual_minutes=_minutes(definition, step))
@@ -326,8 +332,8 @@ def _tick(ctx: _Context, run: Run, key: str, *, items: int) -> None:
     """Save progress on a step: its first ``items`` checklist items ticked."""
     step = Step.objects.get(run=run, key=key)
     if step.state in OPEN_STATES:
-        services.step_save_progress(actor=ctx.actor_for(step.assignee_id), step=step,
-                                    checklist_done=range(items))
+        step_services.step_save_progress(actor=ctx.actor_for(step.assignee_id), step=step,
+                                         checklist_done=range(items))
 
 
 def _minutes(definition: StepSpec, step: Step) -> int:

@@ -200,7 +200,7 @@ class ScheduleForm(RuleForm):
         self.date_params: list[ParameterSpec] = []
         self.param_keys: dict[str, ParameterSpec] = {}
         if template is not None and template.current_version is not None:
-            from somu.procedures.selectors import version_spec
+            from somu.procedures.selectors.templates import version_spec
 
             self.spec = version_spec(template.current_version)
             for index, param in enumerate(self.spec.parameters):

@@ -2,7 +2,7 @@
 
 The editor is three pieces: the template's own fields, a formset of parameters and a formset of
 steps. They only check the shape of the input (numbers are numbers, a form-field line has a
-known type); :mod:`somu.procedures.template_editor` turns them into a spec (and a spec into
+known type); :mod:`somu.procedures.views.template_editor` turns them into a spec (and a spec into
 their initial values), and the spec is validated as a whole by the engine inside
 ``services.template_save``.
 

@@ -29,7 +29,8 @@ from django.utils import timezone, translation
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from somu.procedures.handover import (
+from somu.procedures.models import Handover
+from somu.procedures.services.handover import (
     HandoverItem,
     RoleUse,
     handover_items,
@@ -37,7 +38,6 @@ from somu.procedures.handover import (
     role_uses,
     role_uses_by_role,
 )
-from somu.procedures.models import Handover
 from somu.survey.selectors import SurveyedWork, person_surveyed_work
 
 # On every Windows since Vista and what the survey report uses; LibreOffice substitutes a CJK

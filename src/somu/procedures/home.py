@@ -17,7 +17,7 @@ from somu.core.permissions import has_perm
 from somu.org.models import Membership
 from somu.procedures.models import OPEN_STATES, Delivery, DeliveryStatus, Step, StepState
 from somu.procedures.permissions import MANAGE_NOTIFICATIONS, VIEW_PROCEDURES, WORK_STEPS
-from somu.procedures.selectors import my_tasks_count
+from somu.procedures.selectors.steps import my_tasks_count
 
 NEXT_STEPS = 5
 # The failed notifications counted are the ones the notifications page lists (its window).

@@ -1,13 +1,11 @@
 from django.urls import path
 
-from somu.procedures import (
-    views_handover,
-    views_notify,
-    views_runs,
-    views_schedules,
-    views_tasks,
-    views_templates,
-)
+from somu.procedures import views_notify
+from somu.procedures.views import handover as views_handover
+from somu.procedures.views import runs as views_runs
+from somu.procedures.views import schedules as views_schedules
+from somu.procedures.views import steps as views_tasks
+from somu.procedures.views import templates as views_templates
 
 app_name = "procedures"
 

@@ -226,7 +226,7 @@ def _organization_of(job: Job) -> Organization:
 
 def handle_schedules(job: Job, now: dt.datetime) -> None:
     """Launch the organization's runs whose schedule occurrence is due by the job's date."""
-    from somu.procedures.schedules import schedule_launch_due
+    from somu.procedures.services.schedules import schedule_launch_due
 
     schedule_launch_due(organization=_organization_of(job), today=_payload_date(job))
 

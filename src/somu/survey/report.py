@@ -5,7 +5,8 @@ headers, filters and native Excel charts (XlsxWriter), so the file opens in Exce
 with its charts. No Django here: the round is only read for its name (and organization's name).
 
 Tables list every row (10,000 people are fine); charts show the first ``CHART_ROWS`` rows, which
-are the largest because the result is ordered largest first.
+are the largest because the result is ordered largest first. The workbook writer (formats,
+tables, charts) is :class:`somu.survey.report_book.Book`.
 """
 
 from __future__ import annotations
@@ -13,24 +14,47 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from somu.survey import terms
 from somu.survey.analysis.types import AnalysisResult, BusFactor
-from somu.survey.report_book import (
-    FLAGS,
-    FONT,
-    SCOPES,
-    Book,
-    Col,
-    RoundLike,
-    bar_height,
-    chart_rows,
-    series,
-    text_width,
-    top_title,
-)
+from somu.survey.report_book import FONT, Book, Col, text_width
 from somu.survey.terms import ja
+
+CHART_ROWS = 30
+
+SCOPES = {"organization": "組織", "function": "部門", "department": "部署"}
+FLAGS = {"remote_ok": "リモート可", "outsourceable": "外注可", "automatable": "自動化可"}
+
+
+class RoundLike(Protocol):
+    name: str
+
+
+def _bar_height(rows: int) -> int:
+    """Enough height for one readable bar per row."""
+    return max(420, 22 * rows + 140)
+
+
+def _series(sheet: str, name_cell: tuple[int, int] | str, cat: tuple[int, int, int],
+            val: tuple[int, int, int], **extra: Any) -> dict[str, Any]:
+    """A chart series over rows ``first..last`` of column ``cat`` / ``val`` of ``sheet``."""
+    name: Any = [sheet, *name_cell] if isinstance(name_cell, tuple) else name_cell
+    return {
+        "name": name,
+        "categories": [sheet, cat[1], cat[0], cat[2], cat[0]],
+        "values": [sheet, val[1], val[0], val[2], val[0]],
+        **extra,
+    }
+
+
+def _chart_rows(n: int, top: int = 0) -> tuple[int, int]:
+    return top + 1, top + min(n, CHART_ROWS)
+
+
+def _top(what: str, n: int, unit: str) -> str:
+    """A chart title, saying when the chart shows only the largest rows of its table."""
+    return f"{what}（上位{CHART_ROWS}{unit}）" if n > CHART_ROWS else what
 
 
 def build_report_xlsx(
@@ -160,12 +184,12 @@ def _breakdowns(book: Book, result: AnalysisResult) -> None:
                                    b.share) for b in rows))
         if not n:
             continue
-        first, last = chart_rows(n)
+        first, last = _chart_rows(n)
         bar = kind == "bar"  # largest at the top
-        chart = book.chart(kind, title=top_title(f"{key_title}別の工数（時間/月）", n, ""),
+        chart = book.chart(kind, title=_top(f"{key_title}別の工数（時間/月）", n, ""),
                            y={"reverse": True} if bar else None, legend=False,
-                           height=bar_height(last - first + 1) if bar else 420)
-        chart.add_series(series(name, (0, 1), (0, first, last), (1, first, last),
+                           height=_bar_height(last - first + 1) if bar else 420)
+        chart.add_series(_series(name, (0, 1), (0, first, last), (1, first, last),
                                  data_labels={"value": True, "num_format": "#,##0"}))
         ws.insert_chart(1, len(cols) + 1, chart)
 
@@ -183,11 +207,11 @@ def _people(book: Book, result: AnalysisResult) -> None:
         for p in result.people))
     if not n or not functions:
         return
-    first, last = chart_rows(n)
-    chart = book.chart("bar", "stacked", title=top_title("個人別の工数（部門別の内訳）", n, "人"),
-                       y={"reverse": True}, width=820, height=bar_height(last - first + 1))
+    first, last = _chart_rows(n)
+    chart = book.chart("bar", "stacked", title=_top("個人別の工数（部門別の内訳）", n, "人"),
+                       y={"reverse": True}, width=820, height=_bar_height(last - first + 1))
     for j, _function in enumerate(functions, start=6):
-        chart.add_series(series(name, (0, j), (1, first, last), (j, first, last)))
+        chart.add_series(_series(name, (0, j), (1, first, last), (j, first, last)))
     ws.insert_chart(1, len(cols) + 1, chart)
 
 
@@ -206,13 +230,13 @@ def _tasks(book: Book, result: AnalysisResult) -> None:
         for i, t in enumerate(result.tasks, start=1)))
     if not n:
         return
-    first, last = chart_rows(n)
-    chart = book.chart("column", title=top_title("業務別の工数（パレート図）", n, "業務"),
+    first, last = _chart_rows(n)
+    chart = book.chart("column", title=_top("業務別の工数（パレート図）", n, "業務"),
                        x={"num_font": {"name": FONT, "size": 8, "rotation": -45}},
                        y={"name": "時間/月"}, width=960, height=520)
-    chart.add_series(series(name, (0, 6), (4, first, last), (6, first, last)))
+    chart.add_series(_series(name, (0, 6), (4, first, last), (6, first, last)))
     line = book.chart("line", title="")
-    line.add_series(series(name, (0, 12), (4, first, last), (12, first, last),
+    line.add_series(_series(name, (0, 12), (4, first, last), (12, first, last),
                             y2_axis=True, marker={"type": "circle", "size": 4}))
     line.set_y2_axis({"name": "累積構成比", "min": 0, "max": 1, "num_format": "0%",
                       "num_font": {"name": FONT, "size": 9}, "name_font": {"name": FONT}})
@@ -313,14 +337,14 @@ def _retirement(book: Book, result: AnalysisResult, people: Mapping[int, str],
     n = book.table(ws, cols, rows)
     if not n:
         return
-    first, last = chart_rows(n)
+    first, last = _chart_rows(n)
     # Absorbed + unabsorbed, stacked: together they are the orphaned hours.
     chart = book.chart("bar", "stacked",
-                       title=top_title(f"{ja(terms.ORPHANED_HOURS)}（時間/月）", n, "人"),
-                       y={"reverse": True}, height=bar_height(last - first + 1))
-    chart.add_series(series(name, (0, 5), (0, first, last), (5, first, last),
+                       title=_top(f"{ja(terms.ORPHANED_HOURS)}（時間/月）", n, "人"),
+                       y={"reverse": True}, height=_bar_height(last - first + 1))
+    chart.add_series(_series(name, (0, 5), (0, first, last), (5, first, last),
                              fill={"color": "#6AA84F"}))
-    chart.add_series(series(name, (0, 6), (0, first, last), (6, first, last),
+    chart.add_series(_series(name, (0, 6), (0, first, last), (6, first, last),
                              fill={"color": "#CC4125"}))
     ws.insert_chart(1, len(cols) + 1, chart)
 
@@ -351,7 +375,7 @@ def _qualification(book: Book, result: AnalysisResult) -> None:
     chart = book.chart("column", title=f"等級別の{ja(terms.OVER_QUALIFIED_HOURS)}・"
                        f"{ja(terms.UNDER_QUALIFIED_HOURS)}（時間/月）")
     for j, color in ((1, "#F6B26B"), (3, "#6FA8DC")):
-        chart.add_series(series(name, (0, j), (0, 1, n), (j, 1, n), fill={"color": color}))
+        chart.add_series(_series(name, (0, j), (0, 1, n), (j, 1, n), fill={"color": color}))
     ws.insert_chart(1, len(cols) + 1, chart)
 
 
@@ -376,11 +400,11 @@ def _balance(book: Book, result: AnalysisResult) -> None:
                    top=1, left=left, freeze=False, autofilter=False)
     if not n:
         return
-    first, last = chart_rows(n)
-    chart = book.chart("bar", title=top_title("稼働率（100%超は過負荷）", n, "人"),
+    first, last = _chart_rows(n)
+    chart = book.chart("bar", title=_top("稼働率（100%超は過負荷）", n, "人"),
                        x={"num_format": "0%", "min": 0}, y={"reverse": True}, legend=False,
-                       height=bar_height(last - first + 1))
-    chart.add_series(series(name, (0, 6), (1, first, last), (6, first, last),
+                       height=_bar_height(last - first + 1))
+    chart.add_series(_series(name, (0, 6), (1, first, last), (6, first, last),
                              invert_if_negative=False,
                              points=[{"fill": {"color": "#CC4125" if p.overloaded
                                                else "#6FA8DC"}}
@@ -406,7 +430,7 @@ def _flags(book: Book, result: AnalysisResult) -> None:
     if n:
         chart = book.chart("column", title="区分別の工数（時間/月）", legend=False, width=520,
                            height=320)
-        chart.add_series(series(name, (0, 1), (0, 1, n), (1, 1, n),
+        chart.add_series(_series(name, (0, 1), (0, 1, n), (1, 1, n),
                                  data_labels={"value": True, "num_format": "#,##0"}))
         ws.insert_chart(0, 8, chart)
 
@@ -429,9 +453,9 @@ def _seasonality(book: Book, result: AnalysisResult) -> None:
     ws.write_string(note_row, 0, f"月別の入力がある {s.entries:,} 件の合計（年度順、4月〜3月）。"
                     + (f"ピークは{s.peak_month}月。" if s.peak_month else ""), book.note)
     chart = book.chart("line", title="月別の工数（時間）")
-    chart.add_series(series(name, (0, 1), (0, 1, n), (1, 1, n),
+    chart.add_series(_series(name, (0, 1), (0, 1, n), (1, 1, n),
                              line={"width": 2.5}, marker={"type": "circle", "size": 5}))
     for j, _function in enumerate(functions[:8], start=2):
-        chart.add_series(series(name, (0, j), (0, 1, n), (j, 1, n), line={"width": 1.25}))
+        chart.add_series(_series(name, (0, j), (0, 1, n), (j, 1, n), line={"width": 1.25}))
     ws.insert_chart(1, len(cols) + 1, chart)
 

@@ -1,5 +1,5 @@
-"""The workbook writer behind the survey report (:mod:`somu.survey.report`): fonts and number
-formats, column widths that fit Japanese text, and the native chart helpers. No Django here."""
+"""The workbook writer behind the survey report: named cell formats in one font, tables with
+fitted columns, frozen headers and filters, and charts in the report's style (XlsxWriter)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.chart import Chart
@@ -18,7 +18,6 @@ from somu.core.money import YEN_EXCEL_FORMAT
 from somu.core.percent import PERCENT_EXCEL_FORMAT
 
 FONT = "Meiryo UI"  # on every Windows since Vista; LibreOffice substitutes a CJK font elsewhere
-CHART_ROWS = 30
 MAX_TEXT = 32_000  # Excel's cell limit is 32,767 characters
 
 FORMATS: dict[str, dict[str, Any]] = {
@@ -31,14 +30,6 @@ FORMATS: dict[str, dict[str, Any]] = {
     "ratio": {"num_format": "0.00"},
     "flag": {"align": "center"},
 }
-
-SCOPES = {"organization": "組織", "function": "部門", "department": "部署"}
-FLAGS = {"remote_ok": "リモート可", "outsourceable": "外注可", "automatable": "自動化可"}
-
-
-class RoundLike(Protocol):
-    name: str
-
 
 @dataclass(frozen=True)
 class Col:
@@ -162,31 +153,3 @@ class Book:
                           **({} if value_axis_is_x else grid), **(y or {})})
         chart.set_size({"width": width, "height": height})
         return chart
-
-
-def bar_height(rows: int) -> int:
-    """Enough height for one readable bar per row."""
-    return max(420, 22 * rows + 140)
-
-
-def series(sheet: str, name_cell: tuple[int, int] | str, cat: tuple[int, int, int],
-            val: tuple[int, int, int], **extra: Any) -> dict[str, Any]:
-    """A chart series over rows ``first..last`` of column ``cat`` / ``val`` of ``sheet``."""
-    name: Any = [sheet, *name_cell] if isinstance(name_cell, tuple) else name_cell
-    return {
-        "name": name,
-        "categories": [sheet, cat[1], cat[0], cat[2], cat[0]],
-        "values": [sheet, val[1], val[0], val[2], val[0]],
-        **extra,
-    }
-
-
-def chart_rows(n: int, top: int = 0) -> tuple[int, int]:
-    return top + 1, top + min(n, CHART_ROWS)
-
-
-def top_title(what: str, n: int, unit: str) -> str:
-    """A chart title, saying when the chart shows only the largest rows of its table."""
-    return f"{what}（上位{CHART_ROWS}{unit}）" if n > CHART_ROWS else what
-
-

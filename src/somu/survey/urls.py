@@ -1,6 +1,14 @@
 from django.urls import path
 
-from somu.survey import views_analysis, views_answer, views_import, views_inventory, views_rounds
+from somu.survey import (
+    views_analysis,
+    views_answer,
+    views_compare,
+    views_drill,
+    views_import,
+    views_inventory,
+    views_rounds,
+)
 
 app_name = "survey"
 
@@ -31,10 +39,10 @@ urlpatterns = [
     path("answer/<int:round_id>/propose/", views_answer.task_propose, name="task_propose"),
     # the analysis
     path("rounds/<int:round_id>/analysis/", views_analysis.dashboard, name="analysis"),
-    path("rounds/<int:round_id>/analysis/rows/", views_analysis.drill_rows, name="analysis_rows"),
+    path("rounds/<int:round_id>/analysis/rows/", views_drill.drill_rows, name="analysis_rows"),
     path("rounds/<int:round_id>/analysis/print/", views_analysis.print_report,
          name="analysis_print"),
     path("rounds/<int:round_id>/analysis/report.xlsx", views_analysis.xlsx_report,
          name="analysis_xlsx"),
-    path("compare/", views_analysis.compare, name="compare"),
+    path("compare/", views_compare.compare, name="compare"),
 ]

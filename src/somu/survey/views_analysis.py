@@ -1,23 +1,23 @@
-"""Pages of the survey analysis: the dashboard, the rows behind each figure, the printable and
-Excel reports, and the comparison of two rounds.
+"""Pages of the survey analysis: the dashboard and the printable and Excel reports. The rows
+behind each figure are in :mod:`somu.survey.views_drill`, the comparison of two rounds in
+:mod:`somu.survey.views_compare`.
 
 The analysis itself comes from :func:`selectors.round_analysis` (cached per round); these views
 only arrange its result for reading. Charts are described as small JSON specs (``json_script``)
 that ``static/somu/survey-charts.js`` turns into ECharts charts; every bar, slice and cell links
-to :func:`drill_rows` with the filter that selects the rows it was computed from.
+to :func:`~somu.survey.views_drill.drill_rows` with the filter that selects the rows it was
+computed from.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,12 +29,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from somu.core.percent import format_percent
 from somu.core.requests import AuthedRequest
 from somu.core.uploads import SPREADSHEET_TYPES
-from somu.core.web import int_or_none, org_view, paginate, querystring_without_page, render_page
+from somu.core.web import org_view
 from somu.org.selectors import department_paths
-from somu.survey import analysis, selectors, terms
+from somu.survey import selectors, terms
 from somu.survey.analysis.types import AnalysisResult, TaskSummary
-from somu.survey.drill import FLAG_LABELS, DrillError, drill_parse
-from somu.survey.models import AnalysisSnapshot, Capability, CapabilityLevel, SurveyRound
+from somu.survey.drill import FLAG_LABELS
+from somu.survey.models import AnalysisSnapshot, SurveyRound
 from somu.survey.permissions import VIEW_ANALYSIS, VIEW_TEAM_ANALYSIS, analysis_scope
 
 SECTIONS = (
@@ -402,187 +402,3 @@ def xlsx_report(request: HttpRequest, round_id: int) -> HttpResponse:
     response["Content-Disposition"] = _filename_header(
         f"業務調査_{_safe_name(survey_round.name)}.xlsx", f"survey-{survey_round.pk}.xlsx")
     return response
-
-
-# ---- drill-down ----------------------------------------------------------------------------------
-
-
-def _with_capability(rows: QuerySet[Any], survey_round: SurveyRound) -> QuerySet[Any]:
-    level = Capability.objects.filter(
-        round=survey_round, person_id=OuterRef("person_id"), task_id=OuterRef("task_id")
-    ).values("level")[:1]
-    return rows.annotate(capability_level=Subquery(level))
-
-
-CSV_HEADER = ("社員番号", "氏名", "部署", "等級", "部門", "大分類", "中分類", "業務名", "難易度",
-              "月間工数(時間)", "対応可能レベル")
-
-
-def _csv(survey_round: SurveyRound, rows: Iterable[Any]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _filename_header(
-        f"工数明細_{_safe_name(survey_round.name)}.csv", f"survey-{survey_round.pk}-rows.csv")
-    response.write("\ufeff")  # the BOM: Excel opens UTF-8 CSV as Shift_JIS without it
-    writer = csv.writer(response, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    paths = department_paths()
-    for row in rows:
-        person, task = row.person, row.task
-        writer.writerow([
-            person.employee_number, person.name, paths.get(person.department_id, ""),
-            person.grade.code if person.grade_id else "", task.function, task.category,
-            task.subcategory, task.name, task.difficulty or "", row.hours,
-            "" if row.capability_level is None else row.capability_level,
-        ])
-    return response
-
-
-@require_GET
-@org_view(VIEW_TEAM_ANALYSIS)
-def drill_rows(request: AuthedRequest, round_id: int) -> HttpResponse:
-    survey_round = selectors.round_get(round_id=round_id)
-    scope = _scope(request)
-    try:
-        parsed = drill_parse(survey_round=survey_round, params=request.GET,
-                             department_ids=scope)
-    except DrillError as exc:
-        return render(request, "survey/analysis_rows.html",
-                      {"survey_round": survey_round, "error": str(exc)}, status=400)
-    rows = selectors.hours_rows(survey_round=survey_round, drill=parsed.drill,
-                                department_ids=scope)
-    if request.GET.get("format") == "csv":
-        return _csv(survey_round, _with_capability(rows, survey_round).iterator(chunk_size=2000))
-    total = rows.aggregate(total=Sum("hours"))["total"] or 0
-    context = {
-        "survey_round": survey_round, "caption": parsed.caption, "total": total,
-        "levels": dict(CapabilityLevel.choices), "paths": department_paths(),
-        "scope_label": _scope_label(request) if scope is not None else "",
-    }
-    if request.GET.get("embed"):
-        context["rows"] = _with_capability(rows, survey_round)[:50]
-        context["count"] = rows.count()
-        # The list is shown inside the dashboard: its link must not be relative to that page.
-        context["all_url"] = f"{request.path}?" + urlencode(
-            [(k, v) for k, v in request.GET.items() if k != "embed"])
-        return render(request, "survey/_analysis_rows_embed.html", context)
-    query = querystring_without_page(request)
-    context.update({
-        "page": paginate(request, _with_capability(rows, survey_round)), "query": query,
-        "csv_query": urlencode([*request.GET.items(), ("format", "csv")]),
-    })
-    return render_page(request, "survey/analysis_rows.html", context,
-                       partial="survey/_analysis_rows_table.html")
-
-
-# ---- comparison ----------------------------------------------------------------------------------
-
-# Which direction of change is an improvement: -1 lower is better, +1 higher is better.
-METRIC_DIRECTION = {
-    "hours": 0, "cost": -1, "people": 0, "tasks": 0, "utilization": 0,
-    "dependent_tasks": -1, "dependency_rate_by_count": -1, "dependency_rate_by_hours": -1,
-    "dependent_hours": -1, "bus_factor": 1, "overloaded": -1, "over_qualified_hours": -1,
-    "over_qualified_cost": -1, "under_qualified_hours": -1, "under_qualified_cost": -1,
-    "gini": -1, "cv": -1, "max_over_mean": -1, "orphaned_hours": -1,
-}
-METRIC_LABELS = {
-    "hours": gettext_lazy("Total hours (per month)"),
-    "cost": gettext_lazy("Cost (yen per month)"),
-    "people": gettext_lazy("People"),
-    "people_with_hours": gettext_lazy("People with hours"),
-    "tasks": gettext_lazy("Tasks with hours"),
-    "utilization": gettext_lazy("Utilization"),
-    "dependent_tasks": gettext_lazy("Person-dependent tasks"),
-    "dependency_rate_by_count": gettext_lazy("Person dependency rate (by count)"),
-    "dependency_rate_by_hours": gettext_lazy("Person dependency rate (by hours)"),
-    "dependent_hours": gettext_lazy("Hours of person-dependent tasks"),
-    "bus_factor": gettext_lazy("Bus factor (organization)"),
-    "overloaded": gettext_lazy("Overloaded people"),
-    "over_qualified_hours": gettext_lazy("Over-qualified hours"),
-    "over_qualified_cost": gettext_lazy("Over-qualified cost (yen)"),
-    "under_qualified_hours": gettext_lazy("Under-qualified hours"),
-    "under_qualified_cost": gettext_lazy("Under-qualified cost (yen)"),
-    "gini": gettext_lazy("Gini coefficient of load"),
-    "cv": gettext_lazy("Coefficient of variation of load"),
-    "max_over_mean": gettext_lazy("Max ÷ mean of load"),
-    "orphaned_hours": gettext_lazy("Largest orphaned hours of one person"),
-}
-RATE_METRICS = {"dependency_rate_by_count", "dependency_rate_by_hours", "utilization"}
-YEN_METRICS = {"cost", "over_qualified_cost", "under_qualified_cost"}
-COUNT_METRICS = {"people", "people_with_hours", "tasks", "dependent_tasks", "bus_factor",
-                 "overloaded"}
-
-
-RATIO_METRICS = {"cv", "gini", "max_over_mean"}
-# Digits a change is shown with: a change that rounds to zero is no change.
-KIND_DIGITS = {"rate": 3, "yen": 0, "count": 0, "ratio": 2, "hours": 1}
-
-
-def _verdict(direction: int, change: float | None, digits: int = 1) -> str:
-    if change is None or direction == 0 or round(change, digits) == 0:
-        return ""
-    return "better" if (change > 0) == (direction > 0) else "worse"
-
-
-def _metric_kind(key: str) -> str:
-    if key in RATE_METRICS:
-        return "rate"
-    if key in YEN_METRICS:
-        return "yen"
-    if key in RATIO_METRICS:
-        return "ratio"
-    return "count" if key in COUNT_METRICS else "hours"
-
-
-@require_GET
-@org_view(VIEW_ANALYSIS)
-def compare(request: HttpRequest) -> HttpResponse:
-    rounds = list(selectors.round_list().order_by("-created_at"))
-    before_id = int_or_none(request.GET.get("before"))
-    after_id = int_or_none(request.GET.get("after"))
-    context: dict[str, Any] = {"rounds": rounds, "before_id": before_id, "after_id": after_id}
-    if before_id is None or after_id is None:
-        # Arriving from a round's analysis, only "after" is chosen: the form, without reproach.
-        typed = [request.GET.get(k, "") for k in ("before", "after")]
-        if any(v and int_or_none(v) is None for v in typed):
-            context["error"] = _("Choose two rounds from the lists.")
-        return render(request, "survey/analysis_compare.html", context,
-                      status=400 if "error" in context else 200)
-    before = selectors.round_get(round_id=before_id)
-    after = selectors.round_get(round_id=after_id)
-    context.update({"before": before, "after": after})
-    if before.pk == after.pk:
-        context["error"] = _("Choose two different rounds: a round compared with itself "
-                             "shows no change.")
-        return render(request, "survey/analysis_compare.html", context)
-    empty = [r.name for r in (before, after) if not _has_data(r)]
-    if empty:
-        context["error"] = _("%(names)s has no survey data yet.") % {"names": "、".join(empty)}
-        return render(request, "survey/analysis_compare.html", context)
-    result_before = selectors.round_analysis(survey_round=before)
-    result_after = selectors.round_analysis(survey_round=after)
-    comparison = analysis.compare(result_before, result_after)
-    names = {**selectors.analysis_labels(result=result_before)[0],
-             **selectors.analysis_labels(result=result_after)[0]}
-    metrics = [{"m": m, "label": METRIC_LABELS.get(m.metric, m.metric),
-                "kind": _metric_kind(m.metric),
-                "verdict": _verdict(METRIC_DIRECTION.get(m.metric, 0), m.change,
-                                    KIND_DIGITS[_metric_kind(m.metric)])}
-               for m in comparison.metrics]
-    functions = list(comparison.by_function)
-    context.update({
-        "comparison": comparison, "metrics": metrics,
-        "task_changes": [k for k in comparison.tasks[:30] if k.change],
-        "bus_rows": [{"scope": SCOPE_LABELS.get(s, s), "before": b, "after": a,
-                      "label": _("Whole organization") if s == "organization" else label,
-                      "verdict": _verdict(1, None if a is None or b is None else a - b, 0)}
-                     for s, label, b, a in comparison.bus_factors],
-        "overloaded_before": [names.get(p, f"#{p}") for p in comparison.overloaded_before],
-        "overloaded_after": [names.get(p, f"#{p}") for p in comparison.overloaded_after],
-        "charts": {"compare-function": _bar(
-            [k.label for k in functions],
-            [{"name": before.name, "data": [_r(k.before) for k in functions]},
-             {"name": after.name, "data": [_r(k.after) for k in functions]}],
-            [_rows_url(after, function=k.key) for k in functions],
-            colors=["#9aa5b1", "#0b5cad"])},
-    })
-    return render(request, "survey/analysis_compare.html", context)

@@ -32,10 +32,12 @@ from somu.org.models import (
     Skill,
     User,
 )
-from somu.procedures import handover, schedules, services, transitions
 from somu.procedures.models import Schedule, Step, StepState, Template
 from somu.procedures.notify import webhook_delete, webhook_save
-from somu.procedures.selectors import version_spec
+from somu.procedures.selectors.templates import version_spec
+from somu.procedures.services import handover, schedules
+from somu.procedures.services import steps as step_services
+from somu.procedures.services import templates as template_services
 from somu.shell.demo import ensure_demo
 from somu.survey import services as survey_services
 from somu.survey.importing_inventory import task_import
@@ -115,14 +117,14 @@ def _operations_the_demo_does_not_do(admin: User, org: Organization,
         "rule": {"kind": "yearly", "month": 11, "day": 1, "roll": "previous"}, "active": False})
     template = Template.objects.order_by("pk").last()
     assert template is not None
-    services.template_archive(actor=admin, template=template)
-    services.template_archive(actor=admin, template=template, archived=False)
+    template_services.template_archive(actor=admin, template=template)
+    template_services.template_archive(actor=admin, template=template, archived=False)
     step = Step.objects.filter(state=StepState.READY).order_by("pk").first()
     assert step is not None
-    transitions.step_comment(actor=admin, step=step, text="確認しました")
-    transitions.step_attach(actor=admin, step=step, upload=SimpleUploadedFile(
+    step_services.step_comment(actor=admin, step=step, text="確認しました")
+    step_services.step_attach(actor=admin, step=step, upload=SimpleUploadedFile(
         "領収書.pdf", b"%PDF-1.4 demo", content_type="application/pdf"))
-    transitions.step_reassign(actor=admin, step=step, assignee=people["S0034"])
+    step_services.step_reassign(actor=admin, step=step, assignee=people["S0034"])
     hook = webhook_save(actor=admin, webhook=None, data={
         "name": "総務チャンネル", "kind": "slack", "url": "https://hooks.slack.com/services/T/B/X"})
     webhook_save(actor=admin, webhook=hook, data={"active": False})
@@ -171,7 +173,7 @@ def _operations_the_demo_does_not_do(admin: User, org: Organization,
         round=open_round, status=ResponseStatus.SUBMITTED).first())
     done = Step.objects.filter(state=StepState.DONE, run__status="running").order_by("pk").first()
     assert done is not None
-    transitions.step_reopen(actor=admin, step=done, reason="確認漏れ")
+    step_services.step_reopen(actor=admin, step=done, reason="確認漏れ")
 
 
 def test_every_event_of_the_demo_and_a_handover_renders_in_words_for_admin_and_auditor(

@@ -20,8 +20,10 @@ from somu.core.permissions import Role
 from somu.org import services as org_services
 from somu.org.models import EmploymentType, Organization, Person
 from somu.org.tests.test_query_counts import queries
-from somu.procedures import services, transitions
 from somu.procedures.models import Step, Template
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
+from somu.procedures.services import templates as template_services
 from somu.procedures.tests.test_handover import MONTHLY
 
 # ---- every action the code records has a label -----------------------------------------------
@@ -180,19 +182,20 @@ def test_the_api_keeps_the_raw_values(client_as, auditor_a, admin_a, org_a, peop
 def _launch_and_tick(org: Organization, template: Template, first: int, count: int) -> None:
     with tenancy.activate(org):
         for n in range(first, first + count):
-            run = services.run_launch(actor=None, template=template, params={"対象月": f"{n}月"},
-                                      start_date=dt.date(2026, 3, 16), name=f"月次処理 {n}")
+            run = run_services.run_launch(
+                actor=None, template=template, params={"対象月": f"{n}月"},
+                start_date=dt.date(2026, 3, 16), name=f"月次処理 {n}")
             check = Step.objects.get(run=run, key="check")
-            transitions.step_save_progress(actor=None, step=check, checklist_done=[0, 1])
-            transitions.step_reassign(actor=None, step=check, assignee=Person.objects.get(
+            step_services.step_save_progress(actor=None, step=check, checklist_done=[0, 1])
+            step_services.step_reassign(actor=None, step=check, assignee=Person.objects.get(
                 employee_number="A002"))
 
 
 def test_the_audit_page_costs_as_many_queries_for_fifty_procedure_events_as_for_five(
         client_as, admin_a, org_a, people_a):
     with tenancy.activate(org_a):
-        template = services.template_save(actor=None, template=None, spec=MONTHLY,
-                                          owner=people_a.yamada)
+        template = template_services.template_save(actor=None, template=None, spec=MONTHLY,
+                                                   owner=people_a.yamada)
     client = client_as(admin_a, org_a)
     _launch_and_tick(org_a, template, 0, 2)
     client.get("/audit/")  # warm up: session, content types

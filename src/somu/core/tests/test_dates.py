@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from somu.core import tenancy
-from somu.procedures import services
+from somu.procedures.services import runs as run_services
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save
 
 DAY = dt.date(2027, 1, 4)
@@ -36,8 +36,9 @@ def test_the_hire_date_reads_the_same_on_the_person_page_and_on_the_run(
     hr = make_hr_staff(make_user, org_a, people_a)
     template = save(org_a, onboarding(), owner=people_a.yamada)
     with tenancy.activate(org_a):
-        run = services.run_launch(actor=None, template=template, start_date=dt.date(2026, 12, 1),
-                                  params={"入社者": people_a.suzuki.pk, "入社日": DAY})
+        run = run_services.run_launch(
+            actor=None, template=template, start_date=dt.date(2026, 12, 1),
+            params={"入社者": people_a.suzuki.pk, "入社日": DAY})
     client = client_as(hr, org_a)
     person = client.get(reverse("org:person_detail", args=[people_a.suzuki.pk])).content.decode()
     run_page = client.get(reverse("procedures:run_detail", args=[run.pk])).content.decode()

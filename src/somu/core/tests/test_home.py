@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 
 from somu.core import tenancy
-from somu.procedures import services as procedure_services
 from somu.procedures.models import Delivery, DeliveryChannel, DeliveryStatus, Step
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import templates as template_services
 from somu.survey import selectors as survey_selectors
 from somu.survey.models import (
     Capability,
@@ -32,13 +33,13 @@ def frozen(time_machine):
 def steps_for(org, people, dues: list[dt.date | None]) -> list[Step]:
     """One run of a template with a step per due date, all assigned to 鈴木 (A002)."""
     with tenancy.activate(org):
-        template = procedure_services.template_save(actor=None, template=None, spec={
+        template = template_services.template_save(actor=None, template=None, spec={
             "name": "月次処理",
             "steps": [{"key": f"s{i}", "name": f"ステップ{i}", "assignee": {"person": "A002"}}
                       for i in range(len(dues))],
         })
-        run = procedure_services.run_launch(actor=None, template=template, params={},
-                                            name="月次処理 6月")
+        run = run_services.run_launch(actor=None, template=template, params={},
+                                      name="月次処理 6月")
         steps = list(run.steps.order_by("position"))
         for step, due in zip(steps, dues, strict=True):
             Step.objects.filter(pk=step.pk).update(due_date=due)

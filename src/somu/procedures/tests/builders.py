@@ -13,8 +13,8 @@ from typing import Any
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.org.models import Organization, User
-from somu.procedures import services
 from somu.procedures.models import Template
+from somu.procedures.services import templates as template_services
 
 ONBOARDING: dict[str, Any] = {
     "somu": "procedure/1",
@@ -73,4 +73,5 @@ def make_hr_staff(make_user: Any, org: Organization, people: Any) -> User:
 def save(org: Organization, spec: dict[str, Any], *, actor: Any = None, owner: Any = None,
          template: Template | None = None) -> Template:
     with tenancy.activate(org):
-        return services.template_save(actor=actor, template=template, spec=spec, owner=owner)
+        return template_services.template_save(
+            actor=actor, template=template, spec=spec, owner=owner)

@@ -10,15 +10,17 @@ from django.core.files.base import ContentFile
 from somu.core.registry import Isolation
 from somu.org import services as org_services
 from somu.org.models import Organization, User
-from somu.procedures import handover as procedure_handover
-from somu.procedures import schedules as procedure_schedules
-from somu.procedures import services as procedure_services
 from somu.procedures.models import Delivery, DeliveryChannel, Webhook
+from somu.procedures.services import handover as procedure_handover
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import schedules as procedure_schedules
+from somu.procedures.services import steps as step_services
+from somu.procedures.services import templates as template_services
 
 
 def records_of_b(*, organization: Organization, admin: User, people: Any) -> Isolation:
     """A template, run, step, attachment, schedule, handover, webhook and delivery."""
-    template = procedure_services.template_save(actor=admin, template=None, spec={
+    template = template_services.template_save(actor=admin, template=None, spec={
         "name": "ビー社手順",
         "parameters": [{"key": "期日", "type": "date"}],
         "steps": [
@@ -28,10 +30,10 @@ def records_of_b(*, organization: Organization, admin: User, people: Any) -> Iso
              "assignee": {"person": "B001"}, "depends_on": ["first"]},
         ],
     })
-    run = procedure_services.run_launch(actor=admin, template=template,
-                                        params={"期日": "2026-04-01"}, name="ビー社手順 実行")
+    run = run_services.run_launch(actor=admin, template=template,
+                                  params={"期日": "2026-04-01"}, name="ビー社手順 実行")
     step = run.steps.get(key="first")
-    attachment = procedure_services.step_attach(
+    attachment = step_services.step_attach(
         actor=admin, step=step, upload=ContentFile(b"b", name="ビー添付.txt"))
     schedule = procedure_schedules.schedule_save(actor=admin, schedule=None, data={
         "template": template, "name": "ビー定期", "rule": {"kind": "weekly", "weekday": 0},

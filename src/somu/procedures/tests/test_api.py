@@ -15,8 +15,10 @@ import pytest
 
 from somu.core import tenancy
 from somu.core.tests.apiclient import api_client, assert_error, field_names
-from somu.procedures import services
 from somu.procedures.models import Run, Step, StepState, Template
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
+from somu.procedures.services import templates as template_services
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save
 from somu.survey import services as survey_services
 
@@ -48,7 +50,7 @@ def template_fixture(org_a, people_a, hr) -> Template:
 
 def launch(org, template, params=NEWCOMER, **kwargs) -> Run:
     with tenancy.activate(org):
-        return services.run_launch(actor=None, template=template, params=params, **kwargs)
+        return run_services.run_launch(actor=None, template=template, params=params, **kwargs)
 
 
 def count(org, model) -> int:
@@ -432,7 +434,7 @@ def test_runs_are_listed_filtered_and_paginated(api_as, manager_a, org_a, people
     first = launch(org_a, template)
     second = launch(org_a, template, {"入社者": "A002", "入社日": "2026-05-01"})
     with tenancy.activate(org_a):
-        services.run_cancel(actor=None, run=second)
+        step_services.run_cancel(actor=None, run=second)
     api = api_as(manager_a)
     body = api.get("/runs").json()
     assert [r["id"] for r in body["items"]] == [second.pk, first.pk]
@@ -722,7 +724,7 @@ def test_insights_compare_survey_hours_with_procedures(api_as, manager_a, org_a,
     with tenancy.activate(org_a):
         task = survey_services.task_save(actor=None, task=None, data={
             "function": "人事労務", "category": "入退社", "name": "入社手続き"})
-        services.template_link_tasks(actor=None, template=template, task_ids=[task.pk])
+        template_services.template_link_tasks(actor=None, template=template, task_ids=[task.pk])
     api = api_as(manager_a)
     (row,) = api.get("/insights").json()
     assert (row["task_id"], row["template_ids"], row["surveyed_hours"]) == (

@@ -14,8 +14,9 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 
 from somu.core import tenancy
-from somu.procedures import services
 from somu.procedures.models import Step, StepState
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save
 
 pytestmark = [
@@ -48,7 +49,7 @@ def running(org_a, people_a, make_user):  # type: ignore[no-untyped-def]
     hr = make_hr_staff(make_user, org_a, people_a)
     template = save(org_a, onboarding())
     with tenancy.activate(org_a):
-        run = services.run_launch(actor=hr, template=template, params=NEWCOMER)
+        run = run_services.run_launch(actor=hr, template=template, params=NEWCOMER)
         docs = Step.objects.get(run=run, key="docs")
     return org_a, hr, run, docs
 
@@ -63,14 +64,14 @@ def test_two_people_completing_the_same_step_at_once_one_wins(running):
 
         def complete(barrier: threading.Barrier = barrier) -> Any:
             barrier.wait()
-            return services.step_complete(actor=hr, step=docs.pk, checklist_done=[0, 1])
+            return step_services.step_complete(actor=hr, step=docs.pk, checklist_done=[0, 1])
 
         threads = [in_thread(org, complete, results) for _ in range(2)]
         for t in threads:
             t.start()
         for t in threads:
             t.join(30)
-        conflicts = [r for r in results if isinstance(r, services.StepConflict)]
+        conflicts = [r for r in results if isinstance(r, step_services.StepConflict)]
         successes = [r for r in results if isinstance(r, Step)]
         assert (len(successes), len(conflicts)) == (1, 1), results
 
@@ -84,13 +85,13 @@ def test_the_second_completion_waits_for_the_first_and_then_gets_a_conflict(runn
 
     def slow_complete() -> Any:
         with transaction.atomic():
-            step = services.step_complete(actor=hr, step=docs.pk, checklist_done=[0, 1])
+            step = step_services.step_complete(actor=hr, step=docs.pk, checklist_done=[0, 1])
             locked.set()
             release.wait(10)
             return step
 
     def fast_complete() -> Any:
-        return services.step_complete(actor=hr, step=docs.pk, checklist_done=[0, 1])
+        return step_services.step_complete(actor=hr, step=docs.pk, checklist_done=[0, 1])
 
     t1 = in_thread(org, slow_complete, first)
     t1.start()
@@ -103,7 +104,7 @@ def test_the_second_completion_waits_for_the_first_and_then_gets_a_conflict(runn
     t1.join(10)
     t2.join(10)
     assert isinstance(first[0], Step)
-    assert isinstance(second[0], services.StepConflict), second
+    assert isinstance(second[0], step_services.StepConflict), second
 
 
 def test_two_predecessors_completed_at_once_make_their_successor_ready(org_a, people_a,
@@ -114,14 +115,14 @@ def test_two_predecessors_completed_at_once_make_their_successor_ready(org_a, pe
                      {"key": "c", "name": "C", "depends_on": ["a", "b"]}]
     template = save(org_a, spec)
     with tenancy.activate(org_a):
-        run = services.run_launch(actor=hr, template=template, params={})
+        run = run_services.run_launch(actor=hr, template=template, params={})
         a, b = (Step.objects.get(run=run, key=k).pk for k in ("a", "b"))
     locked, release = threading.Event(), threading.Event()
     results: list[Any] = []
 
     def complete_a() -> Any:
         with transaction.atomic():
-            step = services.step_complete(actor=hr, step=a)
+            step = step_services.step_complete(actor=hr, step=a)
             locked.set()
             release.wait(10)
             return step
@@ -129,7 +130,7 @@ def test_two_predecessors_completed_at_once_make_their_successor_ready(org_a, pe
     t1 = in_thread(org_a, complete_a, results)
     t1.start()
     assert locked.wait(10)
-    t2 = in_thread(org_a, lambda: services.step_complete(actor=hr, step=b), results)
+    t2 = in_thread(org_a, lambda: step_services.step_complete(actor=hr, step=b), results)
     t2.start()
     t2.join(1)
     release.set()

@@ -10,7 +10,6 @@ from django.utils import timezone
 from somu.core import tenancy
 from somu.org import demo as org_demo
 from somu.org.models import Organization, Person, User
-from somu.procedures import library, selectors
 from somu.procedures.demo import STAFF, ensure_procedures_demo
 from somu.procedures.models import (
     OPEN_STATES,
@@ -23,6 +22,8 @@ from somu.procedures.models import (
     StepState,
     Template,
 )
+from somu.procedures.selectors import steps as step_selectors
+from somu.procedures.services import library
 from somu.survey import demo as survey_demo
 
 
@@ -87,7 +88,7 @@ def test_the_demo_has_exactly_one_overdue_step_and_it_is_the_staff_accounts(samp
             ("monthly_close", "close_period")]
         yoshida = Person.objects.get(employee_number=STAFF)
         assert overdue[0].assignee == yoshida
-        tasks = selectors.my_tasks(person=yoshida, today=TODAY)
+        tasks = step_selectors.my_tasks(person=yoshida, today=TODAY)
         assert [s.key for s in tasks.overdue] == ["close_period"]
 
 
@@ -109,7 +110,7 @@ def test_the_demo_schedules_the_monthly_close_and_a_weekly_check(sample):
 
 def test_the_insights_compare_surveyed_estimated_and_actual_hours(sample):
     with tenancy.activate(sample):
-        rows = {row.task.name: row for row in selectors.insights(today=TODAY)}
+        rows = {row.task.name: row for row in step_selectors.insights(today=TODAY)}
         assert rows["月次決算"].surveyed_hours
         assert rows["経費精算チェック"].actual_hours > 0
         assert rows["経費精算チェック"].runs_completed == 2

@@ -18,8 +18,6 @@ from django.utils.html import escape
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.org import services as org_services
-from somu.procedures import handover as ho
-from somu.procedures import services
 from somu.procedures.engine.render import fill_placeholders
 from somu.procedures.handover_excel import handover_workbook, markdown_plain
 from somu.procedures.models import (
@@ -32,6 +30,10 @@ from somu.procedures.models import (
     StepState,
     Template,
 )
+from somu.procedures.services import handover as ho
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
+from somu.procedures.services import templates as template_services
 from somu.survey.models import Capability, SurveyRound, WorkHours
 from somu.survey.models import Task as SurveyTask
 
@@ -74,15 +76,18 @@ def step(run: Run, key: str) -> Step:
 def holdings(org_a, people_a) -> Holdings:  # type: ignore[no-untyped-def]
     """山田 (A001) holds: two runs' steps, two assignee rules, a template and a schedule."""
     with tenancy.activate(org_a):
-        template = services.template_save(actor=None, template=None, spec=MONTHLY,
-                                          owner=people_a.yamada)
-        other = services.template_save(actor=None, template=None, owner=people_a.sato, spec={
+        template = template_services.template_save(actor=None, template=None, spec=MONTHLY,
+                                                   owner=people_a.yamada)
+        other = template_services.template_save(
+            actor=None, template=None, owner=people_a.sato, spec={
             "somu": "procedure/1", "name": "備品発注",
             "steps": [{"key": "order", "name": "発注", "assignee": {"person": "A003"}}]})
-        march = services.run_launch(actor=None, template=template, params={"対象月": "2026年3月"},
-                                    start_date=dt.date(2026, 3, 16), name="月次処理 3月")
-        april = services.run_launch(actor=None, template=template, params={"対象月": "2026年4月"},
-                                    start_date=dt.date(2026, 4, 6), name="月次処理 4月")
+        march = run_services.run_launch(
+            actor=None, template=template, params={"対象月": "2026年3月"},
+            start_date=dt.date(2026, 3, 16), name="月次処理 3月")
+        april = run_services.run_launch(
+            actor=None, template=template, params={"対象月": "2026年4月"},
+            start_date=dt.date(2026, 4, 6), name="月次処理 4月")
         schedule = Schedule.objects.create(
             template=template, name="月次処理（毎月第3営業日）",
             rule={"kind": "monthly_business_day", "n": 3}, owner=people_a.yamada)
@@ -206,8 +211,9 @@ def test_the_template_gets_a_new_version_and_running_runs_keep_the_old_one(  # t
         holdings.run_march.refresh_from_db()
         assert holdings.run_march.version == old_version
         # a run launched now goes to 鈴木 from the start
-        run = services.run_launch(actor=None, template=holdings.template,
-                                  params={"対象月": "2026年5月"}, start_date=dt.date(2026, 5, 7))
+        run = run_services.run_launch(
+            actor=None, template=holdings.template,
+            params={"対象月": "2026年5月"}, start_date=dt.date(2026, 5, 7))
         assert step(run, "check").assignee == people_a.suzuki
 
 
@@ -234,8 +240,8 @@ def test_a_plan_that_changed_since_the_preview_is_not_executed(  # type: ignore[
         org_a, people_a, holdings) -> None:
     plan = preview(org_a, people_a)
     with tenancy.activate(org_a):
-        services.step_complete(actor=None, step=step(holdings.run_april, "check"),
-                               checklist_done=[0, 1])
+        step_services.step_complete(actor=None, step=step(holdings.run_april, "check"),
+                                    checklist_done=[0, 1])
         with pytest.raises(ho.HandoverChanged) as caught:
             ho.handover_execute(actor=None, from_person=people_a.yamada,
                                 to_person=people_a.suzuki, effective_date=EFFECTIVE,
@@ -448,8 +454,8 @@ def test_a_stale_preview_shows_the_new_plan_instead_of_executing(  # type: ignor
     preview_page = body(admin.post(NEW, form_data(people_a)))
     digest = re.search(r'name="digest" value="([0-9a-f]+)"', preview_page).group(1)  # type: ignore[union-attr]
     with tenancy.activate(org_a):
-        services.step_complete(actor=None, step=step(holdings.run_april, "check"),
-                               checklist_done=[0, 1])
+        step_services.step_complete(actor=None, step=step(holdings.run_april, "check"),
+                                    checklist_done=[0, 1])
     response = admin.post(NEW, form_data(people_a, confirm="1", digest=digest))
     assert response.status_code == 200
     assert response.context["changed"] is True
@@ -548,8 +554,8 @@ def test_a_handover_waits_for_a_completion_in_progress_and_hands_over_what_is_le
 
     def slow_complete() -> Any:
         with transaction.atomic():
-            done = services.step_complete(actor=None, step=step(holdings.run_april, "check"),
-                                          checklist_done=[0, 1])
+            done = step_services.step_complete(actor=None, step=step(holdings.run_april, "check"),
+                                               checklist_done=[0, 1])
             locked.set()
             release.wait(10)
             return done
@@ -601,7 +607,7 @@ def staff_yamada(make_user, org_a, people_a, holdings):  # type: ignore[no-untyp
     from somu.core.permissions import Role
 
     with tenancy.activate(org_a):
-        template = services.template_save(actor=None, template=None, spec=STAFF_RULES)
+        template = template_services.template_save(actor=None, template=None, spec=STAFF_RULES)
     make_user("yamada", org_a, Role.STAFF, person=people_a.yamada)
     return template
 

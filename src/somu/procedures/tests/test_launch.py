@@ -14,8 +14,9 @@ from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.org import services as org_services
-from somu.procedures import services
 from somu.procedures.models import EventKind, Run, RunStatus, Step, StepEvent, StepState
+from somu.procedures.services import launching
+from somu.procedures.services import runs as run_services
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save, step_spec
 
 NEWCOMER = {"入社者": "A002", "入社日": "2026-04-30"}  # 鈴木 花子, a Thursday before GW
@@ -29,7 +30,7 @@ def hr(make_user, org_a, people_a):  # type: ignore[no-untyped-def]
 
 def launch(org, template, params: dict[str, Any], **kwargs: Any) -> Run:  # type: ignore[no-untyped-def]
     with tenancy.activate(org):
-        return services.run_launch(template=template, params=params, **kwargs)
+        return run_services.run_launch(template=template, params=params, **kwargs)
 
 
 def steps_of(org, run: Run) -> dict[str, Step]:  # type: ignore[no-untyped-def]
@@ -38,7 +39,7 @@ def steps_of(org, run: Run) -> dict[str, Step]:  # type: ignore[no-untyped-def]
 
 
 def launch_error(org, template, params, **kwargs) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    with pytest.raises(services.LaunchError) as exc:
+    with pytest.raises(launching.LaunchError) as exc:
         launch(org, template, params, **kwargs)
     return exc.value.message_dict
 
@@ -281,12 +282,12 @@ def test_number_boolean_and_department_parameters_drive_conditions(org_a, people
 def test_a_bulk_launch_is_all_or_nothing(org_a, people_a, hr, tr):
     template = save(org_a, onboarding())
     with tenancy.activate(org_a):
-        with pytest.raises(services.LaunchError) as exc:
-            services.runs_bulk_launch(actor=hr, template=template, param_sets=[
+        with pytest.raises(launching.LaunchError) as exc:
+            run_services.runs_bulk_launch(actor=hr, template=template, param_sets=[
                 NEWCOMER, {**NEWCOMER, "入社日": "soon"}])
         assert exc.value.message_dict == {"params[1].入社日": [tr("Enter a date as YYYY-MM-DD.")]}
         assert not Run.objects.exists()
-        runs = services.runs_bulk_launch(actor=hr, template=template, param_sets=[
+        runs = run_services.runs_bulk_launch(actor=hr, template=template, param_sets=[
             NEWCOMER, {**NEWCOMER, "入社日": "2026-06-01"}], names=["", "再入社"])
         assert [r.name for r in runs] == ["鈴木 花子さん 入社手続き", "再入社"]
         assert Step.objects.filter(run__in=runs).count() == 10
@@ -300,8 +301,8 @@ def test_a_bulk_launch_spreads_role_work_across_holders(org_a, people_a, hr, mak
     make_user("ito", org_a, Role.STAFF, person=ito)
     template = save(org_a, onboarding())
     with tenancy.activate(org_a):
-        runs = services.runs_bulk_launch(actor=hr, template=template,
-                                         param_sets=[NEWCOMER] * 10)
+        runs = run_services.runs_bulk_launch(actor=hr, template=template,
+                                             param_sets=[NEWCOMER] * 10)
         counts = {p: Step.objects.filter(run__in=runs, assignee=p, key__in=["shaho", "koyo"])
                   .count() for p in (people_a.sato, ito)}
     assert counts == {people_a.sato: 10, ito: 10}

@@ -17,11 +17,12 @@ from django.core.exceptions import ValidationError
 
 from somu.core import tenancy
 from somu.core.permissions import Role
-from somu.procedures import library, services
 from somu.procedures.engine.parse import parse_spec_dict, spec_dict
 from somu.procedures.engine.plan import plan_launch
 from somu.procedures.engine.yamlio import load_yaml
 from somu.procedures.models import Step, StepState, Template
+from somu.procedures.services import launching, library
+from somu.procedures.services import runs as run_services
 from somu.rules.calendar import BusinessCalendar
 from somu.rules.due import due_from_base
 
@@ -129,8 +130,8 @@ def test_every_library_procedure_adopts_and_launches_in_a_fresh_organization(
         assert template.library_key == key
         assert template.current_version.number == 1
         assert template.current_version.spec == library.library_entry(key).data
-        run = services.run_launch(actor=roles, template=template, params=SAMPLE_PARAMS[key],
-                                  starter=people_a.suzuki, start_date=D(2026, 3, 2))
+        run = run_services.run_launch(actor=roles, template=template, params=SAMPLE_PARAMS[key],
+                                      starter=people_a.suzuki, start_date=D(2026, 3, 2))
         steps = list(Step.objects.filter(run=run))
     assert len(steps) == library.library_entry(key).step_count
     live = [s for s in steps if s.state != StepState.SKIPPED]
@@ -143,8 +144,8 @@ def test_every_library_procedure_adopts_and_launches_in_a_fresh_organization(
 def test_without_role_holders_the_steps_go_to_the_owner_flagged(org_a, people_a):
     with tenancy.activate(org_a):
         template = library.library_adopt(actor=None, key="monthly_close", owner=people_a.yamada)
-        run = services.run_launch(actor=None, template=template, params={},
-                                  start_date=D(2026, 5, 8))
+        run = run_services.run_launch(actor=None, template=template, params={},
+                                      start_date=D(2026, 5, 8))
         steps = {s.key: s for s in Step.objects.filter(run=run)}
     assert steps["cutoff"].assignee == people_a.yamada
     assert steps["cutoff"].assignee_flagged
@@ -165,8 +166,8 @@ def test_adopting_a_procedure_whose_name_is_taken_says_so(org_a, people_a):
 def test_a_launched_run_uses_the_statutory_due_dates(org_a, people_a, roles):
     with tenancy.activate(org_a):
         template = library.library_adopt(actor=roles, key="onboarding", owner=people_a.sato)
-        run = services.run_launch(actor=roles, template=template, starter=people_a.suzuki,
-                                  params={"入社者": "A002", "入社日": "2026-04-01"})
+        run = run_services.run_launch(actor=roles, template=template, starter=people_a.suzuki,
+                                      params={"入社者": "A002", "入社日": "2026-04-01"})
         due = dict(Step.objects.filter(run=run).values_list("key", "due_date"))
     assert due["shaho"] == D(2026, 4, 6)
     assert due["koyo"] == D(2026, 5, 8)
@@ -307,9 +308,9 @@ def test_out_of_range_run_parameters_get_a_field_error_and_launch_nothing(
         org_a, people_a, roles, tr, changes, key, message):
     with tenancy.activate(org_a):
         template = library.library_adopt(actor=roles, key="supplies_order", owner=people_a.sato)
-        with pytest.raises(services.LaunchError) as exc:
-            services.run_launch(actor=roles, template=template,
-                                params={**SAMPLE_PARAMS["supplies_order"], **changes},
-                                starter=people_a.suzuki, start_date=D(2026, 3, 2))
+        with pytest.raises(launching.LaunchError) as exc:
+            run_services.run_launch(actor=roles, template=template,
+                                    params={**SAMPLE_PARAMS["supplies_order"], **changes},
+                                    starter=people_a.suzuki, start_date=D(2026, 3, 2))
         assert not Step.objects.exists()
     assert exc.value.message_dict == {key: [tr(message[0]) % message[1]]}

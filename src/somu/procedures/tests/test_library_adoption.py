@@ -12,8 +12,8 @@ from django.urls import reverse
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.org import services as org_services
-from somu.procedures import library
 from somu.procedures.models import Template
+from somu.procedures.services import library
 from somu.procedures.tests.test_api import api_as_fixture, assert_error  # noqa: F401
 
 CLOSE = "monthly_close"  # 13 steps by the staff role, one (経理責任者の承認) by the manager role

@@ -12,8 +12,10 @@ from django.utils.html import escape
 
 from somu.core import tenancy
 from somu.core.permissions import Role
-from somu.procedures import services
 from somu.procedures.models import Run, RunStatus, Step, StepState
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
+from somu.procedures.services import templates as template_services
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save
 from somu.survey import services as survey_services
 from somu.survey.models import RoundStatus, Task
@@ -41,9 +43,9 @@ def template(org_a, people_a, hr):  # type: ignore[no-untyped-def]
 
 def launch(org, template, person, day: str = "2026-04-30", **kwargs: Any) -> Run:  # type: ignore[no-untyped-def]
     with tenancy.activate(org):
-        return services.run_launch(actor=None, template=template,
-                                   params={"入社者": person.pk, "入社日": day},
-                                   start_date=dt.date(2026, 4, 1), **kwargs)
+        return run_services.run_launch(actor=None, template=template,
+                                       params={"入社者": person.pk, "入社日": day},
+                                       start_date=dt.date(2026, 4, 1), **kwargs)
 
 
 def launch_url(template) -> str:  # type: ignore[no-untyped-def]
@@ -99,7 +101,7 @@ def test_launching_through_the_page_lists_the_steps_with_assignees_and_due_dates
 
 def test_out_of_range_numbers_and_dates_are_shown_next_to_their_fields_and_launch_nothing(  # type: ignore[no-untyped-def]
         client_as, hr, org_a, people_a, tr) -> None:
-    from somu.procedures import library
+    from somu.procedures.services import library
 
     with tenancy.activate(org_a):
         template = library.library_adopt(actor=None, key="supplies_order", owner=people_a.sato)
@@ -221,7 +223,7 @@ def test_another_organizations_template_cannot_be_launched(  # type: ignore[no-u
 def test_progress_counts_skipped_steps_apart_on_the_list_the_run_and_the_board(  # type: ignore[no-untyped-def]
         client_as, hr, org_a, template, people_a, tr) -> None:
     with tenancy.activate(org_a):  # パート: shaho is skipped
-        run = services.run_launch(actor=None, template=template, params={
+        run = run_services.run_launch(actor=None, template=template, params={
             "入社者": people_a.suzuki.pk, "入社日": "2026-04-30", "雇用形態": "パート"},
             start_date=dt.date(2026, 4, 1))
     client = client_as(hr, org_a)
@@ -246,7 +248,7 @@ def test_the_run_list_shows_progress_and_filters(  # type: ignore[no-untyped-def
     first = launch(org_a, template, people_a.suzuki)
     second = launch(org_a, template, people_a.suzuki, name="佐藤さんの入社")
     with tenancy.activate(org_a):
-        services.run_cancel(actor=None, run=second, reason="取りやめ")
+        step_services.run_cancel(actor=None, run=second, reason="取りやめ")
     client = client_as(hr, org_a)
     page = client.get(reverse("procedures:run_list"))
     assert page.status_code == 200
@@ -337,8 +339,8 @@ def test_the_run_page_needs_a_constant_number_of_queries(  # type: ignore[no-unt
     with tenancy.activate(org_a):
         for _ in range(5):
             step = Step.objects.filter(run=big, state=StepState.READY).first()
-            services.step_comment(actor=None, step=step, text="確認中")
-            services.step_complete(actor=None, step=step)
+            step_services.step_comment(actor=None, step=step, text="確認中")
+            step_services.step_complete(actor=None, step=step)
     client.get(run_url(big))
     with django_assert_max_num_queries(10):
         assert client.get(run_url(big)).status_code == 200
@@ -405,7 +407,7 @@ def test_insights_compare_surveyed_estimated_and_recorded_hours(  # type: ignore
         task = Task.objects.create(function="人事", category="入退社", name="入社手続き")
         survey_services.round_save(actor=None, survey_round=None,
                                    data={"name": "2026年度 業務調査", "status": RoundStatus.OPEN})
-        services.template_link_tasks(actor=None, template=template, task_ids=[task.pk])
+        template_services.template_link_tasks(actor=None, template=template, task_ids=[task.pk])
     launch(org_a, template, people_a.suzuki)
     page = client_as(hr, org_a).get(reverse("procedures:insights"))
     assert page.status_code == 200

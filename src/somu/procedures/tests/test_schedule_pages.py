@@ -13,9 +13,10 @@ from django.utils.html import escape
 
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
-from somu.procedures import schedules, services
 from somu.procedures.models import Schedule, Template
-from somu.procedures.views_schedules import describe_recurrence
+from somu.procedures.services import schedules
+from somu.procedures.services import templates as template_services
+from somu.procedures.views.schedules import describe_recurrence
 
 LIST = reverse("procedures:schedule_list")
 NEW = reverse("procedures:schedule_create")
@@ -46,7 +47,7 @@ def shows(response, text: str) -> bool:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def template(org_a, people_a) -> Template:  # type: ignore[no-untyped-def]
     with tenancy.activate(org_a):
-        return services.template_save(actor=None, template=None, spec=CLOSING)
+        return template_services.template_save(actor=None, template=None, spec=CLOSING)
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.org.models import Organization, Person
-from somu.procedures import schedules
 from somu.procedures.models import Job, JobStatus, Run, Schedule, Template
+from somu.procedures.services import schedules
 from somu.procedures.tests.builders import save
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +183,7 @@ def test_missed_occurrences_are_caught_up_each_with_its_own_date(org_a, closing)
 def test_an_occurrence_launched_before_a_crash_is_not_launched_again(org_a, closing):
     schedule = _monthly(org_a, closing)
     # The run exists but the schedule was not advanced (the worker died in between).
-    from somu.procedures.services import run_launch
+    from somu.procedures.services.runs import run_launch
 
     with tenancy.activate(org_a):
         run_launch(actor=None, template=closing, params={"担当者": "A002", "対象月": "2026-04-03"},

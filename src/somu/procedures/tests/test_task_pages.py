@@ -13,9 +13,10 @@ from django.utils.html import escape
 
 from somu.core import tenancy
 from somu.core.permissions import Role
-from somu.procedures import services
 from somu.procedures.models import EventKind, Run, Step, StepAttachment, StepEvent, StepState
-from somu.procedures.selectors import my_tasks_count
+from somu.procedures.selectors.steps import my_tasks_count
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save
 
 MY_TASKS = reverse("procedures:my_tasks")
@@ -49,9 +50,10 @@ def run(org_a, people_a, hr) -> Run:  # type: ignore[no-untyped-def]
     insurance notices, 山田 (manager_a) the accounts and the approval."""
     template = save(org_a, onboarding(), owner=people_a.yamada)
     with tenancy.activate(org_a):
-        return services.run_launch(actor=hr, template=template,
-                                   params={"入社者": people_a.suzuki.pk, "入社日": "2026-04-30"},
-                                   start_date=dt.date(2026, 4, 1))
+        return run_services.run_launch(
+            actor=hr, template=template,
+            params={"入社者": people_a.suzuki.pk, "入社日": "2026-04-30"},
+            start_date=dt.date(2026, 4, 1))
 
 
 def step(org, run: Run, key: str) -> Step:  # type: ignore[no-untyped-def]
@@ -64,7 +66,7 @@ def finish(org, run: Run, *keys: str) -> None:  # type: ignore[no-untyped-def]
     with tenancy.activate(org):
         for key in keys:
             target = Step.objects.get(run=run, key=key)
-            services.step_complete(
+            step_services.step_complete(
                 actor=None, step=target, checklist_done=[0, 1] if key == "docs" else None,
                 form_values={"receipt_no": "R-1"} if key == "shaho" else None)
 
@@ -84,8 +86,8 @@ def test_my_tasks_sorts_a_persons_steps_into_overdue_today_this_week_later_and_w
     template = save(org_a, spec)
     today = dt.date.today()
     with tenancy.activate(org_a):
-        run = services.run_launch(actor=None, template=template,
-                                  params={"入社者": people_a.tanaka.pk, "入社日": "2026-04-30"})
+        run = run_services.run_launch(actor=None, template=template,
+                                      params={"入社者": people_a.tanaka.pk, "入社日": "2026-04-30"})
         dues = {"a": today - dt.timedelta(days=1), "b": today,
                 "c": today + dt.timedelta(days=6 - today.weekday()),
                 "d": today + dt.timedelta(days=40), "e": today + dt.timedelta(days=3)}
@@ -131,12 +133,12 @@ def test_my_tasks_needs_a_constant_number_of_queries(  # type: ignore[no-untyped
     template = save(org_a, onboarding())
     client = client_as(employee_a, org_a)
     with tenancy.activate(org_a):
-        services.run_launch(actor=None, template=template,
-                            params={"入社者": people_a.suzuki.pk, "入社日": "2026-04-30"})
+        run_services.run_launch(actor=None, template=template,
+                                params={"入社者": people_a.suzuki.pk, "入社日": "2026-04-30"})
     with django_assert_max_num_queries(12):
         assert client.get(MY_TASKS).status_code == 200
     with tenancy.activate(org_a):
-        services.runs_bulk_launch(actor=None, template=template, param_sets=[
+        run_services.runs_bulk_launch(actor=None, template=template, param_sets=[
             {"入社者": people_a.suzuki.pk, "入社日": f"2026-05-{day:02d}"} for day in range(1, 21)])
     with django_assert_max_num_queries(12):
         page = client.get(MY_TASKS)

@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from somu.core import tenancy
-from somu.procedures import selectors
-from somu.procedures import template_editor as te
 from somu.procedures.engine import yamlio
 from somu.procedures.engine.parse import spec_dict
 from somu.procedures.models import Template, TemplateVersion
+from somu.procedures.selectors import templates as template_selectors
 from somu.procedures.tests.builders import onboarding, save
+from somu.procedures.views import template_editor as te
 from somu.survey import services as survey_services
 
 
@@ -191,8 +191,8 @@ def test_the_detail_page_describes_each_step(client_as, staff_a, org_a, template
         assert text in page, text
     assert "tpl-badge-approval" in page
     with tenancy.activate(org_a):
-        spec = selectors.version_spec(template.current_version)
-        assert selectors.describe_due(spec.steps[1].due, spec) in page
+        spec = template_selectors.version_spec(template.current_version)
+        assert template_selectors.describe_due(spec.steps[1].due, spec) in page
 
 
 def test_parameter_defaults_read_as_words_and_dates_not_python_values(
@@ -367,7 +367,7 @@ def data_from_spec(spec: Any, owner: Any = None) -> dict[str, Any]:
 def test_saving_the_editor_unchanged_keeps_the_version(client_as, staff_a, org_a, template, tr):
     client = client_as(staff_a, org_a)
     with tenancy.activate(org_a):
-        spec = selectors.version_spec(template.current_version)
+        spec = template_selectors.version_spec(template.current_version)
     response = client.post(url("template_edit", template.pk),
                            data_from_spec(spec, owner=template.owner), follow=True)
     assert tr("Nothing changed; the template stays at version %(number)s.", number=1) in \
@@ -380,14 +380,14 @@ def test_saving_the_editor_unchanged_keeps_the_version(client_as, staff_a, org_a
 def test_every_library_procedure_survives_the_structured_editor(client_as, staff_a, org_a,
                                                                 people_a):
     """Adopt each library template and save it unchanged: the editor loses nothing."""
-    from somu.procedures import library
+    from somu.procedures.services import library
 
     client = client_as(staff_a, org_a)
     for entry in library.library_entries():
         client.post(url("library_adopt", entry.key))
         with tenancy.activate(org_a):
             t = Template.objects.select_related("current_version").get(library_key=entry.key)
-            spec = selectors.version_spec(t.current_version)
+            spec = template_selectors.version_spec(t.current_version)
         response = client.post(url("template_edit", t.pk), data_from_spec(spec))
         assert response.status_code == 302, (entry.key, response.content.decode()[:2000])
         with tenancy.activate(org_a):
@@ -594,7 +594,7 @@ def test_export_then_import_gives_the_same_spec(client_as, staff_a, org_a, org_b
     original = current_spec(org_a, "入社手続き")
     copy = current_spec(org_a, "入社手続き（複製）")
     assert {**copy, "name": "入社手続き"} == original
-    assert yamlio.dump_yaml(spec_dict(selectors.version_spec(
+    assert yamlio.dump_yaml(spec_dict(template_selectors.version_spec(
         TemplateVersion(spec=original)))) == text
 
 
@@ -639,7 +639,7 @@ def test_the_template_head_names_the_version_and_the_related_tasks_in_words(
 
 
 def test_the_library_lists_procedures_and_adopts_one(client_as, staff_a, org_a, people_a, tr):
-    from somu.procedures import library
+    from somu.procedures.services import library
 
     client = client_as(staff_a, org_a)
     entries = library.library_entries()
@@ -667,7 +667,7 @@ def test_the_library_lists_procedures_and_adopts_one(client_as, staff_a, org_a, 
 
 
 def test_a_long_step_name_is_wrapped_in_two_lines_and_shortened():
-    from somu.procedures.template_graph import wrap
+    from somu.procedures.views.template_graph import wrap
 
     assert wrap("資格取得届") == ("資格取得届",)
     lines = wrap("健康保険・厚生年金保険 被保険者資格取得届と被扶養者異動届の提出と控えの保管")
@@ -676,7 +676,7 @@ def test_a_long_step_name_is_wrapped_in_two_lines_and_shortened():
 
 
 def test_steps_are_placed_in_columns_by_dependency_depth():
-    from somu.procedures.template_graph import GraphStep, layout
+    from somu.procedures.views.template_graph import GraphStep, layout
 
     steps = [GraphStep("a", "A", 1, False, ()), GraphStep("b", "B", 2, False, ("a",)),
              GraphStep("c", "C", 3, True, ("a",)), GraphStep("d", "D", 4, False, ("b", "c"))]
@@ -690,7 +690,7 @@ def test_steps_are_placed_in_columns_by_dependency_depth():
 
 def test_each_box_of_the_graph_knows_the_steps_it_waits_for_in_step_order():
     # A screen reader cannot follow the arrows: each box's link is named with these.
-    from somu.procedures.template_graph import GraphStep, layout
+    from somu.procedures.views.template_graph import GraphStep, layout
 
     steps = [GraphStep("a", "書類回収", 1, False, ()), GraphStep("b", "契約", 2, False, ()),
              GraphStep("c", "承認", 3, True, ("b", "a")), GraphStep("d", "届出", 4, False, ("c",))]

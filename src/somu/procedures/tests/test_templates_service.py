@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.org import services as org_services
-from somu.procedures import services
 from somu.procedures.engine.parse import parse_spec_dict
 from somu.procedures.engine.spec import SpecError
 from somu.procedures.models import Run, Template, TemplateVersion
+from somu.procedures.services import launching
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import templates as template_services
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save, step_spec
 from somu.survey import services as survey_services
 
@@ -54,7 +56,7 @@ def test_editing_creates_a_new_version_and_running_runs_keep_theirs(
     sato = make_hr_staff(make_user, org_a, people_a)
     template = save(org_a, onboarding(), actor=sato)
     with tenancy.activate(org_a):
-        run = services.run_launch(actor=sato, template=template, params={
+        run = run_services.run_launch(actor=sato, template=template, params={
             "入社者": "A002", "入社日": "2026-04-01"})
     edited = onboarding(description="改訂版")
     step_spec(edited, "docs")["name"] = "入社書類の回収"
@@ -66,7 +68,7 @@ def test_editing_creates_a_new_version_and_running_runs_keep_theirs(
         run = Run.objects.get(pk=run.pk)
         assert run.version.number == 1
         assert run.steps.get(key="docs").name == "入社書類の提出"
-        new_run = services.run_launch(actor=sato, template=template, params={
+        new_run = run_services.run_launch(actor=sato, template=template, params={
             "入社者": "A002", "入社日": "2026-05-01"})
         assert new_run.version.number == 2
         assert new_run.steps.get(key="docs").name == "入社書類の回収"
@@ -174,24 +176,24 @@ def test_linking_tasks_records_them_in_a_new_version(org_a, people_a):
     with tenancy.activate(org_a):
         task = survey_services.task_save(actor=None, task=None, data={
             "function": "人事", "category": "入退社", "name": "入社手続き"})
-        services.template_link_tasks(actor=None, template=template, task_ids=[task.pk])
+        template_services.template_link_tasks(actor=None, template=template, task_ids=[task.pk])
         template.refresh_from_db()
         assert list(template.tasks.all()) == [task]
         assert template.current_version.number == 2
         assert template.current_version.spec["tasks"] == ["人事 > 入退社 > 入社手続き"]
-        services.template_link_tasks(actor=None, template=template, task_ids=[task.pk])
+        template_services.template_link_tasks(actor=None, template=template, task_ids=[task.pk])
         assert template.versions.count() == 2
 
 
 def test_archiving_hides_the_template_from_launching(org_a, people_a):
     template = save(org_a, onboarding())
     with tenancy.activate(org_a):
-        services.template_archive(actor=None, template=template)
+        template_services.template_archive(actor=None, template=template)
         assert Template.objects.get(pk=template.pk).archived
-        with pytest.raises(services.LaunchError) as exc:
-            services.run_launch(actor=None, template=template, params={})
+        with pytest.raises(launching.LaunchError) as exc:
+            run_services.run_launch(actor=None, template=template, params={})
         assert "template" in exc.value.message_dict
-        services.template_archive(actor=None, template=template, archived=False)
+        template_services.template_archive(actor=None, template=template, archived=False)
         assert AuditEvent.objects.filter(action="procedure_template.archive").count() == 2
 
 
@@ -200,11 +202,11 @@ def test_importing_a_taken_name_is_refused_by_the_service_unless_it_is_an_update
     template = save(org_a, onboarding())
     changed = onboarding(description="改訂版")
     with tenancy.activate(org_a):
-        with pytest.raises(services.TemplateNameTaken) as refused:
-            services.template_import(actor=None, spec=changed, update=False, note="")
+        with pytest.raises(template_services.TemplateNameTaken) as refused:
+            template_services.template_import(actor=None, spec=changed, update=False, note="")
         assert str(refused.value) == tr("A template named “%(name)s” already exists.") % {
             "name": "入社手続き"}
         assert TemplateVersion.objects.filter(template=template).count() == 1
-        imported = services.template_import(actor=None, spec=changed, update=True, note="")
+        imported = template_services.template_import(actor=None, spec=changed, update=True, note="")
         assert (imported.template, imported.created, imported.changed) == (template, False, True)
         assert TemplateVersion.objects.filter(template=template).count() == 2

@@ -13,7 +13,7 @@ from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.org import services as org_services
 from somu.org.selectors import business_calendar
-from somu.procedures import selectors, services
+from somu.procedures import selectors
 from somu.procedures.models import (
     EventKind,
     Run,
@@ -23,6 +23,8 @@ from somu.procedures.models import (
     StepEvent,
     StepState,
 )
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save, step_spec
 
 NEWCOMER = {"入社者": "A002", "入社日": "2026-04-30"}
@@ -36,8 +38,8 @@ class Onboarding:
         self.org, self.people, self.hr = org, people, hr
         self.template = save(org, spec or onboarding())
         with tenancy.activate(org):
-            self.run = services.run_launch(actor=hr, template=self.template,
-                                           params=params or NEWCOMER)
+            self.run = run_services.run_launch(actor=hr, template=self.template,
+                                               params=params or NEWCOMER)
 
     def step(self, key: str) -> Step:
         with tenancy.activate(self.org):
@@ -50,7 +52,7 @@ class Onboarding:
     def do(self, action: str, key: str, **kwargs: Any) -> Any:
         kwargs.setdefault("actor", self.hr)
         with tenancy.activate(self.org):
-            return getattr(services, action)(step=self.step(key).pk, **kwargs)
+            return getattr(step_services, action)(step=self.step(key).pk, **kwargs)
 
     def complete_docs(self) -> Step:
         return self.do("step_complete", "docs", checklist_done=[0, 1], actual_minutes=25)  # type: ignore[no-any-return]
@@ -100,7 +102,7 @@ def test_a_due_date_after_a_step_counts_from_its_completion(ob):
 def test_the_run_completes_when_the_last_step_is_approved(ob):
     ob.finish_tasks()
     assert ob.states()["approve"] == "ready"
-    with pytest.raises(services.StepConflict):
+    with pytest.raises(step_services.StepConflict):
         ob.do("step_complete", "approve")  # approvals are decided, not completed
     ob.do("step_decide", "approve", approve=True, actor=ob.hr)
     run = ob.reload_run()
@@ -138,13 +140,13 @@ def test_completing_needs_every_checklist_item_and_required_field(ob, tr):
 
 def test_completing_a_finished_step_again_is_a_conflict(ob, tr):
     ob.complete_docs()
-    with pytest.raises(services.StepConflict) as exc:
+    with pytest.raises(step_services.StepConflict) as exc:
         ob.complete_docs()
     assert str(exc.value) == tr("This step was already completed by %(who)s.", who="佐藤 健")
 
 
 def test_a_waiting_step_cannot_be_completed(ob, tr):
-    with pytest.raises(services.StepConflict) as exc:
+    with pytest.raises(step_services.StepConflict) as exc:
         ob.do("step_complete", "koyo")
     assert str(exc.value) == tr("This step is still waiting for earlier steps.")
 
@@ -154,7 +156,7 @@ def test_a_stale_revision_is_a_conflict(ob):
     stale = ob.step("koyo").revision
     ob.do("step_save_progress", "koyo", actual_minutes=5)
     ob.do("step_reassign", "koyo", assignee=ob.people.tanaka)
-    with pytest.raises(services.StepConflict):
+    with pytest.raises(step_services.StepConflict):
         ob.do("step_complete", "koyo", revision=stale)
     ob.do("step_complete", "koyo", revision=stale + 1)
 
@@ -168,7 +170,7 @@ def test_progress_is_saved_without_completing(ob):
     assert "checklist" in exc.value.message_dict
     ob.do("step_complete", "docs", checklist_done=[0, 1])
     assert ob.step("docs").actual_minutes == 10
-    with pytest.raises(services.StepConflict):
+    with pytest.raises(step_services.StepConflict):
         ob.do("step_save_progress", "docs", actual_minutes=20)
 
 
@@ -206,7 +208,7 @@ def test_a_rejection_with_stop_stops_the_run_and_cancels_what_is_open(org_a, peo
     assert ob.reload_run().status == RunStatus.STOPPED
     assert ob.states() == {"docs": "done", "shaho": "cancelled", "koyo": "cancelled",
                            "account": "cancelled", "approve": "rejected"}
-    with pytest.raises(services.StepConflict) as exc:
+    with pytest.raises(step_services.StepConflict) as exc:
         ob.do("step_complete", "koyo")
     assert str(exc.value) == tr("This run was stopped by a rejection.")
 
@@ -226,7 +228,7 @@ def test_reassigning_moves_an_open_step_and_records_who_had_it(ob, tr):
         ob.do("step_reassign", "docs", assignee=ob.people.yamada)
     assert "assignee" in exc.value.message_dict
     ob.complete_docs()
-    with pytest.raises(services.StepConflict):
+    with pytest.raises(step_services.StepConflict):
         ob.do("step_reassign", "docs", assignee=ob.people.sato)
 
 
@@ -235,11 +237,11 @@ def test_reassigning_clears_the_owner_flag(org_a, people_a, make_user):
     template = save(org_a, onboarding(name="flagged", on_unresolved_assignee="owner"),
                     owner=people_a.tanaka)
     with tenancy.activate(org_a):
-        run = services.run_launch(actor=hr, template=template,
-                                  params={**NEWCOMER, "入社者": "A003"})
+        run = run_services.run_launch(actor=hr, template=template,
+                                      params={**NEWCOMER, "入社者": "A003"})
         step = Step.objects.get(run=run, key="account")
         assert step.assignee_flagged
-        step = services.step_reassign(actor=hr, step=step, assignee=people_a.yamada)
+        step = step_services.step_reassign(actor=hr, step=step, assignee=people_a.yamada)
         assert not step.assignee_flagged
 
 
@@ -253,7 +255,7 @@ def test_reopening_sends_untouched_dependents_back_to_waiting(ob, tr):
     assert step.state == StepState.READY and step.completed_at is None
     assert ob.states() == {"docs": "ready", "shaho": "waiting", "koyo": "ready",
                            "account": "waiting", "approve": "waiting"}
-    with pytest.raises(services.StepConflict):
+    with pytest.raises(step_services.StepConflict):
         ob.do("step_reopen", "docs", reason="もう一度")
 
 
@@ -270,16 +272,16 @@ def test_reopening_a_step_of_a_completed_run_runs_it_again(ob):
 def test_cancelling_a_run_cancels_its_open_steps(ob, tr):
     ob.complete_docs()
     with tenancy.activate(ob.org):
-        run = services.run_cancel(actor=ob.hr, run=ob.run, reason="入社辞退")
+        run = step_services.run_cancel(actor=ob.hr, run=ob.run, reason="入社辞退")
     assert run.status == RunStatus.CANCELLED
     assert ob.states() == {"docs": "done", "shaho": "cancelled", "koyo": "cancelled",
                            "account": "cancelled", "approve": "cancelled"}
     with tenancy.activate(ob.org):
         assert StepEvent.objects.get(run=run, kind=EventKind.CANCELLED).comment == "入社辞退"
-        with pytest.raises(services.StepConflict) as exc:
-            services.run_cancel(actor=ob.hr, run=ob.run)
+        with pytest.raises(step_services.StepConflict) as exc:
+            step_services.run_cancel(actor=ob.hr, run=ob.run)
     assert str(exc.value) == tr("This run was cancelled.")
-    with pytest.raises(services.StepConflict):
+    with pytest.raises(step_services.StepConflict):
         ob.do("step_reopen", "docs", reason="x")
 
 
@@ -297,7 +299,7 @@ def test_comments_and_attachments_go_on_the_timeline(ob, settings, tmp_path):
         assert StepAttachment.objects.get().file.read() == b"%PDF-1.4 test"
         assert StepEvent.objects.filter(run=ob.run, kind=EventKind.ATTACHED).count() == 1
     big = SimpleUploadedFile("big.bin", b"x")
-    big.size = services.MAX_ATTACHMENT_BYTES + 1
+    big.size = step_services.MAX_ATTACHMENT_BYTES + 1
     with pytest.raises(ValidationError) as exc:
         ob.do("step_attach", "docs", upload=big)
     assert "file" in exc.value.message_dict
@@ -309,14 +311,14 @@ def test_the_worker_can_bring_a_run_up_to_date_without_an_actor(ob):
         # documents marked done behind the state machine's back (e.g. a repair) …
         Step.objects.filter(run=ob.run, key="docs").update(state=StepState.DONE,
                                                            completed_at=completed)
-        ready = services.run_advance(actor=None, run=ob.run.pk)
+        ready = step_services.run_advance(actor=None, run=ob.run.pk)
         assert sorted(s.key for s in ready) == ["account", "koyo", "shaho"]
         calendar = business_calendar(organization=ob.org)
         assert Step.objects.get(run=ob.run, key="account").due_date == \
             calendar.add_business_days(timezone.localdate(completed), 2)
-        assert services.run_advance(actor=None, run=ob.run) == []
+        assert step_services.run_advance(actor=None, run=ob.run) == []
         assert StepEvent.objects.filter(step__key="koyo", kind=EventKind.READY).get() \
             .actor_label == "system"
         Step.objects.filter(run=ob.run).exclude(key="docs").update(state=StepState.SKIPPED)
-        services.run_advance(actor=None, run=ob.run)
+        step_services.run_advance(actor=None, run=ob.run)
         assert Run.objects.get(pk=ob.run.pk).status == RunStatus.COMPLETED

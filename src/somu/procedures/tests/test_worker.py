@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from somu.core import tenancy
 from somu.org.models import Organization, Person
-from somu.procedures import schedules, worker
+from somu.procedures import worker
 from somu.procedures.models import (
     Delivery,
     DeliveryStatus,
@@ -31,6 +31,7 @@ from somu.procedures.models import (
     Template,
 )
 from somu.procedures.notify import webhook_save
+from somu.procedures.services import schedules
 from somu.procedures.tests.background import READY, ChatServer, chat_server, make_run
 from somu.procedures.tests.builders import save
 from somu.procedures.tests.test_schedules import CLOSING, THIRD_BUSINESS_DAY

@@ -34,8 +34,7 @@ from somu.survey.analysis.types import (
     TaskSummary,
     Totals,
 )
-from somu.survey.report import build_report_xlsx
-from somu.survey.report_book import CHART_ROWS
+from somu.survey.report import CHART_ROWS, build_report_xlsx
 
 SHEETS = ["概要", "部門別工数", "部署別工数", "等級別工数", "個人別工数", "業務別工数",
           "ヒートマップ", "属人化", "バス係数", "退職リスク", "等級適正", "負荷", "外注・自動化",

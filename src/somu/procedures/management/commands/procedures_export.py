@@ -18,10 +18,10 @@ from django.utils.translation import ngettext
 
 from somu.core import tenancy
 from somu.org.models import Organization
-from somu.procedures import selectors
 from somu.procedures.engine import yamlio
 from somu.procedures.engine.parse import spec_dict
 from somu.procedures.models import Template
+from somu.procedures.selectors import templates as template_selectors
 
 # Characters file systems refuse (Windows is the strictest), and control characters.
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -39,7 +39,7 @@ def file_name(template: Template, taken: set[str]) -> str:
 
 def template_yaml(template: Template) -> str:
     assert template.current_version is not None
-    return yamlio.dump_yaml(spec_dict(selectors.version_spec(template.current_version)))
+    return yamlio.dump_yaml(spec_dict(template_selectors.version_spec(template.current_version)))
 
 
 class Command(BaseCommand):

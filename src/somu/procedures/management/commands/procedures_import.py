@@ -21,9 +21,9 @@ from django.utils.translation import ngettext
 from somu.core import tenancy
 from somu.org.commands import organization_and_actor
 from somu.org.models import User
-from somu.procedures import services
 from somu.procedures.engine import yamlio
 from somu.procedures.engine.spec import SpecError
+from somu.procedures.services import templates as template_services
 
 
 class _Failed(Exception):
@@ -79,10 +79,10 @@ class Command(BaseCommand):
             problems.extend(f"{path}: {p}" for p in exc.problems)
             return ""
         try:
-            imported = services.template_import(
+            imported = template_services.template_import(
                 actor=actor, spec=data, update=update,
                 note=_("Imported from %(file)s") % {"file": path.name})
-        except services.TemplateNameTaken as exc:
+        except template_services.TemplateNameTaken as exc:
             problems.append(f"{path}: name: " + _(
                 "A template named “%(name)s” already exists (give --update to save the file as "
                 "its new version).") % {"name": exc.name})

@@ -1,5 +1,5 @@
-"""The template file for importing people, and the help shown beside the import form: the
-columns, what each holds, and the rules of an import (:mod:`somu.org.importing`)."""
+"""The template file for importing people (CSV or an Excel workbook with drop-downs and a notes
+sheet), and the help on its columns and rules that the import page shows."""
 
 from __future__ import annotations
 
@@ -68,9 +68,6 @@ RULES: Final = (
                  "whole file again."),
     gettext_lazy("CSV files may be saved as UTF-8 (with or without BOM) or Shift_JIS (CP932)."),
 )
-
-
-# ---- the template --------------------------------------------------------------------------------
 
 
 def template_csv() -> bytes:

@@ -1,45 +1,26 @@
-"""Reads for procedures: templates, runs and steps, my tasks, the board, the due-date calendar and
-the comparison with the work survey.
+"""Reads for working on steps: a step as its assignee sees it, who may see or act on it, my
+tasks, the manager's board, the due-date calendar and the comparison with the work survey.
 
-Lists are built with a constant number of queries whatever the number of rows (aggregates,
-``select_related``); the query-count tests keep it so.
+Lists are built with a constant number of queries whatever the number of rows; the query-count
+tests keep it so.
 """
 
 from __future__ import annotations
 
 import calendar as _months
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, NamedTuple
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from somu.core.permissions import ROLE_LABELS, Role, has_perm
-from somu.org.models import Department, Membership, Person
-from somu.procedures.engine import plan as planning
-from somu.procedures.engine.parse import parse_spec_dict
+from somu.core.permissions import has_perm
+from somu.org.models import Membership, Person
 from somu.procedures.engine.render import render_instructions
-from somu.procedures.engine.spec import (
-    START,
-    AssigneeRule,
-    DueRule,
-    StepSpec,
-    TemplateSpec,
-)
-from somu.procedures.launching import (
-    Directory,
-    calendar_for_active_organization,
-    coerce_params,
-    default_run_name,
-    due_order_warnings,
-)
+from somu.procedures.engine.spec import StepSpec
 from somu.procedures.models import (
     FINISHED_STATES,
     OPEN_STATES,
@@ -47,313 +28,17 @@ from somu.procedures.models import (
     RunStatus,
     Step,
     StepAttachment,
-    StepEvent,
     StepState,
     Template,
-    TemplateVersion,
 )
 from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES, WORK_STEPS
+from somu.procedures.selectors.runs import run_param_display, run_steps
+from somu.procedures.selectors.templates import describe_assignee, describe_due, version_spec
 from somu.survey.models import RoundStatus, SurveyRound, Task, WorkHours
 
 BUCKET_LIMIT: Final = 200
 LATE_LIMIT: Final = 100
 INSIGHT_DAYS: Final = 365
-
-
-def today() -> dt.date:
-    """Today in the site's time zone (Asia/Tokyo): what "due today" means."""
-    return timezone.localdate()
-
-
-# ---- templates ---------------------------------------------------------------------------------
-
-
-def template_list(*, include_archived: bool = False) -> QuerySet[Template]:
-    """Templates with ``run_count`` (all runs) and ``open_runs`` (running)."""
-    templates = Template.objects.select_related("current_version", "owner").annotate(
-        run_count=Count("runs", distinct=True),
-        open_runs=Count("runs", filter=Q(runs__status=RunStatus.RUNNING), distinct=True),
-    )
-    if not include_archived:
-        templates = templates.filter(archived=False)
-    return templates.order_by("category", "name", "pk")
-
-
-def template_get(*, template_id: int) -> Template:
-    return get_object_or_404(
-        Template.objects.select_related("current_version", "owner"), pk=template_id
-    )
-
-
-def template_versions(*, template: Template) -> QuerySet[TemplateVersion]:
-    """The template's versions, newest first, with who saved them."""
-    return template.versions.select_related("created_by").order_by("-number")
-
-
-def template_version_get(*, template: Template, number: int) -> TemplateVersion:
-    return get_object_or_404(TemplateVersion.objects.select_related("template"),
-                             template=template, number=number)
-
-
-_SPEC_CACHE: dict[tuple[int, str], TemplateSpec] = {}
-_SPEC_CACHE_SIZE: Final = 512
-
-
-def version_spec(version: TemplateVersion) -> TemplateSpec:
-    """The parsed spec of a version; versions never change, so it is parsed once per process.
-
-    The key includes the creation time so a reused id (a rolled-back test) cannot collide.
-    """
-    cached: TemplateSpec | None = getattr(version, "_parsed_spec", None)
-    if cached is not None:
-        return cached
-    key = (version.pk or 0, version.created_at.isoformat() if version.created_at else "")
-    spec = _SPEC_CACHE.get(key) if version.pk else None
-    if spec is None:
-        spec = parse_spec_dict(version.spec)
-        if version.pk:
-            if len(_SPEC_CACHE) >= _SPEC_CACHE_SIZE:
-                _SPEC_CACHE.clear()
-            _SPEC_CACHE[key] = spec
-    version._parsed_spec = spec  # type: ignore[attr-defined]
-    return spec
-
-
-# ---- describing rules --------------------------------------------------------------------------
-
-
-def _param_label(key: str, spec: TemplateSpec | None) -> str:
-    param = spec.parameter(key) if spec is not None else None
-    return param.label if param is not None and param.label else key
-
-
-def describe_due(rule: DueRule | None, spec: TemplateSpec | None = None) -> str:
-    """The rule in words, e.g. "入社日 + 5 calendar days, rolled to the previous business day"."""
-    if rule is None:
-        return _("No due date")
-    if rule.after_step:
-        step = spec.step(rule.after_step) if spec is not None else None
-        base = _("completion of “%(step)s”") % {"step": step.name if step else rule.after_step}
-    elif rule.base == START:
-        base = _("the start date")
-    else:
-        base = _param_label(rule.base, spec)
-    if rule.kind == "end_of_month":
-        if rule.months == 0:
-            text = _("end of the month of %(base)s") % {"base": base}
-        else:
-            text = ngettext("end of the month %(n)d month after %(base)s",
-                            "end of the month %(n)d months after %(base)s",
-                            rule.months) % {"n": rule.months, "base": base}
-    elif rule.kind == "day_of_month":
-        if rule.months == 0:
-            text = _("day %(day)d of the month of %(base)s") % {"day": rule.day, "base": base}
-        else:
-            text = ngettext("day %(day)d of the month %(n)d month after %(base)s",
-                            "day %(day)d of the month %(n)d months after %(base)s",
-                            rule.months) % {"day": rule.day, "n": rule.months, "base": base}
-    elif rule.offset == 0:
-        text = base
-    else:
-        n = abs(rule.offset)
-        params = {"base": base, "n": n}
-        if rule.unit == "business":
-            text = (ngettext("%(base)s + %(n)d business day", "%(base)s + %(n)d business days", n)
-                    if rule.offset > 0 else
-                    ngettext("%(base)s − %(n)d business day", "%(base)s − %(n)d business days",
-                             n)) % params
-        else:
-            text = (ngettext("%(base)s + %(n)d calendar day", "%(base)s + %(n)d calendar days", n)
-                    if rule.offset > 0 else
-                    ngettext("%(base)s − %(n)d calendar day", "%(base)s − %(n)d calendar days",
-                             n)) % params
-    if rule.roll == "previous":
-        return _("%(rule)s, rolled to the previous business day") % {"rule": text}
-    if rule.roll == "next":
-        return _("%(rule)s, rolled to the next business day") % {"rule": text}
-    return text
-
-
-def describe_assignee(rule: AssigneeRule, spec: TemplateSpec | None = None) -> str:
-    """Who the rule gives, in words, e.g. "Back-office staff of 人事部"."""
-    if rule.kind == "person":
-        return _("Employee %(number)s") % {"number": rule.value}
-    if rule.kind == "role":
-        label = str(ROLE_LABELS[Role(rule.role)]) if rule.role in Role._value2member_map_ \
-            else rule.role
-        if rule.value:
-            return _("%(role)s of %(department)s") % {"role": label, "department": rule.value}
-        return _("%(role)s (any department)") % {"role": label}
-    if rule.kind == "param":
-        return _("The person in “%(param)s”") % {"param": _param_label(rule.value, spec)}
-    if rule.kind == "manager_of":
-        if rule.value in ("", "starter"):
-            return _("The manager of whoever launches the run")
-        return _("The manager of the person in “%(param)s”") % {
-            "param": _param_label(rule.value, spec)}
-    return _("Whoever launches the run")
-
-
-@dataclass(frozen=True)
-class PreviewRow:
-    """One step of a due-date preview for a sample start date."""
-
-    key: str
-    name: str
-    kind: str
-    due_date: dt.date | None
-    explanation: str  # the due rule in words
-    skipped: bool  # its condition is false for the sample values
-    assignee: str  # the assignee rule in words
-    depends_on: tuple[str, ...] = ()
-    # The due date comes before the start or before a step it waits for (allowed, but check).
-    warnings: tuple[str, ...] = ()
-
-
-def due_preview(
-    *, spec: TemplateSpec, start_date: dt.date, params: Mapping[str, Any] | None = None
-) -> list[PreviewRow]:
-    """The steps with the due dates a run started on ``start_date`` would get.
-
-    Date parameters not given take the start date; values that do not fit are ignored.
-    """
-    directory = Directory()
-    raw = dict(params or {})
-    for param in spec.parameters:
-        if param.type == "date" and not raw.get(param.key):
-            raw[param.key] = start_date
-    values, _errors = coerce_params(spec, raw, directory)
-    planned = planning.plan_launch(spec, values=values.typed, start=start_date,
-                                   calendar=calendar_for_active_organization())
-    warnings = due_order_warnings(planned, start=start_date)
-    rows = []
-    for item in planned:
-        step = spec.step(item.key)
-        assert step is not None
-        rows.append(PreviewRow(
-            key=item.key, name=item.name, kind=item.kind, due_date=item.due_date,
-            explanation=describe_due(step.due, spec), skipped=item.state == "skipped",
-            assignee=describe_assignee(step.assignee, spec), depends_on=item.depends_on,
-            warnings=tuple(warnings.get(item.key, ())),
-        ))
-    return rows
-
-
-def run_default_name(*, template: Template, spec: TemplateSpec, start_date: dt.date,
-                     params: Mapping[str, Any] | None = None) -> str:
-    """The name a run launched with these values gets when its name is left empty (the launch
-    page shows it as the values are typed); values that do not fit are ignored."""
-    directory = Directory()
-    values, _errors = coerce_params(spec, dict(params or {}), directory)
-    return default_run_name(template, spec, values.typed, start_date, directory)
-
-
-# ---- runs --------------------------------------------------------------------------------------
-
-
-def _step_count(condition: Q) -> Coalesce:
-    """The number of the run's steps matching ``condition``, as a correlated subquery.
-
-    Subqueries rather than joined aggregates: a paginated list then counts only the runs it
-    shows, not every run of the organization.
-    """
-    counted = (Step.objects.filter(condition, run=OuterRef("pk")).order_by().values("run")
-               .annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(counted), 0)
-
-
-def _with_progress(runs: QuerySet[Run], on: dt.date) -> QuerySet[Run]:
-    return runs.annotate(
-        steps_total=_step_count(Q()),
-        steps_finished=_step_count(Q(state__in=FINISHED_STATES)),
-        # Shown apart from the steps done: a skipped step was not done by anyone.
-        steps_skipped=_step_count(Q(state=StepState.SKIPPED)),
-        steps_done=_step_count(Q(state__in=(StepState.DONE, StepState.APPROVED))),
-        steps_late=_step_count(Q(state__in=OPEN_STATES, due_date__lt=on)),
-    )
-
-
-def run_list(
-    *, template_id: int | None = None, status: str | None = None, person_id: int | None = None
-) -> QuerySet[Run]:
-    """Runs, newest first, with ``steps_total``, ``steps_finished`` (of which
-    ``steps_done`` and ``steps_skipped``) and ``steps_late``.
-
-    ``person_id``: runs in which the person holds a step.
-    """
-    runs = Run.objects.select_related("template", "version", "starter")
-    if template_id is not None:
-        runs = runs.filter(template_id=template_id)
-    if status:
-        runs = runs.filter(status=status)
-    if person_id is not None:
-        runs = runs.filter(Exists(Step.objects.filter(run=OuterRef("pk"), assignee_id=person_id)))
-    return _with_progress(runs, today()).order_by("-created_at", "-pk")
-
-
-def run_get(*, run_id: int) -> Run:
-    return get_object_or_404(
-        Run.objects.select_related("template", "version", "starter", "started_by", "schedule"),
-        pk=run_id,
-    )
-
-
-def run_steps(*, run: Run) -> list[Step]:
-    """The run's steps in template order, with their assignees."""
-    steps = list(Step.objects.filter(run=run).select_related("assignee").order_by("position"))
-    for step in steps:
-        step.run = run
-    return steps
-
-
-def run_timeline(*, run: Run) -> QuerySet[StepEvent]:
-    """Who did what when in the run, oldest first."""
-    return StepEvent.objects.filter(run=run).select_related("step", "actor").order_by(
-        "created_at", "pk")
-
-
-def run_param_display(*, run: Run, spec: TemplateSpec | None = None) -> list[tuple[str, str, str]]:
-    """The run's parameters as (key, label, display value): names for people and departments,
-    dates as every page writes them (2026-04-01 (水))."""
-    spec = spec or version_spec(run.version)
-    texts = param_value_texts(spec=spec, values=run.params)
-    return [(p.key, p.label or p.key, texts[p.key]) for p in spec.parameters]
-
-
-def param_default_texts(*, spec: TemplateSpec) -> dict[str, str]:
-    """Each parameter's default as a reader sees it ("" = none): はい/いいえ, not True/False."""
-    return param_value_texts(spec=spec, values={p.key: p.default for p in spec.parameters})
-
-
-def param_value_texts(*, spec: TemplateSpec, values: dict[str, Any]) -> dict[str, str]:
-    """The one formatter of parameter values for people, by key ("" = no value): names for
-    people and departments, dates written out, はい/いいえ for booleans."""
-    person_ids = [values.get(p.key) for p in spec.parameters if p.type == "person"]
-    dept_ids = [values.get(p.key) for p in spec.parameters if p.type == "department"]
-    people = dict(Person.objects.filter(pk__in=[i for i in person_ids if isinstance(i, int)])
-                  .values_list("pk", "name")) if any(person_ids) else {}
-    departments = dict(Department.objects.filter(pk__in=[i for i in dept_ids if isinstance(i, int)])
-                       .values_list("pk", "name")) if any(dept_ids) else {}
-    out: dict[str, str] = {}
-    for param in spec.parameters:
-        value = values.get(param.key)
-        if value is None or value == "":
-            text = ""
-        elif param.type == "person":
-            text = people.get(value, str(value))
-        elif param.type == "department":
-            text = departments.get(value, str(value))
-        elif param.type == "date":
-            try:
-                text = formats.date_format(dt.date.fromisoformat(str(value)))
-            except ValueError:
-                text = str(value)
-        elif param.type == "boolean" or isinstance(value, bool):
-            text = str(_("Yes") if value else _("No"))
-        else:
-            text = str(value)
-        out[param.key] = text
-    return out
 
 
 # ---- steps -------------------------------------------------------------------------------------
@@ -474,7 +159,6 @@ def my_tasks_count(
                                  state=StepState.READY).aggregate(
         ready=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=day)))
     return TaskCounts(ready=counts["ready"] or 0, overdue=counts["overdue"] or 0)
-
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Launching runs: parameter values, assignees and the concrete steps of a new run.
 
-The machinery behind :func:`somu.procedures.services.run_launch` and
-:func:`~somu.procedures.services.runs_bulk_launch`. A :class:`Launcher` looks every person,
+The machinery behind :func:`somu.procedures.services.runs.run_launch` and
+:func:`~somu.procedures.services.runs.runs_bulk_launch`. A :class:`Launcher` looks every person,
 department and role holder up once, so launching ten thousand runs costs a handful of queries
 plus the bulk inserts, whatever the number of steps.
 """
@@ -357,7 +357,9 @@ def launch_blockers(template: Template, spec: TemplateSpec) -> list[str]:
     """Why a launch of ``template`` fails whatever is typed: the roles its unconditional steps
     are assigned by that nobody holds, one line per role (the launch page disables its button
     and says why). None when the template's active owner takes such steps instead."""
-    from somu.procedures.library import role_needs  # the one role check, shared with adoption
+    from somu.procedures.services.library import (
+        role_needs,  # the one role check, shared with adoption
+    )
 
     if spec.on_unresolved_assignee == "owner" and template.owner_id is not None:
         owner = Person.objects.filter(pk=template.owner_id, status=PersonStatus.ACTIVE)
@@ -524,86 +526,3 @@ def calendar_for_active_organization() -> BusinessCalendar:
 
     organization = Organization.objects.get(pk=tenancy.active_organization_id())
     return business_calendar(organization=organization)
-
-
-# ---- inserting steps -------------------------------------------------------------------------
-
-STEP_FIELDS: Final = (
-    "organization", "run", "key", "name", "position", "kind", "state", "assignee",
-    "assignee_flagged", "due_date", "depends_on", "checklist_done", "form_values",
-    "estimated_minutes", "ready_at", "revision",
-)
-INSERT_BATCH: Final = 1000
-COPY_THRESHOLD: Final = 2000
-
-
-class StepRows:
-    """New step rows for a bulk insert, adapted for the database once per distinct value.
-
-    ``bulk_create`` prepares every field of every model instance through the ORM; at 200,000
-    steps that preparation is most of a bulk launch. Rows here are plain tuples in
-    :data:`STEP_FIELDS` order, inserted with ``executemany``.
-    """
-
-    def __init__(self) -> None:
-        from django.db import connection
-
-        self.ops = connection.ops
-        self.rows: list[tuple[Any, ...]] = []
-        self._json: dict[tuple[str, ...], Any] = {}
-        self._dates: dict[dt.date, Any] = {}
-        self.empty_list = self.ops.adapt_json_value([], None)
-        self.empty_dict = self.ops.adapt_json_value({}, None)
-
-    def json_list(self, items: tuple[str, ...]) -> Any:
-        if items not in self._json:
-            self._json[items] = self.ops.adapt_json_value(list(items), None)
-        return self._json[items]
-
-    def date(self, value: dt.date | None) -> Any:
-        if value is None:
-            return None
-        if value not in self._dates:
-            self._dates[value] = self.ops.adapt_datefield_value(value)
-        return self._dates[value]
-
-    def datetime(self, value: dt.datetime | None) -> Any:
-        return None if value is None else self.ops.adapt_datetimefield_value(value)
-
-    def add(self, *, organization_id: int, run_id: int, key: str, name: str, position: int,
-            kind: str, state: str, assignee_id: int | None, flagged: bool,
-            due_date: dt.date | None, depends_on: tuple[str, ...],
-            estimated_minutes: int | None, ready_at: Any) -> None:
-        self.rows.append((
-            organization_id, run_id, key, name, position, kind, state, assignee_id, flagged,
-            self.date(due_date), self.json_list(depends_on), self.empty_list, self.empty_dict,
-            estimated_minutes, ready_at, 0,
-        ))
-
-    def insert(self) -> None:
-        from django.db import connection
-
-        meta = Step._meta
-        columns = ", ".join(self.ops.quote_name(str(meta.get_field(f).column))  # type: ignore[union-attr]
-                            for f in STEP_FIELDS)
-        placeholders = ", ".join(["%s"] * len(STEP_FIELDS))
-        # Only identifiers from the model's own metadata are interpolated; values are parameters.
-        table = self.ops.quote_name(meta.db_table)
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        with connection.cursor() as cursor:
-            if connection.vendor != "postgresql":
-                # SQLite prepares the statement once and runs it in-process: cheap per row.
-                for start in range(0, len(self.rows), INSERT_BATCH):
-                    cursor.executemany(sql, self.rows[start:start + INSERT_BATCH])
-            elif len(self.rows) > COPY_THRESHOLD:
-                # A bulk launch: COPY streams the rows, several times faster than INSERTs.
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
-            else:
-                # One launch: a multi-row INSERT is one round trip (COPY costs more to set up).
-                for start in range(0, len(self.rows), INSERT_BATCH):
-                    batch = self.rows[start:start + INSERT_BATCH]
-                    values = ", ".join([f"({placeholders})"] * len(batch))
-                    cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}",  # noqa: S608
-                                   [value for row in batch for value in row])

@@ -34,7 +34,7 @@ from somu.procedures.engine.spec import ParameterSpec, SpecError, SpecProblem, T
 from somu.procedures.engine.yamlio import load_yaml
 from somu.procedures.models import Template
 
-LIBRARY_DIR: Final = Path(__file__).resolve().parent / "library"
+LIBRARY_DIR: Final = Path(__file__).resolve().parent.parent / "library"
 # Display order: the people procedures first, then accounting, then the yearly company events.
 ORDER: Final = (
     "onboarding", "offboarding", "health_check", "year_end_adjustment", "monthly_close",
@@ -170,7 +170,7 @@ def library_adopt(*, actor: Actor, key: str, owner: Person | None = None) -> Tem
     (rename or archive it first: adopting never overwrites a template). Ask :func:`role_needs`
     what to set up before launching it.
     """
-    from somu.procedures import services
+    from somu.procedures.services import templates as template_services
 
     entry = library_entry(key)
     existing = Template.objects.filter(library_key=key).order_by("pk").first()
@@ -182,7 +182,7 @@ def library_adopt(*, actor: Actor, key: str, owner: Person | None = None) -> Tem
               "procedure again.") % {"name": entry.name},
             code="unique",
         )})
-    return services.template_save(
+    return template_services.template_save(
         actor=actor, template=None, spec=copy.deepcopy(entry.data),
         note=_("Adopted from the library"), owner=owner, library_key=key,
     )

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET
 
 from somu.core.uploads import SPREADSHEET_TYPES
 from somu.core.web import apply_errors, org_view
-from somu.procedures import handover as ho
 from somu.procedures.engine.render import render_markdown
 from somu.procedures.forms_admin import HandoverForm
 from somu.procedures.permissions import HANDOVER, VIEW_HANDOVER
+from somu.procedures.services import handover as ho
 
 SECTIONS = (
     # (title, predicate): the 引継書's sections, in reading order.

@@ -32,16 +32,19 @@ from somu.core.uploads import checked_upload
 from somu.core.web import is_htmx, org_view, render_page
 from somu.org.models import Department, Person, PersonStatus
 from somu.procedures import forms_templates as tf
-from somu.procedures import library as builtin
-from somu.procedures import selectors, services
-from somu.procedures import template_editor as te
+from somu.procedures import selectors
 from somu.procedures.engine import plan, yamlio
 from somu.procedures.engine.parse import spec_dict
 from somu.procedures.engine.render import render_markdown
 from somu.procedures.engine.spec import SpecError, SpecProblem, TemplateSpec
 from somu.procedures.models import Template, TemplateVersion
 from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES
-from somu.procedures.template_graph import GraphStep, layout
+from somu.procedures.selectors import runs as run_selectors
+from somu.procedures.selectors import templates as template_selectors
+from somu.procedures.services import library as builtin
+from somu.procedures.services import templates as template_services
+from somu.procedures.views import template_editor as te
+from somu.procedures.views.template_graph import GraphStep, layout
 from somu.survey.models import Task, TaskStatus
 from somu.survey.selectors import inventory_order
 
@@ -77,7 +80,8 @@ def template_list(request: HttpRequest) -> HttpResponse:
     if archived not in ARCHIVED_FILTERS:
         archived = "active"
     category = request.GET.get("category", "")
-    templates = selectors.template_list(include_archived=archived != "active").select_related(
+    templates = template_selectors.template_list(
+        include_archived=archived != "active").select_related(
         "owner", "current_version").prefetch_related("tasks")
     categories = sorted({c for c in Template.objects.values_list("category", flat=True)})
     if archived == "archived":
@@ -118,8 +122,9 @@ def _spec_context(spec: TemplateSpec) -> dict[str, Any]:
     names = {s.key: s.name for s in spec.steps}
     rows = [
         StepRow(
-            position=i, spec=s, assignee=selectors.describe_assignee(s.assignee, spec=spec),
-            due=selectors.describe_due(s.due, spec=spec),
+            position=i, spec=s, assignee=template_selectors.describe_assignee(
+                s.assignee, spec=spec),
+            due=template_selectors.describe_due(s.due, spec=spec),
             depends_on=[(d, names.get(d, d)) for d in s.depends_on],
             notes_html=render_markdown(s.notes),
             reject_to=names.get(s.on_reject.removeprefix("reopen:"), "")
@@ -133,7 +138,7 @@ def _spec_context(spec: TemplateSpec) -> dict[str, Any]:
                   approval=s.kind == "approval", depends_on=s.depends_on)
         for s in spec.steps
     ])
-    defaults = selectors.param_default_texts(spec=spec)
+    defaults = run_selectors.param_default_texts(spec=spec)
     return {
         "spec": spec, "step_rows": rows, "graph": graph,
         "param_rows": [(p, defaults[p.key]) for p in spec.parameters],
@@ -145,7 +150,7 @@ def _spec_context(spec: TemplateSpec) -> dict[str, Any]:
 class Preview:
     start: dt.date
     fields: list[tuple[Any, str]]  # (ParameterSpec, the sample value as the input shows it)
-    rows: list[selectors.PreviewRow]
+    rows: list[template_selectors.PreviewRow]
 
 
 def _preview(request: HttpRequest, spec: TemplateSpec) -> Preview:
@@ -171,7 +176,7 @@ def _preview(request: HttpRequest, spec: TemplateSpec) -> Preview:
             if raw in ("0", "1"):
                 values[param.key] = raw == "1"
             fields.append((param, raw if raw in ("0", "1") else ""))
-    rows = selectors.due_preview(spec=spec, start_date=start, params=values)
+    rows = template_selectors.due_preview(spec=spec, start_date=start, params=values)
     return Preview(start=start, fields=fields, rows=rows)
 
 
@@ -184,7 +189,7 @@ def _safe_parse_date(value: str) -> dt.date | None:
 
 def _version_page(request: HttpRequest, template: Template, version: TemplateVersion,
                   page: str, extra: Mapping[str, Any]) -> HttpResponse:
-    spec = selectors.version_spec(version)
+    spec = template_selectors.version_spec(version)
     preview = _preview(request, spec)
     context: dict[str, Any] = {
         "template": template, "version": version, "preview": preview,
@@ -222,7 +227,7 @@ def template_detail(request: AuthedRequest, template_id: int) -> HttpResponse:
     if not is_htmx(request):  # the preview's fragment needs none of this
         manager = has_perm(request.membership, MANAGE_PROCEDURES)
         extra = {
-            "versions": selectors.template_versions(template=template),
+            "versions": template_selectors.template_versions(template=template),
             "linked_tasks": list(template.tasks.all()),
             "task_groups": _task_groups(template) if manager else [],
         }
@@ -248,8 +253,8 @@ def template_tasks(request: HttpRequest, template_id: int) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("tasks") if v.isdigit()]
     known = set(Task.objects.filter(pk__in=ids).values_list("pk", flat=True))
     try:
-        services.template_link_tasks(actor=request.user, template=template,
-                                     task_ids=[i for i in ids if i in known])
+        template_services.template_link_tasks(actor=request.user, template=template,
+                                              task_ids=[i for i in ids if i in known])
     except (ValidationError, SpecError) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
     else:
@@ -262,7 +267,7 @@ def template_tasks(request: HttpRequest, template_id: int) -> HttpResponse:
 def template_archive(request: HttpRequest, template_id: int) -> HttpResponse:
     template = _template(template_id)
     archived = request.POST.get("archived", "1") != "0"
-    services.template_archive(actor=request.user, template=template, archived=archived)
+    template_services.template_archive(actor=request.user, template=template, archived=archived)
     messages.success(request, _("The template was archived.") if archived
                      else _("The template is in use again."))
     return redirect("procedures:template_detail", template_id=template.pk)
@@ -292,7 +297,7 @@ def _with_extra_row(data: Any, prefix: str) -> Any:
 def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpResponse:
     template = _template(template_id) if template_id is not None else None
     current = template.current_version if template is not None else None
-    spec = selectors.version_spec(current) if current is not None else None
+    spec = template_selectors.version_spec(current) if current is not None else None
     problems: list[te.PlacedProblem] = []
     show_errors = True
     if request.method == "POST":
@@ -309,7 +314,7 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
             param_rows, step_rows = tf.kept_rows(params), tf.kept_rows(steps)
             new_spec = te.build_spec(head.cleaned_data, param_rows, step_rows, previous=spec)
             try:
-                saved = services.template_save(
+                saved = template_services.template_save(
                     actor=request.user, template=template, spec=spec_dict(new_spec),
                     note=head.cleaned_data.get("change_note") or "",
                     owner=head.cleaned_data.get("owner"),
@@ -393,8 +398,9 @@ def template_yaml_edit(request: HttpRequest, template_id: int) -> HttpResponse:
         note = request.POST.get("change_note", "").strip()[:300]
         try:
             data = yamlio.load_yaml(text)
-            saved = services.template_save(actor=request.user, template=template, spec=data,
-                                           note=note)
+            saved = template_services.template_save(
+                actor=request.user, template=template, spec=data,
+                note=note)
         except SpecError as exc:
             problems = _problems(exc)
         except ValidationError as exc:
@@ -403,7 +409,7 @@ def template_yaml_edit(request: HttpRequest, template_id: int) -> HttpResponse:
         else:
             return _saved(request, saved, current)
     else:
-        text = yamlio.dump_yaml(spec_dict(selectors.version_spec(current)))
+        text = yamlio.dump_yaml(spec_dict(template_selectors.version_spec(current)))
         note = ""
     return render(request, "procedures/template_yaml_edit.html", {
         "template": template, "text": text, "change_note": note, "problems": problems,
@@ -427,7 +433,7 @@ def template_export(request: HttpRequest, template_id: int) -> HttpResponse:
     version = template.current_version
     if version is None:
         raise Http404
-    text = yamlio.dump_yaml(spec_dict(selectors.version_spec(version)))
+    text = yamlio.dump_yaml(spec_dict(template_selectors.version_spec(version)))
     disposition = (f'attachment; filename="{_download_name(template)}"; '
                    f"filename*=UTF-8''{quote(template.name + '.yaml')}")
     return HttpResponse(text.encode("utf-8"), content_type="text/yaml; charset=utf-8",
@@ -472,9 +478,9 @@ def _import(request: HttpRequest, *, text: str, update: bool
         return _problems(exc)
     note = (_("Imported from %(file)s") % {"file": filename}) if filename else _("Imported")
     try:
-        imported = services.template_import(actor=request.user, spec=data, update=update,
-                                            note=note)
-    except services.TemplateNameTaken as exc:
+        imported = template_services.template_import(actor=request.user, spec=data, update=update,
+                                                     note=note)
+    except template_services.TemplateNameTaken as exc:
         return [te.PlacedProblem("name", "name", _(
             "A template named “%(name)s” already exists. Tick “Update the template of the same "
             "name as a new version” to save this file as its new version."

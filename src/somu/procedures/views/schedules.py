@@ -18,10 +18,10 @@ from somu.core.permissions import has_perm
 from somu.core.requests import AuthedRequest
 from somu.core.web import apply_errors, int_or_none, is_htmx, org_view
 from somu.org.selectors import department_paths
-from somu.procedures import schedules
 from somu.procedures.forms_admin import WEEKDAYS, RuleForm, ScheduleForm
 from somu.procedures.models import Run, Schedule, Template
 from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES
+from somu.procedures.services import schedules
 
 PREVIEW_DATES = 5
 
@@ -134,7 +134,7 @@ def schedule_edit(request: HttpRequest, schedule_id: int | None = None) -> HttpR
     initial = _initial(schedule, template)
     if schedule is not None and template is not None and template.pk == schedule.template_id \
             and template.current_version is not None:
-        from somu.procedures.selectors import version_spec
+        from somu.procedures.selectors.templates import version_spec
 
         initial.update(ScheduleForm.initial_params(version_spec(template.current_version),
                                                    schedule.params or {}))

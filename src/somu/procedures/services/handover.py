@@ -46,7 +46,6 @@ from somu.core.permissions import role_label
 from somu.org.models import Department, Membership, Person, User
 from somu.org.selectors import department_subtree_ids
 from somu.org.services import Actor
-from somu.procedures import selectors, services
 from somu.procedures.engine.render import fill_placeholders
 from somu.procedures.engine.spec import SpecError
 from somu.procedures.models import (
@@ -61,7 +60,10 @@ from somu.procedures.models import (
     StepState,
     Template,
 )
-from somu.procedures.transitions import actor_label
+from somu.procedures.selectors import runs as run_selectors
+from somu.procedures.selectors import templates as template_selectors
+from somu.procedures.services import templates as template_services
+from somu.procedures.services.steps import actor_label
 
 ItemKind = Literal["step", "template_rule", "template_owner", "schedule_owner"]
 ITEM_KINDS: Final[tuple[str, ...]] = ("step", "template_rule", "template_owner", "schedule_owner")
@@ -198,7 +200,7 @@ def role_uses(person: Person) -> list[RoleUse]:
     templates = Template.objects.filter(archived=False, current_version__isnull=False
                                         ).select_related("current_version").order_by("name", "pk")
     for template in templates:
-        spec = selectors.version_spec(template.current_version)  # type: ignore[arg-type]
+        spec = template_selectors.version_spec(template.current_version)  # type: ignore[arg-type]
         steps: dict[tuple[str, str], list[str]] = {}
         for step in spec.steps:
             rule = step.assignee
@@ -276,7 +278,7 @@ def _today() -> dt.date:
 def _run_values(run: Run) -> dict[str, str]:
     """The display values ``{{param}}`` stands for in the run's instructions (as on the step
     page: names for people, dates written out, plus ``start`` and ``starter``)."""
-    values = {key: text for key, _label, text in selectors.run_param_display(run=run)}
+    values = {key: text for key, _label, text in run_selectors.run_param_display(run=run)}
     values["start"] = formats.date_format(run.start_date)
     if run.starter is not None:
         values["starter"] = run.starter.name
@@ -289,7 +291,7 @@ def _step_items(steps: Iterable[Step], *, effective_date: dt.date, today: dt.dat
     values: dict[int, dict[str, str]] = {}
     items = []
     for step in steps:
-        spec = selectors.version_spec(step.run.version).step(step.key)
+        spec = template_selectors.version_spec(step.run.version).step(step.key)
         stays = future and step.due_date is not None and step.due_date < effective_date
         instructions = spec.instructions if spec else ""
         if "{{" in instructions:
@@ -323,7 +325,7 @@ def _rule_items(person: Person) -> list[HandoverItem]:
         # The stored spec is JSON: skip the parse unless the 社員番号 appears at all.
         if number not in str(template.current_version.spec):  # type: ignore[union-attr]
             continue
-        spec = selectors.version_spec(template.current_version)  # type: ignore[arg-type]
+        spec = template_selectors.version_spec(template.current_version)  # type: ignore[arg-type]
         # No run yet: a placeholder reads as the parameter's name, 〈入社者〉.
         names = {p.key: f"〈{p.label or p.key}〉" for p in spec.parameters}
         names.update({"start": f"〈{_('start date')}〉", "starter": f"〈{_('starter')}〉"})
@@ -497,7 +499,7 @@ def _move_rules(actor: Actor, handover: Handover, items: Sequence[HandoverItem])
         by_template.setdefault(item.object_id, set()).add(item.step_key)
     for template in Template.objects.filter(pk__in=by_template).select_related(
             "current_version"):
-        spec = selectors.version_spec(template.current_version)  # type: ignore[arg-type]
+        spec = template_selectors.version_spec(template.current_version)  # type: ignore[arg-type]
         keys = by_template[template.pk]
         steps = tuple(
             replace(s, assignee=replace(s.assignee, value=b.employee_number))
@@ -505,7 +507,7 @@ def _move_rules(actor: Actor, handover: Handover, items: Sequence[HandoverItem])
             for s in spec.steps
         )
         try:
-            services.template_save(
+            template_services.template_save(
                 actor=actor, template=template, spec=replace(spec, steps=steps),
                 note=_("Handover: %(from)s → %(to)s") % {"from": a.name, "to": b.name},
             )

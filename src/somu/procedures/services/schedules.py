@@ -32,8 +32,8 @@ from somu.core import tenancy
 from somu.org.models import Organization, Person
 from somu.org.selectors import business_calendar
 from somu.org.services import Actor
-from somu.procedures.launching import Directory, coerce_params
 from somu.procedures.models import Job, JobStatus, Run, Schedule, Template
+from somu.procedures.services.launching import Directory, coerce_params
 from somu.rules.calendar import BusinessCalendar, CalendarError
 from somu.rules.recurrence import (
     Recurrence,
@@ -120,7 +120,7 @@ def schedule_failures(*, schedule: Schedule | None = None) -> QuerySet[Job]:
 def _stored_params(template: Template, raw: Any) -> dict[str, Any]:
     """The fixed parameter values, validated against the template and stored as a launch would
     (people by id, dates ISO). Date parameters may be left empty: each run gets its occurrence."""
-    from somu.procedures.selectors import version_spec
+    from somu.procedures.selectors.templates import version_spec
 
     if not isinstance(raw, Mapping):
         raise ValidationError({"params": [_("Enter the parameters as a mapping.")]})
@@ -212,7 +212,7 @@ def schedule_delete(*, actor: Actor, schedule: Schedule) -> None:
 
 def _launch_params(schedule: Schedule, occurrence: dt.date) -> dict[str, Any]:
     """The schedule's values; date parameters without one get the occurrence date."""
-    from somu.procedures.selectors import version_spec
+    from somu.procedures.selectors.templates import version_spec
 
     params = dict(schedule.params or {})
     version = schedule.template.current_version
@@ -252,7 +252,7 @@ def _record_failure(schedule: Schedule, occurrence: dt.date, exc: Exception) -> 
 
 
 def _launch_one(schedule: Schedule, occurrence: dt.date) -> Run:
-    from somu.procedures.services import run_launch
+    from somu.procedures.services.runs import run_launch
 
     return run_launch(
         actor=None, template=schedule.template, params=_launch_params(schedule, occurrence),
@@ -329,7 +329,7 @@ def schedule_launch_retry(*, actor: Actor, failure: Job) -> Run:
     occurrence = dt.date.fromisoformat(failure.payload["occurrence"])
     if Run.objects.filter(schedule=schedule, occurrence=occurrence).exists():
         raise ValidationError(_("This occurrence has been launched already."))
-    from somu.procedures.services import run_launch
+    from somu.procedures.services.runs import run_launch
 
     run = run_launch(
         actor=actor, template=schedule.template, params=_launch_params(schedule, occurrence),

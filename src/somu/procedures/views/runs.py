@@ -35,7 +35,7 @@ from somu.org.models import Membership, Organization
 from somu.org.permissions import VIEW_ORG
 from somu.org.selectors import business_calendar, department_paths
 from somu.procedures import forms_runs as rf
-from somu.procedures import launching, selectors, services
+from somu.procedures import selectors
 from somu.procedures.models import (
     OPEN_STATES,
     EventKind,
@@ -45,6 +45,12 @@ from somu.procedures.models import (
     StepEvent,
 )
 from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES
+from somu.procedures.selectors import runs as run_selectors
+from somu.procedures.selectors import steps as step_selectors
+from somu.procedures.selectors import templates as template_selectors
+from somu.procedures.services import launching
+from somu.procedures.services import runs as run_services
+from somu.procedures.services import steps as step_services
 from somu.survey.models import SurveyRound
 from somu.survey.permissions import VIEW_ANALYSIS
 
@@ -58,7 +64,7 @@ WEEKDAYS: Final = ("月", "火", "水", "木", "金", "土", "日")
 # ---- launching ---------------------------------------------------------------------------------
 
 
-def _due_warnings(rows: list[selectors.PreviewRow]) -> list[str]:
+def _due_warnings(rows: list[template_selectors.PreviewRow]) -> list[str]:
     return [f"{row.name}: {text}" for row in rows if not row.skipped for text in row.warnings]
 
 
@@ -67,12 +73,12 @@ def _due_warnings(rows: list[selectors.PreviewRow]) -> list[str]:
 def run_launch(request: AuthedRequest, template_id: int) -> HttpResponse:
     """Launch a run of the template's current version; ``?preview=1`` answers the due-date
     preview for the values typed so far (htmx)."""
-    template = selectors.template_get(template_id=template_id)
+    template = template_selectors.template_get(template_id=template_id)
     if template.current_version is None or template.archived:
         messages.error(request, _("This template cannot be launched: it is archived or has no "
                                   "definition yet."))
         return redirect("procedures:template_detail", template_id=template.pk)
-    spec = selectors.version_spec(template.current_version)
+    spec = template_selectors.version_spec(template.current_version)
     today = selectors.today()
     kwargs: dict[str, Any] = {
         "spec": spec, "departments": department_paths(),
@@ -87,40 +93,40 @@ def run_launch(request: AuthedRequest, template_id: int) -> HttpResponse:
     if request.method == "GET" and request.GET.get("preview"):
         form.is_valid()  # partial values are enough for a preview
         start = form.cleaned_data.get("start_date") or today
-        rows = selectors.due_preview(spec=spec, start_date=start, params=form.params())
+        rows = template_selectors.due_preview(spec=spec, start_date=start, params=form.params())
         return render(request, "procedures/_run_preview.html", {
             "rows": rows, "start": start, "due_warnings": _due_warnings(rows),
             # The name the run will get, swapped into the name field's hint (hx-swap-oob).
-            "swapped_name": selectors.run_default_name(
+            "swapped_name": template_selectors.run_default_name(
                 template=template, spec=spec, start_date=start, params=form.params())})
 
     if request.method == "POST" and form.is_valid():
         membership = request.membership
         try:
-            run = services.run_launch(
+            run = run_services.run_launch(
                 actor=request.user, template=template, params=form.params(),
                 start_date=form.cleaned_data["start_date"],
                 name=form.cleaned_data["name"].strip(), starter=membership.person,
             )
-        except services.LaunchError as exc:
+        except launching.LaunchError as exc:
             field_map = {p.key: rf.param_field(i) for i, p in enumerate(spec.parameters)}
             apply_errors(form, exc, field_map)
         else:
             messages.success(request, _("“%(name)s” has been launched.") % {"name": run.name})
-            for warning in services.launch_warnings(start_date=run.start_date, run=run):
+            for warning in run_services.launch_warnings(start_date=run.start_date, run=run):
                 messages.warning(request, warning)
             return redirect("procedures:run_detail", run_id=run.pk)
     start = today
     if form.is_bound and hasattr(form, "cleaned_data"):
         start = form.cleaned_data.get("start_date") or today
     params = form.params() if form.is_bound and hasattr(form, "cleaned_data") else None
-    rows = selectors.due_preview(spec=spec, start_date=start, params=params)
+    rows = template_selectors.due_preview(spec=spec, start_date=start, params=params)
     return render(request, "procedures/run_launch.html", {
         "template": template, "version": template.current_version, "spec": spec,
         "form": form, "rows": rows, "start": start,
         "blockers": launching.launch_blockers(template, spec),
         "due_warnings": _due_warnings(rows),
-        "default_name": selectors.run_default_name(
+        "default_name": template_selectors.run_default_name(
             template=template, spec=spec, start_date=start, params=params),
     })
 
@@ -131,7 +137,8 @@ def run_launch(request: AuthedRequest, template_id: int) -> HttpResponse:
 @require_GET
 @org_view(VIEW_PROCEDURES)
 def run_list(request: HttpRequest) -> HttpResponse:
-    templates = list(selectors.template_list(include_archived=True).values_list("pk", "name"))
+    templates = list(template_selectors.template_list(
+        include_archived=True).values_list("pk", "name"))
     form = rf.RunFilterForm(request.GET or None, templates=templates,
                             statuses=RunStatus.choices)
     filters: dict[str, Any] = {"template_id": None, "status": None, "person_id": None}
@@ -139,7 +146,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         filters = {"template_id": form.cleaned_data["template"],
                    "status": form.cleaned_data["status"] or None,
                    "person_id": getattr(form.cleaned_data["assignee"], "pk", None)}
-    page = paginate(request, selectors.run_list(**filters), per_page=RUNS_PER_PAGE)
+    page = paginate(request, run_selectors.run_list(**filters), per_page=RUNS_PER_PAGE)
     return render_page(request, "procedures/run_list.html", {
         "form": form, "page": page, "query": querystring_without_page(request),
         "filtered": any(v is not None for v in filters.values()),
@@ -167,7 +174,7 @@ class TimelineEntry:
 def _timeline(run: Run) -> tuple[list[TimelineEntry], dict[int, StepEvent], bool]:
     """The timeline (oldest first, at most TIMELINE_LIMIT of the newest), the event that
     finished each step (for "completed by"), and whether older events were left out."""
-    events = list(selectors.run_timeline(run=run).order_by("-created_at", "-pk")
+    events = list(run_selectors.run_timeline(run=run).order_by("-created_at", "-pk")
                   [:TIMELINE_LIMIT + 1])
     truncated = len(events) > TIMELINE_LIMIT
     events = list(reversed(events[:TIMELINE_LIMIT]))
@@ -202,10 +209,10 @@ def _event_detail(event: StepEvent) -> str:
 @org_view(VIEW_ORG)
 def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
     membership = request.membership
-    run = selectors.run_get(run_id=run_id)
+    run = run_selectors.run_get(run_id=run_id)
     if not _can_see_run(membership, run):
         raise PermissionDenied(_("You do not have permission to do this."))
-    steps = selectors.run_steps(run=run)
+    steps = run_selectors.run_steps(run=run)
     timeline, finished_by, truncated = _timeline(run)
     today = selectors.today()
     finished = sum(1 for s in steps if s.state in ("done", "skipped", "approved"))
@@ -220,7 +227,7 @@ def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
     } for s in steps]
     return render(request, "procedures/run_detail.html", {
         "run": run, "rows": rows, "timeline": timeline, "timeline_truncated": truncated,
-        "params": selectors.run_param_display(run=run),
+        "params": run_selectors.run_param_display(run=run),
         "steps_total": len(steps), "steps_finished": finished,
         "steps_done": finished - skipped, "steps_skipped": skipped,
         "steps_late": sum(1 for r in rows if r["late"]),
@@ -234,12 +241,12 @@ def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
 @require_POST
 @org_view(MANAGE_PROCEDURES)
 def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = selectors.run_get(run_id=run_id)
+    run = run_selectors.run_get(run_id=run_id)
     form = rf.RunCancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        services.run_cancel(actor=request.user, run=run, reason=reason)
-    except services.StepConflict as exc:
+        step_services.run_cancel(actor=request.user, run=run, reason=reason)
+    except step_services.StepConflict as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("The run has been cancelled; its open steps are closed."))
@@ -259,7 +266,7 @@ def _week_end(today: dt.date) -> dt.date:
 def board(request: HttpRequest) -> HttpResponse:
     today = selectors.today()
     week_end = _week_end(today)
-    data = selectors.board(today=today, week_end=week_end)
+    data = step_selectors.board(today=today, week_end=week_end)
     return render(request, "procedures/board.html", {
         "board": data, "today": today, "week_end": week_end,
         "running": sum(row.running for row in data.templates),
@@ -308,7 +315,7 @@ def due_calendar(request: AuthedRequest) -> HttpResponse:
     today = selectors.today()
     year, month = _month(request.GET.get("month"), today)
     person_id = int_or_none(request.GET.get("assignee"))
-    by_day = selectors.due_calendar(year=year, month=month, person_id=person_id)
+    by_day = step_selectors.due_calendar(year=year, month=month, person_id=person_id)
     cal = business_calendar(organization=_organization(request))
     weeks: list[list[CalendarDay]] = []
     for week in _months.Calendar(firstweekday=0).monthdatescalendar(year, month):
@@ -345,11 +352,11 @@ def insights(request: AuthedRequest) -> HttpResponse:
     if not (has_perm(membership, VIEW_PROCEDURES) or has_perm(membership, VIEW_ANALYSIS)):
         raise PermissionDenied(_("You do not have permission to do this."))
     round_id = int_or_none(request.GET.get("round"))
-    survey_round = selectors.insights_round(round_id=round_id)
-    rows = selectors.insights(today=selectors.today(),
-                              round_id=survey_round.pk if survey_round else None)
+    survey_round = step_selectors.insights_round(round_id=round_id)
+    rows = step_selectors.insights(today=selectors.today(),
+                                   round_id=survey_round.pk if survey_round else None)
     return render(request, "procedures/insights.html", {
         "rows": rows, "round": survey_round,
         "rounds": list(SurveyRound.objects.order_by("-created_at", "-pk").only("pk", "name")),
-        "days": selectors.INSIGHT_DAYS,
+        "days": step_selectors.INSIGHT_DAYS,
     })

@@ -5,8 +5,7 @@ Each transition locks the run row and then the step row (``SELECT … FOR UPDATE
 PostgreSQL; SQLite's IMMEDIATE transactions serialize writers anyway) and checks the state it
 finds in the database, so two people completing the same step at once get one success and one
 :class:`StepConflict` (HTTP 409). Locking the run as well keeps readiness right when two
-predecessors of a step complete at the same moment. Import these from
-:mod:`somu.procedures.services`.
+predecessors of a step complete at the same moment.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from somu.org.models import Person, PersonStatus
 from somu.org.services import Actor
 from somu.procedures.engine import plan as planning
 from somu.procedures.engine.spec import StepSpec, TemplateSpec
-from somu.procedures.launching import actor_identity, calendar_for_active_organization
 from somu.procedures.models import (
     FINISHED_STATES,
     OPEN_STATES,
@@ -43,6 +41,7 @@ from somu.procedures.models import (
     StepKind,
     StepState,
 )
+from somu.procedures.services.launching import actor_identity, calendar_for_active_organization
 from somu.rules.due import compute_due
 
 MAX_ATTACHMENT_BYTES: Final = 20 * 1024 * 1024
@@ -123,7 +122,7 @@ def _event(run: Run, step: Step | None, kind: str, actor: Actor, *, comment: str
 
 
 def _spec_step(run: Run, key: str) -> StepSpec | None:
-    from somu.procedures.selectors import version_spec
+    from somu.procedures.selectors.templates import version_spec
 
     return version_spec(run.version).step(key)
 
@@ -183,7 +182,7 @@ def _after_step_dues(run: Run, spec: TemplateSpec, steps: list[Step], finished: 
 def _advance(*, actor: Actor, run: Run, finished: Step | None = None) -> list[Step]:
     """After ``finished`` (if any) finished: due dates counting from it, newly ready steps,
     the run's completion. The caller holds the run's lock."""
-    from somu.procedures.selectors import version_spec
+    from somu.procedures.selectors.templates import version_spec
 
     spec = version_spec(run.version)
     steps = list(Step.objects.filter(run=run).order_by("position"))
@@ -397,7 +396,7 @@ def step_decide(
     on_reject = spec_step.on_reject if spec_step else "stop"
     if on_reject.startswith("reopen:"):
         target_key = on_reject.split(":", 1)[1].strip()
-        from somu.procedures.selectors import version_spec
+        from somu.procedures.selectors.templates import version_spec
 
         later = planning.transitive_dependents(version_spec(run.version), target_key)
         _reset_to_waiting(run, later | {locked.key})

@@ -1,14 +1,11 @@
-"""/api/v1/procedures/ endpoints: templates, the library and runs.
+"""/api/v1/procedures/ endpoints for templates and the library.
 
 Thin and typed: permissions, then services (writes) or selectors (reads). Ids of another
 organization are not found (the tenancy scope), so they answer 404 like unknown ids. Template
 problems come back as 422 with one ``fields`` entry per problem, named by its path in the
 definition (``steps[2].due.from``); a step changed by someone else meanwhile is a 409.
-
-Working on steps (my tasks, the board, the calendar) is in :mod:`somu.procedures.api_work`;
-schedules, handovers and notifications in :mod:`somu.procedures.api_admin`. Both add their
-operations to :data:`router`.
 """
+
 
 import json
 from collections.abc import Mapping
@@ -24,34 +21,25 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ValidationError as PydanticValidationError
 
-from somu.core.api import PagePagination, errors
+from somu.core.api import MAX_ID, PagePagination, errors
 from somu.core.errors import Conflict
 from somu.core.permissions import require
 from somu.core.requests import AuthedRequest
 from somu.org.models import Person
-from somu.procedures import selectors, services
+from somu.procedures import selectors
+from somu.procedures.api.common import person_ref
 from somu.procedures.engine import yamlio
 from somu.procedures.engine.parse import spec_dict
 from somu.procedures.engine.spec import SpecError
-from somu.procedures.models import Run, Template
+from somu.procedures.models import Template
 from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES
-from somu.procedures.schemas import (
-    MAX_ID,
+from somu.procedures.schemas.templates import (
     AdoptIn,
     AdoptOut,
     ArchiveIn,
-    BulkLaunchIn,
-    BulkLaunchOut,
-    CancelIn,
-    EventOut,
-    LaunchIn,
-    LaunchOut,
     LibraryEntryOut,
     PreviewOut,
     PreviewQuery,
-    RunDetailOut,
-    RunOut,
-    RunQuery,
     TasksIn,
     TemplateDetailOut,
     TemplateImportIn,
@@ -60,6 +48,8 @@ from somu.procedures.schemas import (
     TemplateQuery,
     VersionDetailOut,
 )
+from somu.procedures.selectors import templates as template_selectors
+from somu.procedures.services import templates as template_services
 from somu.survey.models import Task
 
 router = Router(tags=["procedures"])
@@ -70,7 +60,6 @@ FORM_TRUE = frozenset({"true", "1", "on", "yes"})
 
 # Path ids: bounded, so a huge number is a 422 rather than a database overflow.
 TemplateId = Path(..., ge=1, le=MAX_ID)
-RunId = Path(..., ge=1, le=MAX_ID)
 VersionNumber = Path(..., ge=1, le=2_000_000_000)
 
 
@@ -91,24 +80,11 @@ def load_yaml_field(text: str | bytes, *, field: str = "yaml") -> dict[str, Any]
                                        for p in exc.problems]}) from exc
 
 
-def person_ref(value: int | str | None, field: str) -> Person | None:
-    """A person of the organization by id (int) or 社員番号 (str); unknown ones are 422."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int):
-        person = Person.objects.filter(pk=value).first() if 0 < value <= MAX_ID else None
-    else:
-        person = Person.objects.filter(employee_number=value.strip()).first()
-    if person is None:
-        raise ValidationError({field: [f"Unknown person {value!r}."]})
-    return person
-
-
 # ---- templates -----------------------------------------------------------------------------------
 
 
 def _template(template_id: int) -> Template:
-    return selectors.template_get(template_id=template_id)
+    return template_selectors.template_get(template_id=template_id)
 
 
 def _template_detail(template: Template) -> dict[str, Any]:
@@ -117,7 +93,7 @@ def _template_detail(template: Template) -> dict[str, Any]:
     return {
         **TemplateOut.from_orm(template).dict(),
         "spec": template.current_version.spec if template.current_version else None,
-        "versions": list(selectors.template_versions(template=template)),
+        "versions": list(template_selectors.template_versions(template=template)),
     }
 
 
@@ -133,23 +109,25 @@ def _definition(payload: TemplateIn) -> dict[str, Any]:
 def _save(request: HttpRequest, template: Template | None, data: Mapping[str, Any], *,
           note: str, owner: Person | None = None) -> Template:
     try:
-        return services.template_save(actor=request.user, template=template, spec=data,
-                                      note=note, owner=owner)
+        return template_services.template_save(actor=request.user, template=template, spec=data,
+                                               note=note, owner=owner)
     except SpecError as exc:
         raise spec_invalid(exc) from exc
 
 
 @router.get("/templates", response={200: list[TemplateOut], **errors(403, 422)},
-            summary="Procedure templates (手順テンプレート) with their run counts")
+            summary="Procedure templates (手順テンプレート) with their run counts",
+            operation_id="somu_procedures_api_template_list")
 @paginate(PagePagination)
 def template_list(request: AuthedRequest, filters: Query[TemplateQuery]) -> Any:
     require(request.auth, VIEW_PROCEDURES)
-    return selectors.template_list(include_archived=filters.include_archived
-                                   ).prefetch_related("tasks")
+    return template_selectors.template_list(include_archived=filters.include_archived
+                                            ).prefetch_related("tasks")
 
 
 @router.post("/templates", response={201: TemplateDetailOut, **errors(403, 409, 422)},
-             summary="Create a template from its definition: spec (JSON) or yaml (text)")
+             summary="Create a template from its definition: spec (JSON) or yaml (text)",
+             operation_id="somu_procedures_api_template_create")
 def template_create(request: AuthedRequest, payload: TemplateIn) -> Status[dict[str, Any]]:
     membership = request.auth
     require(membership, MANAGE_PROCEDURES)
@@ -199,6 +177,7 @@ def _import_request(request: HttpRequest) -> tuple[str | bytes, bool, str, str]:
             "note": {"type": "string"}}, "required": ["file"]}},
         "application/yaml": {"schema": {"type": "string"}},
     }}},
+    operation_id="somu_procedures_api_template_import",
 )
 def template_import(request: AuthedRequest) -> Status[dict[str, Any]]:
     require(request.auth, MANAGE_PROCEDURES)
@@ -207,9 +186,9 @@ def template_import(request: AuthedRequest) -> Status[dict[str, Any]]:
     note = note or (_("Imported from %(file)s") % {"file": filename} if filename
                     else _("Imported"))
     try:
-        imported = services.template_import(actor=request.user, spec=data, update=update,
-                                            note=note)
-    except services.TemplateNameTaken as exc:
+        imported = template_services.template_import(actor=request.user, spec=data, update=update,
+                                                     note=note)
+    except template_services.TemplateNameTaken as exc:
         raise Conflict(f"A template named “{exc.name}” already exists; import with update to "
                        "save the file as its new version.") from exc
     except SpecError as exc:
@@ -218,7 +197,8 @@ def template_import(request: AuthedRequest) -> Status[dict[str, Any]]:
 
 
 @router.get("/templates/{template_id}", response={200: TemplateDetailOut, **errors(403, 404, 422)},
-            summary="A template with its current definition and its versions")
+            summary="A template with its current definition and its versions",
+            operation_id="somu_procedures_api_template_get")
 def template_get(request: AuthedRequest, template_id: int = TemplateId) -> dict[str, Any]:
     require(request.auth, VIEW_PROCEDURES)
     return _template_detail(_template(template_id))
@@ -226,7 +206,8 @@ def template_get(request: AuthedRequest, template_id: int = TemplateId) -> dict[
 
 @router.put("/templates/{template_id}",
             response={200: TemplateDetailOut, **errors(403, 404, 409, 422)},
-            summary="Save a new version (only when the definition changed; runs keep theirs)")
+            summary="Save a new version (only when the definition changed; runs keep theirs)",
+            operation_id="somu_procedures_api_template_update")
 def template_update(request: AuthedRequest, payload: TemplateIn,
                     template_id: int = TemplateId) -> dict[str, Any]:
     require(request.auth, MANAGE_PROCEDURES)
@@ -238,17 +219,19 @@ def template_update(request: AuthedRequest, payload: TemplateIn,
 
 @router.get("/templates/{template_id}/versions/{number}",
             response={200: VersionDetailOut, **errors(403, 404, 422)},
-            summary="One version of a template as it was saved")
+            summary="One version of a template as it was saved",
+            operation_id="somu_procedures_api_template_version")
 def template_version(request: AuthedRequest, template_id: int = TemplateId,
                      number: int = VersionNumber) -> Any:
     require(request.auth, VIEW_PROCEDURES)
-    return selectors.template_version_get(template=_template(template_id), number=number)
+    return template_selectors.template_version_get(template=_template(template_id), number=number)
 
 
 @router.get("/templates/{template_id}/export", response={**errors(403, 404, 422)},
             summary="The definition as a YAML file (the current version, or ?version=N)",
             openapi_extra={"responses": {"200": {
-                "description": "The YAML file", "content": {"text/yaml": {}}}}})
+                "description": "The YAML file", "content": {"text/yaml": {}}}}},
+            operation_id="somu_procedures_api_template_export")
 def template_export(request: AuthedRequest, template_id: int = TemplateId,
                     version: int | None = None) -> HttpResponse:
     require(request.auth, VIEW_PROCEDURES)
@@ -258,8 +241,8 @@ def template_export(request: AuthedRequest, template_id: int = TemplateId,
         if current is None:
             raise Http404
     else:
-        current = selectors.template_version_get(template=template, number=version)
-    text = yamlio.dump_yaml(spec_dict(selectors.version_spec(current)))
+        current = template_selectors.template_version_get(template=template, number=version)
+    text = yamlio.dump_yaml(spec_dict(template_selectors.version_spec(current)))
     response = HttpResponse(text.encode("utf-8"), content_type=YAML_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{template.name}.yaml")
@@ -267,7 +250,8 @@ def template_export(request: AuthedRequest, template_id: int = TemplateId,
 
 
 @router.get("/templates/{template_id}/preview", response={200: PreviewOut, **errors(403, 404, 422)},
-            summary="The due dates a run started on ?start=YYYY-MM-DD would get")
+            summary="The due dates a run started on ?start=YYYY-MM-DD would get",
+            operation_id="somu_procedures_api_template_preview")
 def template_preview(request: AuthedRequest, filters: Query[PreviewQuery],
                      template_id: int = TemplateId) -> dict[str, Any]:
     require(request.auth, VIEW_PROCEDURES)
@@ -275,26 +259,30 @@ def template_preview(request: AuthedRequest, filters: Query[PreviewQuery],
     if template.current_version is None:
         raise Http404
     start = filters.start or selectors.today()
-    rows = selectors.due_preview(spec=selectors.version_spec(template.current_version),
-                                 start_date=start)
+    rows = template_selectors.due_preview(spec=template_selectors.version_spec(
+        template.current_version),
+                                          start_date=start)
     return {"template_id": template.pk, "version": template.current_version.number,
             "start": start, "steps": rows}
 
 
 @router.post("/templates/{template_id}/archive",
              response={200: TemplateDetailOut, **errors(403, 404, 422)},
-             summary="Archive a template (archived=false brings it back)")
+             summary="Archive a template (archived=false brings it back)",
+             operation_id="somu_procedures_api_template_archive")
 def template_archive(request: AuthedRequest, payload: ArchiveIn,
                      template_id: int = TemplateId) -> dict[str, Any]:
     require(request.auth, MANAGE_PROCEDURES)
     template = _template(template_id)
-    services.template_archive(actor=request.user, template=template, archived=payload.archived)
+    template_services.template_archive(
+        actor=request.user, template=template, archived=payload.archived)
     return _template_detail(template)
 
 
 @router.put("/templates/{template_id}/tasks",
             response={200: TemplateDetailOut, **errors(403, 404, 422)},
-            summary="Link the template to work-inventory tasks (recorded in a new version)")
+            summary="Link the template to work-inventory tasks (recorded in a new version)",
+            operation_id="somu_procedures_api_template_tasks")
 def template_tasks(request: AuthedRequest, payload: TasksIn,
                    template_id: int = TemplateId) -> dict[str, Any]:
     require(request.auth, MANAGE_PROCEDURES)
@@ -305,7 +293,8 @@ def template_tasks(request: AuthedRequest, payload: TasksIn,
     if unknown := sorted(wanted - found):
         raise ValidationError({"task_ids": [f"Unknown task ids: {unknown[:20]}."]})
     try:
-        services.template_link_tasks(actor=request.user, template=template, task_ids=wanted)
+        template_services.template_link_tasks(
+            actor=request.user, template=template, task_ids=wanted)
     except SpecError as exc:
         raise spec_invalid(exc) from exc
     return _template_detail(template)
@@ -315,9 +304,10 @@ def template_tasks(request: AuthedRequest, payload: TasksIn,
 
 
 @router.get("/library", response={200: list[LibraryEntryOut], **errors(403)},
-            summary="The built-in library of Japanese back-office procedures")
+            summary="The built-in library of Japanese back-office procedures",
+            operation_id="somu_procedures_api_library_list")
 def library_list(request: AuthedRequest) -> list[dict[str, Any]]:
-    from somu.procedures import library
+    from somu.procedures.services import library
 
     require(request.auth, VIEW_PROCEDURES)
     adopted: dict[str, int] = {}
@@ -333,9 +323,10 @@ def library_list(request: AuthedRequest) -> list[dict[str, Any]]:
 
 @router.post("/library/{key}/adopt",
              response={201: AdoptOut, **errors(403, 404, 409, 422)},
-             summary="Adopt a library procedure as a template of the organization")
+             summary="Adopt a library procedure as a template of the organization",
+             operation_id="somu_procedures_api_library_adopt")
 def library_adopt(request: AuthedRequest, key: str, payload: AdoptIn) -> Status[dict[str, Any]]:
-    from somu.procedures import library
+    from somu.procedures.services import library
 
     membership = request.auth
     require(membership, MANAGE_PROCEDURES)
@@ -351,132 +342,3 @@ def library_adopt(request: AuthedRequest, key: str, payload: AdoptIn) -> Status[
     needs = library.role_needs(entry.spec)
     return Status(201, {**_template_detail(template), "setup_needed": [
         {"role": n.role, "department": n.department, "steps": list(n.steps)} for n in needs]})
-
-
-# ---- runs ----------------------------------------------------------------------------------------
-
-
-def _launch_field(key: str) -> str:
-    """A launch problem's key as the field of the request body it is about."""
-    if key in ("assignee", "template", "__all__"):
-        return key
-    return f"params.{key}"
-
-
-def _bulk_field(key: str) -> str:
-    if key.startswith("params["):
-        return "param_sets[" + key.removeprefix("params[")
-    return f"param_sets[0].{key}"  # a single parameter set is not indexed by the service
-
-
-def _renamed(exc: ValidationError, rename: Any) -> ValidationError:
-    if not hasattr(exc, "error_dict"):
-        return exc
-    return ValidationError({rename(k): v for k, v in exc.message_dict.items()})
-
-
-def check_param_numbers(params: Mapping[str, Any], prefix: str) -> None:
-    """Refuse integers no record id can be (people and departments are looked up by id; the
-    database cannot even compare such numbers)."""
-    problems = {f"{prefix}{key}": ["The number is too large."] for key, value in params.items()
-                if isinstance(value, int) and abs(value) > MAX_ID}
-    if problems:
-        raise ValidationError(problems)
-
-
-def _launchable(template_id: int) -> Template:
-    template = Template.objects.select_related("current_version").filter(pk=template_id).first()
-    if template is None:
-        raise ValidationError({"template_id": [f"Unknown template id {template_id}."]})
-    return template
-
-
-def _run_detail(run: Run) -> dict[str, Any]:
-    steps = selectors.run_steps(run=run)
-    today = selectors.today()
-    finished = [s for s in steps if s.state in ("done", "skipped", "approved")]
-    late = [s for s in steps if s.state in ("waiting", "ready") and s.due_date
-            and s.due_date < today]
-    out = RunOut.from_orm(run).dict()
-    skipped = [s for s in steps if s.state == "skipped"]
-    out.update(steps_total=len(steps), steps_finished=len(finished), steps_late=len(late),
-               steps_skipped=len(skipped),
-               steps=steps, parameters=[{"key": k, "label": label, "display": display}
-                                        for k, label, display in
-                                        selectors.run_param_display(run=run)])
-    return out
-
-
-@router.get("/runs", response={200: list[RunOut], **errors(403, 422)},
-            summary="Runs, newest first, with their progress")
-@paginate(PagePagination)
-def run_list(request: AuthedRequest, filters: Query[RunQuery]) -> Any:
-    require(request.auth, VIEW_PROCEDURES)
-    return selectors.run_list(template_id=filters.template_id, status=filters.status,
-                              person_id=filters.assignee).select_related("started_by")
-
-
-@router.post("/runs", response={201: LaunchOut, **errors(403, 422)},
-             summary="Launch a run: every step gets its assignee and due date",
-             description="`warnings` lists what is allowed but worth a look, such as a start "
-                         "date that is not a business day.")
-def run_launch(request: AuthedRequest, payload: LaunchIn) -> Status[dict[str, Any]]:
-    require(request.auth, MANAGE_PROCEDURES)
-    template = _launchable(payload.template_id)
-    check_param_numbers(payload.params, "params.")
-    try:
-        run = services.run_launch(actor=request.user, template=template, params=payload.params,
-                                  start_date=payload.start_date, name=payload.name)
-    except services.LaunchError as exc:
-        raise _renamed(exc, _launch_field) from exc
-    return Status(201, {**_run_detail(selectors.run_get(run_id=run.pk)),
-                        "warnings": services.launch_warnings(start_date=run.start_date,
-                                                             run=run)})
-
-
-@router.post("/runs/bulk", response={201: BulkLaunchOut, **errors(403, 422)},
-             summary="Launch one run per parameter set (at most 10,000): all or nothing",
-             description="A problem names the parameter set by index: "
-                         "`param_sets[3].入社者`; then no run is created.")
-def run_bulk_launch(request: AuthedRequest, payload: BulkLaunchIn) -> Status[dict[str, Any]]:
-    require(request.auth, MANAGE_PROCEDURES)
-    template = _launchable(payload.template_id)
-    for index, params in enumerate(payload.param_sets):
-        check_param_numbers(params, f"param_sets[{index}].")
-    try:
-        runs = services.runs_bulk_launch(actor=request.user, template=template,
-                                         param_sets=payload.param_sets,
-                                         start_date=payload.start_date)
-    except services.LaunchError as exc:
-        raise _renamed(exc, _bulk_field) from exc
-    warnings = services.launch_warnings(start_date=runs[0].start_date) if runs else []
-    return Status(201, {"launched": len(runs), "run_ids": [run.pk for run in runs],
-                        "warnings": warnings})
-
-
-@router.get("/runs/{run_id}", response={200: RunDetailOut, **errors(403, 404, 422)},
-            summary="A run with its parameters and steps")
-def run_get(request: AuthedRequest, run_id: int = RunId) -> dict[str, Any]:
-    require(request.auth, VIEW_PROCEDURES)
-    return _run_detail(selectors.run_get(run_id=run_id))
-
-
-@router.get("/runs/{run_id}/events", response={200: list[EventOut], **errors(403, 404, 422)},
-            summary="The run's timeline: who did what when, oldest first")
-@paginate(PagePagination)
-def run_events(request: AuthedRequest, run_id: int = RunId) -> Any:
-    require(request.auth, VIEW_PROCEDURES)
-    return selectors.run_timeline(run=selectors.run_get(run_id=run_id))
-
-
-@router.post("/runs/{run_id}/cancel", response={200: RunDetailOut, **errors(403, 404, 409, 422)},
-             summary="Cancel a running run (its open steps are cancelled)")
-def run_cancel(request: AuthedRequest, payload: CancelIn, run_id: int = RunId) -> dict[str, Any]:
-    require(request.auth, MANAGE_PROCEDURES)
-    run = selectors.run_get(run_id=run_id)
-    services.run_cancel(actor=request.user, run=run, reason=payload.reason)
-    return _run_detail(selectors.run_get(run_id=run_id))
-
-
-# The other endpoint modules register on the same router (one router for core.api to mount).
-from somu.procedures import api_admin, api_work  # noqa: E402, F401

@@ -3,7 +3,7 @@ fills its form, records the minutes spent and completes it (or approves / sends 
 where steps are reassigned, reopened, commented on and given attachments.
 
 Seeing a step: its assignee, or anyone who may view procedures. Acting on it: its assignee or
-procedure staff (``selectors.can_act_on_step``). A transition that lost a race (someone else
+procedure staff (``step_selectors.can_act_on_step``). A transition that lost a race (someone else
 completed the step first, the page was stale) re-renders the page with the reason and HTTP 409;
 a validation error re-renders it with the errors next to the inputs and changes nothing.
 """
@@ -14,7 +14,7 @@ from typing import Any, Final, NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -25,7 +25,7 @@ from somu.core.web import apply_errors, int_or_none, is_htmx, org_view
 from somu.org.models import Membership
 from somu.org.permissions import VIEW_ORG
 from somu.procedures import forms_runs as rf
-from somu.procedures import selectors, services
+from somu.procedures import selectors
 from somu.procedures.models import (
     FINISHED_STATES,
     OPEN_STATES,
@@ -37,6 +37,9 @@ from somu.procedures.models import (
     StepState,
 )
 from somu.procedures.permissions import WORK_STEPS
+from somu.procedures.selectors import steps as step_selectors
+from somu.procedures.selectors import templates as template_selectors
+from somu.procedures.services import steps as step_services
 
 STEP_PAGE: Final = "procedures/step_detail.html"
 # The step page lists the step's own history; a step commented on for years keeps the newest.
@@ -62,7 +65,7 @@ def my_tasks(request: AuthedRequest) -> HttpResponse:
     if membership.person is None:
         return render(request, "procedures/my_tasks.html", {"no_person": True})
     today = selectors.today()
-    tasks = selectors.my_tasks(person=membership.person, today=today)
+    tasks = step_selectors.my_tasks(person=membership.person, today=today)
 
     def rows(steps: list[Step]) -> list[TaskRow]:
         return [TaskRow(s, (s.due_date - today).days if s.due_date else None) for s in steps]
@@ -89,34 +92,34 @@ def my_tasks(request: AuthedRequest) -> HttpResponse:
 def _step(request: AuthedRequest, step_id: int) -> Step:
     """The step, if the member may see it: another organization's id is 404, a step of
     someone else without the right to view procedures is 403."""
-    step = selectors.step_get(step_id=step_id)
-    if not selectors.can_see_step(request.membership, step):
+    step = step_selectors.step_get(step_id=step_id)
+    if not step_selectors.can_see_step(request.membership, step):
         raise PermissionDenied(_("You do not have permission to do this."))
     return step
 
 
 def _acting_on(request: AuthedRequest, step_id: int) -> Step:
     step = _step(request, step_id)
-    if not selectors.can_act_on_step(request.membership, step):
+    if not step_selectors.can_act_on_step(request.membership, step):
         raise PermissionDenied(_("Only the step's assignee or procedure staff can do this."))
     return step
 
 
 def _can_comment(membership: Membership, step: Step) -> bool:
     # Auditors read; everyone who works on steps and can see this one may comment on it.
-    return selectors.can_act_on_step(membership, step) or (
-        has_perm(membership, WORK_STEPS) and selectors.can_see_step(membership, step))
+    return step_selectors.can_act_on_step(membership, step) or (
+        has_perm(membership, WORK_STEPS) and step_selectors.can_see_step(membership, step))
 
 
 def _page(request: AuthedRequest, step: Step, *, status: int = 200,
           work: rf.WorkInput | None = None, conflict: str = "", **forms: Any) -> HttpResponse:
     """The step page; ``work`` / ``forms`` carry what was posted when it failed."""
     membership = request.membership
-    view = selectors.step_view(step=step)
+    view = step_selectors.step_view(step=step)
     if work is None:
         work = rf.work_stored(view.spec, checklist_done=step.checklist_done,
                               form_values=step.form_values, actual_minutes=step.actual_minutes)
-    can_act = selectors.can_act_on_step(membership, step)
+    can_act = step_selectors.can_act_on_step(membership, step)
     is_open = step.state in OPEN_STATES
     running = step.run.status == "running"
     today = selectors.today()
@@ -159,9 +162,9 @@ def step_detail(request: AuthedRequest, step_id: int) -> HttpResponse:
     return _page(request, _step(request, step_id))
 
 
-def _conflict(request: AuthedRequest, step_id: int, exc: services.StepConflict) -> HttpResponse:
+def _conflict(request: HttpRequest, step_id: int, exc: step_services.StepConflict) -> HttpResponse:
     """The page as it is now, saying why the action could not be done (HTTP 409)."""
-    step = selectors.step_get(step_id=step_id)
+    step = step_selectors.step_get(step_id=step_id)
     message = str(exc)
     if step.state in FINISHED_STATES or step.state == StepState.REJECTED:
         message = f"{_('This step was completed by someone else first.')} {exc}"
@@ -174,8 +177,8 @@ def _conflict(request: AuthedRequest, step_id: int, exc: services.StepConflict) 
 def _done(request: AuthedRequest, step: Step, text: str) -> HttpResponse:
     """After a change: back to the step if the member can still see it, else to my tasks."""
     messages.success(request, text)
-    step = selectors.step_get(step_id=step.pk)
-    if selectors.can_see_step(request.membership, step):
+    step = step_selectors.step_get(step_id=step.pk)
+    if step_selectors.can_see_step(request.membership, step):
         return redirect("procedures:step_detail", step_id=step.pk)
     return redirect("procedures:my_tasks")
 
@@ -185,14 +188,14 @@ def _done(request: AuthedRequest, step: Step, text: str) -> HttpResponse:
 def step_save(request: AuthedRequest, step_id: int) -> HttpResponse:
     """Save ticks, form values and minutes without completing (htmx: a status fragment)."""
     step = _acting_on(request, step_id)
-    view_spec = selectors.version_spec(step.run.version).step(step.key)
+    view_spec = template_selectors.version_spec(step.run.version).step(step.key)
     work = rf.work_posted(view_spec, request.POST)
     if not work.has_errors:
         try:
-            step = services.step_save_progress(
+            step = step_services.step_save_progress(
                 actor=request.user, step=step, checklist_done=work.checklist_done,
                 form_values=work.form_values, actual_minutes=work.minutes())
-        except services.StepConflict as exc:
+        except step_services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
             work.apply(exc)
@@ -200,7 +203,7 @@ def step_save(request: AuthedRequest, step_id: int) -> HttpResponse:
         return render(request, "procedures/_step_save_status.html",
                       {"work": work, "step": step, "saved": not work.has_errors})
     if work.has_errors:
-        return _page(request, selectors.step_get(step_id=step_id), work=work)
+        return _page(request, step_selectors.step_get(step_id=step_id), work=work)
     return _done(request, step, _("Your progress has been saved."))
 
 
@@ -208,20 +211,20 @@ def step_save(request: AuthedRequest, step_id: int) -> HttpResponse:
 @org_view(VIEW_ORG)
 def step_complete(request: AuthedRequest, step_id: int) -> HttpResponse:
     step = _acting_on(request, step_id)
-    view_spec = selectors.version_spec(step.run.version).step(step.key)
+    view_spec = template_selectors.version_spec(step.run.version).step(step.key)
     work = rf.work_posted(view_spec, request.POST)
     if not work.has_errors:
         try:
-            step = services.step_complete(
+            step = step_services.step_complete(
                 actor=request.user, step=step, checklist_done=work.checklist_done,
                 form_values=work.form_values, actual_minutes=work.minutes(),
                 revision=int_or_none(request.POST.get("revision")))
-        except services.StepConflict as exc:
+        except step_services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
             work.apply(exc)
     if work.has_errors:
-        return _page(request, selectors.step_get(step_id=step_id), work=work)
+        return _page(request, step_selectors.step_get(step_id=step_id), work=work)
     return _done(request, step, _("“%(name)s” is complete.") % {"name": step.name})
 
 
@@ -233,10 +236,10 @@ def step_decide(request: AuthedRequest, step_id: int) -> HttpResponse:
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
         try:
-            step = services.step_decide(
+            step = step_services.step_decide(
                 actor=request.user, step=step, approve=approve,
                 comment=form.cleaned_data["comment"], revision=form.cleaned_data["revision"])
-        except services.StepConflict as exc:
+        except step_services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -244,7 +247,7 @@ def step_decide(request: AuthedRequest, step_id: int) -> HttpResponse:
             return _done(request, step, _("“%(name)s” has been approved.") % {"name": step.name}
                          if approve else
                          _("“%(name)s” has been sent back.") % {"name": step.name})
-    return _page(request, selectors.step_get(step_id=step_id), decide_form=form)
+    return _page(request, step_selectors.step_get(step_id=step_id), decide_form=form)
 
 
 @require_POST
@@ -255,16 +258,16 @@ def step_reassign(request: AuthedRequest, step_id: int) -> HttpResponse:
     if form.is_valid():
         person = form.cleaned_data["assignee"]  # an active person of this organization
         try:
-            step = services.step_reassign(actor=request.user, step=step, assignee=person,
-                                          comment=form.cleaned_data["comment"])
-        except services.StepConflict as exc:
+            step = step_services.step_reassign(actor=request.user, step=step, assignee=person,
+                                               comment=form.cleaned_data["comment"])
+        except step_services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             return _done(request, step, _("“%(name)s” is now assigned to %(person)s.") % {
                 "name": step.name, "person": person.name})
-    return _page(request, selectors.step_get(step_id=step_id), reassign_form=form)
+    return _page(request, step_selectors.step_get(step_id=step_id), reassign_form=form)
 
 
 @require_POST
@@ -274,15 +277,15 @@ def step_reopen(request: AuthedRequest, step_id: int) -> HttpResponse:
     form = rf.StepReopenForm(request.POST)
     if form.is_valid():
         try:
-            step = services.step_reopen(actor=request.user, step=step,
-                                        reason=form.cleaned_data["reason"])
-        except services.StepConflict as exc:
+            step = step_services.step_reopen(actor=request.user, step=step,
+                                             reason=form.cleaned_data["reason"])
+        except step_services.StepConflict as exc:
             return _conflict(request, step_id, exc)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             return _done(request, step, _("“%(name)s” has been reopened.") % {"name": step.name})
-    return _page(request, selectors.step_get(step_id=step_id), reopen_form=form)
+    return _page(request, step_selectors.step_get(step_id=step_id), reopen_form=form)
 
 
 @require_POST
@@ -294,7 +297,8 @@ def step_comment(request: AuthedRequest, step_id: int) -> HttpResponse:
     form = rf.StepCommentForm(request.POST)
     if form.is_valid():
         try:
-            services.step_comment(actor=request.user, step=step, text=form.cleaned_data["text"])
+            step_services.step_comment(
+                actor=request.user, step=step, text=form.cleaned_data["text"])
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -310,7 +314,7 @@ def step_attach(request: AuthedRequest, step_id: int) -> HttpResponse:
     if upload is None or not upload.name:
         return _page(request, step, attach_error=_("Choose a file to attach."))
     try:
-        services.step_attach(actor=request.user, step=step, upload=upload)
+        step_services.step_attach(actor=request.user, step=step, upload=upload)
     except ValidationError as exc:
         return _page(request, step, attach_error=" ".join(exc.messages))
     return _done(request, step, _("“%(file)s” has been attached.") % {"file": upload.name})
