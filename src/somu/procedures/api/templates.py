@@ -49,6 +49,7 @@ from somu.procedures.schemas.templates import (
     VersionDetailOut,
 )
 from somu.procedures.selectors import templates as template_selectors
+from somu.procedures.services import launching
 from somu.procedures.services import templates as template_services
 from somu.survey.models import Task
 
@@ -339,6 +340,6 @@ def library_adopt(request: AuthedRequest, key: str, payload: AdoptIn) -> Status[
         template = library.library_adopt(actor=request.user, key=key, owner=owner)
     except SpecError as exc:
         raise spec_invalid(exc) from exc
-    needs = library.role_needs(entry.spec)
+    needs = launching.role_needs(entry.spec)
     return Status(201, {**_template_detail(template), "setup_needed": [
         {"role": n.role, "department": n.department, "steps": list(n.steps)} for n in needs]})

@@ -13,7 +13,7 @@ import difflib
 import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Final, cast
+from typing import Any, cast
 
 from somu.procedures.engine.canonical import assignee_dict, due_dict, spec_dict
 from somu.procedures.engine.plan import find_cycle, transitive_dependencies
@@ -37,45 +37,29 @@ from somu.procedures.engine.spec import (
     StepSpec,
     TemplateSpec,
 )
+from somu.procedures.engine.vocabulary import (
+    ASSIGNEE_KINDS,
+    DUE_FIELDS,
+    FORM_FIELDS,
+    MAX_KEY_LENGTH,
+    MAX_MONTHS,
+    MAX_NAME_LENGTH,
+    MAX_OFFSET_DAYS,
+    MAX_PARAMETERS,
+    MAX_STEPS,
+    ON_UNRESOLVED,
+    PARAM_FIELDS,
+    PLACEHOLDERS,
+    RESERVED_KEYS,
+    STEP_FIELDS,
+    STEP_KINDS,
+    TOP_FIELDS,
+    UNITS,
+)
 from somu.rules.due import ROLLS
 from somu.rules.expr import ExprError, parse_condition
 
 __all__ = ["assignee_dict", "due_dict", "parse_spec_dict", "spec_dict"]
-
-MAX_STEPS: Final = 200
-MAX_PARAMETERS: Final = 50
-MAX_KEY_LENGTH: Final = 100
-MAX_NAME_LENGTH: Final = 200
-MAX_OFFSET_DAYS: Final = 3660
-MAX_MONTHS: Final = 120
-
-TOP_FIELDS: Final = (
-    "somu", "name", "category", "description", "notes", "on_unresolved_assignee", "tasks",
-    "parameters", "steps",
-)
-PARAM_FIELDS: Final = (
-    "key", "label", "type", "required", "choices", "default", "help", "min", "max",
-)
-STEP_FIELDS: Final = (
-    "key", "name", "kind", "instructions", "assignee", "due", "depends_on", "condition",
-    "checklist", "form", "estimated_minutes", "on_reject", "notes",
-)
-FORM_FIELDS: Final = ("key", "label", "type", "required", "choices", "help")
-DUE_FIELDS: Final = (
-    "from", "after", "offset", "unit", "end_of_month", "day_of_month", "months", "roll",
-)
-ASSIGNEE_KINDS: Final = ("person", "role", "param", "manager_of", "starter")
-STEP_KINDS: Final = ("task", "approval")
-UNITS: Final = ("business", "calendar")
-ON_UNRESOLVED: Final = ("fail", "owner")
-# Names a parameter cannot take: they mean something else in due rules and assignee rules,
-# or are words of the condition language.
-RESERVED_KEYS: Final = frozenset({
-    START, STARTER, "and", "or", "not", "in", "true", "false", "null", "True", "False", "None",
-})
-# {{start}} and {{starter}} may be used in instructions besides the parameters.
-PLACEHOLDERS: Final = frozenset({START, STARTER})
-
 
 def parse_spec_dict(data: Mapping[str, Any]) -> TemplateSpec:
     """A validated spec from its dict form (YAML or stored JSON).

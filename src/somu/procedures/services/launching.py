@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from somu.core.permissions import ROLE_LABELS, Role
+from somu.core.permissions import role_label
 from somu.org.models import Department, Membership, Person, PersonStatus
+from somu.org.selectors import department_subtree_ids
 from somu.procedures.engine.plan import due_order_problems
 from somu.procedures.engine.spec import START, AssigneeRule, ParameterSpec, TemplateSpec
 from somu.procedures.models import OPEN_STATES, Step, Template
@@ -292,11 +293,6 @@ class Unresolved(Exception):
         self.role, self.department, self.step, self.no_owner = role, department, step, no_owner
 
 
-def role_label(role: str) -> str:
-    """How the pages name a role: 管理部門スタッフ for ``staff``."""
-    return str(ROLE_LABELS[Role(role)]) if role in Role._value2member_map_ else role
-
-
 def role_missing_message(*, role: str, department: str, steps: Iterable[str]) -> str:
     """One line for a role nobody holds and the steps assigned by it."""
     names = "、".join(dict.fromkeys(steps))
@@ -353,14 +349,47 @@ def due_order_lines(steps: Sequence[Any], *, start: dt.date) -> list[str]:
             for key, texts in due_order_warnings(steps, start=start).items() for text in texts]
 
 
+@dataclass(frozen=True)
+class RoleNeed:
+    """A role the procedure's steps are assigned by, which no active person holds yet."""
+
+    role: str  # the raw role value (``staff``)
+    department: str  # the department the rule names; "" for anywhere in the organization
+    steps: tuple[str, ...]  # names of the steps that need it, in template order
+
+    @property
+    def role_label(self) -> str:
+        return role_label(self.role)
+
+
+def _holders_exist(role: str, department: str) -> bool:
+    holders = Person.objects.filter(
+        status=PersonStatus.ACTIVE, memberships__role=role, memberships__is_active=True)
+    if department:
+        found = Department.objects.filter(Q(name=department) | Q(code=department)).first()
+        if found is None:
+            return False
+        holders = holders.filter(department_id__in=department_subtree_ids(department_id=found.pk))
+    return holders.exists()
+
+
+def role_needs(spec: TemplateSpec) -> list[RoleNeed]:
+    """The roles ``spec``'s steps are assigned by that nobody (active, with a linked person)
+    holds in the active organization: what to set up before the first launch, said once per
+    role instead of once per step when it fails."""
+    steps: dict[tuple[str, str], list[str]] = {}
+    for step in spec.steps:
+        if step.assignee.kind == "role":
+            steps.setdefault((step.assignee.role, step.assignee.value), []).append(step.name)
+    return [RoleNeed(role=role, department=department, steps=tuple(names))
+            for (role, department), names in steps.items()
+            if not _holders_exist(role, department)]
+
+
 def launch_blockers(template: Template, spec: TemplateSpec) -> list[str]:
     """Why a launch of ``template`` fails whatever is typed: the roles its unconditional steps
     are assigned by that nobody holds, one line per role (the launch page disables its button
     and says why). None when the template's active owner takes such steps instead."""
-    from somu.procedures.services.library import (
-        role_needs,  # the one role check, shared with adoption
-    )
-
     if spec.on_unresolved_assignee == "owner" and template.owner_id is not None:
         owner = Person.objects.filter(pk=template.owner_id, status=PersonStatus.ACTIVE)
         if owner.exists():

@@ -21,13 +21,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from somu.core.errors import Conflict
-from somu.core.permissions import role_label
-from somu.org.models import Department, Person, PersonStatus
-from somu.org.selectors import department_subtree_ids
+from somu.org.models import Person
 from somu.org.services import Actor
 from somu.procedures.engine.parse import parse_spec_dict, spec_dict
 from somu.procedures.engine.spec import ParameterSpec, SpecError, SpecProblem, TemplateSpec
@@ -121,43 +118,6 @@ class AlreadyAdopted(Conflict):
     def __init__(self, template: Template) -> None:
         super().__init__(f"This procedure was adopted already as template {template.pk}.")
         self.template = template
-
-
-@dataclass(frozen=True)
-class RoleNeed:
-    """A role the procedure's steps are assigned by, which no active person holds yet."""
-
-    role: str  # the raw role value (``staff``)
-    department: str  # the department the rule names; "" for anywhere in the organization
-    steps: tuple[str, ...]  # names of the steps that need it, in template order
-
-    @property
-    def role_label(self) -> str:
-        return role_label(self.role)
-
-
-def _holders_exist(role: str, department: str) -> bool:
-    holders = Person.objects.filter(
-        status=PersonStatus.ACTIVE, memberships__role=role, memberships__is_active=True)
-    if department:
-        found = Department.objects.filter(Q(name=department) | Q(code=department)).first()
-        if found is None:
-            return False
-        holders = holders.filter(department_id__in=department_subtree_ids(department_id=found.pk))
-    return holders.exists()
-
-
-def role_needs(spec: TemplateSpec) -> list[RoleNeed]:
-    """The roles ``spec``'s steps are assigned by that nobody (active, with a linked person)
-    holds in the active organization: what to set up before the first launch, said once per
-    role instead of once per step when it fails."""
-    steps: dict[tuple[str, str], list[str]] = {}
-    for step in spec.steps:
-        if step.assignee.kind == "role":
-            steps.setdefault((step.assignee.role, step.assignee.value), []).append(step.name)
-    return [RoleNeed(role=role, department=department, steps=tuple(names))
-            for (role, department), names in steps.items()
-            if not _holders_exist(role, department)]
 
 
 def library_adopt(*, actor: Actor, key: str, owner: Person | None = None) -> Template:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from somu.procedures.engine.parse import MAX_PARAMETERS, MAX_STEPS, parse_spec_dict, spec_dict
+from somu.procedures.engine.parse import parse_spec_dict, spec_dict
 from somu.procedures.engine.spec import (
     NUMBER_LIMIT,
     AssigneeRule,
@@ -13,6 +13,7 @@ from somu.procedures.engine.spec import (
     SpecError,
     SpecProblem,
 )
+from somu.procedures.engine.vocabulary import MAX_PARAMETERS, MAX_STEPS
 from somu.procedures.tests.engine_samples import ONBOARDING, onboarding
 
 

@@ -13,7 +13,7 @@ from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.org import services as org_services
 from somu.procedures.models import Template
-from somu.procedures.services import library
+from somu.procedures.services import launching, library
 from somu.procedures.tests.test_api import api_as_fixture, assert_error  # noqa: F401
 
 CLOSE = "monthly_close"  # 13 steps by the staff role, one (経理責任者の承認) by the manager role
@@ -21,7 +21,7 @@ CLOSE = "monthly_close"  # 13 steps by the staff role, one (経理責任者の�
 
 def _needs(org) -> dict[str, tuple[str, ...]]:
     with tenancy.activate(org):
-        return {n.role: n.steps for n in library.role_needs(library.library_entry(CLOSE).spec)}
+        return {n.role: n.steps for n in launching.role_needs(library.library_entry(CLOSE).spec)}
 
 
 def test_role_needs_names_each_missing_role_once_with_its_steps(org_a, people_a, admin_a):

@@ -41,6 +41,7 @@ from somu.procedures.models import Template, TemplateVersion
 from somu.procedures.permissions import MANAGE_PROCEDURES, VIEW_PROCEDURES
 from somu.procedures.selectors import runs as run_selectors
 from somu.procedures.selectors import templates as template_selectors
+from somu.procedures.services import launching
 from somu.procedures.services import library as builtin
 from somu.procedures.services import templates as template_services
 from somu.procedures.views import template_editor as te
@@ -558,7 +559,7 @@ def library_adopt(request: AuthedRequest, key: str) -> HttpResponse:
 def _tell_what_to_set_up(request: HttpRequest, spec: TemplateSpec, template: Template) -> None:
     """One warning per role nobody holds (with the link to give it), said at adoption."""
     members = reverse("org:member_list")
-    for need in builtin.role_needs(spec):
+    for need in launching.role_needs(spec):
         # Library step names are Japanese: listed with the Japanese comma.
         steps = "、".join(need.steps[:3]) + (_(" and %(n)d more") % {"n": len(need.steps) - 3}
                                             if len(need.steps) > 3 else "")
