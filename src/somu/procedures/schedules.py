@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from somu.audit.services import audit_record, diff, snapshot
 from somu.core import tenancy
 from somu.core.calendar import BusinessCalendar, CalendarError
+from somu.jobs.models import Job, JobStatus
 from somu.org.models import Organization, Person
 from somu.org.selectors import business_calendar
 from somu.org.services import Actor
@@ -40,7 +41,7 @@ from somu.procedures.engine.recurrence import (
     recurrence_dict,
 )
 from somu.procedures.launching import Directory, coerce_params
-from somu.procedures.models import Job, JobStatus, Run, Schedule, Template
+from somu.procedures.models import Run, Schedule, Template
 
 logger = logging.getLogger("somu.worker")
 
