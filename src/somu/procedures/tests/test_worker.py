@@ -306,6 +306,8 @@ def test_two_workers_at_once_launch_each_occurrence_and_send_each_message_once(
     for thread in threads:
         thread.join(timeout=120)
     assert errors == []
+    # A digest put back while the launches ran is due a few seconds later: the next tick.
+    worker.tick("worker-1", at(9, D(2026, 6, 3), minute=5))
 
     runs = [r for r in _runs(org_a) if r[0] is not None]
     assert sorted(runs) == sorted(
