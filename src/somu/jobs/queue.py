@@ -44,7 +44,7 @@ JOB_BACKOFF: Final = (
 )
 MAX_JOB_ATTEMPTS: Final = len(JOB_BACKOFF) + 1
 # A job waiting for the jobs it runs after is looked at again this much later.
-DEFER: Final = dt.timedelta(seconds=5)
+DEFER: Final = dt.timedelta(seconds=2)
 DEFERRED: Final = "deferred"
 LOST: Final = "lost"
 

@@ -18,6 +18,8 @@ from django.db import connection
 LEASE_SECONDS = 2
 TIMEOUT_SECONDS = 1
 
+Worker = subprocess.Popen[bytes]
+
 
 def worker_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     db = connection.settings_dict
@@ -39,7 +41,7 @@ def worker_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def start_worker(worker_id: str, now: dt.datetime, *, once: bool = False,
-                 env: Mapping[str, str] | None = None, log: Path | None = None) -> subprocess.Popen[bytes]:
+                 env: Mapping[str, str] | None = None, log: Path | None = None) -> Worker:
     """`somu worker` (the management command) whose clock starts at ``now``."""
     argv = [sys.executable, "-m", "django", "worker", "--worker-id", worker_id,
             "--interval", "0.3", "--now", now.isoformat()]
@@ -50,7 +52,7 @@ def start_worker(worker_id: str, now: dt.datetime, *, once: bool = False,
 
 
 @contextmanager
-def workers(*procs: subprocess.Popen[bytes]) -> Iterator[tuple[subprocess.Popen[bytes], ...]]:
+def workers(*procs: Worker) -> Iterator[tuple[Worker, ...]]:
     """Stop (SIGTERM, then SIGKILL) whatever is still running when the test ends."""
     try:
         yield procs

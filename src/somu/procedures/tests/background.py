@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,10 +34,12 @@ class Received:
 
 @dataclass
 class ChatServer:
-    """What a local HTTP server received; ``status`` is what it answers."""
+    """What a local HTTP server received; ``status`` is what it answers, ``delay`` how many
+    seconds it waits first (a slow receiver: it counts what it received all the same)."""
 
     url: str = ""
     status: int = 200
+    delay: float = 0
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -58,6 +61,7 @@ def chat_server() -> Iterator[ChatServer]:
                 state.received.append(Received(
                     self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body,
                 ))
+            time.sleep(state.delay)
             self.send_response(state.status)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
@@ -75,6 +79,35 @@ def chat_server() -> Iterator[ChatServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def hung_smtp_server() -> Iterator[int]:
+    """A local TCP port that accepts connections and never answers (a hung mail server)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for sock in held:
+            sock.close()
+        server.close()
 
 
 def refused_url() -> str:
