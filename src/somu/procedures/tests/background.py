@@ -62,10 +62,13 @@ def chat_server() -> Iterator[ChatServer]:
                     self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body,
                 ))
             time.sleep(state.delay)
-            self.send_response(state.status)
-            self.send_header("Content-Type", "text/plain")
-            self.end_headers()
-            self.wfile.write(b"ok" if state.status < 400 else b"server error")
+            try:
+                self.send_response(state.status)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"ok" if state.status < 400 else b"server error")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # a sender that timed out has gone
 
         def log_message(self, format: str, *args: object) -> None:
             pass

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from somu.core import tenancy
-from somu.org.models import Organization, Person
 from somu.jobs import queue
+from somu.org.models import Organization, Person
 from somu.procedures import notify
 from somu.procedures.models import Delivery, DeliveryChannel, DeliveryStatus, RunStatus, Webhook
 from somu.procedures.tests.background import (
