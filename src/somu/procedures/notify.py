@@ -1,7 +1,8 @@
 """Overdue and due-soon notifications (通知): one email digest per person per day and one summary
 per chat webhook (Slack, Microsoft Teams, Chatwork) per organization per day.
 
-Building and sending are separate steps, both run by the worker (:mod:`somu.procedures.worker`):
+Building and sending are separate steps, both run by the worker (:mod:`somu.jobs.worker`; the
+job kinds are in :mod:`somu.procedures.notify_jobs`):
 
 - :func:`build_digests` writes one :class:`Delivery` per recipient and day. The unique constraints
   ``(person, day)`` and ``(webhook, day)`` make a second build, by the same or another worker, a
