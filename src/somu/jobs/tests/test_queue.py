@@ -4,6 +4,9 @@ the outbound timeouts, one handler per kind, and the move of an existing queue t
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -82,6 +85,16 @@ def test_a_lease_not_longer_than_the_outbound_timeouts_is_refused(settings):
     settings.EMAIL_TIMEOUT = 19.5
     queue.check_lease()
     assert queue.lease() == dt.timedelta(seconds=20)
+
+
+def test_somu_refuses_to_start_with_a_lease_shorter_than_the_mail_timeout():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "somu.settings_test",
+           "SOMU_JOB_LEASE_SECONDS": "15", "SOMU_EMAIL_TIMEOUT": "20"}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "django", "check"], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0
+    assert "ImproperlyConfigured: SOMU_JOB_LEASE_SECONDS (15) must be longer than" in done.stderr
 
 
 def test_a_job_kind_gets_one_handler_only():
