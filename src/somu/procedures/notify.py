@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, PositiveSmallIntegerField, Q, QuerySet, When
 from django.urls import reverse
@@ -86,9 +86,9 @@ class DeliveryUncertain(DeliveryError):
 
 
 def _timed_out(exc: BaseException | None) -> bool:
-    # smtplib and urllib wrap the socket's timeout in their own errors.
+    # smtplib wraps the socket's timeout in its own errors.
     while exc is not None:
-        if isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError):
+        if isinstance(exc, TimeoutError):
             return True
         exc = exc.__cause__ or exc.__context__
     return False
@@ -137,7 +137,8 @@ PROBLEMS: Final = (DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP, DeliveryStatus
 
 
 def delivery_list(*, problems_only: bool = False) -> QuerySet[Delivery]:
-    """The organization's deliveries, newest first; ``problems_only``: failed or given up."""
+    """The organization's deliveries, newest first; ``problems_only``: failed, given up or
+    uncertain."""
     deliveries = Delivery.objects.select_related("person", "webhook")
     if problems_only:
         deliveries = deliveries.filter(status__in=PROBLEMS)
@@ -422,10 +423,13 @@ def http_post(url: str, data: bytes, headers: Mapping[str, str]) -> None:
     except urllib.error.HTTPError as exc:
         detail = exc.read(300).decode("utf-8", "replace").strip()
         raise DeliveryError(f"HTTP {exc.code} {exc.reason}: {detail}"[:1000]) from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        error = DeliveryUncertain if _timed_out(exc) else DeliveryError
-        raise error(f"{type(exc).__name__}: {reason}"[:1000]) from exc
+    except urllib.error.URLError as exc:
+        # Raised while connecting or sending the request: the service did not get it.
+        raise DeliveryError(f"{type(exc).__name__}: {exc.reason}"[:1000]) from exc
+    except OSError as exc:
+        # After the request went out: a timeout means it may have been received.
+        error = DeliveryUncertain if isinstance(exc, TimeoutError) else DeliveryError
+        raise error(f"{type(exc).__name__}: {exc}"[:1000]) from exc
 
 
 # ---- sending -------------------------------------------------------------------------------------
@@ -444,14 +448,23 @@ def _send(delivery: Delivery) -> None:
         person = delivery.person
         if person is None or not person.email:
             raise DeliveryError(_("The person has no email address."))
+        mailer = get_connection()
+        try:
+            # Connecting and logging in apart from sending: a failure there sent nothing.
+            mailer.open()
+        except Exception as exc:  # refused, unreachable, hung before its greeting, bad login…
+            raise DeliveryError(f"{type(exc).__name__}: {exc}"[:1000]) from exc
         try:
             EmailMessage(
                 subject=delivery.subject, body=delivery.body,
-                from_email=settings.DEFAULT_FROM_EMAIL, to=[person.email],
+                from_email=settings.DEFAULT_FROM_EMAIL, to=[person.email], connection=mailer,
             ).send()
-        except Exception as exc:  # SMTP errors, refused connections, bad addresses…
+        except Exception as exc:  # SMTP errors, bad addresses…
+            # No answer after the message was handed over: it may have been accepted.
             error = DeliveryUncertain if _timed_out(exc) else DeliveryError
             raise error(f"{type(exc).__name__}: {exc}"[:1000]) from exc
+        finally:
+            mailer.close()
         return
     webhook = delivery.webhook
     if webhook is None or not webhook.active:
