@@ -113,6 +113,60 @@ def hung_smtp_server() -> Iterator[int]:
         server.close()
 
 
+@dataclass
+class SilentSmtpServer:
+    """A local SMTP server that takes each message and never confirms it (a mail server that
+    hangs after DATA); ``messages`` counts what it received."""
+
+    port: int = 0
+    messages: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@contextmanager
+def smtp_server_silent_after_data() -> Iterator[SilentSmtpServer]:
+    state = SilentSmtpServer()
+    server = socket.create_server(("127.0.0.1", 0))
+    state.port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 silent.example ESMTP\r\n")
+        for line in reader:
+            command = line.strip().upper()
+            if command == b"DATA":
+                conn.sendall(b"354 go ahead\r\n")
+                for body_line in reader:
+                    if body_line in (b".\r\n", b".\n"):
+                        break
+                with state.lock:
+                    state.messages += 1
+                stop.wait(30)  # the confirmation never comes
+                return
+            conn.sendall(b"250 ok\r\n")
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        server.close()
+
+
 def refused_url() -> str:
     """A local URL where nothing listens (connection refused)."""
     with socket.socket() as sock:

@@ -27,6 +27,7 @@ from somu.procedures.tests.background import (
     chat_server,
     make_run,
     refused_url,
+    smtp_server_silent_after_data,
 )
 
 pytestmark = pytest.mark.django_db
@@ -354,6 +355,26 @@ def test_a_chat_message_whose_answer_timed_out_is_retried_once_then_left_uncerta
         notify.delivery_retry(actor=None, delivery=delivery)
         assert notify.send_delivery(delivery) is True
     assert server.count() == 3
+
+
+def test_an_email_the_mail_server_never_confirms_is_sent_twice_then_left_uncertain(
+    org_a, people_a, steps_a, settings,
+) -> None:
+    notify.build_digests(organization=org_a, day=DAY)
+    email = next(d for d in _deliveries(org_a) if d.channel == DeliveryChannel.EMAIL)
+    now = timezone.now()
+    with smtp_server_silent_after_data() as smtp:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = \
+            "127.0.0.1", smtp.port, 0.5
+        with tenancy.activate(org_a):
+            assert notify.send_delivery(email, now=now) is False
+            email.refresh_from_db()
+            assert (email.status, email.uncertain_attempts) == (DeliveryStatus.FAILED, 1)
+            assert notify.send_delivery(email, now=now + dt.timedelta(minutes=1)) is False
+            email.refresh_from_db()
+        assert smtp.messages == 2
+    assert email.status == DeliveryStatus.UNCERTAIN
 
 
 def test_a_delivery_whose_sender_died_while_sending_goes_out_once_more_then_never_again(
