@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "somu.org",
     "somu.audit",
     "somu.survey",
+    "somu.jobs",
     "somu.procedures",
 ]
 
@@ -219,6 +220,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "somu@localhost")
+# A hung mail server or chat service must not hold a worker: seconds per blocking call.
+EMAIL_TIMEOUT = float(os.environ.get("SOMU_EMAIL_TIMEOUT", "20"))
+SOMU_HTTP_TIMEOUT = float(os.environ.get("SOMU_HTTP_TIMEOUT", "10"))
+# How long a worker's claim on a job (and on a delivery it sends) lasts: a worker that died frees
+# its job after this. Must be longer than the timeouts above (checked at startup).
+SOMU_JOB_LEASE_SECONDS = float(os.environ.get("SOMU_JOB_LEASE_SECONDS", "600"))
 # The address people reach somu at, for links in emails (questionnaires, reminders).
 SOMU_BASE_URL = os.environ.get("SOMU_BASE_URL", "http://127.0.0.1:8000")
 # `somu worker` builds the day's overdue/due-soon digests at its first check after this hour.

@@ -47,7 +47,9 @@ class ProceduresConfig(AppConfig):
             Command("procedures import", "import templates from YAML (all files or nothing)",
                     "procedures_import"),
             Command("procedures export", "export templates as YAML", "procedures_export"),
-            Command("worker", "run scheduled launches and notifications "
-                                "(several may run at once)", "worker"),
         ),
     )
+
+    def ready(self) -> None:
+        # The worker's jobs: schedules first, then the digests (run after them) and sends.
+        from somu.procedures import notify_jobs, schedule_jobs  # noqa: F401

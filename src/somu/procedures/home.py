@@ -61,7 +61,7 @@ def attention(*, membership: Membership, today: dt.date) -> list[Attention]:
                                reverse("procedures:board"), warn=overdue > 0))
     if has_perm(membership, MANAGE_NOTIFICATIONS):
         failed = Delivery.objects.filter(
-            status__in=[DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP],
+            status__in=[DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP, DeliveryStatus.UNCERTAIN],
             day__gte=today - dt.timedelta(days=FAILED_DAYS)).count()
         items.append(Attention(_("Failed notifications"), f"{failed:,}",
                                reverse("procedures:notifications") + "?problems=1",

@@ -351,8 +351,12 @@ class DeliveryChannel(models.TextChoices):
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
+    SENDING = "sending", _("Sending")
     FAILED = "failed", _("Failed, will retry")
     GAVE_UP = "gave_up", _("Failed")
+    # Twice the server neither confirmed nor refused (timed out, or the worker died while
+    # sending): it may have arrived. An admin checks and sends it again by hand.
+    UNCERTAIN = "uncertain", _("Outcome unknown")
 
 
 class Delivery(TenantModel):
@@ -377,6 +381,9 @@ class Delivery(TenantModel):
         max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     attempts = models.PositiveIntegerField(default=0)
+    # Attempts whose outcome is unknown (timed out, or the sender died after claiming): the
+    # first is retried once, the second makes the delivery uncertain.
+    uncertain_attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -398,41 +405,3 @@ class Delivery(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.day}"
-
-
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class Job(models.Model):
-    """The worker's database-backed queue (not tenant-scoped: workers serve every organization).
-
-    ``key`` is unique, so enqueuing the same job twice (two workers, a restart) is a no-op;
-    workers claim rows with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL and a
-    compare-and-set update on SQLite.
-    """
-
-    organization = models.ForeignKey(
-        "org.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    kind = models.CharField(max_length=40)
-    key = models.CharField(max_length=200, unique=True)
-    payload = models.JSONField(default=dict)
-    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    run_after = models.DateTimeField()
-    attempts = models.PositiveIntegerField(default=0)
-    locked_by = models.CharField(max_length=100, blank=True)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["run_after", "pk"]
-        indexes = [models.Index(fields=["status", "run_after"])]
-
-    def __str__(self) -> str:
-        return self.key

@@ -1,14 +1,18 @@
 """Overdue and due-soon notifications (通知): one email digest per person per day and one summary
 per chat webhook (Slack, Microsoft Teams, Chatwork) per organization per day.
 
-Building and sending are separate steps, both run by the worker (:mod:`somu.procedures.worker`):
+Building and sending are separate steps, both run by the worker (:mod:`somu.jobs.worker`; the
+job kinds are in :mod:`somu.procedures.notify_jobs`):
 
 - :func:`build_digests` writes one :class:`Delivery` per recipient and day. The unique constraints
   ``(person, day)`` and ``(webhook, day)`` make a second build, by the same or another worker, a
   no-op: the same step is never announced twice to the same recipient on the same day.
 - :func:`send_delivery` claims one delivery with a compare-and-set update, sends it, and marks it
   sent, or failed with a backoff (1 min, 5 min, 30 min, 2 h, 12 h; gives up after six attempts).
-  Admins see failed deliveries and can retry them (:func:`delivery_retry`).
+  An attempt whose outcome is unknown (a timeout, or a sender that died after claiming) is
+  retried once; a second one makes the delivery uncertain (送信結果不明) instead of sending it
+  on every backoff step. Admins see failed and uncertain deliveries and can send them again
+  (:func:`delivery_retry`).
 
 Only the organization active in the context is ever read: a webhook never hears of another
 organization's steps.
@@ -27,9 +31,9 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, PositiveSmallIntegerField, Q, QuerySet, When
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -37,6 +41,7 @@ from django.utils.translation import ngettext
 
 from somu.audit.services import audit_record, save_with_audit
 from somu.core import tenancy
+from somu.jobs.queue import lease
 from somu.org.models import Organization, Person
 from somu.org.selectors import absolute_url, business_calendar, link_base_url
 from somu.org.services import Actor
@@ -64,9 +69,8 @@ BACKOFF: Final = (
     dt.timedelta(hours=12),
 )
 MAX_ATTEMPTS: Final = 6
-# How long a claimed delivery stays invisible to other senders; after a crash it is retried then.
-SEND_LEASE: Final = dt.timedelta(minutes=10)
-HTTP_TIMEOUT_SECONDS: Final = 10
+# An attempt whose outcome is unknown is retried once; the next one makes the delivery uncertain.
+MAX_UNCERTAIN_ATTEMPTS: Final = 2
 # A chat message lists at most this many steps; the rest are counted ("…and 12 more").
 WEBHOOK_MAX_ITEMS: Final = 30
 
@@ -75,6 +79,19 @@ WEBHOOK_FIELDS: Final = ("name", "kind", "url", "token", "active")
 
 class DeliveryError(Exception):
     """Sending failed (the SMTP server or the chat service refused, or could not be reached)."""
+
+
+class DeliveryUncertain(DeliveryError):
+    """The server neither accepted nor refused in time: the message may have arrived."""
+
+
+def _timed_out(exc: BaseException | None) -> bool:
+    # smtplib wraps the socket's timeout in its own errors.
+    while exc is not None:
+        if isinstance(exc, TimeoutError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 @dataclass(frozen=True)
@@ -116,11 +133,15 @@ def notifiable_steps(*, day: dt.date, calendar: BusinessCalendar) -> QuerySet[St
     )
 
 
+PROBLEMS: Final = (DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP, DeliveryStatus.UNCERTAIN)
+
+
 def delivery_list(*, problems_only: bool = False) -> QuerySet[Delivery]:
-    """The organization's deliveries, newest first; ``problems_only``: failed or given up."""
+    """The organization's deliveries, newest first; ``problems_only``: failed, given up or
+    uncertain."""
     deliveries = Delivery.objects.select_related("person", "webhook")
     if problems_only:
-        deliveries = deliveries.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP])
+        deliveries = deliveries.filter(status__in=PROBLEMS)
     return deliveries.order_by("-day", "-pk")
 
 
@@ -396,14 +417,19 @@ def http_post(url: str, data: bytes, headers: Mapping[str, str]) -> None:
         url, data=data, headers={"User-Agent": "somu", **headers}, method="POST"
     )
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:  # noqa: S310
+        timeout = float(settings.SOMU_HTTP_TIMEOUT)
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             response.read(4096)
     except urllib.error.HTTPError as exc:
         detail = exc.read(300).decode("utf-8", "replace").strip()
         raise DeliveryError(f"HTTP {exc.code} {exc.reason}: {detail}"[:1000]) from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryError(f"{type(exc).__name__}: {reason}"[:1000]) from exc
+    except urllib.error.URLError as exc:
+        # Raised while connecting or sending the request: the service did not get it.
+        raise DeliveryError(f"{type(exc).__name__}: {exc.reason}"[:1000]) from exc
+    except OSError as exc:
+        # After the request went out: a timeout means it may have been received.
+        error = DeliveryUncertain if isinstance(exc, TimeoutError) else DeliveryError
+        raise error(f"{type(exc).__name__}: {exc}"[:1000]) from exc
 
 
 # ---- sending -------------------------------------------------------------------------------------
@@ -422,13 +448,23 @@ def _send(delivery: Delivery) -> None:
         person = delivery.person
         if person is None or not person.email:
             raise DeliveryError(_("The person has no email address."))
+        mailer = get_connection()
+        try:
+            # Connecting and logging in apart from sending: a failure there sent nothing.
+            mailer.open()
+        except Exception as exc:  # refused, unreachable, hung before its greeting, bad login…
+            raise DeliveryError(f"{type(exc).__name__}: {exc}"[:1000]) from exc
         try:
             EmailMessage(
                 subject=delivery.subject, body=delivery.body,
-                from_email=settings.DEFAULT_FROM_EMAIL, to=[person.email],
+                from_email=settings.DEFAULT_FROM_EMAIL, to=[person.email], connection=mailer,
             ).send()
-        except Exception as exc:  # SMTP errors, refused connections, bad addresses…
-            raise DeliveryError(f"{type(exc).__name__}: {exc}"[:1000]) from exc
+        except Exception as exc:  # SMTP errors, bad addresses…
+            # No answer after the message was handed over: it may have been accepted.
+            error = DeliveryUncertain if _timed_out(exc) else DeliveryError
+            raise error(f"{type(exc).__name__}: {exc}"[:1000]) from exc
+        finally:
+            mailer.close()
         return
     webhook = delivery.webhook
     if webhook is None or not webhook.active:
@@ -439,40 +475,68 @@ def _send(delivery: Delivery) -> None:
 
 
 def due_q(now: dt.datetime) -> Q:
-    """Deliveries to attempt at ``now``: pending or failed, and due (no date: at once)."""
+    """Deliveries to attempt at ``now``: pending or failed, and due (no date: at once); or
+    claimed by a sender whose lease ran out (it died before recording the outcome)."""
     return Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
+    ) | Q(status=DeliveryStatus.SENDING, next_attempt_at__lte=now)
 
 
 def _claim(delivery_id: int, now: dt.datetime) -> bool:
-    """Take the delivery for one attempt (compare-and-set): True for exactly one caller."""
+    """Take the delivery for one attempt (compare-and-set): True for exactly one caller.
+
+    Taking over a delivery still marked sending counts the previous attempt as uncertain.
+    """
     claimed = Delivery.objects.filter(due_q(now), pk=delivery_id).update(
-        next_attempt_at=now + SEND_LEASE, attempts=F("attempts") + 1
+        status=DeliveryStatus.SENDING, next_attempt_at=now + lease(),
+        attempts=F("attempts") + 1,
+        uncertain_attempts=Case(
+            When(status=DeliveryStatus.SENDING, then=F("uncertain_attempts") + 1),
+            default=F("uncertain_attempts"), output_field=PositiveSmallIntegerField(),
+        ),
     )
     return claimed == 1
+
+
+def _uncertain(delivery_id: int, error: str) -> None:
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=DeliveryStatus.UNCERTAIN, next_attempt_at=None, last_error=error[:2000],
+    )
 
 
 def send_delivery(delivery: Delivery | int, *, now: dt.datetime | None = None) -> bool:
     """Send one delivery if it is due and nobody else is sending it; True when it went out.
 
-    The delivery is claimed first (an UPDATE that only one sender can win, which also pushes
-    ``next_attempt_at`` out by :data:`SEND_LEASE`), then sent with no database transaction open,
-    then marked sent — or failed with a backoff, or given up after :data:`MAX_ATTEMPTS`.
+    The delivery is claimed first (an UPDATE that only one sender can win, which marks it
+    sending and pushes ``next_attempt_at`` out by the lease, ``SOMU_JOB_LEASE_SECONDS``), then
+    sent with no database transaction open, then marked sent — or, when the server refused,
+    failed with a backoff, or given up after :data:`MAX_ATTEMPTS`.
 
-    The one window left: if the process dies after the mail server or chat service accepted the
-    message but before the delivery is marked sent, the delivery is sent again once the lease
-    expires. Nothing on our side can close it (the receivers have no idempotency key); it is
-    limited to that crash and to one repeat per lease.
+    The window left: if the server accepted the message but we do not know it (the answer timed
+    out, or the process died before marking the delivery sent), it is sent once more; after a
+    second such attempt it is marked uncertain and never sent again by itself. Nothing on our
+    side can close that window (the receivers have no idempotency key).
     """
     now = now or timezone.now()
     delivery_id = delivery if isinstance(delivery, int) else delivery.pk
     if not _claim(delivery_id, now):
         return False
     current = Delivery.objects.select_related("person", "webhook").get(pk=delivery_id)
+    if current.uncertain_attempts >= MAX_UNCERTAIN_ATTEMPTS:
+        _uncertain(delivery_id, current.last_error or _("The sender stopped while sending."))
+        return False
     try:
         with translation.override(settings.LANGUAGE_CODE):
             _send(current)
+    except DeliveryUncertain as exc:
+        # Retried once (after the first backoff step), then left to an admin.
+        last = current.uncertain_attempts + 1 >= MAX_UNCERTAIN_ATTEMPTS
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=DeliveryStatus.UNCERTAIN if last else DeliveryStatus.FAILED,
+            last_error=str(exc)[:2000], uncertain_attempts=F("uncertain_attempts") + 1,
+            next_attempt_at=None if last else now + BACKOFF[0],
+        )
+        return False
     except DeliveryError as exc:
         gave_up = current.attempts >= MAX_ATTEMPTS
         Delivery.objects.filter(pk=delivery_id).update(
@@ -495,13 +559,14 @@ def deliveries_due(*, now: dt.datetime) -> QuerySet[Delivery]:
 
 @transaction.atomic
 def delivery_retry(*, actor: Actor, delivery: Delivery) -> Delivery:
-    """An admin asks to send a failed delivery again now (one more attempt; the worker sends it)."""
-    if delivery.status not in (DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP):
+    """An admin asks to send a failed or uncertain delivery again now (the worker sends it)."""
+    if delivery.status not in PROBLEMS:
         raise ValidationError(_("Only failed deliveries can be retried."))
     before = delivery.status
     delivery.status = DeliveryStatus.PENDING
     delivery.next_attempt_at = None  # due at once
-    delivery.save(update_fields=["status", "next_attempt_at"])
+    delivery.uncertain_attempts = 0  # the admin decided: it may go out twice more if unsure
+    delivery.save(update_fields=["status", "next_attempt_at", "uncertain_attempts"])
     audit_record(actor=actor, action="delivery.retry", obj=delivery,
                  changes={"status": [before, delivery.status]})
     return delivery

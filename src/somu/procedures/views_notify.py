@@ -27,7 +27,7 @@ from somu.procedures.permissions import MANAGE_NOTIFICATIONS
 # The deliveries page shows this many days back, and at most this many rows.
 RECENT_DAYS = FAILED_DAYS  # the home page counts the failures this page lists
 MAX_DELIVERIES = 300
-RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP)
+RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP, DeliveryStatus.UNCERTAIN)
 
 
 def _recipient(delivery: Delivery) -> str:
@@ -41,7 +41,7 @@ def _recipient(delivery: Delivery) -> str:
 
 @org_view(MANAGE_NOTIFICATIONS)
 def notification_settings(request: HttpRequest) -> HttpResponse:
-    from somu.procedures.worker import digest_hour
+    from somu.procedures.notify_jobs import digest_hour
 
     problems_only = request.GET.get("problems") == "1"
     since = timezone.localdate() - dt.timedelta(days=RECENT_DAYS)

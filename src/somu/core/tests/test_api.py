@@ -597,7 +597,8 @@ def test_fixed_value_fields_of_procedures_answers_list_their_values(db):
     assert "handed_over" in values("EventOut", "kind")
     assert values("WebhookOut", "kind") == ["slack", "teams", "chatwork"]
     assert values("DeliveryOut", "channel") == ["email", "webhook"]
-    assert values("DeliveryOut", "status") == ["pending", "sent", "failed", "gave_up"]
+    assert values("DeliveryOut", "status") == [
+        "pending", "sent", "sending", "failed", "gave_up", "uncertain"]
     assert values("HandoverItemOut", "kind") == [
         "step", "template_rule", "template_owner", "schedule_owner"]
     assert {"", "ready", "active", "inactive"} <= set(values("HandoverItemOut", "state"))

@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
+from somu.jobs import worker
+from somu.jobs.models import Job
 from somu.org import services
 from somu.org.models import Organization, Person
-from somu.procedures import notify, worker
-from somu.procedures.models import Job
+from somu.procedures import notify
+from somu.procedures.notify_jobs import DIGEST
 from somu.procedures.tests.background import READY, make_run
 from somu.survey import services as survey_services
 
@@ -160,10 +162,10 @@ def _at(hour: int) -> dt.datetime:
 def test_the_worker_builds_digests_at_each_organizations_own_hour(org_a, org_b):
     services.organization_update(actor=None, organization=org_a, data={"digest_hour": 6})
     worker.enqueue_due(_at(6))
-    keys = set(Job.objects.filter(kind=worker.DIGEST).values_list("key", flat=True))
+    keys = set(Job.objects.filter(kind=DIGEST).values_list("key", flat=True))
     assert keys == {f"digest:{org_a.pk}:{DAY}"}  # org B keeps the deployment's 8:00
     worker.enqueue_due(_at(8))
-    keys = set(Job.objects.filter(kind=worker.DIGEST).values_list("key", flat=True))
+    keys = set(Job.objects.filter(kind=DIGEST).values_list("key", flat=True))
     assert keys == {f"digest:{org_a.pk}:{DAY}", f"digest:{org_b.pk}:{DAY}"}
 
 

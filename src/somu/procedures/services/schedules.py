@@ -29,10 +29,11 @@ from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record, diff, snapshot
 from somu.core import tenancy
+from somu.jobs.models import Job, JobStatus
 from somu.org.models import Organization, Person
 from somu.org.selectors import business_calendar
 from somu.org.services import Actor
-from somu.procedures.models import Job, JobStatus, Run, Schedule, Template
+from somu.procedures.models import Run, Schedule, Template
 from somu.procedures.services.launching import Directory, coerce_params
 from somu.rules.calendar import BusinessCalendar, CalendarError
 from somu.rules.recurrence import (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,10 +34,12 @@ class Received:
 
 @dataclass
 class ChatServer:
-    """What a local HTTP server received; ``status`` is what it answers."""
+    """What a local HTTP server received; ``status`` is what it answers, ``delay`` how many
+    seconds it waits first (a slow receiver: it counts what it received all the same)."""
 
     url: str = ""
     status: int = 200
+    delay: float = 0
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -58,10 +61,14 @@ def chat_server() -> Iterator[ChatServer]:
                 state.received.append(Received(
                     self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body,
                 ))
-            self.send_response(state.status)
-            self.send_header("Content-Type", "text/plain")
-            self.end_headers()
-            self.wfile.write(b"ok" if state.status < 400 else b"server error")
+            time.sleep(state.delay)
+            try:
+                self.send_response(state.status)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"ok" if state.status < 400 else b"server error")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # a sender that timed out has gone
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -75,6 +82,89 @@ def chat_server() -> Iterator[ChatServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def hung_smtp_server() -> Iterator[int]:
+    """A local TCP port that accepts connections and never answers (a hung mail server)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for sock in held:
+            sock.close()
+        server.close()
+
+
+@dataclass
+class SilentSmtpServer:
+    """A local SMTP server that takes each message and never confirms it (a mail server that
+    hangs after DATA); ``messages`` counts what it received."""
+
+    port: int = 0
+    messages: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@contextmanager
+def smtp_server_silent_after_data() -> Iterator[SilentSmtpServer]:
+    state = SilentSmtpServer()
+    server = socket.create_server(("127.0.0.1", 0))
+    state.port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 silent.example ESMTP\r\n")
+        for line in reader:
+            command = line.strip().upper()
+            if command == b"DATA":
+                conn.sendall(b"354 go ahead\r\n")
+                for body_line in reader:
+                    if body_line in (b".\r\n", b".\n"):
+                        break
+                with state.lock:
+                    state.messages += 1
+                stop.wait(30)  # the confirmation never comes
+                return
+            conn.sendall(b"250 ok\r\n")
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        server.close()
 
 
 def refused_url() -> str:

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from somu.core import tenancy
+from somu.jobs import queue
 from somu.org.models import Organization, Person
 from somu.procedures import notify
 from somu.procedures.models import Delivery, DeliveryChannel, DeliveryStatus, RunStatus, Webhook
@@ -26,6 +27,7 @@ from somu.procedures.tests.background import (
     chat_server,
     make_run,
     refused_url,
+    smtp_server_silent_after_data,
 )
 
 pytestmark = pytest.mark.django_db
@@ -322,6 +324,82 @@ def test_a_refused_connection_is_a_failure_too(org_a, people_a, steps_a) -> None
         delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED
     assert "refused" in delivery.last_error.lower()
+
+
+def test_a_chat_message_whose_answer_timed_out_is_retried_once_then_left_uncertain(
+    org_a, people_a, steps_a, server, settings,
+) -> None:
+    settings.SOMU_HTTP_TIMEOUT = 0.3
+    server.delay = 1  # it receives the message, but answers too late
+    _webhook(org_a, "slack", server.url + "/slack")
+    notify.build_digests(organization=org_a, day=DAY)
+    [delivery] = [d for d in _deliveries(org_a) if d.channel == DeliveryChannel.WEBHOOK]
+    now = timezone.now()
+    with tenancy.activate(org_a):
+        assert notify.send_delivery(delivery, now=now) is False
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.uncertain_attempts) == (DeliveryStatus.FAILED, 1)
+        assert delivery.next_attempt_at == now + dt.timedelta(minutes=1)
+
+        assert notify.send_delivery(delivery, now=now + dt.timedelta(minutes=1)) is False
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.UNCERTAIN and "timed out" in delivery.last_error
+        with translation.override("ja"):
+            assert delivery.get_status_display() == "送信結果不明"
+        assert notify.send_delivery(delivery, now=now + dt.timedelta(days=1)) is False
+        assert server.count() == 2
+        assert list(notify.delivery_list(problems_only=True)) == [delivery]
+
+        # An admin who checked the channel sends it again by hand.
+        server.delay = 0
+        notify.delivery_retry(actor=None, delivery=delivery)
+        assert notify.send_delivery(delivery) is True
+    assert server.count() == 3
+
+
+def test_an_email_the_mail_server_never_confirms_is_sent_twice_then_left_uncertain(
+    org_a, people_a, steps_a, settings,
+) -> None:
+    notify.build_digests(organization=org_a, day=DAY)
+    email = next(d for d in _deliveries(org_a) if d.channel == DeliveryChannel.EMAIL)
+    now = timezone.now()
+    with smtp_server_silent_after_data() as smtp:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = \
+            "127.0.0.1", smtp.port, 0.5
+        with tenancy.activate(org_a):
+            assert notify.send_delivery(email, now=now) is False
+            email.refresh_from_db()
+            assert (email.status, email.uncertain_attempts) == (DeliveryStatus.FAILED, 1)
+            assert notify.send_delivery(email, now=now + dt.timedelta(minutes=1)) is False
+            email.refresh_from_db()
+        assert smtp.messages == 2
+    assert email.status == DeliveryStatus.UNCERTAIN
+
+
+def test_a_delivery_whose_sender_died_while_sending_goes_out_once_more_then_never_again(
+    org_a, people_a, steps_a, server,
+) -> None:
+    _webhook(org_a, "slack", server.url + "/slack")
+    notify.build_digests(organization=org_a, day=DAY)
+    hook = next(d for d in _deliveries(org_a) if d.channel == DeliveryChannel.WEBHOOK)
+    email = next(d for d in _deliveries(org_a) if d.channel == DeliveryChannel.EMAIL)
+    now = timezone.now()
+    after_lease = queue.lease() + dt.timedelta(seconds=1)
+    with tenancy.activate(org_a):
+        # Both claimed, then the sender died before recording anything.
+        assert notify._claim(hook.pk, now) and notify._claim(email.pk, now)
+        assert notify.send_delivery(hook, now=now + dt.timedelta(minutes=1)) is False  # leased
+        assert notify.send_delivery(hook, now=now + after_lease) is True
+        hook.refresh_from_db()
+        assert (hook.status, hook.uncertain_attempts) == (DeliveryStatus.SENT, 1)
+
+        # The email's sender dies a second time: it is not sent a third time.
+        assert notify._claim(email.pk, now + after_lease)
+        assert notify.send_delivery(email, now=now + 2 * after_lease) is False
+        email.refresh_from_db()
+    assert email.status == DeliveryStatus.UNCERTAIN and email.uncertain_attempts == 2
+    assert server.count() == 1 and mail.outbox == []
 
 
 def test_only_failed_deliveries_can_be_retried(org_a, people_a, steps_a) -> None:

@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
+from somu.jobs.models import Job, JobStatus
 from somu.org.models import Organization, Person
-from somu.procedures.models import Job, JobStatus, Run, Schedule, Template
+from somu.procedures.models import Run, Schedule, Template
 from somu.procedures.services import schedules
 from somu.procedures.tests.builders import save
 

@@ -19,13 +19,13 @@ from django.db import connection
 from django.utils import timezone
 
 from somu.core import tenancy
+from somu.jobs import queue, worker
+from somu.jobs.models import Job, JobStatus
+from somu.jobs.registry import HANDLERS, Handler
 from somu.org.models import Organization, Person
-from somu.procedures import worker
 from somu.procedures.models import (
     Delivery,
     DeliveryStatus,
-    Job,
-    JobStatus,
     Run,
     Schedule,
     Template,
@@ -90,8 +90,8 @@ def _overdue_work(org: Organization, people: Any, server: ChatServer) -> None:
 
 @pytest.mark.django_db
 def test_enqueuing_the_same_key_twice_makes_one_job(org_a):
-    assert worker.enqueue("digest", "digest:1:2026-04-08", {"date": "2026-04-08"}, at(9), org_a)
-    assert not worker.enqueue("digest", "digest:1:2026-04-08", {"date": "other"}, at(10), org_a)
+    assert queue.enqueue("digest", "digest:1:2026-04-08", {"date": "2026-04-08"}, at(9), org_a)
+    assert not queue.enqueue("digest", "digest:1:2026-04-08", {"date": "other"}, at(10), org_a)
 
     [job] = Job.objects.all()
     assert job.payload == {"date": "2026-04-08"} and job.status == JobStatus.QUEUED
@@ -99,10 +99,10 @@ def test_enqueuing_the_same_key_twice_makes_one_job(org_a):
 
 @pytest.mark.django_db
 def test_a_job_is_claimed_by_one_worker_only(org_a):
-    worker.enqueue("digest", "digest:x", {"date": "2026-04-08"}, at(9), org_a)
+    queue.enqueue("digest", "digest:x", {"date": "2026-04-08"}, at(9), org_a)
 
-    first = worker.claim("w1", at(9, minute=1))
-    second = worker.claim("w2", at(9, minute=1))
+    first = queue.claim("w1", at(9, minute=1))
+    second = queue.claim("w2", at(9, minute=1))
 
     assert first is not None and first.locked_by == "w1" and first.attempts == 1
     assert second is None
@@ -110,8 +110,8 @@ def test_a_job_is_claimed_by_one_worker_only(org_a):
 
 @pytest.mark.django_db
 def test_a_job_is_not_claimed_before_its_time(org_a):
-    worker.enqueue("digest", "digest:x", {"date": "2026-04-08"}, at(9), org_a)
-    assert worker.claim("w1", at(8)) is None
+    queue.enqueue("digest", "digest:x", {"date": "2026-04-08"}, at(9), org_a)
+    assert queue.claim("w1", at(8)) is None
 
 
 @pytest.mark.django_db
@@ -119,17 +119,17 @@ def test_a_job_left_running_by_a_dead_worker_is_run_again_once(org_a, people_a):
     template = save(org_a, CLOSING)
     schedule = _schedule(org_a, template, "A002", "月次決算")
     nine = at(9, D(2026, 4, 3))
-    worker.enqueue("schedules", "schedules:crashed", {"date": "2026-04-03"}, nine, org_a)
+    queue.enqueue("schedules", "schedules:crashed", {"date": "2026-04-03"}, nine, org_a)
     # A worker claimed it, then died: its work was rolled back, the row says "running".
-    assert worker.claim("dead:1", nine) is not None
+    assert queue.claim("dead:1", nine) is not None
 
     # While the lease holds nobody else takes it …
-    assert worker.claim("w2", nine + dt.timedelta(minutes=5)) is None
+    assert queue.claim("w2", nine + dt.timedelta(minutes=5)) is None
     # … once it has run out, the next worker does, exactly once.
-    job = worker.claim("w2", nine + worker.LEASE + dt.timedelta(seconds=1))
+    job = queue.claim("w2", nine + queue.lease() + dt.timedelta(seconds=1))
     assert job is not None and job.key == "schedules:crashed"
-    assert worker.run_job(job, "w2", nine + dt.timedelta(minutes=11)) == JobStatus.DONE
-    assert worker.claim("w3", nine + dt.timedelta(hours=1)) is None
+    assert queue.run_job(job, "w2", nine + dt.timedelta(minutes=11)) == JobStatus.DONE
+    assert queue.claim("w3", nine + dt.timedelta(hours=1)) is None
 
     assert _runs(org_a) == [(schedule.pk, D(2026, 4, 3))]
     job.refresh_from_db()
@@ -141,15 +141,15 @@ def test_a_worker_whose_lease_was_taken_over_does_not_run_the_job(org_a, people_
     template = save(org_a, CLOSING)
     _schedule(org_a, template, "A002", "月次決算")
     nine = at(9, D(2026, 4, 3))
-    worker.enqueue("schedules", "schedules:slow", {"date": "2026-04-03"}, nine, org_a)
-    slow = worker.claim("slow", nine)
+    queue.enqueue("schedules", "schedules:slow", {"date": "2026-04-03"}, nine, org_a)
+    slow = queue.claim("slow", nine)
     assert slow is not None
-    fast = worker.claim("fast", nine + worker.LEASE + dt.timedelta(seconds=1))
+    fast = queue.claim("fast", nine + queue.lease() + dt.timedelta(seconds=1))
     assert fast is not None
 
-    assert worker.run_job(slow, "slow", nine + worker.LEASE) == "lost"
+    assert queue.run_job(slow, "slow", nine + queue.lease()) == "lost"
     assert _runs(org_a) == []
-    assert worker.run_job(fast, "fast", nine + worker.LEASE) == JobStatus.DONE
+    assert queue.run_job(fast, "fast", nine + queue.lease()) == JobStatus.DONE
     assert len(_runs(org_a)) == 1
 
 
@@ -162,8 +162,8 @@ def test_a_failing_job_is_retried_with_backoff_and_its_writes_rolled_back(org_a,
         Job.objects.create(key=f"side-effect-{len(calls)}", kind="x", run_after=now)
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setitem(worker.HANDLERS, "explode", worker.Handler(explode))
-    worker.enqueue("explode", "explode:1", {}, at(9), org_a)
+    monkeypatch.setitem(HANDLERS, "explode", Handler(explode))
+    queue.enqueue("explode", "explode:1", {}, at(9), org_a)
 
     worker.tick("w1", at(9))
     job = Job.objects.get(key="explode:1")
@@ -173,12 +173,12 @@ def test_a_failing_job_is_retried_with_backoff_and_its_writes_rolled_back(org_a,
     assert not Job.objects.filter(key__startswith="side-effect").exists()
 
     now = at(9)
-    for _ in range(worker.MAX_JOB_ATTEMPTS):
+    for _ in range(queue.MAX_JOB_ATTEMPTS):
         now = Job.objects.get(key="explode:1").run_after + dt.timedelta(seconds=1)
         worker.tick("w1", now)
     job = Job.objects.get(key="explode:1")
-    assert job.status == JobStatus.FAILED and job.attempts == worker.MAX_JOB_ATTEMPTS
-    assert len(calls) == worker.MAX_JOB_ATTEMPTS
+    assert job.status == JobStatus.FAILED and job.attempts == queue.MAX_JOB_ATTEMPTS
+    assert len(calls) == queue.MAX_JOB_ATTEMPTS
     waits = [b - a for a, b in itertools.pairwise(calls)]
     assert [round(w.total_seconds() / 60) for w in waits] == [1, 5, 30, 120]
 
@@ -243,7 +243,7 @@ def test_the_worker_command_does_what_is_due_and_logs_each_job(org_a, people_a, 
 
 @pytest.mark.django_db
 def test_a_stopped_worker_takes_no_more_jobs(org_a):
-    worker.enqueue("digest", "digest:x", {"date": "2026-04-08"}, at(9), org_a)
+    queue.enqueue("digest", "digest:x", {"date": "2026-04-08"}, at(9), org_a)
     stop = threading.Event()
     stop.set()
 
@@ -306,6 +306,8 @@ def test_two_workers_at_once_launch_each_occurrence_and_send_each_message_once(
     for thread in threads:
         thread.join(timeout=120)
     assert errors == []
+    # A digest put back while the launches ran is due a few seconds later: the next tick.
+    worker.tick("worker-1", at(9, D(2026, 6, 3), minute=5))
 
     runs = [r for r in _runs(org_a) if r[0] is not None]
     assert sorted(runs) == sorted(
