@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "somu.org",
     "somu.audit",
     "somu.survey",
+    "somu.notify",
     "somu.procedures",
 ]
 
