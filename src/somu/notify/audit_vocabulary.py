@@ -10,7 +10,9 @@ VOCABULARY = Vocabulary(
     actions={
         "notification_preference.save": _("Notification settings changed"),
     },
-    object_types={
-        "notify.preference": _("Notification settings"),
+    # One key per kind and channel, named by the kind (「メール: ステップがあなたの担当になった」).
+    prefixed={
+        "notify_in_app:": (_("Shown in somu: %(name)s"), "notify.preference", "in_app"),
+        "notify_email:": (_("Email: %(name)s"), "notify.preference", "email"),
     },
 )

@@ -17,9 +17,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record
@@ -145,16 +146,25 @@ def preferences_save(*, actor: Actor, person: Person,
         raise ValidationError(errors)
     before = {p.kind: p for p in Preference.objects.filter(person=person, kind__in=cleaned)}
     changes: dict[str, list[Any]] = {}
+    written = False
     for key, (in_app, email) in cleaned.items():
         current = before.get(key)
-        old = (current.in_app, current.email) if current is not None else None
-        if old == (in_app, email):
+        if current is not None and (current.in_app, current.email) == (in_app, email):
             continue
         Preference.objects.update_or_create(person=person, kind=key,
                                             defaults={"in_app": in_app, "email": email})
-        changes[key] = [{"in_app": old[0], "email": old[1]} if old else None,
-                        {"in_app": in_app, "email": email}]
-    if changes:
+        written = True
+        old_in_app, old_email = ((current.in_app, current.email) if current is not None
+                                 else (kinds[key].in_app, kinds[key].email))
+        # Keyed by the kind's name as people read it (like "skill:Excel"), so the audit log
+        # says 「メール: ステップがあなたの担当になった」, not a code.
+        with translation.override(settings.LANGUAGE_CODE):
+            name = str(kinds[key].label)
+        if old_in_app != in_app:
+            changes[f"notify_in_app:{name}"] = [old_in_app, in_app]
+        if old_email != email:
+            changes[f"notify_email:{name}"] = [old_email, email]
+    if written:
         audit_record(actor=actor, action="notification_preference.save", obj=person,
                      changes=changes)
     return selectors.preferences_of(person=person)

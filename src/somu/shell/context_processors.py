@@ -46,7 +46,7 @@ def navigation(request: HttpRequest, checker: permissions.PermissionChecker) -> 
 
 def header_items(request: HttpRequest) -> SafeString:
     """What the apps add to the top bar (the notification bell), as one piece of HTML."""
-    parts = (str(item(request)) for item in registry.functions("header"))
+    parts = [item(request) for item in registry.functions("header")]
     return format_html_join("", "{}", ((part,) for part in parts if part))
 
 

@@ -110,7 +110,8 @@ def test_a_rejection_notifies_the_requester_and_the_reopened_steps_assignee(
     assert decided.title == f"「{run.name}」の「人事部長の確認」が差し戻されました"
     assert decided.body.endswith("受付番号が違います")
     # The notices step goes back to 佐藤: he is told, since 山田 (not he) sent it back.
-    assert "「健康保険・厚生年金 資格取得届」があなたの担当になりました" in titles(org_a, people_a.sato)
+    reopened = "「健康保険・厚生年金 資格取得届」があなたの担当になりました"
+    assert reopened in titles(org_a, people_a.sato)
 
 
 def test_deciding_your_own_request_does_not_notify_you(org_a, people_a, make_user, hr):

@@ -49,7 +49,7 @@ def test_notify_follows_the_recipients_preferences(org_a, people_a):
 
 
 def test_notify_refuses_a_kind_no_app_declares(org_a, people_a):
-    with tenancy.activate(org_a), pytest.raises(ValueError, match="procedures.unknown"):
+    with tenancy.activate(org_a), pytest.raises(ValueError, match=r"procedures\.unknown"):
         services.notify(recipient=people_a.suzuki, kind="procedures.unknown", title="x")
 
 
@@ -118,7 +118,8 @@ def test_saving_preferences_is_audited_and_saving_the_same_again_is_not(org_a, p
         events = list(AuditEvent.objects.filter(action="notification_preference.save"))
         assert Preference.objects.filter(person=people_a.suzuki).count() == 1
     assert len(events) == 1
-    assert events[0].changes == {ASSIGNED: [None, {"in_app": False, "email": "off"}]}
+    assert events[0].changes == {"notify_in_app:ステップがあなたの担当になった": [True, False],
+                                 "notify_email:ステップがあなたの担当になった": ["digest", "off"]}
 
 
 @pytest.mark.parametrize(("data", "field"), [
