@@ -27,12 +27,14 @@ def _person(request: HttpRequest) -> Person | None:
     return membership.person
 
 
-def _notification(request: HttpRequest, notification_id: int) -> Notification:
+def _notification(request: HttpRequest, notification_id: int) -> tuple[Person, Notification]:
+    """The caller's person and their notification; anyone else's is not found."""
     person = _person(request)
     if person is None:
         raise Http404
     try:
-        return selectors.notification_get(person=person, notification_id=notification_id)
+        return person, selectors.notification_get(person=person,
+                                                  notification_id=notification_id)
     except Notification.DoesNotExist:
         raise Http404 from None
 
@@ -42,7 +44,7 @@ def bell(request: HttpRequest) -> SafeString:
     membership: Membership | None = getattr(request, "membership", None)
     if membership is None or membership.person_id is None:
         return SafeString("")
-    return render_to_string("notify/_bell.html", {  # type: ignore[return-value]  # a SafeString
+    return render_to_string("notify/_bell.html", {
         "unread": selectors.unread_count(person_id=membership.person_id),
     }, request=request)
 
@@ -62,8 +64,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @org_view(VIEW_ORG)
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
-    notification = _notification(request, notification_id)
-    services.notification_mark_read(person=notification.recipient, notification=notification)
+    person, notification = _notification(request, notification_id)
+    services.notification_mark_read(person=person, notification=notification)
     return redirect("notify:list")
 
 
@@ -80,8 +82,8 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 @org_view(VIEW_ORG)
 def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark the notification read and go where it leads (the centre when it leads nowhere)."""
-    notification = _notification(request, notification_id)
-    services.notification_mark_read(person=notification.recipient, notification=notification)
+    person, notification = _notification(request, notification_id)
+    services.notification_mark_read(person=person, notification=notification)
     # Only a path of this site: a stored link must never send anyone elsewhere.
     if notification.url and url_has_allowed_host_and_scheme(
             notification.url, allowed_hosts={request.get_host()}):
@@ -95,7 +97,7 @@ def preferences_section(request: HttpRequest) -> SafeString:
     if person is None:
         return SafeString("")
     form = PreferencesForm(preferences=selectors.preferences_of(person=person))
-    return render_to_string(  # type: ignore[return-value]  # a SafeString
+    return render_to_string(
         "notify/_preferences.html", {"form": form}, request=request)
 
 
