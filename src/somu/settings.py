@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "somu.audit",
     "somu.survey",
     "somu.jobs",
+    "somu.notify",
     "somu.procedures",
 ]
 

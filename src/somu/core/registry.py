@@ -81,6 +81,21 @@ class Isolation:
     texts: tuple[str, ...] = ()
 
 
+EMAIL_MODES = ("off", "immediate", "digest")
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """Something an app tells a person about (「ステップが担当になりました」), with the channels it
+    uses for someone who never chose: ``in_app`` (the bell and /notifications/) and ``email``
+    (``"off"``, ``"immediate"`` or ``"digest"``, the daily summary)."""
+
+    key: str  # "<app>.<what>", e.g. "procedures.step_assigned"
+    label: Text
+    in_app: bool = True
+    email: str = "digest"
+
+
 @dataclass(frozen=True)
 class Contribution:
     """Everything an app adds to the whole. Dotted references are ``"package.module:attribute"``.
@@ -94,7 +109,11 @@ class Contribution:
     - ``audit``: a mapping of the audit log's vocabulary (see :mod:`somu.audit.catalogue`);
     - ``isolation``: a function ``(*, organization, admin, people) -> Isolation`` that builds one
       of each of the app's records in a second organization, for the isolation walker
-      (``tests/test_isolation.py``), which then asks every page and API operation for them.
+      (``tests/test_isolation.py``), which then asks every page and API operation for them;
+    - ``notification_kinds``: what the app notifies people about (see :class:`NotificationKind`);
+    - ``header``: functions ``(request)`` returning HTML (or "") shown in the top bar next to the
+      account link, such as the notification bell; evaluated only when a full page renders;
+    - ``account_sections``: functions ``(request)`` returning HTML sections of the account page.
     """
 
     urls: str | None = None
@@ -110,6 +129,9 @@ class Contribution:
     audit: str | None = None
     isolation: str | None = None
     commands: tuple[Command, ...] = ()
+    notification_kinds: tuple[NotificationKind, ...] = ()
+    header: tuple[str, ...] = ()
+    account_sections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +180,11 @@ def _check(found: tuple[Entry, ...]) -> None:
             claim("API prefix", prefix, entry.label)
         for command in c.commands:
             claim("command", command.name, entry.label)
+        for kind in c.notification_kinds:
+            claim("notification kind", kind.key, entry.label)
+            if kind.email not in EMAIL_MODES:
+                raise ImproperlyConfigured(f"The notification kind {kind.key!r} has the email "
+                                           f"mode {kind.email!r}; use one of {EMAIL_MODES}.")
         for name in c.demo_after:
             if name not in {e.label for e in found}:
                 raise ImproperlyConfigured(f"{entry.label!r} loads its demo after {name!r}, "
@@ -170,6 +197,11 @@ def contributions() -> Iterator[Entry]:
 
 def permissions() -> tuple[Permission, ...]:
     return tuple(p for e in entries() for p in e.contribution.permissions)
+
+
+def notification_kinds() -> dict[str, NotificationKind]:
+    """Every app's notification kinds by key, in ``INSTALLED_APPS`` order."""
+    return {k.key: k for e in entries() for k in e.contribution.notification_kinds}
 
 
 def nav_sections() -> list[NavSection]:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from somu.core.registry import Command, Contribution, NavItem, NavSection
+from somu.core.registry import Command, Contribution, NavItem, NavSection, NotificationKind
 from somu.procedures import permissions as p
 from somu.survey.permissions import VIEW_ANALYSIS
 
@@ -43,6 +43,12 @@ class ProceduresConfig(AppConfig):
         demo_after=("survey",),
         audit="somu.procedures.audit_vocabulary:VOCABULARY",
         isolation="somu.procedures.tests.isolation:records_of_b",
+        notification_kinds=(
+            NotificationKind("procedures.step_assigned", _("A step is ready for you"),
+                             in_app=True, email="digest"),
+            NotificationKind("procedures.step_decided", _("Your request was approved or rejected"),
+                             in_app=True, email="immediate"),
+        ),
         commands=(
             Command("procedures import", "import templates from YAML (all files or nothing)",
                     "procedures_import"),

@@ -5,6 +5,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from somu.core import permissions, registry
 from somu.org import selectors as org_selectors
@@ -41,6 +44,12 @@ def navigation(request: HttpRequest, checker: permissions.PermissionChecker) -> 
     return groups
 
 
+def header_items(request: HttpRequest) -> SafeString:
+    """What the apps add to the top bar (the notification bell), as one piece of HTML."""
+    parts = [item(request) for item in registry.functions("header")]
+    return format_html_join("", "{}", ((part,) for part in parts if part))
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
     """What the base layout needs: the organization, the user's other organizations, the nav."""
     membership = getattr(request, "membership", None)
@@ -53,4 +62,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "memberships": org_selectors.memberships_of_user(user=request.user),  # type: ignore[arg-type]
         "can": can,
         "nav": navigation(request, can),
+        # Lazy: a partial htmx answer never renders the top bar, so it never runs its queries.
+        "header_items": SimpleLazyObject(lambda: header_items(request)),
     }

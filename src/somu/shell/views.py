@@ -118,9 +118,13 @@ def home(request: AuthedRequest) -> HttpResponse:
 def account(request: HttpRequest) -> HttpResponse:
     membership: Membership | None = getattr(request, "membership", None)
     tokens = org_selectors.api_token_list(membership=membership) if membership else []
+    # What the apps add (notification settings), each rendered by its own app.
+    sections = [section(request) for section in registry.functions("account_sections")
+                ] if membership else []
     return render(request, "account.html", {
         "tokens": tokens,
         "new_token": request.session.pop("new_token", None),
+        "sections": [s for s in sections if s],
     })
 
 

@@ -18,6 +18,7 @@ from somu.audit.presenters import present_event, present_events
 from somu.audit.tests.reading import latest, shown, visible_text
 from somu.core import tenancy
 from somu.core.permissions import Role
+from somu.notify import services as notify_services
 from somu.org import invitations
 from somu.org import services as org_services
 from somu.org.demo import DEMO_SLUG
@@ -174,6 +175,9 @@ def _operations_the_demo_does_not_do(admin: User, org: Organization,
     done = Step.objects.filter(state=StepState.DONE, run__status="running").order_by("pk").first()
     assert done is not None
     step_services.step_reopen(actor=admin, step=done, reason="確認漏れ")
+    notify_services.preferences_save(actor=admin, person=Person.objects.order_by("pk").first(),
+                                     data={"procedures.step_decided":
+                                           {"in_app": False, "email": "digest"}})
 
 
 def test_every_event_of_the_demo_and_a_handover_renders_in_words_for_admin_and_auditor(

@@ -46,6 +46,7 @@ from somu.procedures.services.launching import (
     person_refs,
     unresolved_messages,
 )
+from somu.procedures.services.notices import notify_launched
 
 BULK_BATCH: Final = 2000
 
@@ -134,6 +135,7 @@ def _build_runs(
                      estimated_minutes=item.estimated_minutes,
                      ready_at=ready_at if item.state == "ready" else None)
     rows.insert()
+    notify_launched(runs, actor_person_id=actor_person.pk if actor_person else None)
     StepEvent.objects.bulk_create([
         StepEvent(organization_id=org_id, run=run, kind=EventKind.LAUNCHED, actor=_user(actor),
                   actor_label=label, data={"version": version.number})

@@ -41,7 +41,11 @@ from somu.procedures.models import (
     StepKind,
     StepState,
 )
-from somu.procedures.services.launching import actor_identity, calendar_for_active_organization
+from somu.procedures.services.launching import (
+    actor_identity,
+    calendar_for_active_organization,
+)
+from somu.procedures.services.notices import notify_decided, notify_ready
 from somu.rules.due import compute_due
 
 MAX_ATTACHMENT_BYTES: Final = 20 * 1024 * 1024
@@ -203,7 +207,9 @@ def _advance(*, actor: Actor, run: Run, finished: Step | None = None) -> list[St
         Step.objects.bulk_update(list(changed.values()),
                                  ["state", "ready_at", "revision", "due_date"])
     if made_ready:
-        label = actor_label(actor)
+        actor_person, label = actor_identity(actor)
+        notify_ready(made_ready, run_names={run.pk: run.name},
+                     actor_person_id=actor_person.pk if actor_person else None)
         StepEvent.objects.bulk_create([
             StepEvent(organization_id=run.organization_id, run=run, step=s, kind=EventKind.READY,
                       actor=_user(actor), actor_label=label) for s in made_ready
@@ -378,12 +384,15 @@ def step_decide(
     if locked.kind != StepKind.APPROVAL:
         raise StepConflict(_("Only an approval step can be approved or rejected."))
     comment = comment.strip()
-    label = actor_label(actor)
+    actor_person, label = actor_identity(actor)
+    actor_person_id = actor_person.pk if actor_person else None
     if approve:
         _finish(locked, actor, StepState.APPROVED)
         _event(run, locked, EventKind.APPROVED, actor, comment=comment, label=label)
         audit_record(actor=actor, action="procedure_step.approve", obj=locked,
                      changes={"state": [StepState.READY, StepState.APPROVED]})
+        notify_decided(run, locked, approved=True, decider=label, comment=comment,
+                       actor_person_id=actor_person_id)
         _advance(actor=actor, run=run, finished=locked)
         return locked
     if not comment:
@@ -392,6 +401,8 @@ def step_decide(
     _event(run, locked, EventKind.REJECTED, actor, comment=comment, label=label)
     audit_record(actor=actor, action="procedure_step.reject", obj=locked,
                  changes={"state": [StepState.READY, StepState.REJECTED]})
+    notify_decided(run, locked, approved=False, decider=label, comment=comment,
+                   actor_person_id=actor_person_id)
     spec_step = _spec_step(run, locked.key)
     on_reject = spec_step.on_reject if spec_step else "stop"
     if on_reject.startswith("reopen:"):
@@ -409,6 +420,7 @@ def step_decide(
                                    "completed_by"])
         _event(run, target, EventKind.REOPENED, actor, comment=comment, label=label,
                data={"rejected_by_step": locked.key})
+        notify_ready([target], run_names={run.pk: run.name}, actor_person_id=actor_person_id)
         locked.refresh_from_db()
         return locked
     _stop_run(run, actor, RunStatus.STOPPED, comment, label)
@@ -449,6 +461,10 @@ def step_reassign(*, actor: Actor, step: Step | int, assignee: Person, comment: 
         "to": assignee.pk, "to_name": assignee.name})
     audit_record(actor=actor, action="procedure_step.reassign", obj=locked,
                  changes={"assignee": [previous.pk if previous else None, assignee.pk]})
+    if locked.state == StepState.READY:
+        actor_person, _label = actor_identity(actor)
+        notify_ready([locked], run_names={run.pk: run.name},
+                     actor_person_id=actor_person.pk if actor_person else None)
     return locked
 
 
@@ -485,6 +501,9 @@ def step_reopen(*, actor: Actor, step: Step | int, reason: str) -> Step:
            data={"back_to_waiting": len(untouched)})
     audit_record(actor=actor, action="procedure_step.reopen", obj=locked,
                  changes={"state": [before, StepState.READY]})
+    actor_person, _label = actor_identity(actor)
+    notify_ready([locked], run_names={run.pk: run.name},
+                 actor_person_id=actor_person.pk if actor_person else None)
     return locked
 
 
