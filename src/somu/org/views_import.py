@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from somu.core.requests import AuthedRequest
 from somu.core.tabular import Source
 from somu.core.uploads import (
     SPREADSHEET_TYPES,
@@ -30,7 +31,7 @@ from somu.org.views import person_filters
 
 @org_view(IMPORT_PEOPLE)
 @require_http_methods(["GET", "POST"])
-def people_import(request: HttpRequest) -> HttpResponse:
+def people_import(request: AuthedRequest) -> HttpResponse:
     """Upload → preview (nothing written) → confirm. The file is kept server-side between the
     two steps (see :mod:`somu.core.uploads`), so the import is the file that was previewed."""
     context: dict[str, Any] = {

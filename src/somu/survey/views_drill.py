@@ -8,10 +8,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from somu.core.requests import AuthedRequest
 from somu.core.web import org_view, paginate, querystring_without_page, render_page
 from somu.org.selectors import department_paths
 from somu.survey import selectors
@@ -53,7 +54,7 @@ def _csv(survey_round: SurveyRound, rows: Iterable[Any]) -> HttpResponse:
 
 @require_GET
 @org_view(VIEW_TEAM_ANALYSIS)
-def drill_rows(request: HttpRequest, round_id: int) -> HttpResponse:
+def drill_rows(request: AuthedRequest, round_id: int) -> HttpResponse:
     survey_round = selectors.round_get(round_id=round_id)
     scope = _scope(request)
     try:

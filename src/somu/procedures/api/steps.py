@@ -11,7 +11,7 @@ step changed by someone else meanwhile (completed twice, a stale ``revision``) i
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import File, Path, Query, Router
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -99,14 +99,14 @@ def _step_detail(request: AuthedRequest, step_id: int, step: Step | None = None)
 @router.get("/steps/{step_id}", response={200: StepDetailOut, **errors(403, 404, 422)},
             summary="A step: its state, instructions (rendered), checklist and form",
             operation_id="somu_procedures_api_work_step_get")
-def step_get(request: HttpRequest, step_id: int = StepId) -> dict[str, Any]:
+def step_get(request: AuthedRequest, step_id: int = StepId) -> dict[str, Any]:
     return _step_detail(request, step_id, _step_readable(request, step_id))
 
 
 @router.post("/steps/{step_id}/save", response={200: StepDetailOut, **errors(403, 404, 409, 422)},
              summary="Save checklist ticks, form values and minutes without completing",
              operation_id="somu_procedures_api_work_step_save")
-def step_save(request: HttpRequest, payload: ProgressIn, step_id: int = StepId) -> dict[str, Any]:
+def step_save(request: AuthedRequest, payload: ProgressIn, step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
     step_services.step_save_progress(actor=request.user, step=step, **payload.dict())
     return _step_detail(request, step_id)
@@ -116,7 +116,7 @@ def step_save(request: HttpRequest, payload: ProgressIn, step_id: int = StepId) 
              response={200: StepDetailOut, **errors(403, 404, 409, 422)},
              summary="Complete a ready task step; 409 when it is not ready (any more)",
              operation_id="somu_procedures_api_work_step_complete")
-def step_complete(request: HttpRequest, payload: CompleteIn,
+def step_complete(request: AuthedRequest, payload: CompleteIn,
                   step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
     step_services.step_complete(actor=request.user, step=step, **payload.dict())
@@ -126,7 +126,7 @@ def step_complete(request: HttpRequest, payload: CompleteIn,
 @router.post("/steps/{step_id}/decide", response={200: StepDetailOut, **errors(403, 404, 409, 422)},
              summary="Approve or reject a ready approval step (a rejection needs a comment)",
              operation_id="somu_procedures_api_work_step_decide")
-def step_decide(request: HttpRequest, payload: DecideIn, step_id: int = StepId) -> dict[str, Any]:
+def step_decide(request: AuthedRequest, payload: DecideIn, step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
     step_services.step_decide(actor=request.user, step=step, approve=payload.approve,
                               comment=payload.comment, revision=payload.revision)
@@ -156,7 +156,7 @@ def step_reassign(request: AuthedRequest, payload: ReassignIn,
 @router.post("/steps/{step_id}/reopen", response={200: StepDetailOut, **errors(403, 404, 409, 422)},
              summary="Send a done or approved step back to ready, with a reason",
              operation_id="somu_procedures_api_work_step_reopen")
-def step_reopen(request: HttpRequest, payload: ReopenIn, step_id: int = StepId) -> dict[str, Any]:
+def step_reopen(request: AuthedRequest, payload: ReopenIn, step_id: int = StepId) -> dict[str, Any]:
     step = _step_actable(request, step_id)
     step_services.step_reopen(actor=request.user, step=step, reason=payload.reason)
     return _step_detail(request, step_id)
@@ -185,7 +185,7 @@ def step_comments(request: AuthedRequest, step_id: int = StepId) -> Any:
 @router.post("/steps/{step_id}/attachments", response={201: EventOut, **errors(403, 404, 422)},
              summary="Attach a file (at most 20 MB) to a step",
              operation_id="somu_procedures_api_work_step_attach")
-def step_attach(request: HttpRequest, file: File[UploadedFile | None] = None,
+def step_attach(request: AuthedRequest, file: File[UploadedFile | None] = None,
                 step_id: int = StepId) -> Status[Any]:
     step = _step_actable(request, step_id)
     if file is None:

@@ -14,7 +14,7 @@ from typing import Any, Final, NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -162,7 +162,8 @@ def step_detail(request: AuthedRequest, step_id: int) -> HttpResponse:
     return _page(request, _step(request, step_id))
 
 
-def _conflict(request: HttpRequest, step_id: int, exc: step_services.StepConflict) -> HttpResponse:
+def _conflict(request: AuthedRequest, step_id: int,
+              exc: step_services.StepConflict) -> HttpResponse:
     """The page as it is now, saying why the action could not be done (HTTP 409)."""
     step = step_selectors.step_get(step_id=step_id)
     message = str(exc)
