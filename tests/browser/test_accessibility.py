@@ -29,6 +29,7 @@ from test_isolation import NON_ID_KWARGS, fill, page_routes, params_of
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.core.permissions import Role
+from somu.notify import services as notify_services
 from somu.org import invitations
 from somu.org import services as org_services
 from somu.org.demo import DEMO_SLUG
@@ -73,7 +74,8 @@ RESPONDENT = "staff"
 # ``RESPONDENT`` after the admin's walk.
 RESPONDENT_ROUTES = frozenset({"/survey/answer/<int:round_id>/"})
 # Routes that answer a GET with a redirect, not a page.
-REDIRECTS = frozenset({"/i18n/setlang/", "/favicon.ico"})
+REDIRECTS = frozenset({"/i18n/setlang/", "/favicon.ico",
+                       "/notifications/<int:notification_id>/open/"})
 # Pages that answer 500 on the scan's data today: the query that avoids the broken record (the
 # page is scanned with it), and why. The scan FAILS once the page renders again unfiltered, so the
 # entry is removed.
@@ -113,6 +115,7 @@ DEMO_IDS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "handover_id": lambda r: r["handover"],
     "webhook_id": lambda r: r["webhook"],
     "delivery_id": lambda r: r["delivery"],
+    "notification_id": lambda r: r["notification"],
     "invitation_id": lambda r: r["invitation"],
 }
 
@@ -142,6 +145,10 @@ def _demo_records() -> DemoRecords:
             channel=DeliveryChannel.WEBHOOK, webhook=extra["webhook"], day=DEMO_DAY,
             subject="期限の近いタスク", body="3件", status=DeliveryStatus.FAILED,
             attempts=3, last_error="HTTP 500")
+        extra["notification"] = notify_services.notify(
+            recipient=extra["membership"].person, kind="procedures.step_assigned",
+            title="「雇用契約書の回収」があなたの担当になりました", body=step.run.name,
+            url=f"/procedures/steps/{step.pk}/", about=step)
         holder = Step.objects.filter(state=StepState.READY).exclude(assignee=None).first()
         assert holder is not None and holder.assignee is not None
         successor = Person.objects.filter(department=holder.assignee.department).exclude(
