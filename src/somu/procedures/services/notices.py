@@ -57,7 +57,10 @@ def notify_decided(run: Run, step: Step, *, approved: bool, decider: str, commen
         values = {"step": step.name, "run": run.name}
         title = (_("“%(step)s” of “%(run)s” was approved") if approved
                  else _("“%(step)s” of “%(run)s” was rejected")) % values
-        body = _("Decided by %(who)s.") % {"who": decider}
+        # The worker decides nothing today, but a decision recorded without a person reads as
+        # the system's, in words, never the stored code.
+        who = _("System (automatic)") if decider == "system" else decider
+        body = _("Decided by %(who)s.") % {"who": who}
         if comment:
             body += "\n" + comment
         notify_many([Message(run.starter_id, "procedures.step_decided", title=title, body=body,
