@@ -14,7 +14,7 @@ Targets (issue 4): launching one run of a 30-step template p50 ≤ 30 ms on SQLi
 2. **Single launch**: saves 入社手続き (``onboarding_30_spec``: 30 steps, dependencies, four
    conditions, role / parameter / manager / starter assignee rules, due dates in business and
    calendar days from the hire date, 翌月10日, 月末 and after a predecessor) and times
-   ``services.run_launch`` ``--launches`` times (after ``--warmup`` uncounted launches), each
+   ``run_launch`` ``--launches`` times (after ``--warmup`` uncounted launches), each
    for a different new hire and hire date, alternating 雇用形態 and リモート勤務 so that the
    conditions go both ways. Each launch is what the launch page does: coerce the parameters,
    plan the steps on the business calendar, resolve every assignee (role holders by their open
@@ -22,7 +22,7 @@ Targets (issue 4): launching one run of a 30-step template p50 ≤ 30 ms on SQLi
    p95, max, the queries per launch and the ratio of the p50 to 30 ms.
 3. **Bulk launch**: saves 年末調整 (``year_end_20_spec``: 20 steps per employee) and launches it
    for the first ``--runs`` active people (parameter 対象者 = the person) in one call of
-   ``services.runs_bulk_launch`` — all or nothing, in one transaction. Prints seconds, runs/s,
+   ``runs_bulk_launch`` — all or nothing, in one transaction. Prints seconds, runs/s,
    steps/s, the rows written and the ratio to 60 s.
 
 Each part builds its own template; ``--only`` runs one of them. Exit status 0 unless something
@@ -60,10 +60,11 @@ def single_launches(company: Any, *, launches: int, warmup: int) -> dict[str, An
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from somu.procedures import services
     from somu.procedures.models import Step
+    from somu.procedures.services import runs as run_services
+    from somu.procedures.services import templates as template_services
 
-    template = services.template_save(actor=company.admin, template=None,
+    template = template_services.template_save(actor=company.admin, template=None,
                                       spec=onboarding_30_spec())
     hires = company.active[-(launches + warmup):]  # people of the line departments
     first_day = dt.date(2026, 4, 1)
@@ -77,7 +78,7 @@ def single_launches(company: Any, *, launches: int, warmup: int) -> dict[str, An
                   "リモート勤務": "true" if index % 4 == 0 else "false"}
         with CaptureQueriesContext(connection) as captured:
             started, cpu_started = time.perf_counter(), time.process_time()
-            services.run_launch(actor=company.admin, template=template, params=params)
+            run_services.run_launch(actor=company.admin, template=template, params=params)
             elapsed = (time.perf_counter() - started) * 1000
             cpu_ms = (time.process_time() - cpu_started) * 1000
         if index >= warmup:
@@ -91,10 +92,11 @@ def single_launches(company: Any, *, launches: int, warmup: int) -> dict[str, An
 
 def bulk_launch(company: Any, *, runs: int) -> dict[str, Any]:
     from somu.audit.models import AuditEvent
-    from somu.procedures import services
     from somu.procedures.models import Run, Step, StepEvent
+    from somu.procedures.services import runs as run_services
+    from somu.procedures.services import templates as template_services
 
-    template = services.template_save(actor=company.admin, template=None,
+    template = template_services.template_save(actor=company.admin, template=None,
                                       spec=year_end_20_spec(), owner=company.admin_person)
     people = company.active[:runs]
     if len(people) < runs:
@@ -102,7 +104,7 @@ def bulk_launch(company: Any, *, runs: int) -> dict[str, Any]:
     param_sets = [{"対象者": person_id} for person_id in people]
     audit_before = AuditEvent.objects.count()
     started, cpu_started = time.perf_counter(), time.process_time()
-    launched = services.runs_bulk_launch(actor=company.admin, template=template,
+    launched = run_services.runs_bulk_launch(actor=company.admin, template=template,
                                          param_sets=param_sets, start_date=dt.date(2026, 11, 2))
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return {"seconds": elapsed, "cpu": cpu, "runs": len(launched),

@@ -102,13 +102,13 @@ def generate(company: Any, *, steps_wanted: int, seed: int, today: dt.date) -> d
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from somu.procedures import services
     from somu.procedures.models import Run, RunStatus, StepState
+    from somu.procedures.services import templates as template_services
 
     rng = random.Random(seed)
     shapes: list[Shape] = []
     for spec in (onboarding_30_spec(), year_end_20_spec(), graph_spec(), monthly_close_spec()):
-        template = services.template_save(actor=company.admin, template=None, spec=spec,
+        template = template_services.template_save(actor=company.admin, template=None, spec=spec,
                                           owner=company.admin_person)
         version = template.current_version
         shapes.append(Shape(template.pk, version.pk, template.name,

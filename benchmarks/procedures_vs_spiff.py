@@ -15,10 +15,10 @@ What each side does — per instance, timed from before the launch to after the 
 
 somu (in /work/venv, the database is the persistence: SQLite in WAL mode as ``somu serve``
 uses it, or PostgreSQL with ``--pg``):
-  launch   ``services.run_launch``: plan the 20 steps on the business calendar, resolve the
+  launch   ``run_launch``: plan the 20 steps on the business calendar, resolve the
            assignee, insert the run, its 20 steps, the launch event and an audit-log entry —
            committed.
-  step ×20 a query for the run's ready steps (first by position), then ``services.step_complete``
+  step ×20 a query for the run's ready steps (first by position), then ``step_complete``
            on it: one transaction that locks the run and the step, checks its state, marks it
            done, records a timeline event and a hash-chained audit entry, makes the dependants
            whose dependencies are all finished ready (and completes the run after the last).
@@ -255,18 +255,20 @@ def run_somu(*, instances: int, warmup: int) -> dict[str, Any]:
     from django.test.utils import CaptureQueriesContext
 
     from somu.core import tenancy
-    from somu.procedures import services
     from somu.procedures.models import Run, RunStatus, Step, StepState
+    from somu.procedures.services import runs as run_services
+    from somu.procedures.services import steps as step_services
+    from somu.procedures.services import templates as template_services
 
     company = build_company(people=50, logins=False)
     with tenancy.activate(company.organization):
-        template = services.template_save(actor=company.admin, template=None,
+        template = template_services.template_save(actor=company.admin, template=None,
                                           spec=graph_spec())
         actor = company.admin
         deps = {key: set(d) for key, _name, d in GRAPH_20}
 
         def one_instance(step_ms: list[float]) -> int:
-            run = services.run_launch(actor=actor, template=template, params={})
+            run = run_services.run_launch(actor=actor, template=template, params={})
             done: set[str] = set()
             while True:
                 started = time.perf_counter()
@@ -276,7 +278,7 @@ def run_somu(*, instances: int, warmup: int) -> dict[str, Any]:
                     break
                 step_id, key = ready
                 assert deps[key] <= done, f"{key} ran before {deps[key] - done}"
-                services.step_complete(actor=actor, step=step_id)
+                step_services.step_complete(actor=actor, step=step_id)
                 step_ms.append((time.perf_counter() - started) * 1000)
                 done.add(key)
             assert len(done) == STEPS, (len(done), STEPS)
