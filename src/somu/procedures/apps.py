@@ -58,4 +58,4 @@ class ProceduresConfig(AppConfig):
 
     def ready(self) -> None:
         # The worker's jobs: schedules first, then the digests (run after them) and sends.
-        from somu.procedures import notify_jobs, schedule_jobs  # noqa: F401
+        from somu.procedures import schedule_jobs  # noqa: F401
