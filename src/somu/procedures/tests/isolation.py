@@ -8,9 +8,9 @@ from typing import Any
 from django.core.files.base import ContentFile
 
 from somu.core.registry import Isolation
+from somu.notify.models import Delivery, DeliveryChannel, Webhook
 from somu.org import services as org_services
 from somu.org.models import Organization, User
-from somu.procedures.models import Delivery, DeliveryChannel, Webhook
 from somu.procedures.services import handover as procedure_handover
 from somu.procedures.services import runs as run_services
 from somu.procedures.services import schedules as procedure_schedules
