@@ -63,6 +63,7 @@ def test_moving_webhooks_and_deliveries_to_notify_keeps_their_rows(org_a, people
         executor = _migrate(BEFORE)
         old = executor.loader.project_state(BEFORE[0]).apps
         assert old.get_model("procedures", "Delivery").objects.count() == 3
-        assert old.get_model("procedures", "Webhook").objects.get(pk=hook.pk).name == "総務チャンネル"
+        back = old.get_model("procedures", "Webhook").objects.get(pk=hook.pk)
+        assert back.name == "総務チャンネル"
     finally:
         _migrate(_leaves())
