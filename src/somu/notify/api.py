@@ -206,7 +206,8 @@ class DeliveryOut(Schema):
     webhook_id: int | None
     webhook_name: str
     day: dt.date
-    step_ids: list[int]
+    step_ids: list[int]  # the ids of the items the message lists (today: procedure steps)
+    notification_id: int | None  # an email sent at once for this notification (else a digest)
     subject: str
     status: DeliveryStatusChoice
     attempts: int

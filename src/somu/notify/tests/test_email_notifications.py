@@ -104,6 +104,16 @@ def test_a_notification_wanted_at_once_goes_out_at_the_next_tick_and_only_once(
     assert len(mail.outbox) == 1  # not in the digest either
 
 
+def test_the_api_names_the_notification_an_immediate_email_sent(org_a, suzuki, api_as,
+                                                                 admin_a):
+    decided = tell(org_a, suzuki, "承認されました", kind=DECIDED)
+    worker.tick("w1", at(7))
+
+    [listed] = api_as(admin_a, prefix="/api/v1/notifications").get("/deliveries").json()["items"]
+    assert (listed["notification_id"], listed["person_name"], listed["status"]) == (
+        decided.pk, "鈴木 花子", "sent")
+
+
 def test_the_daily_prune_deletes_notifications_older_than_90_days_in_every_organization(
         org_a, org_b, people_a, people_b):
     now = at(7)
