@@ -30,6 +30,8 @@ from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.notify import services as notify_services
+from somu.notify import webhooks
+from somu.notify.models import Delivery, DeliveryChannel, DeliveryStatus
 from somu.org import invitations
 from somu.org import services as org_services
 from somu.org.demo import DEMO_SLUG
@@ -43,11 +45,7 @@ from somu.org.models import (
     Skill,
     User,
 )
-from somu.procedures import notify
 from somu.procedures.models import (
-    Delivery,
-    DeliveryChannel,
-    DeliveryStatus,
     Run,
     Schedule,
     Step,
@@ -138,7 +136,7 @@ def _demo_records() -> DemoRecords:
         extra["membership"] = Membership.objects.get(user=admin)
         extra["token"], _raw = org_services.api_token_create(
             actor=admin, membership=extra["membership"], name="表計算の取り込み")
-        extra["webhook"] = notify.webhook_save(actor=admin, webhook=None, data={
+        extra["webhook"] = webhooks.webhook_save(actor=admin, webhook=None, data={
             "name": "総務チャンネル", "kind": "slack", "active": True, "token": "",
             "url": "https://hooks.slack.com/services/T0/B0/demo"})
         extra["delivery"] = Delivery.objects.create(

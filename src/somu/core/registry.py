@@ -97,6 +97,24 @@ class NotificationKind:
 
 
 @dataclass(frozen=True)
+class DigestSection:
+    """Overdue and due-soon items an app adds to the daily digest: each person's own in their
+    email, the whole organization's in the chat summary. Dotted references as in Contribution.
+
+    - ``items``: a function ``(*, organization, day, person_ids=None, item_ids=None)`` returning
+      :class:`somu.notify.chat.DigestItem` values, most urgent first (``person_ids``: only the
+      items assigned to them; ``item_ids``: exactly these, as they are now, in this order);
+    - ``link``: the URL name of the page where a person sees all their items;
+    - ``after``: a function ``(organization_id, day) -> str`` naming the key prefix of the jobs
+      the day's digest runs after (the launches that create the day's items).
+    """
+
+    items: str
+    link: str
+    after: str | None = None
+
+
+@dataclass(frozen=True)
 class Contribution:
     """Everything an app adds to the whole. Dotted references are ``"package.module:attribute"``.
 
@@ -113,7 +131,8 @@ class Contribution:
     - ``notification_kinds``: what the app notifies people about (see :class:`NotificationKind`);
     - ``header``: functions ``(request)`` returning HTML (or "") shown in the top bar next to the
       account link, such as the notification bell; evaluated only when a full page renders;
-    - ``account_sections``: functions ``(request)`` returning HTML sections of the account page.
+    - ``account_sections``: functions ``(request)`` returning HTML sections of the account page;
+    - ``digest_sections``: what the app adds to the daily digest (see :class:`DigestSection`).
     """
 
     urls: str | None = None
@@ -132,6 +151,7 @@ class Contribution:
     notification_kinds: tuple[NotificationKind, ...] = ()
     header: tuple[str, ...] = ()
     account_sections: tuple[str, ...] = ()
+    digest_sections: tuple[DigestSection, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,6 +222,10 @@ def permissions() -> tuple[Permission, ...]:
 def notification_kinds() -> dict[str, NotificationKind]:
     """Every app's notification kinds by key, in ``INSTALLED_APPS`` order."""
     return {k.key: k for e in entries() for k in e.contribution.notification_kinds}
+
+
+def digest_sections() -> list[DigestSection]:
+    return [s for e in entries() for s in e.contribution.digest_sections]
 
 
 def nav_sections() -> list[NavSection]:

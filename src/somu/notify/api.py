@@ -1,28 +1,60 @@
-"""/api/v1/notifications: the caller's notifications, read marks and notification settings.
+"""/api/v1/notifications: the caller's notifications, read marks and notification settings; and
+for admins (``manage_notifications``) the chat webhooks notifications are sent to and the
+deliveries made (``/webhooks``, ``/deliveries``, retrying a failed one).
 
-Everything here is the caller's own: notifications go to the person the caller's membership is
+The caller's notifications are their own: notifications go to the person the caller's membership is
 linked to, so another person's notification (or another organization's) answers 404 like an
 unknown id. An account linked to no person has no notifications and no settings.
 """
 
 import datetime as dt
-from typing import Annotated, Any
+import urllib.parse
+from typing import Annotated, Any, Literal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from ninja.responses import Status
 
-from somu.core.api import MAX_ID, InputSchema, OneOf, PagePagination, QuerySchema, errors
+from somu.core.api import (
+    MAX_ID,
+    InputSchema,
+    OneOf,
+    PagePagination,
+    QuerySchema,
+    errors,
+    optional,
+)
+from somu.core.errors import Conflict
 from somu.core.permissions import require
-from somu.notify import selectors, services
-from somu.notify.models import EmailMode, Notification
+from somu.core.requests import AuthedRequest
+from somu.notify import selectors, sending, services, webhooks
+from somu.notify.forms import LOCAL_HOSTS
+from somu.notify.models import (
+    Delivery,
+    DeliveryChannel,
+    DeliveryStatus,
+    EmailMode,
+    Notification,
+    Webhook,
+    WebhookKind,
+)
+from somu.notify.permissions import MANAGE_NOTIFICATIONS
 from somu.org.models import Membership, Person
 from somu.org.permissions import VIEW_ORG
 
 router = Router(tags=["notifications"])
 
 NotificationId = Path(..., ge=1, le=MAX_ID)
+WebhookId = Path(..., ge=1, le=MAX_ID)
+DeliveryId = Path(..., ge=1, le=MAX_ID)
+WebhookKindChoice = Annotated[str, OneOf(*WebhookKind.values)]
+DeliveryChannelChoice = Annotated[str, OneOf(*DeliveryChannel.values)]
+DeliveryStatusChoice = Annotated[str, OneOf(*DeliveryStatus.values)]
 
 
 class NotificationOut(Schema):
@@ -124,3 +156,155 @@ def notification_read(request: HttpRequest,
     person = _own_person(request)
     notification = selectors.notification_get(person=person, notification_id=notification_id)
     return services.notification_mark_read(person=person, notification=notification)
+
+
+# ---- chat webhooks and deliveries (admins) ---------------------------------------------------
+
+
+class WebhookOut(Schema):
+    id: int
+    name: str
+    kind: WebhookKindChoice
+    url: str  # masked: the path of a webhook URL is its secret
+    has_token: bool  # the token itself is never returned
+    active: bool
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        parts = urllib.parse.urlsplit(obj.url)
+        return f"{parts.scheme}://{parts.netloc}/…" if parts.netloc else "…"
+
+    @staticmethod
+    def resolve_has_token(obj: Any) -> bool:
+        return bool(obj.token)
+
+
+class WebhookUpdateIn(InputSchema):
+    """A change to a webhook: fields left out keep their value (the token too)."""
+
+    name: str = optional(min_length=1, max_length=100)
+    kind: Literal["slack", "teams", "chatwork"] = optional()
+    url: str = optional(max_length=500)
+    # Chatwork's API token: write-only, never returned.
+    token: str | None = Field(None, max_length=200)
+    active: bool = optional()
+
+
+class WebhookIn(WebhookUpdateIn):
+    name: str = Field(..., min_length=1, max_length=100)
+    kind: Literal["slack", "teams", "chatwork"]
+    url: str = Field(..., max_length=500)
+    active: bool = True
+
+
+class DeliveryOut(Schema):
+    id: int
+    channel: DeliveryChannelChoice
+    person_id: int | None
+    person_name: str
+    webhook_id: int | None
+    webhook_name: str
+    day: dt.date
+    step_ids: list[int]  # the ids of the items the message lists (today: procedure steps)
+    notification_id: int | None  # an email sent at once for this notification (else a digest)
+    subject: str
+    status: DeliveryStatusChoice
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    last_error: str
+    sent_at: dt.datetime | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_person_name(obj: Any) -> str:
+        return obj.person.name if obj.person_id else ""
+
+    @staticmethod
+    def resolve_webhook_name(obj: Any) -> str:
+        return obj.webhook.name if obj.webhook_id else ""
+
+
+class DeliveryQuery(QuerySchema):
+    problems_only: bool = False  # failed and given-up deliveries only
+
+
+def _webhook_data(payload: WebhookUpdateIn, webhook: Webhook | None) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=True)
+    for key in ("name", "kind", "url", "active"):
+        if key in data and data[key] is None:
+            raise ValidationError({key: ["This field cannot be null."]})
+    if "url" in data:
+        parts = urllib.parse.urlsplit(data["url"])
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValidationError({"url": ["Enter the webhook's https:// URL."]})
+        # Notifications carry names and step titles: only over TLS, except to this machine.
+        if parts.scheme != "https" and not settings.DEBUG and parts.hostname not in LOCAL_HOSTS:
+            raise ValidationError({"url": ["Use an https:// URL."]})
+    kind = data.get("kind", webhook.kind if webhook is not None else "")
+    if kind != WebhookKind.CHATWORK:
+        data["token"] = ""  # Slack and Teams authenticate by the URL alone
+    elif data.get("token") is None:
+        data.pop("token", None)  # write-only: leaving it out keeps the saved one
+        if webhook is None:
+            data["token"] = ""  # the service says Chatwork needs one
+    return data
+
+
+@router.get("/webhooks", response={200: list[WebhookOut], **errors(403)},
+            summary="Chat webhooks (Slack, Teams, Chatwork); URLs masked, tokens never shown",
+            operation_id="somu_notify_api_webhook_list")
+def webhook_list(request: AuthedRequest) -> Any:
+    require(request.auth, MANAGE_NOTIFICATIONS)
+    return list(selectors.webhook_list())
+
+
+@router.post("/webhooks", response={201: WebhookOut, **errors(403, 422)},
+             operation_id="somu_notify_api_webhook_create")
+def webhook_create(request: AuthedRequest, payload: WebhookIn) -> Status[Webhook]:
+    require(request.auth, MANAGE_NOTIFICATIONS)
+    webhook = webhooks.webhook_save(actor=request.user, webhook=None,
+                                    data=_webhook_data(payload, None))
+    return Status(201, webhook)
+
+
+@router.put("/webhooks/{webhook_id}", response={200: WebhookOut, **errors(403, 404, 422)},
+            summary="Change a webhook (fields left out keep their value, the token too)",
+            operation_id="somu_notify_api_webhook_update")
+def webhook_update(request: AuthedRequest, payload: WebhookUpdateIn,
+                   webhook_id: int = WebhookId) -> Webhook:
+    require(request.auth, MANAGE_NOTIFICATIONS)
+    webhook = get_object_or_404(Webhook, pk=webhook_id)
+    return webhooks.webhook_save(actor=request.user, webhook=webhook,
+                                 data=_webhook_data(payload, webhook))
+
+
+@router.delete("/webhooks/{webhook_id}", response={204: None, **errors(403, 404, 422)},
+               operation_id="somu_notify_api_webhook_delete")
+def webhook_delete(request: AuthedRequest, webhook_id: int = WebhookId) -> Status[None]:
+    require(request.auth, MANAGE_NOTIFICATIONS)
+    webhooks.webhook_delete(actor=request.user, webhook=get_object_or_404(Webhook, pk=webhook_id))
+    return Status(204, None)
+
+
+@router.get("/deliveries", response={200: list[DeliveryOut], **errors(403, 422)},
+            summary="Notifications sent or being retried (problems_only: the failed ones)",
+            operation_id="somu_notify_api_delivery_list")
+@paginate(PagePagination)
+def delivery_list(request: AuthedRequest, filters: Query[DeliveryQuery]) -> Any:
+    require(request.auth, MANAGE_NOTIFICATIONS)
+    return selectors.delivery_list(problems_only=filters.problems_only)
+
+
+@router.post("/deliveries/{delivery_id}/retry",
+             response={200: DeliveryOut, **errors(403, 404, 409, 422)},
+             summary="Send a failed delivery again (the worker sends it next); 409 if not failed",
+             operation_id="somu_notify_api_delivery_retry")
+def delivery_retry(request: AuthedRequest, delivery_id: int = DeliveryId) -> Delivery:
+    require(request.auth, MANAGE_NOTIFICATIONS)
+    delivery = get_object_or_404(Delivery.objects.select_related("person", "webhook"),
+                                 pk=delivery_id)
+    try:
+        return sending.delivery_retry(actor=request.user, delivery=delivery)
+    except ValidationError as exc:
+        raise Conflict("; ".join(exc.messages)) from exc

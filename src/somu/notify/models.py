@@ -10,11 +10,13 @@ kind; a kind nobody chose for falls back to the defaults its app declares in the
 
 from __future__ import annotations
 
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from somu.core.crypto import EncryptedTextField
 from somu.core.tenancy import TenantModel
 
 
@@ -80,3 +82,106 @@ class Preference(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.in_app}/{self.email}"
+
+
+class WebhookKind(models.TextChoices):
+    SLACK = "slack", "Slack"
+    TEAMS = "teams", "Microsoft Teams"
+    CHATWORK = "chatwork", "Chatwork"
+
+
+class Webhook(TenantModel):
+    """A chat destination (チャット通知先) for the organization's daily summary of overdue and
+    due-soon items."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("service"), max_length=16, choices=WebhookKind.choices)
+    # Slack / Teams: the incoming-webhook URL. Chatwork: the room's messages API URL.
+    # Both are credentials (whoever has the URL can post to the channel): encrypted at rest.
+    url = EncryptedTextField(_("URL"), validators=[URLValidator(), MaxLengthValidator(500)])
+    # Chatwork only: the API token sent as X-ChatWorkToken.
+    token = EncryptedTextField(_("API token"), blank=True, validators=[MaxLengthValidator(200)])
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    WEBHOOK = "webhook", _("Chat webhook")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    SENDING = "sending", _("Sending")
+    FAILED = "failed", _("Failed, will retry")
+    GAVE_UP = "gave_up", _("Failed")
+    # Twice the server neither confirmed nor refused (timed out, or the worker died while
+    # sending): it may have arrived. An admin checks and sends it again by hand.
+    UNCERTAIN = "uncertain", _("Outcome unknown")
+
+
+class Delivery(TenantModel):
+    """One message for one recipient (a person's email or a webhook): the day's digest, or one
+    notification emailed at once (``notification_id``).
+
+    The unique constraints make a digest exist once per recipient and day, and an immediate email
+    once per notification, whichever worker builds it; sending is claimed by row, retried with
+    backoff, and visible to admins.
+    """
+
+    channel = models.CharField(max_length=16, choices=DeliveryChannel.choices)
+    person = models.ForeignKey(
+        "org.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    webhook = models.ForeignKey(
+        Webhook, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    day = models.DateField()
+    # The ids of the items the message lists (the digest sections', today procedure steps), in
+    # their order: a chat summary sent again shows them as they are then. The API names the
+    # field like this too.
+    step_ids = models.JSONField(default=list)
+    # The notification an immediate email sends (None: a digest or a chat summary). A plain id,
+    # not a foreign key: the notification is pruned after 90 days, the delivery stays.
+    notification_id = models.BigIntegerField(null=True, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    # Attempts whose outcome is unknown (timed out, or the sender died after claiming): the
+    # first is retried once, the second makes the delivery uncertain.
+    uncertain_attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "day"], name="delivery_email_once_per_day",
+                condition=Q(channel="email", notification_id__isnull=True),
+            ),
+            models.UniqueConstraint(
+                fields=["notification_id"], name="delivery_notification_once",
+                condition=Q(notification_id__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["webhook", "day"], name="delivery_webhook_once_per_day",
+                condition=Q(channel="webhook"),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.day}"

@@ -1,14 +1,23 @@
-"""Reads of the notification centre: a person's notifications and their preferences."""
+"""Reads of the notification centre: a person's notifications and their preferences; the
+organization's chat webhooks and deliveries (the notification settings page)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from somu.core import registry
-from somu.notify.models import EmailMode, Notification, Preference
+from somu.notify.models import (
+    Delivery,
+    DeliveryStatus,
+    EmailMode,
+    Notification,
+    Preference,
+    Webhook,
+)
 from somu.org.models import Person
 
 
@@ -71,3 +80,19 @@ def preferences_of(*, person: Person) -> list[KindPreference]:
         rows.append(KindPreference(key, str(kind.label), in_app, email, choice is not None,
                                    kind.in_app, kind.email))
     return rows
+
+
+PROBLEMS: Final = (DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP, DeliveryStatus.UNCERTAIN)
+
+
+def delivery_list(*, problems_only: bool = False) -> QuerySet[Delivery]:
+    """The organization's deliveries, newest first; ``problems_only``: failed, given up or
+    uncertain."""
+    deliveries = Delivery.objects.select_related("person", "webhook")
+    if problems_only:
+        deliveries = deliveries.filter(status__in=PROBLEMS)
+    return deliveries.order_by("-day", "-pk")
+
+
+def webhook_list() -> QuerySet[Webhook]:
+    return Webhook.objects.order_by("name", "pk")

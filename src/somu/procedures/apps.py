@@ -1,7 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from somu.core.registry import Command, Contribution, NavItem, NavSection, NotificationKind
+from somu.core.registry import (
+    Command,
+    Contribution,
+    DigestSection,
+    NavItem,
+    NavSection,
+    NotificationKind,
+)
 from somu.procedures import permissions as p
 from somu.survey.permissions import VIEW_ANALYSIS
 
@@ -33,8 +40,6 @@ class ProceduresConfig(AppConfig):
                     (p.VIEW_PROCEDURES, VIEW_ANALYSIS), active=("/procedures/insights",)),
             NavItem(_("Handover"), "procedures:handover_list", (p.VIEW_HANDOVER,),
                     active=("/procedures/handover",)),
-            NavItem(_("Notifications"), "procedures:notifications", (p.MANAGE_NOTIFICATIONS,),
-                    active=("/procedures/notifications",)),
         )),),
         home_leads=("somu.procedures.home:lead",),
         home_waiting=("somu.procedures.home:waiting_steps",),
@@ -49,6 +54,10 @@ class ProceduresConfig(AppConfig):
             NotificationKind("procedures.step_decided", _("Your request was approved or rejected"),
                              in_app=True, email="immediate"),
         ),
+        digest_sections=(
+            DigestSection(items="somu.procedures.digest:digest_items", link="procedures:my_tasks",
+                          after="somu.procedures.digest:digest_after"),
+        ),
         commands=(
             Command("procedures import", "import templates from YAML (all files or nothing)",
                     "procedures_import"),
@@ -57,5 +66,5 @@ class ProceduresConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        # The worker's jobs: schedules first, then the digests (run after them) and sends.
-        from somu.procedures import notify_jobs, schedule_jobs  # noqa: F401
+        # The worker's jobs: the scheduled launches (notify's digests run after them).
+        from somu.procedures import schedule_jobs  # noqa: F401

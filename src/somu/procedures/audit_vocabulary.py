@@ -31,10 +31,6 @@ VOCABULARY = Vocabulary(
         "schedule.update": _("Schedule updated"),
         "schedule.delete": _("Schedule deleted"),
         "schedule.launch_failed": _("Scheduled start failed"),
-        "webhook.create": _("Chat webhook added"),
-        "webhook.update": _("Chat webhook updated"),
-        "webhook.delete": _("Chat webhook deleted"),
-        "delivery.retry": _("Notification resent"),
     },
     object_types={
         "procedures.template": _("Procedure templates"),
@@ -42,8 +38,6 @@ VOCABULARY = Vocabulary(
         "procedures.step": _("step"),
         "procedures.schedule": _("schedule"),
         "procedures.handover": _("Handover"),
-        "procedures.webhook": _("Chat webhooks"),
-        "procedures.delivery": _("Notifications"),
     },
     fields={
         "actual_minutes": _("actual minutes"),
@@ -65,8 +59,6 @@ VOCABULARY = Vocabulary(
     references={"handover": "procedures.handover"},
     # A run records the version *number* it was launched with, not the version's id.
     plain=frozenset({("procedures.run", "version")}),
-    # A chat webhook's URL carries its key: the pages say it was set or changed, never the value.
-    secrets=frozenset({("procedures.webhook", "url"), ("procedures.webhook", "token")}),
     formatters={
         ("procedures.schedule", "rule"): "somu.procedures.views.schedules.describe_recurrence",
     },

@@ -1,4 +1,4 @@
-"""Forms of the procedures' admin pages: handover (引継ぎ), schedules, chat webhooks.
+"""Forms of the procedures' admin pages: handover (引継ぎ) and schedules.
 
 They check the shape of the input; what it means (is the successor active, does the rule make
 sense for this template) is the services' job, and their errors are shown next to the same fields
@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Final
 
 from django import forms
-from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,10 +21,9 @@ from somu.org.models import Person, PersonStatus
 from somu.org.pickers import PersonField, PersonPicker
 from somu.procedures.engine.spec import ParameterSpec, TemplateSpec
 from somu.procedures.forms_runs import PARAM_PREFIX, _parameter_field
-from somu.procedures.models import Template, Webhook, WebhookKind
+from somu.procedures.models import Template
 
 DATE_WIDGET: Final = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-LOCAL_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 # ---- handover ---------------------------------------------------------------------------------
@@ -252,66 +249,3 @@ class ScheduleForm(RuleForm):
         """A schedule's stored values as initial values of the parameter fields."""
         return {f"{PARAM_PREFIX}{i}": stored[p.key] for i, p in enumerate(spec.parameters)
                 if p.type != "date" and p.key in stored}
-
-
-# ---- webhooks ---------------------------------------------------------------------------------
-
-
-class WebhookForm(forms.Form):
-    """A chat destination. The Chatwork token is write-only: the page never shows it back."""
-
-    kind = forms.ChoiceField(label=gettext_lazy("service"), choices=WebhookKind.choices)
-    name = forms.CharField(label=gettext_lazy("name"), max_length=100,
-                           help_text=gettext_lazy("For example 「総務チャンネル」."))
-    url = forms.URLField(
-        label=gettext_lazy("URL"), max_length=500, assume_scheme="https",
-        help_text=gettext_lazy(
-            "Slack and Teams: the incoming webhook URL. Chatwork: "
-            "https://api.chatwork.com/v2/rooms/<room id>/messages"),
-    )
-    token = forms.CharField(
-        label=gettext_lazy("API token (Chatwork)"), max_length=200, required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-    )
-    active = forms.BooleanField(label=gettext_lazy("active"), required=False, initial=True)
-
-    def __init__(self, *args: Any, webhook: Webhook | None = None, **kwargs: Any) -> None:
-        if webhook is not None:
-            kwargs.setdefault("initial", {
-                "kind": webhook.kind, "name": webhook.name, "url": webhook.url,
-                "active": webhook.active})
-        super().__init__(*args, **kwargs)
-        self.webhook = webhook
-        self.has_token = bool(webhook is not None and webhook.token)
-        if self.has_token:
-            self.fields["token"].help_text = _(
-                "A token is saved. Leave this empty to keep it; type a new one to replace it.")
-
-    def clean_url(self) -> str:
-        url: str = self.cleaned_data["url"]
-        parts = urllib.parse.urlsplit(url)
-        # Notifications carry names and step titles: only over TLS, except to this machine (a
-        # test receiver) or in development.
-        if parts.scheme != "https" and not settings.DEBUG and parts.hostname not in LOCAL_HOSTS:
-            raise forms.ValidationError(_("Use an https:// URL."))
-        return url
-
-    def data_for_service(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        token = data.pop("token", "") or ""
-        if data["kind"] != WebhookKind.CHATWORK:
-            data["token"] = ""  # the other services authenticate by the URL alone
-        elif token:
-            data["token"] = token
-        elif self.webhook is None:
-            data["token"] = ""  # the service says Chatwork needs one
-        return data
-
-
-def masked_url(url: str) -> str:
-    """``https://hooks.slack.com/…``: the path of a webhook URL is its secret."""
-    parts = urllib.parse.urlsplit(url)
-    if not parts.netloc:
-        return "…"
-    return f"{parts.scheme}://{parts.netloc}/…"
-

@@ -1,5 +1,5 @@
 """What the procedures app adds to the home page: the member's next steps, and for those who
-oversee procedures the overdue steps and failed notifications. A few queries whatever the
+oversee procedures the overdue steps. A few queries whatever the
 number of runs and steps."""
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ from django.utils.translation import ngettext
 from somu.core.home import Attention, Lead, Waiting
 from somu.core.permissions import has_perm
 from somu.org.models import Membership
-from somu.procedures.models import OPEN_STATES, Delivery, DeliveryStatus, Step, StepState
-from somu.procedures.permissions import MANAGE_NOTIFICATIONS, VIEW_PROCEDURES, WORK_STEPS
+from somu.procedures.models import OPEN_STATES, Step, StepState
+from somu.procedures.permissions import VIEW_PROCEDURES, WORK_STEPS
 from somu.procedures.selectors.steps import my_tasks_count
 
 NEXT_STEPS = 5
-# The failed notifications counted are the ones the notifications page lists (its window).
-FAILED_DAYS = 14
 
 
 def lead(*, membership: Membership, today: dt.date) -> list[Lead]:
@@ -53,18 +51,10 @@ def waiting_steps(*, membership: Membership, today: dt.date) -> list[Waiting]:
 
 
 def attention(*, membership: Membership, today: dt.date) -> list[Attention]:
-    """Overdue steps of the organization, and notifications that failed recently."""
+    """Overdue steps of the organization."""
     items: list[Attention] = []
     if has_perm(membership, VIEW_PROCEDURES):
         overdue = Step.objects.filter(state__in=OPEN_STATES, due_date__lt=today).count()
         items.append(Attention(_("Overdue steps"), f"{overdue:,}",
                                reverse("procedures:board"), warn=overdue > 0))
-    if has_perm(membership, MANAGE_NOTIFICATIONS):
-        failed = Delivery.objects.filter(
-            status__in=[DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP, DeliveryStatus.UNCERTAIN],
-            day__gte=today - dt.timedelta(days=FAILED_DAYS)).count()
-        items.append(Attention(_("Failed notifications"), f"{failed:,}",
-                               reverse("procedures:notifications") + "?problems=1",
-                               note=_("last %(days)s days") % {"days": FAILED_DAYS},
-                               warn=failed > 0))
     return items

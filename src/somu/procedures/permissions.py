@@ -16,7 +16,6 @@ HANDOVER: Final = "handover"  # bulk handover (引継ぎ) of everything one pers
 # Read the handovers already executed (list, 引継書, its Excel): they are in the audit log too,
 # so whoever reads everything read-only (the auditor) reads them as well.
 VIEW_HANDOVER: Final = "view_handover"
-MANAGE_NOTIFICATIONS: Final = "manage_notifications"  # chat webhooks and failed deliveries
 
 PERMISSIONS: Final = (
     Permission(WORK_STEPS, _("Work on one's own procedure steps"),
@@ -27,5 +26,4 @@ PERMISSIONS: Final = (
                grants=(Role.STAFF,)),
     Permission(HANDOVER, _("Hand over everything a person holds")),
     Permission(VIEW_HANDOVER, _("Read executed handovers"), grants=(Role.AUDITOR,)),
-    Permission(MANAGE_NOTIFICATIONS, _("Chat webhooks and failed notifications")),
 )

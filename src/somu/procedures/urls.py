@@ -1,6 +1,5 @@
 from django.urls import path
 
-from somu.procedures import views_notify
 from somu.procedures.views import handover as views_handover
 from somu.procedures.views import runs as views_runs
 from somu.procedures.views import schedules as views_schedules
@@ -65,15 +64,4 @@ urlpatterns = [
          name="handover_detail"),
     path("handover/<int:handover_id>/handover.xlsx", views_handover.handover_xlsx,
          name="handover_xlsx"),
-    # notifications: chat webhooks and deliveries
-    path("notifications/", views_notify.notification_settings, name="notifications"),
-    path("notifications/webhooks/new/", views_notify.webhook_edit, name="webhook_create"),
-    path("notifications/webhooks/<int:webhook_id>/edit/", views_notify.webhook_edit,
-         name="webhook_edit"),
-    path("notifications/webhooks/<int:webhook_id>/delete/", views_notify.webhook_delete,
-         name="webhook_delete"),
-    path("notifications/webhooks/<int:webhook_id>/test/", views_notify.webhook_test,
-         name="webhook_test"),
-    path("notifications/deliveries/<int:delivery_id>/retry/", views_notify.delivery_retry,
-         name="delivery_retry"),
 ]

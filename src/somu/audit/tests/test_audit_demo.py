@@ -19,6 +19,7 @@ from somu.audit.tests.reading import latest, shown, visible_text
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.notify import services as notify_services
+from somu.notify.webhooks import webhook_delete, webhook_save
 from somu.org import invitations
 from somu.org import services as org_services
 from somu.org.demo import DEMO_SLUG
@@ -34,7 +35,6 @@ from somu.org.models import (
     User,
 )
 from somu.procedures.models import Schedule, Step, StepState, Template
-from somu.procedures.notify import webhook_delete, webhook_save
 from somu.procedures.selectors.templates import version_spec
 from somu.procedures.services import handover, schedules
 from somu.procedures.services import steps as step_services

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from somu.core import tenancy
-from somu.procedures.models import Delivery, DeliveryChannel, DeliveryStatus, Step
+from somu.notify.models import Delivery, DeliveryChannel, DeliveryStatus
+from somu.procedures.models import Step
 from somu.procedures.services import runs as run_services
 from somu.procedures.services import templates as template_services
 from somu.survey import selectors as survey_selectors
@@ -86,7 +87,7 @@ def test_an_administrator_sees_overdue_steps_and_failed_notifications_linked_to_
     body = page(client_as(admin_a, org_a))
     assert (f'<a class="tile tile-warn" href="{reverse("procedures:board")}">'
             f'<span class="tile-num">2</span>{tr("Overdue steps")}</a>') in body
-    assert (f'<a class="tile tile-warn" href="{reverse("procedures:notifications")}?problems=1">'
+    assert (f'<a class="tile tile-warn" href="{reverse("notify:settings")}?problems=1">'
             f'<span class="tile-num">2</span>{tr("Failed notifications")}') in body
 
 
@@ -165,7 +166,7 @@ def test_another_organizations_figures_never_show(client_as, admin_a, org_a, peo
         Delivery.objects.create(channel=DeliveryChannel.EMAIL, person=people_b.kimura,
                                 day=dt.date(2026, 6, 9), status=DeliveryStatus.FAILED)
     body = page(client_as(admin_a, org_a))
-    assert (f'<a class="tile" href="{reverse("procedures:notifications")}?problems=1">'
+    assert (f'<a class="tile" href="{reverse("notify:settings")}?problems=1">'
             f'<span class="tile-num">0</span>') in body
 
 

@@ -17,10 +17,10 @@ from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.jobs import worker
 from somu.jobs.models import Job
+from somu.notify import digests
+from somu.notify.jobs import DIGEST
 from somu.org import services
 from somu.org.models import Organization, Person
-from somu.procedures import notify
-from somu.procedures.notify_jobs import DIGEST
 from somu.procedures.tests.background import READY, make_run
 from somu.survey import services as survey_services
 
@@ -180,8 +180,8 @@ def test_digest_links_use_the_organizations_base_url_else_the_deployments(
     make_run(org_b, "ビー社の手続き",
              [("ビー社の手順", people_b.kimura, dt.date(2026, 4, 6), READY)])
 
-    [a_mail] = notify.build_digests(organization=org_a, day=DAY)
-    [b_mail] = notify.build_digests(organization=org_b, day=DAY)
+    [a_mail] = digests.build_digests(organization=org_a, day=DAY)
+    [b_mail] = digests.build_digests(organization=org_b, day=DAY)
 
     assert f"https://somu.a.example/procedures/steps/{run[0].pk}/" in a_mail.body
     assert "https://somu.a.example/procedures/my/" in a_mail.body

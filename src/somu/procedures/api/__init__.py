@@ -7,7 +7,6 @@ another organization are not found (the tenancy scope), so they answer 404 like 
 - :mod:`.steps` — working on steps; my tasks, the board, the due calendar, insights
 - :mod:`.schedules` — recurring launches
 - :mod:`.handover` — bulk handovers (引継ぎ)
-- :mod:`.webhooks` — chat webhooks and their deliveries
 
 Operation ids are spelled out on each operation (they were derived from the module names
 before the split), so the OpenAPI document does not change when code moves.
@@ -15,9 +14,9 @@ before the split), so the OpenAPI document does not change when code moves.
 
 from ninja import Router
 
-from somu.procedures.api import handover, runs, schedules, steps, templates, webhooks
+from somu.procedures.api import handover, runs, schedules, steps, templates
 
 router = Router()
 # The order is the order of the paths in the OpenAPI document.
-for module in (templates, runs, schedules, handover, webhooks, steps):
+for module in (templates, runs, schedules, handover, steps):
     router.add_router("", module.router)

@@ -12,13 +12,10 @@ from somu.core.api import OneOf
 from somu.core.permissions import Role
 from somu.procedures.engine.spec import FIELD_TYPES
 from somu.procedures.models import (
-    DeliveryChannel,
-    DeliveryStatus,
     EventKind,
     RunStatus,
     StepKind,
     StepState,
-    WebhookKind,
 )
 from somu.procedures.services.handover import ITEM_KINDS
 
@@ -33,9 +30,6 @@ StepKindChoice = Annotated[str, OneOf(*StepKind.values)]
 StepStateChoice = Annotated[str, OneOf(*StepState.values)]
 EventKindChoice = Annotated[str, OneOf(*EventKind.values)]
 FieldTypeChoice = Annotated[str, OneOf(*FIELD_TYPES)]
-WebhookKindChoice = Annotated[str, OneOf(*WebhookKind.values)]
-DeliveryChannelChoice = Annotated[str, OneOf(*DeliveryChannel.values)]
-DeliveryStatusChoice = Annotated[str, OneOf(*DeliveryStatus.values)]
 HandoverKindChoice = Annotated[str, OneOf(*ITEM_KINDS)]
 # A step's state for step items, the schedule's for schedule items, "" for the others.
 HandoverStateChoice = Annotated[str, OneOf("", *StepState.values, "active", "inactive")]

@@ -10,7 +10,6 @@ from django.core.files.base import ContentFile
 from somu.core.registry import Isolation
 from somu.org import services as org_services
 from somu.org.models import Organization, User
-from somu.procedures.models import Delivery, DeliveryChannel, Webhook
 from somu.procedures.services import handover as procedure_handover
 from somu.procedures.services import runs as run_services
 from somu.procedures.services import schedules as procedure_schedules
@@ -19,7 +18,7 @@ from somu.procedures.services import templates as template_services
 
 
 def records_of_b(*, organization: Organization, admin: User, people: Any) -> Isolation:
-    """A template, run, step, attachment, schedule, handover, webhook and delivery."""
+    """A template, run, step, attachment, schedule and handover."""
     template = template_services.template_save(actor=admin, template=None, spec={
         "name": "ビー社手順",
         "parameters": [{"key": "期日", "type": "date"}],
@@ -44,14 +43,9 @@ def records_of_b(*, organization: Organization, admin: User, people: Any) -> Iso
     handover = procedure_handover.handover_execute(
         actor=admin, from_person=people.kimura, to_person=kobayashi,
         effective_date=dt.date(2026, 4, 1), note="ビー引継")
-    webhook = Webhook.objects.create(name="ビー通知", kind="slack",
-                                     url="https://hooks.slack.com/services/B/B/B")
-    delivery = Delivery.objects.create(channel=DeliveryChannel.WEBHOOK, webhook=webhook,
-                                       day=dt.date(2026, 4, 1), subject="ビー通知",
-                                       body="ビー社手順")
     return Isolation(
         ids={"template_id": template.pk, "run_id": run.pk, "step_id": step.pk,
              "attachment_id": attachment.pk, "schedule_id": schedule.pk,
-             "handover_id": handover.pk, "webhook_id": webhook.pk, "delivery_id": delivery.pk},
-        texts=("ビー社手順", "ビー通知", "ビー定期", "ビー引継", "ビー添付", "小林 美咲"),
+             "handover_id": handover.pk},
+        texts=("ビー社手順", "ビー定期", "ビー引継", "ビー添付", "小林 美咲"),
     )

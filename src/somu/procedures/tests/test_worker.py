@@ -22,15 +22,10 @@ from somu.core import tenancy
 from somu.jobs import queue, worker
 from somu.jobs.models import Job, JobStatus
 from somu.jobs.registry import HANDLERS, Handler
+from somu.notify.models import Delivery, DeliveryStatus
+from somu.notify.webhooks import webhook_save
 from somu.org.models import Organization, Person
-from somu.procedures.models import (
-    Delivery,
-    DeliveryStatus,
-    Run,
-    Schedule,
-    Template,
-)
-from somu.procedures.notify import webhook_save
+from somu.procedures.models import Run, Schedule, Template
 from somu.procedures.services import schedules
 from somu.procedures.tests.background import READY, ChatServer, chat_server, make_run
 from somu.procedures.tests.builders import save
@@ -328,12 +323,12 @@ def test_the_row_locks_alone_keep_launches_and_sends_single_even_without_the_que
     org_a, people_a, server,
 ):
     """Both workers run the same work at once (as if the job keys had not deduplicated it)."""
-    from somu.procedures import notify
+    from somu.notify import digests, sending
 
     template = save(org_a, CLOSING)
     made = [_schedule(org_a, template, "A002", f"決算{i}", today=D(2026, 4, 1)) for i in range(4)]
     _overdue_work(org_a, people_a, server)
-    deliveries = notify.build_digests(organization=org_a, day=DAY)
+    deliveries = digests.build_digests(organization=org_a, day=DAY)
     start = threading.Barrier(2)
     errors: list[BaseException] = []
     sent: list[bool] = []
@@ -342,7 +337,7 @@ def test_the_row_locks_alone_keep_launches_and_sends_single_even_without_the_que
         start.wait(timeout=10)
         schedules.schedule_launch_due(organization=org_a, today=D(2026, 6, 3))
         with tenancy.activate(org_a):
-            sent.extend(notify.send_delivery(d.pk) for d in deliveries)
+            sent.extend(sending.send_delivery(d.pk) for d in deliveries)
 
     threads = [_in_thread(work, errors) for _ in range(2)]
     for thread in threads:

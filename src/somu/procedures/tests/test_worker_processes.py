@@ -13,9 +13,10 @@ from django.db import connection
 from somu.core import tenancy
 from somu.jobs.models import Job, JobStatus
 from somu.jobs.tests.processes import start_worker, wait_for, workers
+from somu.notify.models import Delivery, DeliveryChannel, DeliveryStatus
+from somu.notify.webhooks import webhook_save
 from somu.org.selectors import business_calendar
-from somu.procedures.models import Delivery, DeliveryChannel, DeliveryStatus
-from somu.procedures.notify import notifiable_steps, webhook_save
+from somu.procedures.digest import notifiable_steps
 from somu.procedures.tests.background import ChatServer, chat_server, hung_smtp_server
 from somu.procedures.tests.builders import save
 from somu.procedures.tests.test_schedules import CLOSING

@@ -16,9 +16,10 @@ from django.utils import timezone, translation
 
 from somu.core import tenancy
 from somu.jobs import queue
+from somu.notify import chat, digests, selectors, sending, webhooks
+from somu.notify.models import Delivery, DeliveryChannel, DeliveryStatus, Webhook
 from somu.org.models import Organization, Person
-from somu.procedures import notify
-from somu.procedures.models import Delivery, DeliveryChannel, DeliveryStatus, RunStatus, Webhook
+from somu.procedures.models import RunStatus
 from somu.procedures.tests.background import (
     DONE,
     READY,
@@ -82,7 +83,7 @@ def steps_b(org_b, people_b):
 
 def _webhook(organization: Organization, kind: str, url: str, token: str = "") -> Webhook:
     with tenancy.activate(organization):
-        return notify.webhook_save(actor=None, webhook=None, data={
+        return webhooks.webhook_save(actor=None, webhook=None, data={
             "name": f"{kind} channel", "kind": kind, "url": url, "token": token, "active": True})
 
 
@@ -97,7 +98,7 @@ def _deliveries(organization: Organization) -> list[Delivery]:
 def test_a_digest_lists_a_persons_overdue_and_due_soon_steps_of_running_runs(
     org_a, people_a, steps_a,
 ) -> None:
-    created = notify.build_digests(organization=org_a, day=DAY)
+    created = digests.build_digests(organization=org_a, day=DAY)
 
     by_person = {d.person_id: d for d in created if d.channel == DeliveryChannel.EMAIL}
     assert set(by_person) == {people_a.yamada.pk, people_a.tanaka.pk}
@@ -115,7 +116,7 @@ def test_a_digest_lists_a_persons_overdue_and_due_soon_steps_of_running_runs(
 def test_people_without_an_email_address_get_no_digest(
     org_a, people_a, steps_a,
 ) -> None:
-    notify.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
 
     assert people_a.suzuki.pk not in {d.person_id for d in _deliveries(org_a)}
 
@@ -124,8 +125,8 @@ def test_building_the_digests_twice_creates_nothing_new(
     org_a, people_a, steps_a, server,
 ) -> None:
     _webhook(org_a, "slack", server.url + "/slack")
-    first = notify.build_digests(organization=org_a, day=DAY)
-    second = notify.build_digests(organization=org_a, day=DAY)
+    first = digests.build_digests(organization=org_a, day=DAY)
+    second = digests.build_digests(organization=org_a, day=DAY)
 
     assert len(first) == 3  # yamada, tanaka, the webhook
     assert second == []
@@ -133,8 +134,8 @@ def test_building_the_digests_twice_creates_nothing_new(
 
 
 def test_a_digest_is_per_day(org_a, people_a, steps_a) -> None:
-    notify.build_digests(organization=org_a, day=DAY)
-    next_day = notify.build_digests(organization=org_a, day=DAY + dt.timedelta(days=1))
+    digests.build_digests(organization=org_a, day=DAY)
+    next_day = digests.build_digests(organization=org_a, day=DAY + dt.timedelta(days=1))
 
     assert {d.day for d in next_day} == {DAY + dt.timedelta(days=1)}
     assert len(_deliveries(org_a)) == 4
@@ -145,7 +146,7 @@ def test_a_quiet_day_creates_no_delivery(org_a, people_a, server) -> None:
     make_run(org_a, "余裕のある手続き",
              [("来月の手順", people_a.yamada, dt.date(2026, 5, 20), READY)])
 
-    assert notify.build_digests(organization=org_a, day=DAY) == []
+    assert digests.build_digests(organization=org_a, day=DAY) == []
 
 
 def test_a_webhook_hears_only_of_its_own_organization(
@@ -153,8 +154,8 @@ def test_a_webhook_hears_only_of_its_own_organization(
 ) -> None:
     hook_a = _webhook(org_a, "slack", server.url + "/a")
     hook_b = _webhook(org_b, "slack", server.url + "/b")
-    notify.build_digests(organization=org_a, day=DAY)
-    notify.build_digests(organization=org_b, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_b, day=DAY)
 
     [to_a] = [d for d in _deliveries(org_a) if d.channel == DeliveryChannel.WEBHOOK]
     [to_b] = [d for d in _deliveries(org_b) if d.channel == DeliveryChannel.WEBHOOK]
@@ -162,9 +163,9 @@ def test_a_webhook_hears_only_of_its_own_organization(
     assert "ビー社の秘密の手順" not in to_a.body and "名刺の発注" in to_a.body
     assert "名刺の発注" not in to_b.body and "ビー社の秘密の手順" in to_b.body
     with tenancy.activate(org_a):
-        notify.send_delivery(to_a)
+        sending.send_delivery(to_a)
     with tenancy.activate(org_b):
-        notify.send_delivery(to_b)
+        sending.send_delivery(to_b)
     posted = {r.path: r.body.decode() for r in server.received}
     assert "ビー社の秘密の手順" not in posted["/a"] and "名刺の発注" in posted["/a"]
     assert "名刺の発注" not in posted["/b"]
@@ -173,8 +174,8 @@ def test_a_webhook_hears_only_of_its_own_organization(
 def test_an_inactive_webhook_gets_nothing(org_a, people_a, steps_a, server) -> None:
     hook = _webhook(org_a, "slack", server.url + "/slack")
     with tenancy.activate(org_a):
-        notify.webhook_save(actor=None, webhook=hook, data={"active": False})
-    created = notify.build_digests(organization=org_a, day=DAY)
+        webhooks.webhook_save(actor=None, webhook=hook, data={"active": False})
+    created = digests.build_digests(organization=org_a, day=DAY)
 
     assert all(d.channel == DeliveryChannel.EMAIL for d in created)
 
@@ -185,11 +186,11 @@ def test_an_inactive_webhook_gets_nothing(org_a, people_a, steps_a, server) -> N
 def test_the_digest_email_goes_out_once_with_links_to_the_steps(
     org_a, people_a, steps_a,
 ) -> None:
-    notify.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
     [yamada] = [d for d in _deliveries(org_a) if d.person_id == people_a.yamada.pk]
     with tenancy.activate(org_a):
-        assert notify.send_delivery(yamada) is True
-        assert notify.send_delivery(yamada) is False  # already sent: never twice
+        assert sending.send_delivery(yamada) is True
+        assert sending.send_delivery(yamada) is False  # already sent: never twice
 
     [message] = mail.outbox
     assert message.to == ["yamada@a.example"]
@@ -203,10 +204,10 @@ def test_the_digest_email_goes_out_once_with_links_to_the_steps(
 
 def test_slack_gets_a_text_message_with_mrkdwn_links(org_a, people_a, steps_a, server) -> None:
     _webhook(org_a, "slack", server.url + "/services/T000/B000/XXXX")
-    notify.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
     [delivery] = [d for d in _deliveries(org_a) if d.channel == DeliveryChannel.WEBHOOK]
     with tenancy.activate(org_a):
-        assert notify.send_delivery(delivery)
+        assert sending.send_delivery(delivery)
 
     [request] = server.received
     assert request.method == "POST" and request.path == "/services/T000/B000/XXXX"
@@ -221,10 +222,10 @@ def test_slack_gets_a_text_message_with_mrkdwn_links(org_a, people_a, steps_a, s
 
 def test_teams_gets_an_adaptive_card_message(org_a, people_a, steps_a, server) -> None:
     _webhook(org_a, "teams", server.url + "/workflows/triggers/manual/paths/invoke")
-    notify.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
     [delivery] = [d for d in _deliveries(org_a) if d.channel == DeliveryChannel.WEBHOOK]
     with tenancy.activate(org_a):
-        assert notify.send_delivery(delivery)
+        assert sending.send_delivery(delivery)
 
     [request] = server.received
     assert request.headers["content-type"].startswith("application/json")
@@ -245,10 +246,10 @@ def test_chatwork_gets_a_form_encoded_message_with_the_token(
     org_a, people_a, steps_a, server,
 ) -> None:
     _webhook(org_a, "chatwork", server.url + "/v2/rooms/123456/messages", token="cw-token-1")
-    notify.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
     [delivery] = [d for d in _deliveries(org_a) if d.channel == DeliveryChannel.WEBHOOK]
     with tenancy.activate(org_a):
-        assert notify.send_delivery(delivery)
+        assert sending.send_delivery(delivery)
 
     [request] = server.received
     assert request.path == "/v2/rooms/123456/messages"
@@ -262,14 +263,14 @@ def test_chatwork_gets_a_form_encoded_message_with_the_token(
 
 def test_chatwork_needs_its_token(org_a, server) -> None:
     with tenancy.activate(org_a), pytest.raises(ValidationError) as error:
-        notify.webhook_save(actor=None, webhook=None, data={
+        webhooks.webhook_save(actor=None, webhook=None, data={
             "name": "cw", "kind": "chatwork", "url": server.url, "token": "", "active": True})
     assert "token" in error.value.message_dict
 
 
 def test_a_webhook_url_must_be_http(org_a) -> None:
     with tenancy.activate(org_a), pytest.raises(ValidationError) as error:
-        notify.webhook_save(actor=None, webhook=None, data={
+        webhooks.webhook_save(actor=None, webhook=None, data={
             "name": "x", "kind": "slack", "url": "file:///etc/passwd", "active": True})
     assert "url" in error.value.message_dict
 
@@ -279,23 +280,23 @@ def test_a_failing_webhook_is_retried_with_backoff_then_given_up(
 ) -> None:
     server.status = 500
     _webhook(org_a, "slack", server.url + "/slack")
-    notify.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
     [delivery] = [d for d in _deliveries(org_a) if d.channel == DeliveryChannel.WEBHOOK]
     now = timezone.now()
     with tenancy.activate(org_a):
-        assert notify.send_delivery(delivery, now=now) is False
+        assert sending.send_delivery(delivery, now=now) is False
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 1
         assert "HTTP 500" in delivery.last_error
         assert delivery.next_attempt_at == now + dt.timedelta(minutes=1)
         # Not due yet: nothing is sent.
-        assert notify.send_delivery(delivery, now=now + dt.timedelta(seconds=30)) is False
+        assert sending.send_delivery(delivery, now=now + dt.timedelta(seconds=30)) is False
         assert server.count() == 1
 
         waits = []
         for _ in range(5):
             now = delivery.next_attempt_at
-            notify.send_delivery(delivery, now=now)
+            sending.send_delivery(delivery, now=now)
             delivery.refresh_from_db()
             if delivery.next_attempt_at is not None:
                 waits.append(delivery.next_attempt_at - now)
@@ -303,13 +304,13 @@ def test_a_failing_webhook_is_retried_with_backoff_then_given_up(
                          dt.timedelta(hours=2), dt.timedelta(hours=12)]
         assert delivery.status == DeliveryStatus.GAVE_UP and delivery.attempts == 6
         assert server.count() == 6
-        assert notify.send_delivery(delivery, now=now + dt.timedelta(days=2)) is False
-        assert list(notify.delivery_list(problems_only=True)) == [delivery]
+        assert sending.send_delivery(delivery, now=now + dt.timedelta(days=2)) is False
+        assert list(selectors.delivery_list(problems_only=True)) == [delivery]
 
         # An admin retries once the service is back.
         server.status = 200
-        notify.delivery_retry(actor=None, delivery=delivery)
-        assert notify.send_delivery(delivery) is True
+        sending.delivery_retry(actor=None, delivery=delivery)
+        assert sending.send_delivery(delivery) is True
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.SENT and delivery.last_error == ""
     assert server.count() == 7
@@ -317,10 +318,10 @@ def test_a_failing_webhook_is_retried_with_backoff_then_given_up(
 
 def test_a_refused_connection_is_a_failure_too(org_a, people_a, steps_a) -> None:
     _webhook(org_a, "teams", refused_url())
-    notify.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
     [delivery] = [d for d in _deliveries(org_a) if d.channel == DeliveryChannel.WEBHOOK]
     with tenancy.activate(org_a):
-        assert notify.send_delivery(delivery) is False
+        assert sending.send_delivery(delivery) is False
         delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED
     assert "refused" in delivery.last_error.lower()
@@ -332,35 +333,35 @@ def test_a_chat_message_whose_answer_timed_out_is_retried_once_then_left_uncerta
     settings.SOMU_HTTP_TIMEOUT = 0.3
     server.delay = 1  # it receives the message, but answers too late
     _webhook(org_a, "slack", server.url + "/slack")
-    notify.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
     [delivery] = [d for d in _deliveries(org_a) if d.channel == DeliveryChannel.WEBHOOK]
     now = timezone.now()
     with tenancy.activate(org_a):
-        assert notify.send_delivery(delivery, now=now) is False
+        assert sending.send_delivery(delivery, now=now) is False
         delivery.refresh_from_db()
         assert (delivery.status, delivery.uncertain_attempts) == (DeliveryStatus.FAILED, 1)
         assert delivery.next_attempt_at == now + dt.timedelta(minutes=1)
 
-        assert notify.send_delivery(delivery, now=now + dt.timedelta(minutes=1)) is False
+        assert sending.send_delivery(delivery, now=now + dt.timedelta(minutes=1)) is False
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.UNCERTAIN and "timed out" in delivery.last_error
         with translation.override("ja"):
             assert delivery.get_status_display() == "送信結果不明"
-        assert notify.send_delivery(delivery, now=now + dt.timedelta(days=1)) is False
+        assert sending.send_delivery(delivery, now=now + dt.timedelta(days=1)) is False
         assert server.count() == 2
-        assert list(notify.delivery_list(problems_only=True)) == [delivery]
+        assert list(selectors.delivery_list(problems_only=True)) == [delivery]
 
         # An admin who checked the channel sends it again by hand.
         server.delay = 0
-        notify.delivery_retry(actor=None, delivery=delivery)
-        assert notify.send_delivery(delivery) is True
+        sending.delivery_retry(actor=None, delivery=delivery)
+        assert sending.send_delivery(delivery) is True
     assert server.count() == 3
 
 
 def test_an_email_the_mail_server_never_confirms_is_sent_twice_then_left_uncertain(
     org_a, people_a, steps_a, settings,
 ) -> None:
-    notify.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
     email = next(d for d in _deliveries(org_a) if d.channel == DeliveryChannel.EMAIL)
     now = timezone.now()
     with smtp_server_silent_after_data() as smtp:
@@ -368,10 +369,10 @@ def test_an_email_the_mail_server_never_confirms_is_sent_twice_then_left_uncerta
         settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = \
             "127.0.0.1", smtp.port, 0.5
         with tenancy.activate(org_a):
-            assert notify.send_delivery(email, now=now) is False
+            assert sending.send_delivery(email, now=now) is False
             email.refresh_from_db()
             assert (email.status, email.uncertain_attempts) == (DeliveryStatus.FAILED, 1)
-            assert notify.send_delivery(email, now=now + dt.timedelta(minutes=1)) is False
+            assert sending.send_delivery(email, now=now + dt.timedelta(minutes=1)) is False
             email.refresh_from_db()
         assert smtp.messages == 2
     assert email.status == DeliveryStatus.UNCERTAIN
@@ -381,39 +382,39 @@ def test_a_delivery_whose_sender_died_while_sending_goes_out_once_more_then_neve
     org_a, people_a, steps_a, server,
 ) -> None:
     _webhook(org_a, "slack", server.url + "/slack")
-    notify.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
     hook = next(d for d in _deliveries(org_a) if d.channel == DeliveryChannel.WEBHOOK)
     email = next(d for d in _deliveries(org_a) if d.channel == DeliveryChannel.EMAIL)
     now = timezone.now()
     after_lease = queue.lease() + dt.timedelta(seconds=1)
     with tenancy.activate(org_a):
         # Both claimed, then the sender died before recording anything.
-        assert notify._claim(hook.pk, now) and notify._claim(email.pk, now)
-        assert notify.send_delivery(hook, now=now + dt.timedelta(minutes=1)) is False  # leased
-        assert notify.send_delivery(hook, now=now + after_lease) is True
+        assert sending._claim(hook.pk, now) and sending._claim(email.pk, now)
+        assert sending.send_delivery(hook, now=now + dt.timedelta(minutes=1)) is False  # leased
+        assert sending.send_delivery(hook, now=now + after_lease) is True
         hook.refresh_from_db()
         assert (hook.status, hook.uncertain_attempts) == (DeliveryStatus.SENT, 1)
 
         # The email's sender dies a second time: it is not sent a third time.
-        assert notify._claim(email.pk, now + after_lease)
-        assert notify.send_delivery(email, now=now + 2 * after_lease) is False
+        assert sending._claim(email.pk, now + after_lease)
+        assert sending.send_delivery(email, now=now + 2 * after_lease) is False
         email.refresh_from_db()
     assert email.status == DeliveryStatus.UNCERTAIN and email.uncertain_attempts == 2
     assert server.count() == 1 and mail.outbox == []
 
 
 def test_only_failed_deliveries_can_be_retried(org_a, people_a, steps_a) -> None:
-    notify.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
     delivery = _deliveries(org_a)[0]
     with tenancy.activate(org_a), pytest.raises(ValidationError):
-        notify.delivery_retry(actor=None, delivery=delivery)
+        sending.delivery_retry(actor=None, delivery=delivery)
 
 
 def test_the_test_button_posts_a_sample_message(org_a, server) -> None:
     hook = _webhook(org_a, "slack", server.url + "/slack")
-    notify.webhook_send_test(webhook=hook)
+    webhooks.webhook_send_test(webhook=hook)
     assert "text" in json.loads(server.received[0].body)
 
     server.status = 404
-    with pytest.raises(notify.DeliveryError, match="HTTP 404"):
-        notify.webhook_send_test(webhook=hook)
+    with pytest.raises(chat.DeliveryError, match="HTTP 404"):
+        webhooks.webhook_send_test(webhook=hook)

@@ -15,8 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from somu.audit.models import AuditEvent
 from somu.core import crypto, tenancy
-from somu.procedures import notify
-from somu.procedures.models import Delivery, DeliveryChannel, Webhook
+from somu.notify import digests, sending, webhooks
+from somu.notify.models import Delivery, DeliveryChannel, Webhook
 from somu.procedures.tests.background import READY, ChatServer, chat_server, make_run
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +32,9 @@ def server() -> Iterator[ChatServer]:
         yield state
 
 
-def _stored(webhook_id: int) -> tuple[str, str]:
+def _stored(webhook_id: int, table: str = "notify_webhook") -> tuple[str, str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT url, token FROM procedures_webhook WHERE id = %s", [webhook_id])
+        cursor.execute(f"SELECT url, token FROM {table} WHERE id = %s", [webhook_id])  # noqa: S608
         url, token = cursor.fetchone()
     return url, token
 
@@ -42,7 +42,7 @@ def _stored(webhook_id: int) -> tuple[str, str]:
 def _save(organization, **data) -> Webhook:
     defaults = {"name": "総務チャンネル", "kind": "chatwork", "active": True}
     with tenancy.activate(organization):
-        return notify.webhook_save(actor=None, webhook=None, data={**defaults, **data})
+        return webhooks.webhook_save(actor=None, webhook=None, data={**defaults, **data})
 
 
 def test_the_webhook_row_holds_neither_the_url_nor_the_token_in_clear(org_a, server) -> None:
@@ -62,10 +62,10 @@ def test_a_delivery_still_reaches_the_decrypted_url_with_the_token(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     make_run(org_a, "月次決算", [("請求書の発行", people_a.yamada, dt.date(2026, 4, 6), READY)])
     _save(org_a, url=server.url + SECRET_PATH, token=TOKEN)
-    notify.build_digests(organization=org_a, day=DAY)
+    digests.build_digests(organization=org_a, day=DAY)
     with tenancy.activate(org_a):
         delivery = Delivery.objects.get(channel=DeliveryChannel.WEBHOOK)
-        assert notify.send_delivery(delivery)
+        assert sending.send_delivery(delivery)
 
     [request] = server.received
     assert request.path == SECRET_PATH
@@ -75,9 +75,9 @@ def test_a_delivery_still_reaches_the_decrypted_url_with_the_token(
 def test_the_audit_log_keeps_the_host_and_a_fingerprint_never_the_secret(org_a, server) -> None:
     hook = _save(org_a, url=server.url + SECRET_PATH, token=TOKEN)
     with tenancy.activate(org_a):
-        notify.webhook_save(actor=None, webhook=hook,
-                            data={"url": server.url + "/services/other"})
-        events = list(AuditEvent.objects.filter(object_type="procedures.webhook").order_by("seq"))
+        webhooks.webhook_save(actor=None, webhook=hook,
+                              data={"url": server.url + "/services/other"})
+        events = list(AuditEvent.objects.filter(object_type="notify.webhook").order_by("seq"))
 
     created, changed = events
     host = server.url.split("//")[1]
@@ -107,7 +107,7 @@ def test_after_a_key_rotation_old_values_are_read_and_can_be_reencrypted(
         assert Webhook.objects.get(pk=hook.pk).token == TOKEN
     out = StringIO()
     call_command("reencrypt_secrets", stdout=out)
-    assert "procedures.Webhook: 1 rows" in out.getvalue()
+    assert "notify.Webhook: 1 rows" in out.getvalue()
 
     settings.SOMU_OLD_SECRET_KEYS = ()
     with tenancy.activate(org_a):
@@ -129,13 +129,14 @@ def test_the_migration_encrypts_existing_rows_and_reverses(org_a) -> None:
     try:
         executor = MigrationExecutor(connection)
         executor.migrate([("procedures", "0002_webhook_secrets_encrypted")])
-        url, token = _stored(pk)
+        url, token = _stored(pk, "procedures_webhook")
         assert "chatwork" not in url and crypto.decrypt(url).endswith("/rooms/9/messages")
         assert crypto.decrypt(token) == TOKEN
 
         executor = MigrationExecutor(connection)
         executor.migrate([("procedures", "0001_initial")])
-        assert _stored(pk) == ("https://api.chatwork.com/v2/rooms/9/messages", TOKEN)
+        assert _stored(pk, "procedures_webhook") == (
+            "https://api.chatwork.com/v2/rooms/9/messages", TOKEN)
     finally:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()

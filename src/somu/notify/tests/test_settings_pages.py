@@ -16,17 +16,11 @@ from django.utils.html import escape
 
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
-from somu.procedures import notify
-from somu.procedures.models import (
-    Delivery,
-    DeliveryChannel,
-    DeliveryStatus,
-    Webhook,
-    WebhookKind,
-)
+from somu.notify import webhooks
+from somu.notify.models import Delivery, DeliveryChannel, DeliveryStatus, Webhook, WebhookKind
 
-SETTINGS = reverse("procedures:notifications")
-NEW = reverse("procedures:webhook_create")
+SETTINGS = reverse("notify:settings")
+NEW = reverse("notify:webhook_create")
 TOKEN = "cw-secret-token-0123456789"
 
 
@@ -82,7 +76,7 @@ def make_webhook(org, **fields: object) -> Webhook:  # type: ignore[no-untyped-d
     data = {"name": "総務チャンネル", "kind": WebhookKind.SLACK,
             "url": "https://hooks.slack.com/services/T000/B000/XXXX", "active": True, **fields}
     with tenancy.activate(org):
-        return notify.webhook_save(actor=None, webhook=None, data=data)
+        return webhooks.webhook_save(actor=None, webhook=None, data=data)
 
 
 def test_the_page_explains_when_digests_are_built(admin, tr) -> None:  # type: ignore[no-untyped-def]
@@ -130,7 +124,7 @@ def test_chatwork_needs_a_token_which_is_never_shown_back(admin, org_a, tr) -> N
     with tenancy.activate(org_a):
         webhook = Webhook.objects.get()
     assert webhook.token == TOKEN
-    edit = reverse("procedures:webhook_edit", args=[webhook.pk])
+    edit = reverse("notify:webhook_edit", args=[webhook.pk])
     page = admin.get(edit)
     assert TOKEN not in body(page)
     assert TOKEN not in body(admin.get(SETTINGS))
@@ -145,14 +139,14 @@ def test_chatwork_needs_a_token_which_is_never_shown_back(admin, org_a, tr) -> N
 
 def test_editing_and_deleting_a_webhook(admin, org_a) -> None:  # type: ignore[no-untyped-def]
     webhook = make_webhook(org_a)
-    edit = reverse("procedures:webhook_edit", args=[webhook.pk])
+    edit = reverse("notify:webhook_edit", args=[webhook.pk])
     response = admin.post(edit, {"kind": "teams", "name": "Teams 総務",
                                  "url": "https://example.webhook.office.com/abc"})
     assert response.status_code == 302
     webhook.refresh_from_db()
     assert (webhook.kind, webhook.name, webhook.active) == ("teams", "Teams 総務", False)
 
-    delete = reverse("procedures:webhook_delete", args=[webhook.pk])
+    delete = reverse("notify:webhook_delete", args=[webhook.pk])
     assert shows(admin.get(delete), "Teams 総務")
     assert admin.post(delete).status_code == 302
     with tenancy.activate(org_a):
@@ -163,7 +157,7 @@ def test_editing_and_deleting_a_webhook(admin, org_a) -> None:  # type: ignore[n
 def test_the_test_button_posts_to_the_chat_service_and_reports_success(  # type: ignore[no-untyped-def]
         admin, org_a, receiver, tr) -> None:
     webhook = make_webhook(org_a, url=f"{receiver.url}/hook")
-    response = admin.post(reverse("procedures:webhook_test", args=[webhook.pk]), follow=True)
+    response = admin.post(reverse("notify:webhook_test", args=[webhook.pk]), follow=True)
     assert response.status_code == 200
     assert len(receiver.requests) == 1
     path, _headers, data = receiver.requests[0]
@@ -176,7 +170,7 @@ def test_the_test_button_posts_to_the_chat_service_and_reports_success(  # type:
 
 def test_the_test_button_reports_the_services_error(admin, org_a, receiver) -> None:  # type: ignore[no-untyped-def]
     webhook = make_webhook(org_a, url=f"{receiver.url}/fail")
-    response = admin.post(reverse("procedures:webhook_test", args=[webhook.pk]), follow=True)
+    response = admin.post(reverse("notify:webhook_test", args=[webhook.pk]), follow=True)
     assert len(receiver.requests) == 1
     assert "HTTP 500" in body(response)
 
@@ -198,7 +192,7 @@ def test_a_failed_delivery_is_shown_with_its_error_and_sent_again_by_the_button(
     page = admin.get(SETTINGS + "?problems=1")
     assert shows(page, "HTTP 500 Internal Server Error: boom")
     assert shows(page, str(DeliveryStatus.FAILED.label))
-    retry = reverse("procedures:delivery_retry", args=[delivery.pk])
+    retry = reverse("notify:delivery_retry", args=[delivery.pk])
     assert retry in body(page)
 
     response = admin.post(retry, follow=True)
@@ -215,7 +209,7 @@ def test_a_failed_delivery_is_shown_with_its_error_and_sent_again_by_the_button(
 def test_a_retry_that_fails_again_says_why(admin, org_a, receiver) -> None:  # type: ignore[no-untyped-def]
     webhook = make_webhook(org_a, url=f"{receiver.url}/fail")
     delivery = failed_delivery(org_a, webhook, status=DeliveryStatus.GAVE_UP)
-    response = admin.post(reverse("procedures:delivery_retry", args=[delivery.pk]), follow=True)
+    response = admin.post(reverse("notify:delivery_retry", args=[delivery.pk]), follow=True)
     delivery.refresh_from_db()
     assert delivery.status in (DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP)
     assert "HTTP 500" in delivery.last_error
@@ -225,7 +219,7 @@ def test_a_retry_that_fails_again_says_why(admin, org_a, receiver) -> None:  # t
 def test_a_sent_delivery_cannot_be_retried(admin, org_a, tr) -> None:  # type: ignore[no-untyped-def]
     webhook = make_webhook(org_a)
     delivery = failed_delivery(org_a, webhook, status=DeliveryStatus.SENT, error="")
-    response = admin.post(reverse("procedures:delivery_retry", args=[delivery.pk]), follow=True)
+    response = admin.post(reverse("notify:delivery_retry", args=[delivery.pk]), follow=True)
     assert shows(response, tr("Only failed deliveries can be retried."))
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
@@ -237,8 +231,8 @@ def test_only_admins_manage_notifications(request, client_as, org_a, user) -> No
     webhook = make_webhook(org_a)
     assert client.get(SETTINGS).status_code == 403
     assert client.get(NEW).status_code == 403
-    assert client.post(reverse("procedures:webhook_test", args=[webhook.pk])).status_code == 403
-    assert client.post(reverse("procedures:webhook_delete", args=[webhook.pk])).status_code == 403
+    assert client.post(reverse("notify:webhook_test", args=[webhook.pk])).status_code == 403
+    assert client.post(reverse("notify:webhook_delete", args=[webhook.pk])).status_code == 403
 
 
 def test_another_organizations_webhooks_and_deliveries_are_not_found(  # type: ignore[no-untyped-def]
@@ -248,9 +242,9 @@ def test_another_organizations_webhooks_and_deliveries_are_not_found(  # type: i
     client = client_as(admin_b, org_b)
     assert "総務チャンネル" not in body(client.get(SETTINGS))
     for name in ("webhook_edit", "webhook_delete"):
-        assert client.get(reverse(f"procedures:{name}", args=[webhook.pk])).status_code == 404
-    assert client.post(reverse("procedures:webhook_test", args=[webhook.pk])).status_code == 404
-    assert client.post(reverse("procedures:delivery_retry",
+        assert client.get(reverse(f"notify:{name}", args=[webhook.pk])).status_code == 404
+    assert client.post(reverse("notify:webhook_test", args=[webhook.pk])).status_code == 404
+    assert client.post(reverse("notify:delivery_retry",
                                args=[delivery.pk])).status_code == 404
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED
