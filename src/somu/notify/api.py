@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
@@ -95,13 +94,13 @@ class PreferencesIn(InputSchema):
     preferences: list[PreferenceIn]
 
 
-def _person(request: HttpRequest) -> Person | None:
-    membership: Membership = request.auth  # type: ignore[attr-defined]
+def _person(request: AuthedRequest) -> Person | None:
+    membership: Membership = request.auth
     require(membership, VIEW_ORG)
     return membership.person
 
 
-def _own_person(request: HttpRequest) -> Person:
+def _own_person(request: AuthedRequest) -> Person:
     person = _person(request)
     if person is None:
         raise HttpError(404, "Your account is not linked to a person of this organization.")
@@ -115,7 +114,7 @@ def _preferences(person: Person) -> list[dict[str, Any]]:
 
 @router.get("", response={200: list[NotificationOut], **errors(403, 422)})
 @paginate(PagePagination)
-def notification_list(request: HttpRequest, filters: Query[NotificationQuery]) -> Any:
+def notification_list(request: AuthedRequest, filters: Query[NotificationQuery]) -> Any:
     """The caller's notifications, unread first, then the newest."""
     person = _person(request)
     if person is None:
@@ -127,13 +126,13 @@ def notification_list(request: HttpRequest, filters: Query[NotificationQuery]) -
 
 
 @router.post("/read-all", response={200: ReadAllOut, **errors(403, 404)})
-def notification_read_all(request: HttpRequest) -> dict[str, int]:
+def notification_read_all(request: AuthedRequest) -> dict[str, int]:
     """Mark every unread notification of the caller read."""
     return {"marked": services.notifications_mark_all_read(person=_own_person(request))}
 
 
 @router.get("/preferences", response={200: list[PreferenceOut], **errors(403)})
-def preferences_get(request: HttpRequest) -> list[dict[str, Any]]:
+def preferences_get(request: AuthedRequest) -> list[dict[str, Any]]:
     """Every kind of notification with the caller's setting, or its default (none for an
     account linked to no person: it is never notified)."""
     person = _person(request)
@@ -141,7 +140,7 @@ def preferences_get(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.put("/preferences", response={200: list[PreferenceOut], **errors(403, 404, 422)})
-def preferences_put(request: HttpRequest, payload: PreferencesIn) -> list[dict[str, Any]]:
+def preferences_put(request: AuthedRequest, payload: PreferencesIn) -> list[dict[str, Any]]:
     """Set the listed kinds; kinds not listed keep their setting. An unknown kind is 422."""
     person = _own_person(request)
     services.preferences_save(actor=request.user, person=person, data={
@@ -150,7 +149,7 @@ def preferences_put(request: HttpRequest, payload: PreferencesIn) -> list[dict[s
 
 
 @router.post("/{notification_id}/read", response={200: NotificationOut, **errors(403, 404, 422)})
-def notification_read(request: HttpRequest,
+def notification_read(request: AuthedRequest,
                       notification_id: int = NotificationId) -> Notification:
     """Mark one of the caller's notifications read."""
     person = _own_person(request)

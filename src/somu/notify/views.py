@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from somu.core.requests import AuthedRequest
 from somu.core.web import org_view, paginate, querystring_without_page, render_page
 from somu.notify import selectors, services
 from somu.notify.forms import PreferencesForm
@@ -22,12 +23,12 @@ from somu.org.permissions import VIEW_ORG
 PAGE_SIZE = 30
 
 
-def _person(request: HttpRequest) -> Person | None:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def _person(request: AuthedRequest) -> Person | None:
+    membership: Membership = request.membership
     return membership.person
 
 
-def _notification(request: HttpRequest, notification_id: int) -> tuple[Person, Notification]:
+def _notification(request: AuthedRequest, notification_id: int) -> tuple[Person, Notification]:
     """The caller's person and their notification; anyone else's is not found."""
     person = _person(request)
     if person is None:
@@ -50,7 +51,7 @@ def bell(request: HttpRequest) -> SafeString:
 
 
 @org_view(VIEW_ORG)
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthedRequest) -> HttpResponse:
     person = _person(request)
     if person is None:
         return render_page(request, "notify/list.html", {"person": None})
@@ -63,7 +64,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @org_view(VIEW_ORG)
-def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_read(request: AuthedRequest, notification_id: int) -> HttpResponse:
     person, notification = _notification(request, notification_id)
     services.notification_mark_read(person=person, notification=notification)
     return redirect("notify:list")
@@ -71,7 +72,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @require_POST
 @org_view(VIEW_ORG)
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthedRequest) -> HttpResponse:
     person = _person(request)
     if person is not None:
         services.notifications_mark_all_read(person=person)
@@ -80,7 +81,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 
 @org_view(VIEW_ORG)
-def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_open(request: AuthedRequest, notification_id: int) -> HttpResponse:
     """Mark the notification read and go where it leads (the centre when it leads nowhere)."""
     person, notification = _notification(request, notification_id)
     services.notification_mark_read(person=person, notification=notification)
@@ -91,7 +92,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     return redirect("notify:list")
 
 
-def preferences_section(request: HttpRequest) -> SafeString:
+def preferences_section(request: AuthedRequest) -> SafeString:
     """The account page's 通知設定 section (for a member linked to a person)."""
     person = _person(request)
     if person is None:
@@ -103,7 +104,7 @@ def preferences_section(request: HttpRequest) -> SafeString:
 
 @require_POST
 @org_view(VIEW_ORG)
-def preferences_update(request: HttpRequest) -> HttpResponse:
+def preferences_update(request: AuthedRequest) -> HttpResponse:
     person = _person(request)
     if person is None:
         raise Http404
