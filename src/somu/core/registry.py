@@ -122,9 +122,11 @@ class Contribution:
     - ``api``: ``(prefix, router)`` pairs mounted under /api/v1/;
     - ``home_leads`` / ``home_waiting`` / ``home_attention``: functions ``(membership=, today=)``
       returning :mod:`somu.core.home` items for the home page;
-    - ``demo``: a loader ``(organization, *, today)`` run inside the demo organization, after the
-      apps named in ``demo_after``;
-    - ``audit``: a mapping of the audit log's vocabulary (see :mod:`somu.audit.catalogue`);
+    - ``demo``: a loader ``(organization, *, today, fresh)`` run inside the demo organization,
+      after the apps named in ``demo_after`` (``fresh``: a new demo, else an existing one that
+      gets what a later version adds, so the loader must be idempotent);
+    - ``audit``: the app's :class:`somu.audit.catalogue.Vocabulary` for the audit log;
+    - ``commands``: ``somu`` sub-commands, each running one of the app's management commands;
     - ``isolation``: a function ``(*, organization, admin, people) -> Isolation`` that builds one
       of each of the app's records in a second organization, for the isolation walker
       (``tests/test_isolation.py``), which then asks every page and API operation for them;
