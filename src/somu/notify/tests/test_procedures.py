@@ -61,7 +61,7 @@ def test_completing_a_dependency_notifies_the_next_assignee_but_not_the_actor(
         org_a, people_a, run, hr):
     with tenancy.activate(org_a):
         step_services.step_complete(actor=hr, step=step(org_a, run, "docs").pk,
-                               checklist_done=[0, 1])
+                                    checklist_done=[0, 1])
     # 山田 issues the accounts; the notices are 佐藤's, who completed the documents himself.
     assert titles(org_a, people_a.yamada) == ["「アカウント発行」があなたの担当になりました"]
     assert titles(org_a, people_a.sato) == []
@@ -81,7 +81,7 @@ def _to_approval(org: Any, run: Any, hr: Any) -> Step:
     with tenancy.activate(org):
         step_services.step_complete(actor=hr, step=step(org, run, "docs").pk, checklist_done=[0, 1])
         step_services.step_complete(actor=hr, step=step(org, run, "shaho").pk,
-                               form_values={"receipt_no": "R-1"})
+                                    form_values={"receipt_no": "R-1"})
         step_services.step_complete(actor=hr, step=step(org, run, "koyo").pk)
         step_services.step_complete(actor=hr, step=step(org, run, "account").pk)
     return step(org, run, "approve")
@@ -106,7 +106,7 @@ def test_a_rejection_notifies_the_requester_and_the_reopened_steps_assignee(
     approval = _to_approval(org_a, run, hr)
     with tenancy.activate(org_a):
         step_services.step_decide(actor=manager_a, step=approval.pk, approve=False,
-                             comment="受付番号が違います")
+                                  comment="受付番号が違います")
         decided = Notification.objects.get(kind="procedures.step_decided")
     assert decided.recipient_id == people_a.sato.pk
     assert decided.title == f"「{run.name}」の「人事部長の確認」が差し戻されました"
@@ -154,3 +154,15 @@ def test_a_thirty_step_launch_takes_as_many_queries_as_a_three_step_one(org_a, p
         # 佐藤 (A003) launched them: a third of the steps are his own and not notified.
         assert Notification.objects.filter(title__startswith="「作業").count() == 2 + 2 + 20
         assert not Notification.objects.filter(recipient=people_a.yamada).exists()
+
+
+def test_a_handover_notifies_the_successor_of_the_steps_ready_for_them(org_a, people_a, run,
+                                                                      admin_a):
+    from somu.procedures.services.handover import handover_execute
+
+    with tenancy.activate(org_a):
+        handover_execute(actor=admin_a, from_person=people_a.suzuki, to_person=people_a.tanaka,
+                         effective_date=run.start_date, today=run.start_date)
+    # 鈴木 held only the documents step, ready: 田中 is told of it; nobody else is.
+    assert titles(org_a, people_a.tanaka) == ["「入社書類の提出」があなたの担当になりました"]
+    assert titles(org_a, people_a.yamada) == []

@@ -63,7 +63,8 @@ from somu.procedures.models import (
 from somu.procedures.selectors import runs as run_selectors
 from somu.procedures.selectors import templates as template_selectors
 from somu.procedures.services import templates as template_services
-from somu.procedures.services.steps import actor_label
+from somu.procedures.services.launching import actor_identity
+from somu.procedures.services.notices import notify_ready
 
 ItemKind = Literal["step", "template_rule", "template_owner", "schedule_owner"]
 ITEM_KINDS: Final[tuple[str, ...]] = ("step", "template_rule", "template_owner", "schedule_owner")
@@ -475,7 +476,12 @@ def _move_steps(actor: Actor, handover: Handover, steps: Mapping[int, Step],
         step.assignee_flagged = False
         step.revision += 1
     Step.objects.bulk_update(moved, ["assignee", "assignee_flagged", "revision"], batch_size=500)
-    label = actor_label(actor)
+    # The successor is told of the steps that wait for them now; a waiting one tells them when
+    # it becomes ready, as for any assignee.
+    actor_person, label = actor_identity(actor)
+    notify_ready([s for s in moved if s.state == StepState.READY],
+                 run_names={s.run_id: s.run.name for s in moved},
+                 actor_person_id=actor_person.pk if actor_person else None)
     user = _user(actor)
     StepEvent.objects.bulk_create([
         StepEvent(organization_id=step.organization_id, run_id=step.run_id, step=step,
