@@ -176,13 +176,19 @@ def deliveries_due(*, now: dt.datetime) -> QuerySet[Delivery]:
 @transaction.atomic
 def delivery_retry(*, actor: Actor, delivery: Delivery) -> Delivery:
     """An admin asks to send a failed or uncertain delivery again now (the worker sends it)."""
-    if delivery.status not in PROBLEMS:
+    # A compare-and-set, not a save of the row the page loaded: a worker may have claimed the
+    # delivery since (its backoff came due), and overwriting its claim would send it twice.
+    current = (Delivery.objects.filter(pk=delivery.pk, status__in=PROBLEMS)
+               .values_list("status", flat=True).first())
+    changed = current is not None and Delivery.objects.filter(
+        pk=delivery.pk, status=current).update(
+        status=DeliveryStatus.PENDING,
+        next_attempt_at=None,  # due at once
+        uncertain_attempts=0,  # the admin decided: it may go out twice more if unsure
+    )
+    if not changed:
         raise ValidationError(_("Only failed deliveries can be retried."))
-    before = delivery.status
-    delivery.status = DeliveryStatus.PENDING
-    delivery.next_attempt_at = None  # due at once
-    delivery.uncertain_attempts = 0  # the admin decided: it may go out twice more if unsure
-    delivery.save(update_fields=["status", "next_attempt_at", "uncertain_attempts"])
+    delivery.refresh_from_db()
     audit_record(actor=actor, action="delivery.retry", obj=delivery,
-                 changes={"status": [before, delivery.status]})
+                 changes={"status": [current, delivery.status]})
     return delivery

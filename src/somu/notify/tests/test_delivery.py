@@ -410,6 +410,23 @@ def test_only_failed_deliveries_can_be_retried(org_a, people_a, steps_a) -> None
         sending.delivery_retry(actor=None, delivery=delivery)
 
 
+def test_a_retry_asked_on_a_stale_page_does_not_undo_a_workers_claim(
+        org_a, people_a, steps_a, admin_a) -> None:
+    # The admin's page loaded the delivery as failed; meanwhile its backoff came due and a worker
+    # claimed it. The retry must not put it back to pending (it would then go out twice).
+    digests.build_digests(organization=org_a, day=DAY)
+    now = timezone.now()
+    with tenancy.activate(org_a):
+        delivery = _deliveries(org_a)[0]
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED, attempts=1, next_attempt_at=now)
+        stale = Delivery.objects.get(pk=delivery.pk)
+        assert sending._claim(delivery.pk, now)
+        with pytest.raises(ValidationError):
+            sending.delivery_retry(actor=admin_a, delivery=stale)
+        assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENDING
+
+
 def test_the_test_button_posts_a_sample_message(org_a, server) -> None:
     hook = _webhook(org_a, "slack", server.url + "/slack")
     webhooks.webhook_send_test(webhook=hook)

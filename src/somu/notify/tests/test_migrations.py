@@ -67,3 +67,20 @@ def test_moving_webhooks_and_deliveries_to_notify_keeps_their_rows(org_a, people
         assert back.name == "総務チャンネル"
     finally:
         _migrate(_leaves())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_going_back_before_immediate_emails_drops_them_and_keeps_the_digests(org_a, people_a):
+    day = dt.date(2026, 4, 8)
+    with tenancy.activate(org_a):
+        digest = Delivery.objects.create(channel="email", person=people_a.yamada, day=day)
+        Delivery.objects.create(channel="email", person=people_a.yamada, day=day,
+                                notification_id=99)
+    try:
+        executor = _migrate([("notify", "0002_webhook_delivery_from_procedures")])
+        old = executor.loader.project_state(
+            ("notify", "0002_webhook_delivery_from_procedures")).apps
+        kept = list(old.get_model("notify", "Delivery")._base_manager.values_list("pk", flat=True))
+        assert kept == [digest.pk]
+    finally:
+        _migrate(_leaves())
