@@ -154,14 +154,16 @@ def _fail(job: Job, now: dt.datetime, error: str) -> str:
 
 
 def _waits(job: Job, now: dt.datetime) -> bool:
-    """True while a job that ``job`` runs after is running or due."""
+    """True while a job that ``job`` runs after is running, due, or itself deferred (waiting a
+    moment for its own predecessors: a chain waits link by link). One waiting for the retry of
+    a failed attempt (a minute or more) holds nothing back."""
     if not job.after:
         return False
     prefixes = Q()
     for prefix in job.after:
         prefixes |= Q(key__startswith=prefix)
     return Job.objects.filter(prefixes).exclude(pk=job.pk).filter(
-        Q(status=JobStatus.RUNNING) | Q(status=JobStatus.QUEUED, run_after__lte=now)
+        Q(status=JobStatus.RUNNING) | Q(status=JobStatus.QUEUED, run_after__lte=now + DEFER)
     ).exists()
 
 

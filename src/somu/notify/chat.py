@@ -10,6 +10,7 @@ The payloads are pure functions of the title, the items and the link; the POST t
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -215,7 +216,7 @@ def http_post(url: str, data: bytes, headers: Mapping[str, str]) -> None:
     except urllib.error.URLError as exc:
         # Raised while connecting or sending the request: the service did not get it.
         raise DeliveryError(f"{type(exc).__name__}: {exc.reason}"[:1000]) from exc
-    except OSError as exc:
-        # After the request went out: a timeout means it may have been received.
-        error = DeliveryUncertain if isinstance(exc, TimeoutError) else DeliveryError
-        raise error(f"{type(exc).__name__}: {exc}"[:1000]) from exc
+    except (OSError, http.client.HTTPException) as exc:
+        # After the request went out (urllib wraps what fails before it in URLError): no answer,
+        # a dropped connection or a garbled reply means it may have been received.
+        raise DeliveryUncertain(f"{type(exc).__name__}: {exc}"[:1000]) from exc

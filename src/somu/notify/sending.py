@@ -11,6 +11,7 @@ every backoff step. Admins see failed and uncertain deliveries and can send them
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 from typing import Final
 
 from django.conf import settings
@@ -44,15 +45,6 @@ MAX_ATTEMPTS: Final = 6
 MAX_UNCERTAIN_ATTEMPTS: Final = 2
 
 
-def _timed_out(exc: BaseException | None) -> bool:
-    # smtplib wraps the socket's timeout in its own errors.
-    while exc is not None:
-        if isinstance(exc, TimeoutError):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
 def _send_email(delivery: Delivery) -> None:
     person = delivery.person
     if person is None or not person.email:
@@ -68,10 +60,13 @@ def _send_email(delivery: Delivery) -> None:
             subject=delivery.subject, body=delivery.body,
             from_email=settings.DEFAULT_FROM_EMAIL, to=[person.email], connection=mailer,
         ).send()
-    except Exception as exc:  # SMTP errors, bad addresses…
-        # No answer after the message was handed over: it may have been accepted.
-        error = DeliveryUncertain if _timed_out(exc) else DeliveryError
-        raise error(f"{type(exc).__name__}: {exc}"[:1000]) from exc
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused, ValueError) as exc:
+        # The server said no (a reply code), or the address cannot be used: nothing was sent.
+        raise DeliveryError(f"{type(exc).__name__}: {exc}"[:1000]) from exc
+    except Exception as exc:
+        # No answer or a dropped connection after the message was handed over: it may have
+        # been accepted.
+        raise DeliveryUncertain(f"{type(exc).__name__}: {exc}"[:1000]) from exc
     finally:
         mailer.close()
 

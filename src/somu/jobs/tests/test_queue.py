@@ -50,6 +50,25 @@ def test_a_job_waits_while_a_job_it_runs_after_is_running_and_waiting_costs_no_a
 
 
 @pytest.mark.django_db
+def test_a_chain_of_jobs_waits_link_by_link(ran):
+    queue.enqueue("test.record", "a:1", {}, NINE)
+    queue.enqueue("test.record", "b:1", {}, NINE, after=["a:"])
+    queue.enqueue("test.record", "c:1", {}, NINE, after=["b:"])
+    a = queue.claim("w1", NINE)
+    b = queue.claim("w2", NINE)
+    assert a is not None and b is not None and b.key == "b:1"
+    assert queue.run_job(b, "w2", NINE) == queue.DEFERRED  # b waits for a, a moment
+    c = queue.claim("w2", NINE)
+    assert c is not None and c.key == "c:1"
+    # b is only deferred, not done: c must not run ahead of it.
+    assert queue.run_job(c, "w2", NINE) == queue.DEFERRED
+    assert queue.run_job(a, "w1", NINE) == JobStatus.DONE
+    worker.tick("w2", NINE + queue.DEFER)
+    worker.tick("w2", NINE + 2 * queue.DEFER)
+    assert ran == ["a:1", "b:1", "c:1"]
+
+
+@pytest.mark.django_db
 def test_a_job_waiting_for_its_retry_does_not_hold_back_the_jobs_after_it(ran):
     queue.enqueue("test.record", "launch:1:09", {}, NINE + dt.timedelta(minutes=5))  # backoff
     queue.enqueue("test.record", "digest:1", {}, NINE, after=["launch:1:"])

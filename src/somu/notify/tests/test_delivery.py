@@ -358,6 +358,23 @@ def test_a_chat_message_whose_answer_timed_out_is_retried_once_then_left_uncerta
     assert server.count() == 3
 
 
+def test_a_chat_service_that_hangs_up_without_answering_is_tried_once_more_then_uncertain(
+    org_a, people_a, steps_a, server,
+) -> None:
+    server.hang_up = True  # it got the message; did it post it? Nobody can tell.
+    _webhook(org_a, "slack", server.url + "/slack")
+    digests.build_digests(organization=org_a, day=DAY)
+    [delivery] = [d for d in _deliveries(org_a) if d.channel == DeliveryChannel.WEBHOOK]
+    now = timezone.now()
+    with tenancy.activate(org_a):
+        assert sending.send_delivery(delivery, now=now) is False
+        assert sending.send_delivery(delivery, now=now + dt.timedelta(minutes=1)) is False
+        assert sending.send_delivery(delivery, now=now + dt.timedelta(days=1)) is False
+        delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.UNCERTAIN
+    assert server.count() == 2
+
+
 def test_an_email_the_mail_server_never_confirms_is_sent_twice_then_left_uncertain(
     org_a, people_a, steps_a, settings,
 ) -> None:

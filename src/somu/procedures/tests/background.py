@@ -40,6 +40,7 @@ class ChatServer:
     url: str = ""
     status: int = 200
     delay: float = 0
+    hang_up: bool = False  # it reads the message, then closes the connection without answering
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -62,6 +63,9 @@ def chat_server() -> Iterator[ChatServer]:
                     self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body,
                 ))
             time.sleep(state.delay)
+            if state.hang_up:
+                self.close_connection = True
+                return
             try:
                 self.send_response(state.status)
                 self.send_header("Content-Type", "text/plain")
