@@ -4,11 +4,12 @@ an administrator follows the round and reads the analysis, and the form fits a p
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from conftest import People
@@ -288,3 +289,21 @@ def test_on_a_phone_the_questionnaire_does_not_scroll_sideways(
     page.screenshot(path=screenshot_dir / "survey-questionnaire-phone.png", full_page=True)
 
     assert list(page_errors) == []
+
+
+def test_words_typed_before_the_page_script_runs_still_narrow_the_questionnaire(
+    page: Page, page_errors: list[str], survey: Survey, employee_a: User,
+) -> None:
+    # A long questionnaire on a slow connection: the search box is there before its script.
+    # (Seen in CI under load: the words were typed, the rows never narrowed.)
+    def slow_script(route: Any) -> None:
+        time.sleep(1.5)
+        route.continue_()
+
+    log_in(page, "employee_a")
+    page.route("**/somu/survey.js", slow_script)
+    page.goto(reverse("survey:questionnaire", args=[survey.round.pk]), wait_until="commit")
+    page.locator("#q-search").fill("給与計算")
+    expect(page.locator(f"#task-{survey.task('給与計算').pk}")).to_be_visible()
+    expect(page.locator(f"#task-{survey.task('年次決算').pk}")).to_be_hidden()
+    assert page_errors == []

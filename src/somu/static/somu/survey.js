@@ -145,6 +145,11 @@
   if (mine) {
     mine.addEventListener("change", filter);
   }
+  // Words typed before this script ran (the page is long), or restored by the browser on
+  // going back, filter too.
+  if ((search && search.value) || (mine && mine.checked)) {
+    filter();
+  }
 
   // Enter in the "propose a task" fields proposes the task instead of saving the questionnaire.
   const proposeButton = form.querySelector("[data-q-propose-button]");
