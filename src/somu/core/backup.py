@@ -78,10 +78,6 @@ def _vendor(using: str) -> str:
     return vendor
 
 
-def _quote(using: str, table: str) -> str:
-    return connections[using].ops.quote_name(table)
-
-
 def _row_counts(cursor: Any, tables: list[str], quote: Callable[[str], str]) -> dict[str, int]:
     counts = {}
     for table in sorted(tables):

@@ -65,14 +65,6 @@ def _grants() -> tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]
     return names, by_role, scoped
 
 
-def all_permissions() -> frozenset[str]:
-    return _grants()[0]
-
-
-def role_permissions(role: str) -> frozenset[str]:
-    return _grants()[1][Role(role).value]
-
-
 _ANY: Final = object()
 
 

@@ -12,7 +12,7 @@ navigation section key, API prefix or CLI sub-command (the second would silently
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
@@ -211,10 +211,6 @@ def _check(found: tuple[Entry, ...]) -> None:
             if name not in {e.label for e in found}:
                 raise ImproperlyConfigured(f"{entry.label!r} loads its demo after {name!r}, "
                                            "which is not installed.")
-
-
-def contributions() -> Iterator[Entry]:
-    yield from entries()
 
 
 def permissions() -> tuple[Permission, ...]:

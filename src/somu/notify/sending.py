@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Case, F, PositiveSmallIntegerField, Q, QuerySet, When
+from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -161,11 +161,6 @@ def send_delivery(delivery: Delivery | int, *, now: dt.datetime | None = None) -
         status=DeliveryStatus.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error="",
     )
     return True
-
-
-def deliveries_due(*, now: dt.datetime) -> QuerySet[Delivery]:
-    """Pending and failed deliveries whose (next) attempt is due."""
-    return Delivery.objects.filter(due_q(now)).order_by("next_attempt_at", "pk")
 
 
 @transaction.atomic

@@ -216,6 +216,16 @@ class EventKind(models.TextChoices):
     HANDED_OVER = "handed_over", _("Handed over")
 
 
+# The recorded actor of what no person did (the worker's scheduled launches and the like).
+SYSTEM_ACTOR = "system"
+
+
+def actor_display(label: str) -> str:
+    """How pages and messages name a recorded actor: the worker as 「システム（自動処理）」,
+    never the stored code."""
+    return str(_("System (automatic)")) if label == SYSTEM_ACTOR else label
+
+
 class StepEvent(TenantModel):
     """The run's timeline: who did what when (and comments)."""
 
@@ -235,6 +245,10 @@ class StepEvent(TenantModel):
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["run", "created_at"])]
+
+    @property
+    def actor_name(self) -> str:
+        return actor_display(self.actor_label)
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"

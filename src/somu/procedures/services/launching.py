@@ -23,7 +23,7 @@ from somu.org.models import Department, Membership, Person, PersonStatus
 from somu.org.selectors import department_subtree_ids
 from somu.procedures.engine.plan import due_order_problems
 from somu.procedures.engine.spec import START, AssigneeRule, ParameterSpec, TemplateSpec
-from somu.procedures.models import OPEN_STATES, Step, Template
+from somu.procedures.models import OPEN_STATES, SYSTEM_ACTOR, Step, Template
 from somu.rules.calendar import BusinessCalendar
 
 TRUE_WORDS: Final = frozenset({"true", "1", "yes", "on", "y", "はい"})
@@ -526,7 +526,7 @@ def actor_identity(user: Any) -> tuple[Person | None, str]:
     """The person the acting user is (their membership's person) and how the timeline names
     them: the person's name, else the login name, or "system" for the worker."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return None, "system"
+        return None, SYSTEM_ACTOR
     membership = (
         Membership.objects.filter(user_id=user.pk, is_active=True).select_related("person")
         .first()

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from somu.notify.services import Message, notify_many
-from somu.procedures.models import Run, Step, StepState
+from somu.procedures.models import Run, Step, StepState, actor_display
 
 # One insert per this many runs' ready steps (a bulk launch may make thousands).
 NOTIFY_BATCH: Final = 1000
@@ -57,10 +57,7 @@ def notify_decided(run: Run, step: Step, *, approved: bool, decider: str, commen
         values = {"step": step.name, "run": run.name}
         title = (_("“%(step)s” of “%(run)s” was approved") if approved
                  else _("“%(step)s” of “%(run)s” was rejected")) % values
-        # The worker decides nothing today, but a decision recorded without a person reads as
-        # the system's, in words, never the stored code.
-        who = _("System (automatic)") if decider == "system" else decider
-        body = _("Decided by %(who)s.") % {"who": who}
+        body = _("Decided by %(who)s.") % {"who": actor_display(decider)}
         if comment:
             body += "\n" + comment
         notify_many([Message(run.starter_id, "procedures.step_decided", title=title, body=body,

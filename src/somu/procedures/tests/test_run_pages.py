@@ -455,3 +455,11 @@ def test_the_preview_warns_when_a_due_date_comes_before_the_start_or_its_predece
     assert shows(launched, "納品・検収: " + tr(
         "Due %(date)s, before the start date %(start)s.", date="2026-12-01",
         start="2026-12-11"))
+
+
+def test_the_timeline_names_what_no_person_did_in_words(client_as, admin_a, org_a, people_a,  # type: ignore[no-untyped-def]
+                                                        template):
+    run = launch(org_a, template, people_a.suzuki)  # no actor: as the worker's schedules launch
+    page = body(client_as(admin_a, org_a).get(run_url(run)))
+    assert "システム（自動処理）" in page
+    assert ">system<" not in page
