@@ -33,7 +33,10 @@ def handle_effect(job: object, now: dt.datetime) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             pid = cursor.fetchone()[0]
-        Path(hold).write_text(str(pid))
+        # Written beside and renamed, so the test never reads the file half-written.
+        partial = Path(f"{hold}.partial")
+        partial.write_text(str(pid))
+        partial.rename(hold)
         time.sleep(float(job.payload.get("seconds", 30)))
 
 
