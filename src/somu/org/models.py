@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 
@@ -46,6 +46,11 @@ class Organization(models.Model):
         _("base URL for links"), max_length=200, blank=True,
         validators=[URLValidator(schemes=["http", "https"])],
     )
+    # The month the fiscal year (会計年度) starts: request numbers restart then. April unless set.
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year starts in month"), default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -53,6 +58,10 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def fiscal_year(self, day: date) -> int:
+        """The fiscal year ``day`` falls in, named by the calendar year it starts in (2026年度)."""
+        return day.year if day.month >= self.fiscal_year_start_month else day.year - 1
 
 
 class User(AbstractUser):
@@ -161,6 +170,16 @@ class Department(TenantModel):
         verbose_name=_("parent department"),
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    # The department's head (部長 of a 部, 課長 of a 課): "the requester's 部長" is found by
+    # walking up from the requester's department.
+    head = models.ForeignKey(
+        "org.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_departments",
+        verbose_name=_("head"),
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -213,6 +232,32 @@ class Grade(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}".strip()
+
+
+class Position(TenantModel):
+    """A 役職 of the organization's ranked list (社長, 本部長, 部長, 課長, 係長, 一般 by default).
+
+    ``rank`` orders them: 1 is the most senior; a higher number is further down.
+    """
+
+    name = models.CharField(_("name"), max_length=50)
+    rank = models.PositiveSmallIntegerField(_("rank (1 = most senior)"),
+                                            validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["rank", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="position_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The ranked list a new organization starts with.
+DEFAULT_POSITIONS: tuple[tuple[str, int], ...] = (
+    ("社長", 1), ("本部長", 2), ("部長", 3), ("課長", 4), ("係長", 5), ("一般", 6),
+)
 
 
 class Skill(TenantModel):
@@ -274,6 +319,14 @@ class Person(TenantModel):
         default=EmploymentType.REGULAR,
     )
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    position = models.ForeignKey(
+        Position,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("position"),
+    )
     manager = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

@@ -28,6 +28,7 @@ from somu.core import tenancy
 from somu.core.errors import Conflict
 from somu.core.permissions import Role
 from somu.org.models import (
+    DEFAULT_POSITIONS,
     ApiToken,
     CompanyHoliday,
     Department,
@@ -37,6 +38,7 @@ from somu.org.models import (
     Person,
     PersonSkill,
     PersonStatus,
+    Position,
     Skill,
     User,
 )
@@ -78,6 +80,10 @@ def organization_create(*, actor: Actor, name: str, slug: str) -> Organization:
             )
             for md in sorted(DEFAULT_YEAR_END, key=lambda md: (md[0] != 12, md))
         )
+        Position.objects.bulk_create(
+            Position(organization=organization, name=name, rank=rank)
+            for name, rank in DEFAULT_POSITIONS
+        )
         audit_record(
             actor=actor,
             action="organization.create",
@@ -87,7 +93,8 @@ def organization_create(*, actor: Actor, name: str, slug: str) -> Organization:
     return organization
 
 
-ORGANIZATION_FIELDS = ("name", "standard_monthly_hours", "weekend_days", "digest_hour", "base_url")
+ORGANIZATION_FIELDS = ("name", "standard_monthly_hours", "weekend_days", "digest_hour", "base_url",
+                       "fiscal_year_start_month")
 
 
 def _check_organization(organization: Organization) -> None:
