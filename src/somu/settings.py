@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "somu.jobs",
     "somu.notify",
     "somu.procedures",
+    "somu.approvals",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A 入社日 further ahead than this many years is refused as a typo (people, their import).
 SOMU_HIRE_DATE_MAX_YEARS_AHEAD = int(os.environ.get("SOMU_HIRE_DATE_MAX_YEARS_AHEAD", "2"))
+# The largest file a request takes as an attachment (20 MB unless set).
+SOMU_MAX_ATTACHMENT_BYTES = int(os.environ.get("SOMU_MAX_ATTACHMENT_BYTES",
+                                               str(20 * 1024 * 1024)))
 SOMU_IMPORT_MAX_BYTES = int(os.environ.get("SOMU_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 
 # --- Email -------------------------------------------------------------------------------------

@@ -104,6 +104,10 @@ class Run(TenantModel):
     )
     # The schedule's occurrence date this run was launched for: one run per occurrence.
     occurrence = models.DateField(null=True, blank=True)
+    # What this run was started for, when another app started it (an approved request): shown
+    # with a link, without procedures knowing that app.
+    origin_label = models.CharField(_("started for"), max_length=200, blank=True)
+    origin_url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 

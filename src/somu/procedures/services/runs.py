@@ -155,7 +155,7 @@ def run_launch(
     *, actor: Actor, template: Template, params: Mapping[str, Any],
     start_date: dt.date | None = None, name: str = "", starter: Person | None = None,
     schedule: Schedule | None = None, occurrence: dt.date | None = None,
-    version: TemplateVersion | None = None,
+    version: TemplateVersion | None = None, origin: tuple[str, str] | None = None,
 ) -> Run:
     """Launch one run: coerce the parameters, plan the steps on the organization's business
     calendar, resolve every assignee; raises :class:`LaunchError` naming what is wrong.
@@ -167,6 +167,10 @@ def run_launch(
     (run,) = _build_runs(actor=actor, template=template, version=version, spec=spec,
                          param_sets=[params], start_date=start_date, names=[name],
                          starter=starter, schedule=schedule, occurrence=occurrence)
+    if origin is not None:
+        # What started it (another app's record, e.g. 稟議-2026-00042), linked from the run.
+        run.origin_label, run.origin_url = origin[0][:200], origin[1][:300]
+        run.save(update_fields=["origin_label", "origin_url"])
     return run
 
 

@@ -1,0 +1,51 @@
+"""What the approvals app adds to the home page: how many requests await the member's
+decision (and their 後閲 and 回覧), and the oldest of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from somu.approvals import selectors
+from somu.core.home import Lead, Waiting
+from somu.org.models import Membership
+
+OLDEST = 5
+
+
+def lead(*, membership: Membership, today: dt.date) -> list[Lead]:
+    """"2 requests await your decision." when there are any."""
+    if membership.person is None:
+        return []
+    waiting = len(selectors.inbox(membership.person, today=today))
+    reviews = selectors.post_reviews_of(membership.person).count()
+    if not waiting and not reviews:
+        return []
+    text = ngettext("%(n)s request awaits your decision.",
+                    "%(n)s requests await your decision.", waiting) % {"n": waiting} \
+        if waiting else ""
+    warning = ngettext("%(n)s decision taken in your absence to review (後閲).",
+                       "%(n)s decisions taken in your absence to review (後閲).",
+                       reviews) % {"n": reviews} if reviews else ""
+    return [Lead(text or warning, reverse("approvals:inbox"), _("Awaiting my decision"),
+                 warning if text else "")]
+
+
+def waiting(*, membership: Membership, today: dt.date) -> list[Waiting]:
+    """The oldest requests awaiting the member's decision."""
+    if membership.person is None:
+        return []
+    items = selectors.inbox(membership.person, today=today)[:OLDEST]
+    return [Waiting(
+        title=f"{item.request.number} {item.request.title}",
+        detail=(_("requested by %(name)s, waiting since %(date)s")
+                % {"name": item.request.requester.name,
+                   "date": date_format(item.seat.pending_since.date())
+                   if item.seat.pending_since else "—"}),
+        url=reverse("approvals:request_detail", args=[item.request.pk]),
+        overdue=False,
+    ) for item in items]
