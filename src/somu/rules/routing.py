@@ -209,6 +209,14 @@ def _compile(row: RuleRow) -> Condition:
                          row=row.number) from exc
 
 
+def _holds(row: RuleRow, condition: Condition, values: Mapping[str, Any]) -> bool:
+    try:
+        return condition.evaluate(values)
+    except (TypeError, ValueError, ArithmeticError) as exc:  # an odd value the language missed
+        raise RouteError("condition_error", {"row": row.number, "message": str(exc)},
+                         row=row.number) from exc
+
+
 def _in_band(row: RuleRow, amount: int | None) -> bool:
     if row.amount_min is None and row.amount_max is None:
         return True
@@ -237,7 +245,7 @@ def matches(row: RuleRow, chart: OrgChart, draft: Draft) -> bool:
     """Whether ``row`` applies to ``draft``; a condition that does not compile is a RouteError."""
     if not _fits(row, chart, draft, _department(chart, draft)):
         return False
-    return not row.condition or _compile(row).evaluate(draft.values)
+    return not row.condition or _holds(row, _compile(row), draft.values)
 
 
 class RuleTable:
@@ -263,7 +271,7 @@ class RuleTable:
                 continue
             if isinstance(condition, RouteError):
                 raise condition
-            if condition is None or condition.evaluate(draft.values):
+            if condition is None or _holds(row, condition, draft.values):
                 out.append(row)
         return out
 
