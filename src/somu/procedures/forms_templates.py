@@ -14,9 +14,8 @@ JavaScript.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from django import forms
 from django.forms import BaseForm, BaseFormSet, formset_factory
@@ -31,6 +30,8 @@ from somu.procedures.engine.spec import (
     START,
     FormFieldSpec,
 )
+from somu.rules import forms as field_lines
+from somu.rules.forms import form_fields_text as form_fields_text
 
 AFTER_PREFIX: Final = "after:"
 REOPEN_PREFIX: Final = "reopen:"
@@ -186,40 +187,12 @@ def parse_form_fields(text: str) -> tuple[FormFieldSpec, ...]:
 
     Raises ``forms.ValidationError`` naming the line with an unknown type.
     """
-    out: list[FormFieldSpec] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip().replace("：", ":")
-        if not line:
-            continue
-        parts = [p.strip() for p in line.split(":")]
-        key = parts[0]
-        label = parts[1] if len(parts) > 1 and parts[1] else key
-        type_ = parts[2] if len(parts) > 2 and parts[2] else "text"
-        if type_ not in FIELD_TYPES:
-            raise forms.ValidationError(
-                _("Line %(line)s: unknown field type “%(type)s” (use one of: %(types)s).")
-                % {"line": number, "type": type_, "types": ", ".join(FIELD_TYPES)})
-        required, choices = False, cast(tuple[str, ...], ())
-        for extra in parts[3:]:
-            if extra.lower() in ("required", "必須", "true"):
-                required = True
-            elif extra:
-                choices = tuple(c.strip() for c in re.split(r"[|｜、]", extra) if c.strip())
-        out.append(FormFieldSpec(key=key, label=label, type=type_,  # type: ignore[arg-type]
-                                 required=required, choices=choices))
-    return tuple(out)
-
-
-def form_fields_text(fields: Iterable[FormFieldSpec]) -> str:
-    out = []
-    for f in fields:
-        line = f"{f.key}:{f.label}:{f.type}"
-        if f.required:
-            line += ":required"
-        if f.choices:
-            line += ":" + "|".join(f.choices)
-        out.append(line)
-    return "\n".join(out)
+    try:
+        return field_lines.parse_form_fields(text, types=FIELD_TYPES)
+    except field_lines.FormFieldsError as exc:
+        raise forms.ValidationError(
+            _("Line %(line)s: unknown field type “%(type)s” (use one of: %(types)s).")
+            % {"line": exc.line, "type": exc.type, "types": ", ".join(exc.types)}) from exc
 
 
 class StepForm(forms.Form):

@@ -56,14 +56,17 @@ from somu.rules.due import START as START
 from somu.rules.due import DueRule as DueRule
 from somu.rules.due import Roll as Roll
 
+# Form fields are shared with approvals' request types; re-exported here as part of the spec.
+from somu.rules.forms import FIELD_TYPES as FIELD_TYPES
+from somu.rules.forms import FieldType as FieldType
+from somu.rules.forms import FormFieldSpec as FormFieldSpec
+
 SPEC_FORMAT: Final = "procedure/1"
 
 ParamType = Literal["person", "date", "choice", "text", "number", "department", "boolean"]
 PARAM_TYPES: Final[tuple[str, ...]] = (
     "person", "date", "choice", "text", "number", "department", "boolean",
 )
-FieldType = Literal["text", "textarea", "number", "date", "choice", "boolean"]
-FIELD_TYPES: Final[tuple[str, ...]] = ("text", "textarea", "number", "date", "choice", "boolean")
 StepKindName = Literal["task", "approval"]
 AssigneeKind = Literal["person", "role", "param", "manager_of", "starter"]
 ROLE_NAMES: Final[tuple[str, ...]] = ("admin", "manager", "staff", "employee")
@@ -140,16 +143,6 @@ class AssigneeRule:
     kind: AssigneeKind
     value: str = ""
     role: str = ""
-
-
-@dataclass(frozen=True)
-class FormFieldSpec:
-    key: str
-    label: str
-    type: FieldType = "text"
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    help: str = ""
 
 
 @dataclass(frozen=True)

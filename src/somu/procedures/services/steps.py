@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError
@@ -47,6 +46,7 @@ from somu.procedures.services.launching import (
 )
 from somu.procedures.services.notices import notify_decided, notify_ready
 from somu.rules.due import compute_due
+from somu.rules.forms import clean_values
 
 MAX_ATTACHMENT_BYTES: Final = 20 * 1024 * 1024
 
@@ -229,44 +229,7 @@ _NO_STEP: Final = StepSpec(key="", name="")
 def _clean_form(spec_step: StepSpec | None, values: Mapping[str, Any], *, final: bool
                 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Form values coerced by field type; with ``final`` required fields must be filled."""
-    out: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
-    for f in (spec_step.form if spec_step else ()):
-        raw = values.get(f.key)
-        empty = raw is None or (isinstance(raw, str) and not raw.strip())
-        if f.type == "boolean":
-            value: Any = raw if isinstance(raw, bool) else (
-                str(raw).strip().lower() in ("true", "1", "on", "yes") if not empty else False)
-            out[f.key] = value
-            if final and f.required and not value:
-                errors[f.key] = [_("This field is required.")]
-            continue
-        if empty:
-            out[f.key] = ""
-            if final and f.required:
-                errors[f.key] = [_("This field is required.")]
-            continue
-        text = str(raw).strip()
-        if f.type == "number":
-            try:
-                number = Decimal(text.replace(",", ""))
-                if not number.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                errors[f.key] = [_("Enter a number.")]
-                continue
-            out[f.key] = int(number) if number == number.to_integral_value() else str(number)
-        elif f.type == "date":
-            try:
-                out[f.key] = (raw if isinstance(raw, dt.date) else
-                              dt.date.fromisoformat(text)).isoformat()
-            except ValueError:
-                errors[f.key] = [_("Enter a date as YYYY-MM-DD.")]
-        elif f.type == "choice" and text not in f.choices:
-            errors[f.key] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(f.choices)}]
-        else:
-            out[f.key] = text
-    return out, errors
+    return clean_values(spec_step.form if spec_step else (), values, final=final, translate=_)
 
 
 def _apply_progress(step: Step, spec_step: StepSpec | None, *, checklist_done: Sequence[int] | None,

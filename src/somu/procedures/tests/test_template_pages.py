@@ -453,6 +453,14 @@ def test_a_bad_form_field_line_is_rejected_with_its_line(client_as, staff_a, org
         assert not Template.objects.exists()
 
 
+def test_the_bad_form_field_line_is_explained_in_japanese(client_as, staff_a, org_a, people_a):
+    # The line parser is pure (somu.rules.forms); the editor translates its error.
+    data = editor_data()
+    data["steps-2-form_fields"] = "a:A:text\nb:B:colour"
+    page = client_as(staff_a, org_a).post(url("template_create"), data).content.decode()
+    assert "2行目: 入力項目の種類「colour」はありません" in page
+
+
 def test_add_a_step_shows_one_more_empty_row_without_saving(client_as, staff_a, org_a, people_a):
     data = editor_data()
     data["add_step"] = "1"
