@@ -50,7 +50,10 @@ def _error_templates() -> dict[str, str]:
         "no_decision": _("The rows that apply give no final decision (決裁) stage."),
         "ambiguous": _("Rows %(row_a)s and %(row_b)s both give a final decision (決裁) for this "
                        "request: the rules are ambiguous."),
-        "unresolvable": _("Stage %(stage)s cannot be resolved: %(reason)s"),
+        "unresolvable": _("Row %(row)s, stage %(stage)s (%(kind)s %(position)s) cannot be "
+                          "resolved: %(reason)s"),
+        "bad_quorum": _("Row %(row)s: “at least” must be 1 or more."),
+        "missing_field": _("Row %(row)s: name the form field that holds the approver."),
         "condition_error": _("Row %(row)s: the condition cannot be evaluated: %(message)s"),
         "quorum_too_high": _("Stage %(stage)s needs %(at_least)s approvals but has only "
                              "%(count)s approvers."),
@@ -86,18 +89,36 @@ def why_text(why: routing.Why | Mapping[str, Any]) -> str:
     return _fill(template, params) if template else code
 
 
+def _reason_texts() -> dict[str, str]:
+    return {
+        "vacant": _("nobody holds this position in the requester's chain, and nobody above "
+                    "can take it"),
+        "requester": _("the only approver is the requester, who cannot approve their own "
+                       "request"),
+        "inactive": _("the approver has retired"),
+        "missing": _("the approver does not exist"),
+        "empty": _("the group has no active member"),
+        "too_few_levels": _("there are not that many levels above the requester"),
+        "decision_skipped": _("the final decision (決裁) cannot be skipped"),
+        "fallback_inactive": _("the fallback approver has retired"),
+        "fallback_missing": _("no fallback approver is set"),
+        "fallback_is_requester": _("the fallback approver is the requester"),
+    }
+
+
 def error_text(error: routing.RouteError) -> str:
+    """A resolution or table error as a sentence naming the row, stage and reason."""
     template = _error_templates().get(error.code)
     if template is None:
         return str(error)
-    text = _fill(template, error.params)
-    if error.code == "unresolvable" and "reason" in error.params:
-        reason = error.params["reason"]
-        reason_text = _why_templates().get(str(reason)) or _error_templates().get(str(reason))
-        if reason_text:
-            text = _fill(_("Stage %(stage)s cannot be resolved: %(reason)s"),
-                         {**error.params, "reason": _fill(reason_text, error.params)})
-    return text
+    params = dict(error.params)
+    if error.code == "unresolvable":
+        params["stage"] = int(params.get("stage", 0)) + 1
+        params["kind"] = stage_kind_label(str(params.get("kind", "")))
+        params.setdefault("position", "")
+        reason = str(params.get("reason", ""))
+        params["reason"] = _reason_texts().get(reason, reason)
+    return _fill(template, params)
 
 
 def why_dicts(whys: tuple[routing.Why, ...]) -> list[dict[str, Any]]:

@@ -94,9 +94,8 @@ def _clean(request_type: RequestType, *, title: str, amount: Any, category: str,
     elif request_type.categories and final and not category:
         errors["category"] = [_("Choose a category.")]
     cleaned, field_errors = rule_forms.clean_values(form_fields(request_type), values or {},
-                                                    final=final)
-    for key, messages in field_errors.items():
-        errors[key] = [_(m) for m in messages]
+                                                    final=final, translate=_)
+    errors.update(field_errors)
     for spec in form_fields(request_type):
         chosen = cleaned.get(spec.key)
         if (spec.type == "person" and chosen not in (None, "")
