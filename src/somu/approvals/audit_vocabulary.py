@@ -35,7 +35,6 @@ VOCABULARY = Vocabulary(
     },
     fields={
         "acting": _("acting as"),
-        "attachment": _("attached file"),
         "delegation": _("delegation"),
         "deputy": _("deputy"),
         "effective_from": _("effective from"),
@@ -47,11 +46,13 @@ VOCABULARY = Vocabulary(
         "principal": _("absent approver"),
         "request_types": _("request types"),
         "revision": _("revision"),
-        "revoked_at": _("ended"),
-        "rows": _("rows"),
         "seat_of": _("decision of"),
         "stage": _("stage"),
         "start": _("from"),
+    },
+    fields_by_type={
+        ("approvals.delegation", "revoked_at"): _("ended"),
+        ("approvals.ruleversion", "rows"): _("rows"),
     },
     value_labels={
         "state": {"draft": _("Draft"), "in_progress": _("In progress"),

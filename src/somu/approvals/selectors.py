@@ -27,7 +27,6 @@ from somu.approvals.models import (
 from somu.core.permissions import has_perm
 from somu.org.models import Department, Membership, Person
 
-
 # ---- delegations and the chain ----------------------------------------------------------------
 
 
@@ -71,13 +70,14 @@ def is_superior_of(me: Person, other: Person) -> bool:
         return False
     parents = dict(Department.objects.values_list("id", "parent_id"))
     heads = dict(Department.objects.values_list("id", "head_id"))
-    chain, current = [], other.department_id
+    chain: list[int] = []
+    current: int | None = other.department_id
     while current is not None and current not in chain:
         chain.append(current)
         current = parents.get(current)
     if not any(heads.get(d) == me.pk for d in chain):
         return False
-    if me.position_id and other.position_id:
+    if me.position is not None and other.position is not None:
         return me.position.rank < other.position.rank
     return True
 

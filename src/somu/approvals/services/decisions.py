@@ -134,7 +134,7 @@ def request_decide(*, membership: Membership, request: Request | int, decision: 
     target_stage: Stage | None = None
     if decision == "return" and return_to not in (None, "", RETURN_TO_REQUESTER):
         try:
-            index = int(return_to)  # type: ignore[arg-type]
+            index = int(return_to)
         except (TypeError, ValueError):
             index = -1
         target_stage = Stage.objects.filter(

@@ -41,7 +41,7 @@ def delegation_create(*, membership: Membership, principal: Person, deputy: Pers
         errors["end"] = _("Enter the last day.")
     if start is not None and end is not None and end < start:
         errors["end"] = _("The last day is before the first day.")
-    if errors:
+    if errors or start is None or end is None:
         raise ValidationError(errors)
     types = list(request_types)
     delegation = Delegation.objects.create(principal=principal, deputy=deputy, start=start,

@@ -60,9 +60,11 @@ def _check_requester(membership: Membership, requester: Person) -> Person:
 
 
 def form_fields(request_type: RequestType) -> tuple[rule_forms.FormFieldSpec, ...]:
-    return tuple(rule_forms.FormFieldSpec(**{k: tuple(v) if k == "choices" else v
-                                              for k, v in f.items()})
-                 for f in request_type.fields)
+    """The request type's form as field specs (stored as a list of dicts)."""
+    return tuple(rule_forms.FormFieldSpec(
+        key=str(f["key"]), label=str(f.get("label") or f["key"]), type=f.get("type", "text"),
+        required=bool(f.get("required", False)), choices=tuple(f.get("choices") or ()),
+        help=str(f.get("help", ""))) for f in request_type.fields)
 
 
 def _clean(request_type: RequestType, *, title: str, amount: Any, category: str,

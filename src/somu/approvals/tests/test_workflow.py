@@ -91,7 +91,7 @@ def test_nobody_approves_their_own_request_even_when_it_reaches_their_seat(world
 def test_a_second_decision_on_a_decided_stage_gets_a_conflict_naming_the_state(world):
     request = purchase(world, amount=50_000)
     decide(world, "ito", request)
-    with pytest.raises(Conflict, match="Approved|承認"):
+    with pytest.raises(Conflict, match="Approved"):
         decide(world, "ito", request)
 
 
@@ -122,7 +122,8 @@ def test_sent_back_to_the_requester_who_edits_the_amount_and_gets_a_new_route(wo
     assert EventKind.ROUTE_CHANGED in kinds
     assert revisions == [(1, 50_000), (2, 300_000)]
     assert route_of(world, request) == [
-        ("approve", ["伊藤 課長"], StageState.ACTIVE), ("decide", ["山本 部長"], StageState.WAITING)]
+        ("approve", ["伊藤 課長"], StageState.ACTIVE),
+        ("decide", ["山本 部長"], StageState.WAITING)]
 
 
 def test_sent_back_to_an_earlier_stage_which_decides_again(world):
@@ -130,7 +131,8 @@ def test_sent_back_to_an_earlier_stage_which_decides_again(world):
     decide(world, "ito", request)
     decide(world, "yamamoto", request, "return", comment="課長、再確認を", return_to=0)
     assert route_of(world, request) == [
-        ("approve", ["伊藤 課長"], StageState.ACTIVE), ("decide", ["山本 部長"], StageState.WAITING)]
+        ("approve", ["伊藤 課長"], StageState.ACTIVE),
+        ("decide", ["山本 部長"], StageState.WAITING)]
     decide(world, "ito", request)
     decide(world, "yamamoto", request)
     with tenancy.activate(world.org):
@@ -275,14 +277,15 @@ def test_a_consultation_member_adds_a_participant_when_the_rule_allows(world):
 
 def test_an_unresolvable_route_fails_the_submission_naming_the_stage(world):
     t = world.types
-    install_rules(world, [RowInput(1, t["purchase"],
-                                   (stage("decide", "group", str(world.depts["homu"].pk),
-                                          position="部長"),)),
+    install_rules(world, [RowInput(1, t["purchase"], (stage("decide", "levels_up", "9"),)),
                           RowInput(2, t["contract"], (stage("decide", "position", "部長"),)),
                           RowInput(3, t["ringi"], (stage("decide", "position", "部長"),))],
                   effective=dt.date(2026, 5, 1))
-    with pytest.raises(ValidationError, match="stage 1|段階1|1"):
+    with pytest.raises(ValidationError) as caught:
         purchase(world, amount=50_000)
+    assert caught.value.messages == [
+        "Row 1, stage 1 (Final decision ) cannot be resolved: there are not that many levels "
+        "above the requester"]
 
 
 def test_missing_required_fields_and_a_negative_amount_are_refused_with_nothing_stored(world):

@@ -1,0 +1,1 @@
+"""The approvals pages, by subdomain."""
