@@ -47,7 +47,8 @@ def records_of_b(*, organization: Organization, admin: User, people: Any) -> Iso
         values={"item": "ビー社の品", "quantity": 1, "reason": "ビー社の理由"}, now=NOW)
     attachment = requests.attachment_add(
         membership=kimura_m, request=request,
-        upload=SimpleUploadedFile("ビー見積.pdf", "%PDF-1.4 ビー社の見積".encode(), "application/pdf"),
+        upload=SimpleUploadedFile("ビー見積.pdf", "%PDF-1.4 ビー社の見積".encode(),
+                                  "application/pdf"),
         now=NOW)
     requests.request_submit(membership=kimura_m, request=request, today=TODAY, now=NOW)
     delegation = delegations.delegation_create(
