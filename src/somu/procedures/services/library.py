@@ -36,6 +36,7 @@ LIBRARY_DIR: Final = Path(__file__).resolve().parent.parent / "library"
 ORDER: Final = (
     "onboarding", "offboarding", "health_check", "year_end_adjustment", "monthly_close",
     "invoicing", "weekly_expense_check", "agm", "supplies_order", "pc_kitting",
+    "contract_signing",
 )
 
 

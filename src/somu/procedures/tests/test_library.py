@@ -46,6 +46,8 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "supplies_order": {"品目": "事務用チェア", "数量": 4, "概算金額": 180000,
                        "希望納期": "2026-04-20"},
     "pc_kitting": {"利用者": "A002", "利用開始日": "2026-04-01", "スマートフォン貸与": True},
+    "contract_signing": {"契約相手": "株式会社テスト商事", "契約種別": "業務委託",
+                         "契約開始日": "2026-04-01", "申請番号": "契約-2025-00001"},
 }
 KEYS = [entry.key for entry in library.library_entries()]
 
