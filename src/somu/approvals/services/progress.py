@@ -79,6 +79,14 @@ def follow_up_params(request: Request) -> dict[str, Any]:
     return out
 
 
+def _launch_error_text(error: ValidationError) -> str:
+    """「希望納期: このパラメーターは必須です。」: each message with the parameter it is about."""
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    return " ".join(f"{key}: {message}" if key != "__all__" else message
+                    for key, messages in error.message_dict.items() for message in messages)
+
+
 def _launch_follow_up(request: Request, *, now: dt.datetime) -> None:
     template = request.request_type.follow_up_template
     if template is None:
@@ -95,7 +103,7 @@ def _launch_follow_up(request: Request, *, now: dt.datetime) -> None:
     except ValidationError as error:
         # The approval stands; the launch failure is shown on the request for the staff.
         record_event(request, EventKind.LAUNCHED, actor=None, now=now,
-               data={"error": "; ".join(error.messages)})
+               data={"error": _launch_error_text(error)})
         return
     request.launched_run = run
     request.save(update_fields=["launched_run"])

@@ -145,7 +145,8 @@ def purchase(world: World, who: str = "suzuki", *, amount: int = 50_000,
         request = requests.request_save(
             membership=m, request_type=world.types["purchase"],
             requester=world.people[requester or who], title=title, amount=amount,
-            category="備品", values={"item": "ノートPC", "quantity": 1, "reason": "故障のため"},
+            category="備品", values={"item": "ノートPC", "quantity": 1, "reason": "故障のため",
+                    "needed_by": "2026-07-01"},
             now=NOW)
         if submit:
             request = requests.request_submit(membership=m, request=request, today=today,

@@ -91,8 +91,9 @@ def test_nobody_approves_their_own_request_even_when_it_reaches_their_seat(world
 def test_a_second_decision_on_a_decided_stage_gets_a_conflict_naming_the_state(world):
     request = purchase(world, amount=50_000)
     decide(world, "ito", request)
-    with pytest.raises(Conflict, match="Approved"):
+    with pytest.raises(Conflict) as caught:
         decide(world, "ito", request)
+    assert str(RequestState.APPROVED.label) in str(caught.value)
 
 
 def test_reject_ends_the_request_and_needs_a_reason(world):
