@@ -89,6 +89,13 @@ def why_text(why: routing.Why | Mapping[str, Any]) -> str:
     return _fill(template, params) if template else code
 
 
+def approver_kind_label(kind: str) -> str:
+    return {
+        "position": _("Position"), "levels_up": _("Levels up"), "person": _("Named person"),
+        "group": _("Department members"), "manager": _("Manager"), "field": _("Form field"),
+    }.get(kind, kind)
+
+
 def _reason_texts() -> dict[str, str]:
     return {
         "vacant": _("nobody holds this position in the requester's chain, and nobody above "
@@ -115,7 +122,8 @@ def error_text(error: routing.RouteError) -> str:
     if error.code == "unresolvable":
         params["stage"] = int(params.get("stage", 0)) + 1
         params["kind"] = stage_kind_label(str(params.get("kind", "")))
-        params.setdefault("position", "")
+        params["position"] = params.get("position") or approver_kind_label(
+            str(params.get("approver", "")))
         reason = str(params.get("reason", ""))
         params["reason"] = _reason_texts().get(reason, reason)
     return _fill(template, params)

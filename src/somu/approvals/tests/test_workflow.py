@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from somu.approvals.models import (
     EventKind,
@@ -282,11 +283,11 @@ def test_an_unresolvable_route_fails_the_submission_naming_the_stage(world):
                           RowInput(2, t["contract"], (stage("decide", "position", "部長"),)),
                           RowInput(3, t["ringi"], (stage("decide", "position", "部長"),))],
                   effective=dt.date(2026, 5, 1))
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         purchase(world, amount=50_000)
     assert caught.value.messages == [
-        "Row 1, stage 1 (Final decision ) cannot be resolved: there are not that many levels "
-        "above the requester"]
+        "Row 1, stage 1 (Final decision Levels up) cannot be resolved: there are not that "
+        "many levels above the requester"]
 
 
 def test_missing_required_fields_and_a_negative_amount_are_refused_with_nothing_stored(world):
