@@ -32,6 +32,7 @@ class ApprovalsConfig(AppConfig):
         )),),
         home_leads=("somu.approvals.home:lead",),
         home_waiting=("somu.approvals.home:waiting",),
+        task_panels=("somu.approvals.home:task_panel",),
         demo="somu.approvals.demo:load_demo",
         demo_after=("procedures",),
         audit="somu.approvals.audit_vocabulary:VOCABULARY",

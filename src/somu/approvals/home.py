@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from somu.approvals import selectors
-from somu.core.home import Lead, Waiting
+from somu.core.home import Lead, TaskPanel, Waiting
 from somu.org.models import Membership
 
 OLDEST = 5
@@ -39,13 +39,29 @@ def waiting(*, membership: Membership, today: dt.date) -> list[Waiting]:
     """The oldest requests awaiting the member's decision."""
     if membership.person is None:
         return []
-    items = selectors.inbox(membership.person, today=today)[:OLDEST]
-    return [Waiting(
-        title=f"{item.request.number} {item.request.title}",
-        detail=(_("requested by %(name)s, waiting since %(date)s")
-                % {"name": item.request.requester.name,
-                   "date": date_format(item.seat.pending_since.date())
-                   if item.seat.pending_since else "—"}),
-        url=reverse("approvals:request_detail", args=[item.request.pk]),
-        overdue=False,
-    ) for item in items]
+    return [_waiting(item) for item in selectors.inbox(membership.person, today=today)[:OLDEST]]
+
+
+def _waiting(item: selectors.InboxItem) -> Waiting:
+    detail = _("requested by %(name)s, waiting since %(date)s") % {
+        "name": item.request.requester.name,
+        "date": date_format(item.seat.pending_since.date()) if item.seat.pending_since else "—"}
+    if item.principal is not None:
+        detail += " " + _("(as deputy of %(name)s)") % {"name": item.principal.name}
+    return Waiting(title=f"{item.request.number} {item.request.title}", detail=detail,
+                   url=reverse("approvals:request_detail", args=[item.request.pk]))
+
+
+def task_panel(*, membership: Membership, today: dt.date) -> list[TaskPanel]:
+    """"Requests awaiting your decision" on My tasks (own, as deputy, 回覧 and 後閲 together)."""
+    if membership.person is None:
+        return []
+    items = selectors.inbox(membership.person, today=today)
+    reviews = list(selectors.post_reviews_of(membership.person))
+    shown = tuple(_waiting(item) for item in items[:OLDEST]) + tuple(
+        Waiting(title=f"{r.request.number} {r.request.title}",
+                detail=_("decided in your absence: to review (後閲)"),
+                url=reverse("approvals:request_detail", args=[r.request_id]))
+        for r in reviews[:OLDEST])
+    return [TaskPanel(_("Requests awaiting your decision"), len(items) + len(reviews),
+                      reverse("approvals:inbox"), _("Awaiting my decision"), shown)]

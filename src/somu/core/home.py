@@ -42,3 +42,15 @@ class Lead:
     url: str
     link: str
     warning: str = ""
+
+
+@dataclass(frozen=True)
+class TaskPanel:
+    """What another app has for the person on "My tasks" (requests awaiting their decision…):
+    a titled list with its full count and a link to the app's own list."""
+
+    title: str
+    count: int
+    url: str
+    link: str
+    items: tuple[Waiting, ...] = ()

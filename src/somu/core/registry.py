@@ -134,7 +134,10 @@ class Contribution:
     - ``header``: functions ``(request)`` returning HTML (or "") shown in the top bar next to the
       account link, such as the notification bell; evaluated only when a full page renders;
     - ``account_sections``: functions ``(request)`` returning HTML sections of the account page;
-    - ``digest_sections``: what the app adds to the daily digest (see :class:`DigestSection`).
+    - ``digest_sections``: what the app adds to the daily digest (see :class:`DigestSection`);
+    - ``task_panels``: functions ``(membership=, today=)`` returning
+      :class:`somu.core.home.TaskPanel` items shown on "My tasks" (e.g. requests awaiting a
+      decision), so one page lists everything that waits for a person.
     """
 
     urls: str | None = None
@@ -154,6 +157,7 @@ class Contribution:
     header: tuple[str, ...] = ()
     account_sections: tuple[str, ...] = ()
     digest_sections: tuple[DigestSection, ...] = ()
+    task_panels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

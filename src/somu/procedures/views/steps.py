@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from somu.core import registry
 from somu.core.permissions import has_perm
 from somu.core.requests import AuthedRequest
 from somu.core.web import apply_errors, int_or_none, is_htmx, org_view
@@ -66,6 +67,9 @@ def my_tasks(request: AuthedRequest) -> HttpResponse:
         return render(request, "procedures/my_tasks.html", {"no_person": True})
     today = selectors.today()
     tasks = step_selectors.my_tasks(person=membership.person, today=today)
+    # What other apps have waiting for this person (requests to decide …), shown first.
+    panels = [panel for function in registry.functions("task_panels")
+              for panel in function(membership=membership, today=today) if panel.count]
 
     def rows(steps: list[Step]) -> list[TaskRow]:
         return [TaskRow(s, (s.due_date - today).days if s.due_date else None) for s in steps]
@@ -82,7 +86,7 @@ def my_tasks(request: AuthedRequest) -> HttpResponse:
                       "count": tasks.counts.get(key, len(items)),
                       "truncated": tasks.counts.get(key, len(items)) > len(items)}
                      for key, title, items in sections],
-        "total": tasks.total, "today": today, "person": membership.person,
+        "total": tasks.total, "today": today, "person": membership.person, "panels": panels,
     })
 
 
