@@ -25,7 +25,7 @@ from somu.core.web import (
     querystring_without_page,
     render_page,
 )
-from somu.org import selectors, services
+from somu.org import selectors, services, services_positions
 from somu.org.forms import (
     CompanyHolidayForm,
     DepartmentForm,
@@ -42,6 +42,7 @@ from somu.org.models import (
     Grade,
     Person,
     PersonStatus,
+    Position,
     Skill,
 )
 from somu.org.permissions import EDIT_PEOPLE, MANAGE_STRUCTURE, VIEW_ORG
@@ -60,6 +61,7 @@ def person_filters(request: HttpRequest) -> tuple[selectors.PersonFilter, str]:
         grade_id=int_or_none(request.GET.get("grade")),
         employment_type=request.GET.get("employment_type", ""),
         status="" if status == "all" else status,
+        position_id=int_or_none(request.GET.get("position")),
     )
     return filters, status
 
@@ -75,6 +77,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "query": querystring_without_page(request),
         "departments": selectors.flatten_tree(selectors.department_tree(with_counts=False)),
         "grades": Grade.objects.all(),
+        "positions": Position.objects.all(),
         "employment_types": EmploymentType.choices,
     }
     return render_page(request, "org/person_list.html", context, partial="org/_person_table.html")
@@ -108,6 +111,7 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     return render(request, "org/person_detail.html", {
         "person": person,
         "skills": selectors.person_skills(person=person),
+        "headed": person.headed_departments.order_by("sort_order", "name"),
         "reports": person.reports.filter(status=PersonStatus.ACTIVE).order_by("employee_number"),
         "paths": selectors.department_paths(),
         "can_edit": can_edit,
@@ -234,7 +238,8 @@ def department_create(request: HttpRequest) -> HttpResponse:
                           initial={"parent": int_or_none(request.GET.get("parent"))})
     if request.method == "POST" and form.is_valid():
         try:
-            services.department_create(actor=request.user, **form.cleaned_data)
+            services_positions.department_save(actor=request.user, department=None,
+                                               data=form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -248,15 +253,16 @@ def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=department_id)
     form = DepartmentForm(
         request.POST or None,
-        initial={"name": department.name, "code": department.code, "parent": department.parent_id},
+        initial={"name": department.name, "code": department.code, "parent": department.parent_id,
+                 "head": department.head_id},
     )
     form.fields["parent"].queryset = Department.objects.exclude(  # type: ignore[attr-defined]
         pk__in=selectors.department_subtree_ids(department_id=department.pk)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.department_update(actor=request.user, department=department,
-                                       data=form.cleaned_data)
+            services_positions.department_save(actor=request.user, department=department,
+                                               data=form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
