@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -259,6 +260,10 @@ def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
     form.fields["parent"].queryset = Department.objects.exclude(  # type: ignore[attr-defined]
         pk__in=selectors.department_subtree_ids(department_id=department.pk)
     )
+    if department.head_id:
+        # A head who has since retired stays choosable, so editing the name keeps them.
+        form.fields["head"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            Q(status=PersonStatus.ACTIVE) | Q(pk=department.head_id))
     if request.method == "POST" and form.is_valid():
         try:
             services_positions.department_save(actor=request.user, department=department,

@@ -237,6 +237,21 @@ def test_the_department_form_sets_the_head_and_the_tree_shows_it(client, org_a, 
     assert form.context["form"]["head"].value() == people_a.sato.pk
 
 
+def test_a_department_whose_head_retired_is_still_edited_and_the_post_then_filled(
+        client, org_a, people_a, kacho):
+    with tenancy.activate(org_a):
+        services.person_retire(actor=None, person=people_a.yamada, retired_on=dt.date(2026, 3, 31))
+    edit = reverse("org:department_edit", args=[people_a.somu.pk])
+    form = {"name": "総務課", "code": "", "parent": people_a.honbu.pk, "head": people_a.yamada.pk}
+    assert client.post(edit, form).status_code == 302
+    assert client.post(edit, {**form, "head": people_a.suzuki.pk}).status_code == 302
+    response = client.post(edit, {**form, "head": people_a.yamada.pk})
+    assert response.status_code == 200 and response.context["form"].errors["head"]
+    with tenancy.activate(org_a):
+        department = Department.objects.get(pk=people_a.somu.pk)
+    assert (department.name, department.head) == ("総務課", people_a.suzuki)
+
+
 def test_a_new_department_may_get_its_head_at_once(client, org_a, people_a):
     response = client.post(reverse("org:department_create"), {
         "name": "経理部", "code": "", "parent": people_a.honbu.pk, "head": people_a.sato.pk})
