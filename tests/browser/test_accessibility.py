@@ -42,6 +42,7 @@ from somu.org.models import (
     Membership,
     Organization,
     Person,
+    Position,
     Skill,
     User,
 )
@@ -94,6 +95,7 @@ DEMO_IDS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "person_id": lambda r: Person.objects.order_by("pk").first(),
     "department_id": lambda r: Department.objects.order_by("pk").first(),
     "grade_id": lambda r: Grade.objects.order_by("pk").first(),
+    "position_id": lambda r: Position.objects.order_by("rank", "pk").first(),
     "skill_id": lambda r: Skill.objects.order_by("pk").first(),
     "holiday_id": lambda r: CompanyHoliday.objects.order_by("pk").first(),
     "token_id": lambda r: r["token"],

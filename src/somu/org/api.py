@@ -10,8 +10,8 @@ from ninja.responses import Status
 from somu.core.api import ErrorOut, PagePagination, errors
 from somu.core.permissions import require
 from somu.core.requests import AuthedRequest
-from somu.org import selectors, services
-from somu.org.models import Department, Grade, Membership, Person, Skill
+from somu.org import selectors, services, services_positions
+from somu.org.models import Department, Grade, Membership, Person, Position, Skill
 from somu.org.permissions import EDIT_PEOPLE, MANAGE_ORGANIZATION, MANAGE_STRUCTURE, VIEW_ORG
 from somu.org.schemas import (
     BusinessDayOut,
@@ -32,6 +32,9 @@ from somu.org.schemas import (
     PersonOut,
     PersonPatch,
     PersonQuery,
+    PositionIn,
+    PositionOut,
+    PositionPatch,
     RetireIn,
     SkillIn,
     SkillOut,
@@ -54,6 +57,8 @@ _REFERENCES: tuple[tuple[str, type[Any], str, str], ...] = (
     ("grade_id", Grade, "grade", "grade"),
     ("manager_id", Person, "manager", "manager"),
     ("parent_id", Department, "parent_id", "department"),
+    ("position_id", Position, "position", "position"),
+    ("head_id", Person, "head", "person"),
 )
 
 
@@ -126,7 +131,7 @@ def department_list(request: AuthedRequest) -> list[dict[str, Any]]:
 
 def _department_dict(d: Department) -> dict[str, Any]:
     return {"id": d.pk, "name": d.name, "code": d.code, "parent_id": d.parent_id,
-            "sort_order": d.sort_order}
+            "sort_order": d.sort_order, "head_id": d.head_id}
 
 
 @router.get("/departments/{department_id}", response={200: DepartmentOut, **errors(403, 404)})
@@ -139,10 +144,9 @@ def department_get(request: AuthedRequest, department_id: int) -> dict[str, Any]
 @router.post("/departments", response={201: DepartmentOut, **errors(403, 409, 422)})
 def department_create(request: AuthedRequest, payload: DepartmentIn) -> Status[dict[str, Any]]:
     require(request.auth, MANAGE_STRUCTURE)
-    parent = _resolve_refs({"parent_id": payload.parent_id})["parent"]
-    department = services.department_create(
-        actor=request.user, name=payload.name, code=payload.code, parent=parent
-    )
+    data = _resolve_refs(payload.dict())
+    department = services_positions.department_save(actor=request.user, department=None,
+                                                     data=data)
     path = selectors.department_paths()[department.pk]
     return Status(201, {**_department_dict(department), "path": path})
 
@@ -155,7 +159,7 @@ def department_update(
     require(request.auth, MANAGE_STRUCTURE)
     department = Department.objects.get(pk=department_id)
     data = _resolve_refs(payload.dict(exclude_unset=True))
-    services.department_update(actor=request.user, department=department, data=data)
+    services_positions.department_save(actor=request.user, department=department, data=data)
     return {**_department_dict(department), "path": selectors.department_paths()[department.pk]}
 
 
@@ -169,6 +173,7 @@ def person_list(request: AuthedRequest, filters: Query[PersonQuery]) -> Any:
             q=filters.q,
             department_id=filters.department_id,
             grade_id=filters.grade_id,
+            position_id=filters.position_id,
             employment_type=filters.employment_type,
             status="" if filters.status == "all" else filters.status,
         )
@@ -254,6 +259,47 @@ def grade_update(request: AuthedRequest, grade_id: int, payload: GradePatch) -> 
 def grade_delete(request: AuthedRequest, grade_id: int) -> Status[None]:
     require(request.auth, MANAGE_STRUCTURE)
     services.grade_delete(actor=request.user, grade=Grade.objects.get(pk=grade_id))
+    return Status(204, None)
+
+
+@router.get("/positions", response={200: list[PositionOut], **errors(403)},
+            summary="The 役職 (positions), most senior first")
+@paginate(PagePagination)
+def position_list(request: AuthedRequest) -> Any:
+    require(request.auth, VIEW_ORG)
+    return selectors.position_list()
+
+
+@router.get("/positions/{position_id}", response={200: PositionOut, **errors(403, 404)})
+def position_get(request: AuthedRequest, position_id: int) -> Position:
+    require(request.auth, VIEW_ORG)
+    return Position.objects.get(pk=position_id)
+
+
+@router.post("/positions", response={201: PositionOut, **errors(403, 409, 422)},
+             summary="Add a position (役職)")
+def position_create(request: AuthedRequest, payload: PositionIn) -> Status[Position]:
+    require(request.auth, MANAGE_STRUCTURE)
+    return Status(201, services_positions.position_save(actor=request.user, position=None,
+                                                        data=payload.dict()))
+
+
+@router.patch("/positions/{position_id}",
+              response={200: PositionOut, **errors(403, 404, 409, 422)},
+              summary="Rename a position or change its rank")
+def position_update(request: AuthedRequest, position_id: int, payload: PositionPatch) -> Position:
+    require(request.auth, MANAGE_STRUCTURE)
+    position = Position.objects.get(pk=position_id)
+    return services_positions.position_save(actor=request.user, position=position,
+                                            data=payload.dict(exclude_unset=True))
+
+
+@router.delete("/positions/{position_id}", response={204: None, **errors(403, 404, 409)},
+               summary="Delete a position nobody holds")
+def position_delete(request: AuthedRequest, position_id: int) -> Status[None]:
+    require(request.auth, MANAGE_STRUCTURE)
+    services_positions.position_delete(actor=request.user,
+                                       position=Position.objects.get(pk=position_id))
     return Status(204, None)
 
 

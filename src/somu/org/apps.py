@@ -19,6 +19,7 @@ class OrgConfig(AppConfig):
             NavItem(_("People"), "org:person_list", active=("/org/people",)),
             NavItem(_("Departments"), "org:department_tree", active=("/org/departments",)),
             NavItem(_("Grades"), "org:grade_list", active=("/org/grades",)),
+            NavItem(_("Positions"), "org:position_list", active=("/org/positions",)),
             NavItem(_("Skills"), "org:skill_list", active=("/org/skills",)),
             NavItem(_("Business calendar"), "org:calendar", active=("/org/calendar",)),
             NavItem(_("Accounts and roles"), "org:member_list", (p.MANAGE_MEMBERS,),

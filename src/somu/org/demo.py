@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
 from somu.core import tenancy
 from somu.core.permissions import Role
-from somu.org import services
+from somu.org import services, services_positions
 from somu.org.models import (
     Department,
     EmploymentType,
@@ -25,6 +25,7 @@ from somu.org.models import (
     Membership,
     Organization,
     Person,
+    Position,
     Skill,
     User,
 )
@@ -77,6 +78,13 @@ class DemoCompany:
     person_skills: Mapping[str, tuple[tuple[str, int], ...]]  # number → ((skill, level 1–4), …)
     # (name, month, day, year or None for every year), on top of 年末年始 12/29–1/3.
     holidays: tuple[tuple[str, int, int, int | None], ...]
+    # 役職: 正社員 hold the one of their grade, 契約社員 一般, パート and 派遣 none; ``positions``
+    # names the exceptions by employee number.
+    position_by_grade: Mapping[str, str] = field(default_factory=dict)
+    positions: Mapping[str, str] = field(default_factory=dict)
+    # Departments whose head (部署長) is left vacant; every other one is headed by its first
+    # person.
+    vacant_heads: tuple[str, ...] = ()
 
 
 # ---- 株式会社サンプル ------------------------------------------------------------
@@ -305,6 +313,14 @@ SAMPLE = DemoCompany(
         # 11/2/2026 is the Monday between a Sunday and 文化の日: one bridge day off.
         ("臨時休業日", 11, 2, 2026),
     ),
+    # 課長 of a 課 (第一営業課) → 部長 (営業部) → 本部長 (営業本部) → 社長: the chain approval
+    # routes walk. G4 people outside a 課 are 担当課長, as in many Japanese companies.
+    position_by_grade={"G1": "一般", "G2": "一般", "G3": "係長", "G4": "課長", "G5": "部長",
+                       "G6": "本部長"},
+    # 高橋 誠, 管理本部, is the 社長; the 管理本部長 post is vacant (the 社長 covers it): the
+    # vacant post approval routes must handle.
+    positions={"S0002": "社長"},
+    vacant_heads=("管理本部",),
 )
 
 # The person the demo's "admin" account is in 株式会社サンプル: 松本 大輝, 総務部, who runs
@@ -364,6 +380,7 @@ TRADING = DemoCompany(
         "T006": (("在庫管理", 2),),
     },
     holidays=(("夏季休業", 8, 13, None), ("夏季休業", 8, 14, None), ("夏季休業", 8, 15, None)),
+    position_by_grade={"T1": "一般", "T2": "係長", "T3": "部長"},
 )
 
 
@@ -412,6 +429,7 @@ def load_company(company: DemoCompany, *, slug: str | None = None) -> LoadedComp
             for order, g in enumerate(company.grades, start=1)
         }
         people = _create_people(company, departments, grades)
+        _appoint_heads(company, departments, people)
         for number, retired_on in company.retirements:
             services.person_retire(
                 actor=None, person=people[number], retired_on=dt.date.fromisoformat(retired_on)
@@ -437,6 +455,7 @@ def _create_people(
 ) -> dict[str, Person]:
     """People department by department, parents first, so every manager exists before reports."""
     parents = {d.name: d.parent for d in company.departments}
+    positions = {p.name: p for p in Position.objects.all()}
     heads: dict[str, Person] = {}
     people: dict[str, Person] = {}
     for department in company.departments:
@@ -457,11 +476,32 @@ def _create_people(
                 "hire_date": dt.date.fromisoformat(p.hired),
                 "manager": manager,
                 "standard_monthly_hours": Decimal(p.hours) if p.hours else None,
+                "position": positions.get(_position_of(company, p)),
             })
             if is_head:
                 heads[department.name] = person
             people[p.number] = person
     return people
+
+
+def _position_of(company: DemoCompany, person: DemoPerson) -> str:
+    if person.number in company.positions:
+        return company.positions[person.number]
+    if person.employment == REGULAR:
+        return company.position_by_grade.get(person.grade, "")
+    return "一般" if person.employment == CONTRACT else ""
+
+
+def _appoint_heads(company: DemoCompany, departments: Mapping[str, Department],
+                   people: Mapping[str, Person]) -> None:
+    """Each department's first person heads it (部長 of a 部, 課長 of a 課 …), but those left
+    vacant."""
+    for department in company.departments:
+        members = company.people.get(department.name, ())
+        if members and department.name not in company.vacant_heads:
+            services_positions.department_head_set(
+                actor=None, department=departments[department.name],
+                head=people[members[0].number])
 
 
 def _head_above(

@@ -2,7 +2,8 @@
 
 Export → edit in Excel → import is the way to change many people at once: the file holds
 社員番号, 氏名, ふりがな, 部署 (the path from the top of the chart), 等級 (its code), 雇用形態
-(its Japanese name), 入社日, 上長社員番号 and メール, so importing it unchanged changes nobody.
+(its Japanese name), 入社日, 上長社員番号, メール and 役職 (its name), so importing it unchanged
+changes nobody.
 
 CSV comes as UTF-8 with a BOM (Excel opens it with the right encoding) or as CP932 (Shift_JIS
 as Windows writes it, for older tools). A name CP932 cannot hold (𠮷, emoji) is refused with the
@@ -47,6 +48,7 @@ def _row(person: Person, paths: dict[int, str]) -> list[Any]:
         person.hire_date,
         person.manager.employee_number if person.manager_id and person.manager else "",
         person.email,
+        person.position.name if person.position_id and person.position else "",
     ]
 
 

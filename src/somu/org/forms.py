@@ -9,11 +9,19 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.forms.models import ModelChoiceIterator
-from django.utils.dates import WEEKDAYS
+from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from somu.org import services
-from somu.org.models import CompanyHoliday, Department, Grade, Person, PersonSkill, Skill
+from somu.org.models import (
+    CompanyHoliday,
+    Department,
+    Grade,
+    Person,
+    PersonSkill,
+    Position,
+    Skill,
+)
 from somu.org.pickers import PersonField
 from somu.org.selectors import department_tree, flatten_tree
 
@@ -68,8 +76,8 @@ class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = [
-            "employee_number", "name", "name_kana", "email", "department", "grade",
-            "employment_type", "hire_date", "manager", "standard_monthly_hours",
+            "employee_number", "name", "name_kana", "email", "department", "position",
+            "grade", "employment_type", "hire_date", "manager", "standard_monthly_hours",
         ]
         widgets = {"hire_date": forms.DateInput(attrs={"type": "date"})}
 
@@ -114,6 +122,22 @@ class DepartmentForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
     code = forms.CharField(label=_("code"), max_length=32, required=False)
     parent = DepartmentChoiceField(label=_("parent department"), required=False)
+    # 部署長: any active person (a 本部長 often sits in one of the 部 below).
+    head = PersonField(label=_("head"), required=False,
+                       help_text=_("The person who approves as the department's head (部長, "
+                                   "課長 …). Empty: the post is vacant."))
+
+
+class PositionForm(forms.ModelForm):
+    class Meta:
+        model = Position
+        fields = ["name", "rank"]
+        help_texts = {"rank": _("1 is the most senior (社長); a larger number is further down. "
+                                "Several positions may share a rank.")}
+
+    def _post_clean(self) -> None:
+        # The service checks the name and rank (and audits the change).
+        pass
 
 
 class GradeForm(forms.ModelForm):
@@ -169,6 +193,12 @@ class OrganizationSettingsForm(forms.Form):
     digest_hour = forms.TypedChoiceField(
         label=_("digest hour"), coerce=int, empty_value=None, required=False,
         help_text=_("From this hour on, the day's overdue and due-soon notifications are sent."),
+    )
+    fiscal_year_start_month = forms.TypedChoiceField(
+        label=_("first month of the fiscal year"), coerce=int,
+        choices=[(str(month), MONTHS[month]) for month in range(1, 13)],
+        help_text=_("期首月: the fiscal year (年度) starts on the 1st of this month; request "
+                    "numbers restart then."),
     )
     base_url = forms.CharField(
         label=_("base URL for links"), max_length=200, required=False,

@@ -2,18 +2,19 @@
 on its columns are in :mod:`somu.org.importing_template`.
 
 The file has one header row and one row per person, with the columns 社員番号, 氏名, ふりがな,
-部署, 等級, 雇用形態, 入社日, 上長社員番号 and メール (only 社員番号 and 氏名 are required).
+部署, 等級, 雇用形態, 入社日, 上長社員番号, メール and 役職 (only 社員番号 and 氏名 are required).
 
 - Rows are matched to people of the active organization by 社員番号: a known number updates that
   person, an unknown one creates a new person.
 - On update, an **empty cell keeps** the current value (so a file with only some columns filled
   changes only those), and a cell holding just ``-`` **clears** an optional field (ふりがな, 部署,
-  等級, 入社日, 上長社員番号, メール). A column absent from the file keeps its values too.
+  等級, 入社日, 上長社員番号, メール, 役職). A column absent from the file keeps its values too.
   On create, empty cells leave the field empty; an empty 雇用形態 means 正社員.
 - 部署 is a path from the top of the organization chart, ``管理本部/総務部``. A department
   missing along the path is an error (a typo must not become a department) unless
   ``create_departments`` is set: then it is created, and the result lists it.
 - 上長社員番号 may name a person in the organization or anywhere in the same file.
+- 役職 is the name of one of the organization's positions (an unknown name is an error).
 - All or nothing: every row is checked first; if anything is wrong, :class:`ImportFailed` lists
   every problem (row, column, value, reason) and nothing is written.
 - ``dry_run`` is the preview: the same import, rolled back at the end, so the result (who would
@@ -50,13 +51,14 @@ from somu.core.tabular import (
     open_table,
     parse_date,
 )
-from somu.org.models import Department, EmploymentType, Grade, Person
+from somu.org.models import Department, EmploymentType, Grade, Person, Position
 from somu.org.services import DEPARTMENT_FIELDS, PERSON_FIELDS, Actor, person_problems
 
 __all__ = ["COLUMNS", "ImportFailed", "ImportResult", "RowError", "people_import"]
 
 NUMBER, NAME, KANA, DEPARTMENT, GRADE = "社員番号", "氏名", "ふりがな", "部署", "等級"
 EMPLOYMENT, HIRE_DATE, MANAGER, EMAIL = "雇用形態", "入社日", "上長社員番号", "メール"
+POSITION = "役職"
 CLEAR: Final = "-"
 DEPARTMENT_SEPARATORS = ("/", "／")
 
@@ -72,6 +74,8 @@ COLUMNS: Final = (
     Column(HIRE_DATE, aliases=("入社年月日", "hire_date")),
     Column(MANAGER, aliases=("上長", "上司社員番号", "上長の社員番号", "manager")),
     Column(EMAIL, aliases=("メールアドレス", "Eメール", "E-mail", "email")),
+    # Last, so that files laid out before it existed keep their columns where they were.
+    Column(POSITION, aliases=("役職名", "position")),
 )
 
 
@@ -99,7 +103,7 @@ def _key(text: str) -> str:
 FIELD_COLUMNS: Final = {
     "employee_number": NUMBER, "name": NAME, "name_kana": KANA, "department": DEPARTMENT,
     "grade": GRADE, "employment_type": EMPLOYMENT, "hire_date": HIRE_DATE, "manager": MANAGER,
-    "email": EMAIL,
+    "email": EMAIL, "position": POSITION,
 }
 
 
@@ -169,6 +173,7 @@ def _import(
     with open_table(source, columns=COLUMNS, translate=_) as table:
         raw_rows = list(table)
     grades = {_key(g.code): g for g in Grade.objects.all()}
+    positions = {_key(p.name): p for p in Position.objects.all()}
     existing = {nfkc(p.employee_number): p for p in Person.objects.all()}
     errors: list[RowError] = []
     parsed: list[_Row] = []
@@ -176,7 +181,7 @@ def _import(
     every: list[_Row] = []  # all of them: each problem of each row is reported in one pass
     first_seen: dict[str, int] = {}
     for number, values in raw_rows:
-        row, valid = _parse_row(number, values, grades, errors, today)
+        row, valid = _parse_row(number, values, grades, errors, today, positions)
         every.append(row)
         if row.number in first_seen:
             errors.append(RowError(number, NUMBER, row.number, _(
@@ -245,7 +250,7 @@ def _import(
 
 def _parse_row(
     number: int, values: dict[str, Any], grades: dict[str, Grade], errors: list[RowError],
-    today: dt.date | None = None,
+    today: dt.date | None = None, positions: dict[str, Position] | None = None,
 ) -> tuple[_Row, bool]:
     """The row's fields, and whether they are valid (problems are added to ``errors``)."""
     found: list[RowError] = []
@@ -286,6 +291,14 @@ def _parse_row(
             error(GRADE, value, _("Grade “%(value)s” is not registered.") % {"value": code})
         else:
             row.values["grade_id"] = grade.pk
+    if (value := values.get(POSITION)) is not None:
+        title = cell_text(value)
+        if title == CLEAR:
+            row.values["position_id"] = None
+        elif (position := (positions or {}).get(_key(title))) is None:
+            error(POSITION, value, _("Position “%(value)s” is not registered.") % {"value": title})
+        else:
+            row.values["position_id"] = position.pk
     if (value := values.get(EMPLOYMENT)) is not None:
         label = "".join(nfkc(cell_text(value)).split()).replace("･", "・")
         kind = _EMPLOYMENT_TYPES.get(label) or _EMPLOYMENT_TYPES.get(label.casefold())

@@ -23,8 +23,9 @@ from somu.org.importing import (
     MANAGER,
     NAME,
     NUMBER,
+    POSITION,
 )
-from somu.org.models import Grade
+from somu.org.models import Grade, Position
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ COLUMN_HELP: Final = (
         "社員番号 of the person's manager: someone already registered or in the same file."),
         "00001"),
     ColumnHelp(EMAIL, False, gettext_lazy("Work email address."), "yamada@example.co.jp"),
+    ColumnHelp(POSITION, False, gettext_lazy(
+        "Name of a registered position (役職), as on the positions page."), "課長"),
 )
 
 RULES: Final = (
@@ -90,7 +93,7 @@ def template_xlsx() -> bytes:
     required_fill = PatternFill("solid", fgColor="FFF2CC")
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     widths = {NUMBER: 12, NAME: 18, KANA: 20, DEPARTMENT: 28, GRADE: 8, EMPLOYMENT: 18,
-              HIRE_DATE: 12, MANAGER: 14, EMAIL: 30}
+              HIRE_DATE: 12, MANAGER: 14, EMAIL: 30, POSITION: 12}
     for index, column in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index, value=column.name)
         cell.font = Font(bold=True)
@@ -115,6 +118,12 @@ def template_xlsx() -> bytes:
         grades = DataValidation(type="list", allow_blank=True, formula1=f'"{listed}"')
         grades.add(f"{letters[GRADE]}2:{letters[GRADE]}10000")
         sheet.add_data_validation(grades)
+    titles = [p.name for p in Position.objects.order_by("rank", "name")]
+    listed_titles = ",".join(titles)
+    if titles and len(listed_titles) < 250 and not any('"' in t or "," in t for t in titles):
+        drop_down = DataValidation(type="list", allow_blank=True, formula1=f'"{listed_titles}"')
+        drop_down.add(f"{letters[POSITION]}2:{letters[POSITION]}10000")
+        sheet.add_data_validation(drop_down)
 
     notes = workbook.create_sheet(str(_("Notes")))
     notes.column_dimensions["A"].width = 16
@@ -138,6 +147,8 @@ def template_xlsx() -> bytes:
     if codes:
         notes.append([])
         notes.append([str(_("Registered grades")), "", ", ".join(codes)])
+    if titles:
+        notes.append([str(_("Registered positions")), "", ", ".join(titles)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

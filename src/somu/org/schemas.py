@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import WithJsonSchema
@@ -36,6 +36,7 @@ class OrganizationOut(Schema):
     weekend_days: list[int]
     digest_hour: int | None  # null: the deployment's SOMU_DIGEST_HOUR
     base_url: str  # "": the deployment's SOMU_BASE_URL
+    fiscal_year_start_month: int  # 期首月: 4 = the fiscal year runs April to March
 
 
 class OrganizationPatch(InputSchema):
@@ -47,6 +48,7 @@ class OrganizationPatch(InputSchema):
     standard_monthly_hours: MonthlyHours = optional()
     digest_hour: int | None = Field(None, ge=0, le=23)  # null: back to the deployment's hour
     base_url: str = optional(max_length=200)  # "": back to SOMU_BASE_URL
+    fiscal_year_start_month: int = optional(ge=1, le=12, description="期首月 (1–12)")
 
 
 RoleChoice = Annotated[str, OneOf(*(role.value for role in Role))]
@@ -73,18 +75,37 @@ class DepartmentOut(Schema):
     parent_id: int | None
     sort_order: int
     path: str = ""
+    head_id: int | None = None  # 部署長: null while the post is vacant
+
+
+class PositionOut(Schema):
+    id: int
+    name: str
+    rank: int  # 1 = most senior
+
+
+class PositionIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=50)
+    rank: int = Field(..., ge=1, le=32767, description="1 = most senior")
+
+
+class PositionPatch(InputSchema):
+    name: str = optional(min_length=1, max_length=50)
+    rank: int = optional(ge=1, le=32767, description="1 = most senior")
 
 
 class DepartmentIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     code: str = Field("", max_length=32)
     parent_id: Ref | None = None
+    head_id: Ref | None = None
 
 
 class DepartmentPatch(InputSchema):
     name: str = optional(min_length=1, max_length=100)
     code: str = optional(max_length=32)
     parent_id: Ref | None = None
+    head_id: Ref | None = None  # null: the post becomes vacant
 
 
 class GradeOut(Schema):
@@ -154,6 +175,14 @@ class PersonOut(Schema):
     standard_monthly_hours: Decimal | None
     status: PersonStatus
     retired_on: dt.date | None
+    position_id: int | None
+    position: str | None  # the 役職's name
+
+    @staticmethod
+    def resolve_position(obj: Any) -> str | None:
+        if isinstance(obj, dict):
+            return obj.get("position")
+        return obj.position.name if obj.position_id else None
 
 
 class PersonDetailOut(PersonOut):
@@ -171,6 +200,7 @@ class PersonIn(InputSchema):
     hire_date: dt.date | None = None
     manager_id: Ref | None = None
     standard_monthly_hours: MonthlyHours | None = None
+    position_id: Ref | None = None
 
 
 class PersonPatch(InputSchema):
@@ -184,12 +214,14 @@ class PersonPatch(InputSchema):
     hire_date: dt.date | None = None
     manager_id: Ref | None = None
     standard_monthly_hours: MonthlyHours | None = None
+    position_id: Ref | None = None
 
 
 class PersonQuery(QuerySchema):
     q: str = Field("", max_length=200)
     department_id: Ref | None = None
     grade_id: Ref | None = None
+    position_id: Ref | None = None
     employment_type: Annotated[str, OneOf("", *EmploymentType.values)] = ""
     status: Annotated[str, OneOf(*PersonStatus.values, "all")] = "active"
 

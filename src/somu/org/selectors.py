@@ -20,6 +20,7 @@ from somu.org.models import (
     Organization,
     Person,
     PersonStatus,
+    Position,
     Skill,
     User,
     department_subtree_ids,
@@ -97,7 +98,9 @@ class DepartmentNode:
 
 
 def department_list() -> QuerySet[Department]:
-    return Department.objects.order_by("sort_order", "name")
+    """Departments in chart order, with their head (部署長) and the head's position."""
+    return Department.objects.select_related("head", "head__position").order_by(
+        "sort_order", "name")
 
 
 def department_tree(*, with_counts: bool = True) -> list[DepartmentNode]:
@@ -172,12 +175,13 @@ class PersonFilter:
     grade_id: int | None = None
     employment_type: str = ""
     status: str = PersonStatus.ACTIVE  # "" for everyone
+    position_id: int | None = None
 
 
 def person_list(*, filters: PersonFilter | None = None) -> QuerySet[Person]:
     """People of the active organization, filtered; the same filter serves the page and the API."""
     f = filters or PersonFilter()
-    qs = Person.objects.select_related("department", "grade", "manager")
+    qs = Person.objects.select_related("department", "grade", "manager", "position")
     if f.q:
         terms = f.q.split()
         for term in terms:
@@ -194,6 +198,8 @@ def person_list(*, filters: PersonFilter | None = None) -> QuerySet[Person]:
             qs = qs.filter(department_id=f.department_id)
     if f.grade_id is not None:
         qs = qs.filter(grade_id=f.grade_id)
+    if f.position_id is not None:
+        qs = qs.filter(position_id=f.position_id)
     if f.employment_type:
         qs = qs.filter(employment_type=f.employment_type)
     if f.status:
@@ -234,7 +240,8 @@ def person_search(*, q: str, include_retired: bool = False,
 
 def person_get(*, person_id: int) -> Person:
     """One person of the active organization; ``Person.DoesNotExist`` for anyone else's."""
-    return Person.objects.select_related("department", "grade", "manager").get(pk=person_id)
+    return Person.objects.select_related("department", "grade", "manager", "position").get(
+        pk=person_id)
 
 
 def person_skills(*, person: Person) -> QuerySet:
@@ -248,6 +255,16 @@ def grade_list() -> QuerySet[Grade]:
     return Grade.objects.annotate(
         people_count=Count("people", filter=Q(people__status=PersonStatus.ACTIVE))
     ).order_by("sort_order", "code")
+
+
+def position_list() -> QuerySet[Position]:
+    """The 役職, most senior first, with how many active people hold each and how many
+    departments are headed by someone holding it."""
+    active = Q(people__status=PersonStatus.ACTIVE)
+    return Position.objects.annotate(
+        people_count=Count("people", filter=active, distinct=True),
+        heads_count=Count("people__headed_departments", filter=active, distinct=True),
+    ).order_by("rank", "name")
 
 
 def skill_list() -> QuerySet[Skill]:

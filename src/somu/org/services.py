@@ -49,7 +49,7 @@ Actor = AbstractBaseUser | AnonymousUser | None
 
 PERSON_FIELDS = (
     "employee_number", "name", "name_kana", "email", "department", "grade", "employment_type",
-    "hire_date", "manager", "standard_monthly_hours", "status", "retired_on",
+    "hire_date", "manager", "standard_monthly_hours", "status", "retired_on", "position",
 )
 DEPARTMENT_FIELDS = ("name", "code", "parent", "sort_order")
 GRADE_FIELDS = ("code", "name", "hourly_cost", "difficulty_min", "difficulty_max", "sort_order")
@@ -117,7 +117,7 @@ def organization_update(
     *, actor: Actor, organization: Organization, data: Mapping[str, Any]
 ) -> Organization:
     """Change the organization's settings: name, calendar weekends, standard monthly hours,
-    the hour the day's digests are built and the base URL of links in emails and chat."""
+    the hour the day's digests are built, the base URL of links and the 期首月."""
     before = snapshot(organization, ORGANIZATION_FIELDS)
     for name, value in data.items():
         if name not in ORGANIZATION_FIELDS:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from somu.org import views, views_import, views_members, views_settings
+from somu.org import views, views_import, views_members, views_positions, views_settings
 
 app_name = "org"
 
@@ -27,6 +27,12 @@ urlpatterns = [
     path("grades/new/", views.grade_edit, name="grade_create"),
     path("grades/<int:grade_id>/edit/", views.grade_edit, name="grade_edit"),
     path("grades/<int:grade_id>/delete/", views.grade_delete, name="grade_delete"),
+    path("positions/", views_positions.position_list, name="position_list"),
+    path("positions/new/", views_positions.position_edit, name="position_create"),
+    path("positions/<int:position_id>/edit/", views_positions.position_edit,
+         name="position_edit"),
+    path("positions/<int:position_id>/delete/", views_positions.position_delete,
+         name="position_delete"),
     path("skills/", views.skill_list, name="skill_list"),
     path("skills/new/", views.skill_edit, name="skill_create"),
     path("skills/<int:skill_id>/edit/", views.skill_edit, name="skill_edit"),

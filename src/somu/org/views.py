@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from somu.core.web import (
     querystring_without_page,
     render_page,
 )
-from somu.org import selectors, services
+from somu.org import selectors, services, services_positions
 from somu.org.forms import (
     CompanyHolidayForm,
     DepartmentForm,
@@ -42,6 +43,7 @@ from somu.org.models import (
     Grade,
     Person,
     PersonStatus,
+    Position,
     Skill,
 )
 from somu.org.permissions import EDIT_PEOPLE, MANAGE_STRUCTURE, VIEW_ORG
@@ -60,6 +62,7 @@ def person_filters(request: HttpRequest) -> tuple[selectors.PersonFilter, str]:
         grade_id=int_or_none(request.GET.get("grade")),
         employment_type=request.GET.get("employment_type", ""),
         status="" if status == "all" else status,
+        position_id=int_or_none(request.GET.get("position")),
     )
     return filters, status
 
@@ -75,6 +78,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "query": querystring_without_page(request),
         "departments": selectors.flatten_tree(selectors.department_tree(with_counts=False)),
         "grades": Grade.objects.all(),
+        "positions": Position.objects.all(),
         "employment_types": EmploymentType.choices,
     }
     return render_page(request, "org/person_list.html", context, partial="org/_person_table.html")
@@ -108,6 +112,7 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     return render(request, "org/person_detail.html", {
         "person": person,
         "skills": selectors.person_skills(person=person),
+        "headed": person.headed_departments.order_by("sort_order", "name"),
         "reports": person.reports.filter(status=PersonStatus.ACTIVE).order_by("employee_number"),
         "paths": selectors.department_paths(),
         "can_edit": can_edit,
@@ -234,7 +239,8 @@ def department_create(request: HttpRequest) -> HttpResponse:
                           initial={"parent": int_or_none(request.GET.get("parent"))})
     if request.method == "POST" and form.is_valid():
         try:
-            services.department_create(actor=request.user, **form.cleaned_data)
+            services_positions.department_save(actor=request.user, department=None,
+                                               data=form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -248,15 +254,20 @@ def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=department_id)
     form = DepartmentForm(
         request.POST or None,
-        initial={"name": department.name, "code": department.code, "parent": department.parent_id},
+        initial={"name": department.name, "code": department.code, "parent": department.parent_id,
+                 "head": department.head_id},
     )
     form.fields["parent"].queryset = Department.objects.exclude(  # type: ignore[attr-defined]
         pk__in=selectors.department_subtree_ids(department_id=department.pk)
     )
+    if department.head_id:
+        # A head who has since retired stays choosable, so editing the name keeps them.
+        form.fields["head"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            Q(status=PersonStatus.ACTIVE) | Q(pk=department.head_id))
     if request.method == "POST" and form.is_valid():
         try:
-            services.department_update(actor=request.user, department=department,
-                                       data=form.cleaned_data)
+            services_positions.department_save(actor=request.user, department=department,
+                                               data=form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -23,6 +23,7 @@ def _initial(organization: Organization) -> dict[str, object]:
         "standard_monthly_hours": organization.standard_monthly_hours,
         "digest_hour": "" if organization.digest_hour is None else str(organization.digest_hour),
         "base_url": organization.base_url,
+        "fiscal_year_start_month": str(organization.fiscal_year_start_month),
     }
 
 

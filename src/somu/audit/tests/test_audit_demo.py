@@ -22,6 +22,7 @@ from somu.notify import services as notify_services
 from somu.notify.webhooks import webhook_delete, webhook_save
 from somu.org import invitations
 from somu.org import services as org_services
+from somu.org import services_positions as positions
 from somu.org.demo import DEMO_SLUG
 from somu.org.importing import people_import
 from somu.org.models import (
@@ -103,6 +104,10 @@ def _operations_the_demo_does_not_do(admin: User, org: Organization,
                                        "difficulty_min": 1, "difficulty_max": 2}))
     org_services.organization_update(actor=admin, organization=org,
                                      data={"standard_monthly_hours": 150})
+    advisor = positions.position_save(actor=admin, position=None, data={"name": "顧問",
+                                                                        "rank": 2})
+    positions.position_save(actor=admin, position=advisor, data={"rank": 3})
+    positions.position_delete(actor=admin, position=advisor)
     holiday = org_services.company_holiday_add(actor=admin, name="創立記念日", month=6, day=1)
     org_services.company_holiday_delete(actor=admin, holiday=holiday)
     membership = Membership.objects.get(user=admin)

@@ -55,11 +55,14 @@ def fingerprint(organization: Organization) -> tuple[tuple[object, ...], ...]:
         people = tuple(
             (p.employee_number, p.name, p.name_kana, p.email, paths[p.department_id],
              p.grade.code, p.employment_type, p.hire_date, p.manager.employee_number
-             if p.manager else None, p.standard_monthly_hours, p.status, p.retired_on)
-            for p in Person.objects.select_related("grade", "manager").order_by("employee_number")
+             if p.manager else None, p.standard_monthly_hours, p.status, p.retired_on,
+             p.position.name if p.position else None)
+            for p in Person.objects.select_related("grade", "manager", "position")
+            .order_by("employee_number")
         )
-        departments = tuple(sorted((paths[d.pk], d.code, d.sort_order)
-                                   for d in Department.objects.all()))
+        departments = tuple(sorted((paths[d.pk], d.code, d.sort_order,
+                                    d.head.employee_number if d.head else "")
+                                   for d in Department.objects.select_related("head")))
         grades = tuple(Grade.objects.order_by("sort_order").values_list(
             "code", "name", "hourly_cost", "difficulty_min", "difficulty_max"))
         skills = tuple(PersonSkill.objects.order_by("person__employee_number", "skill__name")
@@ -295,3 +298,58 @@ def test_ensure_demo_loads_once_and_then_reuses_the_data(demo_login):
     assert again == DemoLogin(DEMO_ADMIN, demo_login.password, created=False,
                               role_usernames=demo_login.role_usernames)
     assert counts() == before
+
+
+# ---- 役職 and 部署長 -------------------------------------------------------------------------
+
+
+def _chain(number: str) -> list[tuple[str, str]]:
+    """From a person up through the heads of their department and the ones above, as approval
+    routes walk it, then the 社長: (name, position) at each step."""
+    person = Person.objects.select_related("department", "position").get(employee_number=number)
+    steps = [(person.name, person.position.name)]
+    department = person.department
+    while department is not None:
+        if department.head is not None and department.head != person:
+            steps.append((department.head.name, department.head.position.name))
+        department = department.parent
+    president = Person.objects.get(position__name="社長")
+    steps.append((president.name, president.position.name))
+    return steps
+
+
+def test_the_demo_has_a_chain_from_staff_through_kacho_bucho_honbucho_to_the_president(
+        demo_login):
+    with tenancy.activate(_org(demo.DEMO_SLUG)):
+        for number in ("S0053", "S0058", "S0056"):  # 第一営業課 and 第二営業課 staff
+            assert [title for _name, title in _chain(number)] == [
+                "一般", "課長", "部長", "本部長", "社長"], number
+        assert _chain("S0053") == [("斎藤 優花", "一般"), ("伊藤 大輔", "課長"),
+                                   ("鈴木 一郎", "部長"), ("佐藤 浩二", "本部長"),
+                                   ("高橋 誠", "社長")]
+
+
+def test_every_demo_department_is_headed_by_a_fitting_position_but_one_left_vacant(demo_login):
+    fitting = {"本部": "本部長", "部": "部長", "室": "部長", "課": "課長"}
+    with tenancy.activate(_org(demo.DEMO_SLUG)):
+        vacant = [d.name for d in Department.objects.filter(head__isnull=True)]
+        assert vacant == ["管理本部"]
+        for department in Department.objects.select_related("head__position").filter(
+                head__isnull=False):
+            suffix = next(s for s in fitting if department.name.endswith(s))
+            assert department.head.position.name == fitting[suffix], department.name
+            assert department.head.department_id == department.pk
+        assert Person.objects.filter(position__name="社長").count() == 1
+    with tenancy.activate(_org(demo.TRADING_SLUG)):
+        heads = Department.objects.select_related("head__position")
+        assert {d.name: d.head.position.name for d in heads} == {
+            "管理部": "部長", "営業部": "部長", "物流部": "部長"}
+
+
+def test_demo_positions_follow_the_grade_and_employment_type(demo_login):
+    with tenancy.activate(_org(demo.DEMO_SLUG)):
+        titles = dict(Person.objects.values_list("employee_number", "position__name"))
+    assert titles["S0012"] == "課長"  # G4 in 総務部: 担当課長
+    assert titles["S0020"] == "係長"
+    assert titles["S0038"] == "一般"  # 契約社員
+    assert titles["S0041"] is None and titles["S0060"] is None  # パート, 派遣

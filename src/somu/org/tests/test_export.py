@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 from somu.core import tenancy
 from somu.org import services
 from somu.org.importing import people_import
-from somu.org.models import Person
+from somu.org.models import Person, Position
 
 HEADER = ["社員番号", "氏名", "ふりがな", "部署", "等級", "雇用形態", "入社日", "上長社員番号",
-          "メール"]
+          "メール", "役職"]
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +41,7 @@ def people_state(org) -> list[tuple]:
     with tenancy.activate(org):
         return sorted(Person.objects.values_list(
             "employee_number", "name", "name_kana", "email", "department_id", "grade_id",
-            "employment_type", "hire_date", "manager_id", "updated_at"))
+            "employment_type", "hire_date", "manager_id", "position_id", "updated_at"))
 
 
 def test_the_excel_export_has_the_import_columns_and_one_row_per_person(
@@ -54,7 +54,7 @@ def test_the_excel_export_has_the_import_columns_and_one_row_per_person(
     rows = sheet_rows(response.content)
     assert rows[0] == HEADER
     assert rows[1] == ["A001", "山田 太郎", "やまだ たろう", "管理本部/総務部", "G3", "正社員",
-                       dt.datetime(2010, 4, 1), None, "yamada@a.example"]
+                       dt.datetime(2010, 4, 1), None, "yamada@a.example", None]
     assert rows[2][:8] == ["A002", "鈴木 花子", "すずき はなこ", "管理本部/総務部", "G1",
                            "正社員", dt.datetime(2022, 4, 1), "A001"]
     assert [row[0] for row in rows[1:]] == ["A001", "A002", "A003", "A004"]
@@ -86,7 +86,7 @@ def test_the_csv_export_is_utf8_with_a_bom_or_cp932(client_as, staff_a, org_a, p
     lines = utf8.decode("utf-8-sig").splitlines()
     assert lines[0] == ",".join(HEADER)
     assert lines[2] == ("A002,鈴木 花子,すずき はなこ,管理本部/総務部,G1,正社員,2022-04-01,"
-                        "A001,")
+                        "A001,,")
     response = export(client, format="csv", encoding="cp932")
     assert response["Content-Type"] == "text/csv; charset=shift_jis"
     assert response.content.decode("cp932").splitlines() == lines
@@ -112,6 +112,9 @@ def test_a_name_shift_jis_cannot_hold_is_refused_naming_the_person(
                                                ("csv", "cp932")])
 def test_importing_the_export_unchanged_leaves_everyone_alone(
         client_as, staff_a, org_a, people_a, fmt, encoding):
+    with tenancy.activate(org_a):  # 役職 too: one holds one, another none
+        services.person_update(actor=None, person=people_a.yamada,
+                               data={"position": Position.objects.get(name="課長")})
     content = export(client_as(staff_a, org_a), format=fmt, encoding=encoding).content
     before = people_state(org_a)
     with tenancy.activate(org_a):
@@ -174,3 +177,13 @@ def test_each_download_is_named_like_the_page_with_the_day_it_was_made(
     disposition = response["Content-Disposition"]
     assert unquote(disposition.split("filename*=utf-8''")[-1]) == name.format(people=tr("People"))
     assert tr("People") == "人員"
+
+
+def test_the_export_has_each_persons_position_by_name(client_as, staff_a, org_a, people_a):
+    with tenancy.activate(org_a):
+        services.person_update(actor=None, person=people_a.suzuki,
+                               data={"position": Position.objects.get(name="一般")})
+    rows = sheet_rows(export(client_as(staff_a, org_a), format="xlsx").content)
+    position = HEADER.index("役職")
+    assert [(row[0], row[position]) for row in rows[1:]] == [
+        ("A001", None), ("A002", "一般"), ("A003", None), ("A004", None)]

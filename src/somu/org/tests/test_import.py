@@ -20,10 +20,10 @@ from somu.audit.selectors import audit_chain_verify
 from somu.core import tenancy
 from somu.core.tabular import ImportFailed
 from somu.org.importing import ImportResult, people_import
-from somu.org.models import Department, EmploymentType, Organization, Person
+from somu.org.models import Department, EmploymentType, Organization, Person, Position
 
 HEADER = ["社員番号", "氏名", "ふりがな", "部署", "等級", "雇用形態", "入社日", "上長社員番号",
-          "メール"]
+          "メール", "役職"]
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +58,7 @@ def state(org: Organization) -> tuple:
     with tenancy.activate(org):
         people = sorted(Person.objects.values_list(
             "employee_number", "name", "name_kana", "email", "department_id", "grade_id",
-            "employment_type", "hire_date", "manager_id", "updated_at"))
+            "employment_type", "hire_date", "manager_id", "position_id", "updated_at"))
         return (people, Department.objects.count(), AuditEvent.objects.count())
 
 
@@ -448,6 +448,65 @@ def test_a_manager_of_another_organization_is_unknown(org_a, people_a, org_b, pe
 # ---- the template --------------------------------------------------------------------------------
 
 
+# ---- 役職 (positions) ------------------------------------------------------------------------
+
+
+def position_of(org: Organization, number: str) -> str | None:
+    p = person(org, number)
+    return p.position.name if p.position_id else None
+
+
+def test_the_position_column_sets_a_position_by_its_name(org_a, people_a):
+    with tenancy.activate(org_a):
+        Position.objects.create(name="カカリチョウ", rank=5)
+    result = run(org_a, xlsx([
+        ["A010", "高橋 一郎", None, None, None, None, None, None, None, "課長"],
+        ["A001", "山田 太郎", None, None, None, None, None, None, None, "部 長"],
+        ["A002", "鈴木 花子", None, None, None, None, None, None, None, "ｶｶﾘﾁｮｳ"],
+    ]))
+    assert (result.created, result.updated) == (1, 2)
+    assert [position_of(org_a, n) for n in ("A010", "A001", "A002")] == [
+        "課長", "部長", "カカリチョウ"]
+    assert [line.columns for line in result.updated_people] == [("役職",), ("役職",)]
+
+
+def test_an_empty_position_cell_keeps_it_and_a_dash_clears_it(org_a, people_a):
+    run(org_a, xlsx([["A001", "山田 太郎", None, None, None, None, None, None, None, "部長"]]))
+    result = run(org_a, xlsx([["A001", "山田 太郎", None, None, None, None, None, None, None,
+                               None]]))
+    assert result.unchanged == 1 and position_of(org_a, "A001") == "部長"
+    run(org_a, xlsx([["A001", "山田 太郎", None, None, None, None, None, None, None, "-"]]))
+    assert position_of(org_a, "A001") is None
+
+
+def test_a_new_person_with_an_empty_position_has_none(org_a, people_a):
+    run(org_a, xlsx([["A010", "高橋", None, None, None, None, None, None, None, None]]))
+    assert position_of(org_a, "A010") is None
+
+
+def test_it_rejects_an_unknown_position_listing_row_column_value_and_reason(org_a, people_a):
+    assert rejected(org_a, xlsx([
+        ["A001", "山田 太郎", None, None, None, None, None, None, None, "部長"],
+        ["A010", "高橋", None, None, "G9", None, None, None, None, "専務"],
+    ])) == [
+        (3, "等級", "G9", "Grade “G9” is not registered."),
+        (3, "役職", "専務", "Position “専務” is not registered."),
+    ]
+
+
+def test_a_position_of_another_organization_is_unknown(org_a, people_a, org_b):
+    with tenancy.activate(org_b):
+        Position.objects.create(name="ビー顧問", rank=2)
+    assert rejected(org_a, xlsx([["A001", "山田", None, None, None, None, None, None, None,
+                                  "ビー顧問"]])) == [
+        (2, "役職", "ビー顧問", "Position “ビー顧問” is not registered.")]
+
+
+def test_the_position_column_is_read_under_its_aliases(org_a, people_a):
+    run(org_a, csv([["A001", "山田 太郎", "係長"]], header=["社員番号", "氏名", "役職名"]))
+    assert position_of(org_a, "A001") == "係長"
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_the_template_downloads_and_imports_cleanly(client_as, admin_a, org_a, people_a, fmt):
     response = client_as(admin_a, org_a).get(reverse("org:people_import_template", args=[fmt]))
@@ -466,6 +525,7 @@ def test_the_excel_template_has_the_headers_and_notes(client_as, admin_a, org_a,
     text = "\n".join(str(c.value) for row in notes.iter_rows() for c in row if c.value)
     assert "空欄のセルは現在の値を残します" in text
     assert "G1, G2, G3" in text
+    assert "社長, 本部長, 部長, 課長, 係長, 一般" in text
     # The filled-in template imports like any other file.
     data.append(["A010", "高橋", None, "管理本部/総務部", "G1", "派遣", dt.date(2024, 4, 1)])
     buffer = io.BytesIO()

@@ -37,7 +37,7 @@ def _deployment(settings):
 def _form(**changes: object) -> dict[str, object]:
     data: dict[str, object] = {
         "name": "株式会社エー", "weekend_days": ["5", "6"], "standard_monthly_hours": "160",
-        "digest_hour": "", "base_url": "",
+        "digest_hour": "", "base_url": "", "fiscal_year_start_month": "4",
     }
     data.update(changes)
     return data
@@ -214,7 +214,8 @@ def test_the_api_reads_and_changes_the_settings_like_the_page(client_as, admin_a
     assert read.status_code == 200
     assert read.json() | {"id": 0} == {
         "id": 0, "name": "株式会社エー", "slug": "org-a", "standard_monthly_hours": "160.00",
-        "weekend_days": [5, 6], "digest_hour": None, "base_url": ""}
+        "weekend_days": [5, 6], "digest_hour": None, "base_url": "",
+        "fiscal_year_start_month": 4}
     admin = client_as(admin_a, org_a)
     changed = admin.patch("/api/v1/organization", {"digest_hour": 7, "weekend_days": [6]},
                           content_type="application/json")
@@ -260,3 +261,43 @@ def test_each_weekend_checkbox_sits_inside_its_own_days_label(client_as, admin_a
         assert label, f"no label for day {day}"
         assert f'value="{day}"' in label.group(1)
         assert label.group(1).strip().endswith(str(WEEKDAYS[day]))
+
+
+# ---- 期首月 (the first month of the fiscal year) ----------------------------------------------
+
+
+def test_an_admin_sets_the_first_month_of_the_fiscal_year_on_the_page(client_as, admin_a, org_a):
+    client = client_as(admin_a, org_a)
+    page = client.get(reverse("org:settings"))
+    assert page.context["form"]["fiscal_year_start_month"].value() == "4"
+    response = client.post(reverse("org:settings"), _form(fiscal_year_start_month="1"))
+    assert response.status_code == 302
+    org_a.refresh_from_db()
+    assert org_a.fiscal_year_start_month == 1
+    assert org_a.fiscal_year(dt.date(2026, 1, 5)) == 2026
+
+
+def test_a_month_outside_1_to_12_is_refused_on_the_page_the_service_and_the_api(
+        client_as, admin_a, org_a):
+    page = client_as(admin_a, org_a).post(reverse("org:settings"),
+                                          _form(fiscal_year_start_month="13"))
+    assert page.status_code == 200 and page.context["form"].errors["fiscal_year_start_month"]
+    with pytest.raises(ValidationError) as caught:
+        services.organization_update(actor=admin_a, organization=org_a,
+                                     data={"fiscal_year_start_month": 0})
+    assert "fiscal_year_start_month" in caught.value.message_dict
+    api = client_as(admin_a, org_a)
+    refused = api.patch("/api/v1/organization", {"fiscal_year_start_month": 13},
+                        content_type="application/json")
+    assert refused.status_code == 422
+    assert Organization.objects.get(pk=org_a.pk).fiscal_year_start_month == 4
+    changed = api.patch("/api/v1/organization", {"fiscal_year_start_month": 10},
+                        content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["fiscal_year_start_month"] == 10
+
+
+def test_only_admins_change_the_first_month_of_the_fiscal_year(client_as, staff_a, org_a):
+    response = client_as(staff_a, org_a).patch(
+        "/api/v1/organization", {"fiscal_year_start_month": 1}, content_type="application/json")
+    assert response.status_code == 403
+    assert Organization.objects.get(pk=org_a.pk).fiscal_year_start_month == 4
