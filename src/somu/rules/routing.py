@@ -302,6 +302,11 @@ def resolve(rows: Sequence[RuleRow] | RuleTable, chart: OrgChart, draft: Draft) 
     return Route(stages=tuple(stages), rows=tuple(row.number for row in matched))
 
 
+def group_positions(text: str) -> tuple[str, ...]:
+    """A group's position filter: one position or several (「部長、課長」 / "部長,課長")."""
+    return tuple(p.strip() for p in text.replace("、", ",").split(",") if p.strip())
+
+
 class _Vacant(Exception):  # a signal inside _Finder, never leaves it
     def __init__(self, start: int | None, reason: str) -> None:
         self.start = start  # the department escalation walks up from
@@ -427,7 +432,8 @@ class _Finder:
         if department is None:
             raise _Vacant(None, "missing")
         members = [p for p in self.chart.members(department.id)
-                   if not rule.position or self.chart.people[p].position == rule.position]
+                   if not rule.position
+                   or self.chart.people[p].position in group_positions(rule.position)]
         if self.requester.id in members:
             members.remove(self.requester.id)
             why.append(Why("requester_removed", {"person": self.requester.name,
@@ -557,8 +563,10 @@ def _row_problems(row: RuleRow, chart: OrgChart) -> Iterator[RouteError]:
 def _stage_problems(stage: StageRule, chart: OrgChart, error: Any) -> Iterator[RouteError]:
     if stage.approver == "position" and stage.value not in chart.ranks:
         yield error("unknown_position", position=stage.value)
-    if stage.approver == "group" and stage.position and stage.position not in chart.ranks:
-        yield error("unknown_position", position=stage.position)
+    if stage.approver == "group":
+        for name in group_positions(stage.position):
+            if name not in chart.ranks:
+                yield error("unknown_position", position=name)
     if stage.approver == "levels_up" and stage.value not in tuple("123456789"):
         yield error("bad_levels", levels=stage.value)
     if stage.approver == "person" and _as_id(stage.value) not in chart.people:

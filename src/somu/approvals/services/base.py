@@ -17,7 +17,7 @@ from somu.approvals.models import (
     Stage,
     StageState,
 )
-from somu.org.models import Membership, Person
+from somu.org.models import Membership, Person, User
 
 
 def acting_person(membership: Membership) -> Person:
@@ -25,6 +25,12 @@ def acting_person(membership: Membership) -> Person:
         raise PermissionDenied(_("Your account is not linked to a person of the organization; "
                                  "ask an administrator to link it."))
     return membership.person
+
+
+def audit_actor(membership: Membership) -> User | None:
+    """Who the audit log names: the member's login, or the system for a membership without one
+    (the demo acting as its people)."""
+    return membership.user if membership.user_id else None
 
 
 def locked(request: Request | int) -> Request:

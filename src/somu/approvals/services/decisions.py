@@ -32,7 +32,13 @@ from somu.approvals.models import (
 )
 from somu.approvals.selectors import active_delegation, is_superior_of
 from somu.approvals.services import notices
-from somu.approvals.services.base import acting_person, close_round, locked, record_event
+from somu.approvals.services.base import (
+    acting_person,
+    audit_actor,
+    close_round,
+    locked,
+    record_event,
+)
 from somu.approvals.services.progress import activate_next
 from somu.audit.services import audit_record
 from somu.core.errors import Conflict
@@ -157,7 +163,7 @@ def request_decide(*, membership: Membership, request: Request | int, decision: 
            data={"to_stage": target_stage.index} if target_stage is not None else {})
     action = {"approve": "approval_request.approve", "reject": "approval_request.reject",
               "return": "approval_request.return"}[decision]
-    audit_record(actor=membership.user, action=action, obj=request,
+    audit_record(actor=audit_actor(membership), action=action, obj=request,
                  changes={"stage": [None, stage.index], "seat_of": [None, chosen.person.name],
                           "acting": [None, how or None],
                           "delegation": [None, delegation.pk if delegation else None]})
@@ -260,7 +266,7 @@ def stage_add_participant(*, membership: Membership, request: Request | int, sta
                                pending_since=now, added_by=me)
     record_event(request, EventKind.PARTICIPANT_ADDED, actor=me, now=now, stage=target,
            data={"person": person.pk, "name": person.name})
-    audit_record(actor=membership.user, action="approval_request.add_participant",
+    audit_record(actor=audit_actor(membership), action="approval_request.add_participant",
                  obj=request, changes={"participant": [None, person.name]})
     notices.notify_pending(request, [person.pk], today=timezone.localdate(now))
     return seat
@@ -285,7 +291,7 @@ def post_review_complete(*, membership: Membership, post_review: PostReview | in
     review.save()
     record_event(review.request, EventKind.POST_REVIEWED, actor=me, now=now, comment=comment,
            data={"flagged": flag})
-    audit_record(actor=membership.user, action="approval_request.post_review",
+    audit_record(actor=audit_actor(membership), action="approval_request.post_review",
                  obj=review.request, changes={"post_review": [None, review.state]})
     if flag:
         notices.notify_requester(review.request, _("Flagged after the fact: %(request)s"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from somu.approvals import permissions as p
 from somu.approvals.models import Delegation, RequestType
-from somu.approvals.services.base import acting_person
+from somu.approvals.services.base import acting_person, audit_actor
 from somu.audit.services import audit_record
 from somu.core.errors import Conflict
 from somu.core.permissions import has_perm
@@ -46,9 +46,9 @@ def delegation_create(*, membership: Membership, principal: Person, deputy: Pers
     types = list(request_types)
     delegation = Delegation.objects.create(principal=principal, deputy=deputy, start=start,
                                            end=end, note=note.strip()[:300], created_at=now,
-                                           created_by=membership.user)
+                                           created_by=audit_actor(membership))
     delegation.request_types.set(types)
-    audit_record(actor=membership.user, action="approval_delegation.create", obj=delegation,
+    audit_record(actor=audit_actor(membership), action="approval_delegation.create", obj=delegation,
                  object_repr=f"{principal.name} → {deputy.name}",
                  changes={"principal": [None, principal.name], "deputy": [None, deputy.name],
                           "start": [None, start], "end": [None, end],
@@ -67,7 +67,7 @@ def delegation_revoke(*, membership: Membership, delegation: Delegation,
         raise Conflict(_("This delegation has already been ended."))
     delegation.revoked_at = now
     delegation.save(update_fields=["revoked_at"])
-    audit_record(actor=membership.user, action="approval_delegation.revoke", obj=delegation,
+    audit_record(actor=audit_actor(membership), action="approval_delegation.revoke", obj=delegation,
                  object_repr=f"{delegation.principal.name} → {delegation.deputy.name}",
                  changes={"revoked_at": [None, now]})
     return delegation

@@ -36,7 +36,13 @@ from somu.approvals.models import (
     StageState,
 )
 from somu.approvals.services import chart
-from somu.approvals.services.base import acting_person, close_round, locked, record_event
+from somu.approvals.services.base import (
+    acting_person,
+    audit_actor,
+    close_round,
+    locked,
+    record_event,
+)
 from somu.approvals.services.progress import activate_next
 from somu.audit.services import audit_record
 from somu.core import sniff
@@ -139,7 +145,7 @@ def request_save(*, membership: Membership, request_type: RequestType, requester
     request.save()
     if created:
         record_event(request, EventKind.CREATED, actor=by, now=now)
-        audit_record(actor=membership.user, action="approval_request.create", obj=request,
+        audit_record(actor=audit_actor(membership), action="approval_request.create", obj=request,
                      changes={"title": [None, title], "amount": [None, number]})
     return request
 
@@ -255,7 +261,7 @@ def request_submit(*, membership: Membership, request: Request | int, today: dt.
         if stage.state == StageState.SKIPPED:
             record_event(request, EventKind.STAGE_SKIPPED, actor=None, now=now, stage=stage,
                    data={"why": stage.why})
-    audit_record(actor=membership.user, action="approval_request.submit", obj=request,
+    audit_record(actor=audit_actor(membership), action="approval_request.submit", obj=request,
                  changes={"state": [None, request.state], "revision": [None, request.revision],
                           "on_behalf_of": [None, request.requester.name]
                           if by.pk != request.requester_id else [None, None]})
@@ -299,7 +305,7 @@ def request_recall(*, membership: Membership, request: Request | int, now: dt.da
     request.save(update_fields=["state", "updated_at"])
     record_event(request, EventKind.RECALLED, actor=acting_person(membership), now=now,
                  comment=comment)
-    audit_record(actor=membership.user, action="approval_request.recall", obj=request,
+    audit_record(actor=audit_actor(membership), action="approval_request.recall", obj=request,
                  changes={"state": [RequestState.IN_PROGRESS, RequestState.RECALLED]})
     return request
 
@@ -311,7 +317,7 @@ def request_delete(*, membership: Membership, request: Request | int) -> None:
     _check_owner(membership, request)
     if request.revision != 0:
         raise Conflict(_("A submitted request cannot be deleted; recall it instead."))
-    audit_record(actor=membership.user, action="approval_request.delete", obj=request,
+    audit_record(actor=audit_actor(membership), action="approval_request.delete", obj=request,
                  changes={"title": [request.title, None]})
     for attachment in request.attachments.all():
         attachment.file.delete(save=False)
@@ -354,7 +360,7 @@ def attachment_add(*, membership: Membership, request: Request | int, upload: Up
                             uploaded_by=acting_person(membership), uploaded_at=now)
     attachment.file.save(attachment.key, upload, save=False)
     attachment.save()
-    audit_record(actor=membership.user, action="approval_request.attach", obj=request,
+    audit_record(actor=audit_actor(membership), action="approval_request.attach", obj=request,
                  changes={"attachment": [None, filename]})
     return attachment
 
@@ -365,7 +371,7 @@ def attachment_remove(*, membership: Membership, attachment: Attachment) -> None
     _check_owner(membership, request)
     if not request.is_editable:
         raise Conflict(_("Files can be removed only while the request can be edited."))
-    audit_record(actor=membership.user, action="approval_request.detach", obj=request,
+    audit_record(actor=audit_actor(membership), action="approval_request.detach", obj=request,
                  changes={"attachment": [attachment.filename, None]})
     attachment.file.delete(save=False)
     attachment.delete()
@@ -373,5 +379,5 @@ def attachment_remove(*, membership: Membership, attachment: Attachment) -> None
 
 def attachment_downloaded(*, membership: Membership, attachment: Attachment) -> None:
     """Every download is in the audit log (who read which file of which request)."""
-    audit_record(actor=membership.user, action="approval_request.download",
+    audit_record(actor=audit_actor(membership), action="approval_request.download",
                  obj=attachment.request, changes={"attachment": [None, attachment.filename]})

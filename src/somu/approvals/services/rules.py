@@ -16,6 +16,7 @@ from somu.approvals import permissions as p
 from somu.approvals import presenters
 from somu.approvals.models import AuthorityRule, RequestType, RuleVersion
 from somu.approvals.services import chart
+from somu.approvals.services.base import audit_actor
 from somu.audit.services import audit_record
 from somu.core.permissions import require
 from somu.org.models import Department, Membership
@@ -82,7 +83,7 @@ def rule_version_save(*, membership: Membership, effective_from: dt.date | None,
     last = RuleVersion.objects.aggregate(n=Max("number"))["n"] or 0
     version = RuleVersion.objects.create(number=last + 1, effective_from=effective_from,
                                          note=note.strip()[:300], created_at=now,
-                                         created_by=membership.user)
+                                         created_by=audit_actor(membership))
     AuthorityRule.objects.bulk_create(
         AuthorityRule(organization_id=version.organization_id, version=version,
                       number=r.number, request_type=r.request_type, category=r.category,
@@ -90,7 +91,7 @@ def rule_version_save(*, membership: Membership, effective_from: dt.date | None,
                       department=r.department, condition=r.condition,
                       stages=[chart.stage_dict(s) for s in r.stages], note=r.note[:300])
         for r in sorted(rows, key=lambda r: r.number))
-    audit_record(actor=membership.user, action="approval_rules.save", obj=version,
+    audit_record(actor=audit_actor(membership), action="approval_rules.save", obj=version,
                  changes={"effective_from": [None, effective_from], "rows": [None, len(rows)],
                           "note": [None, version.note or None]})
     return version

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from somu.approvals import permissions as p
 from somu.approvals.models import RequestType
+from somu.approvals.services.base import audit_actor
 from somu.audit.services import audit_record
 from somu.core.errors import Conflict
 from somu.core.permissions import require
@@ -130,7 +131,7 @@ def request_type_save(*, membership: Membership, data: Mapping[str, Any],
     changes = {k: [None if created else before[k], getattr(request_type, k)]
                for k in ("name", "number_prefix", "is_active") if created
                or before[k] != getattr(request_type, k)}
-    audit_record(actor=membership.user, action="approval_type.save", obj=request_type,
+    audit_record(actor=audit_actor(membership), action="approval_type.save", obj=request_type,
                  changes=changes)
     return request_type
 

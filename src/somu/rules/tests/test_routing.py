@@ -316,6 +316,17 @@ def test_a_group_may_be_narrowed_to_a_position():
     assert names(resolve(rows, CHART, draft())) == [("decide", ["小林"])]
 
 
+def test_a_group_may_be_narrowed_to_several_positions():
+    rows = [row(1, decide("group", str(ACCOUNTING), position="部長、係長", quorum="all"))]
+    assert names(resolve(rows, CHART, draft())) == [("decide", ["中村", "小林"])]
+
+
+def test_an_unknown_position_among_several_in_a_group_filter_is_named():
+    rows = [row(1, decide("group", str(ACCOUNTING), position="部長,課長代理"))]
+    assert [(e.code, e.params.get("position")) for e in validate_rows(rows, CHART)] == [
+        ("unknown_position", "課長代理")]
+
+
 def test_a_requester_in_the_group_is_taken_out_of_it():
     route = resolve([row(1, decide("group", str(ACCOUNTING)))], CHART, draft(KATO))
     assert names(route) == [("decide", ["中村", "小林"])]
