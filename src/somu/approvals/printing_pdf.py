@@ -6,7 +6,7 @@ the PDF names them and the viewer draws the glyphs with its own Japanese fonts.
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from django.utils.translation import pgettext
@@ -19,7 +19,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from somu.approvals.printing import Box, RingiSheet
+if TYPE_CHECKING:  # printing imports this module when a PDF is asked for
+    from somu.approvals.printing import Box, RingiSheet
 
 GOTHIC = "HeiseiKakuGo-W5"
 MINCHO = "HeiseiMin-W3"
