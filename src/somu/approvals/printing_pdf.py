@@ -164,7 +164,8 @@ def _content_table(sheet: RingiSheet, width: float) -> Table:
         rows.append((pgettext("ringi", "Attachments"),
                      "\n".join(f"{name}（{size}）" for name, size in sheet.attachments)))
     data = [[_p(k, 9), _p(v, 10, font=MINCHO)] for k, v in rows]
-    table = Table(data, colWidths=[34 * mm, width - 34 * mm], repeatRows=0)
+    # splitInRow: a long 目的 or 概要 continues on the next page instead of failing the PDF.
+    table = Table(data, colWidths=[34 * mm, width - 34 * mm], splitInRow=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.6, LINE),
         ("BACKGROUND", (0, 0), (0, -1), SHADE),
@@ -181,7 +182,8 @@ def _comments_table(sheet: RingiSheet, width: float) -> Table:
     data = [[_p(h, 8.5) for h in head]]
     data += [[_p(c.when, 8.5), _p(c.who, 8.5), _p(c.what, 8.5), _p(c.text, 9, font=MINCHO)]
              for c in sheet.comments]
-    table = Table(data, colWidths=[28 * mm, 32 * mm, 30 * mm, width - 90 * mm], repeatRows=1)
+    table = Table(data, colWidths=[28 * mm, 32 * mm, 30 * mm, width - 90 * mm], repeatRows=1,
+                  splitInRow=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.6, LINE),
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),

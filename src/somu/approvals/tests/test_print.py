@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from somu.approvals import printing
@@ -210,3 +212,26 @@ def test_the_stamp_bears_the_surname_and_a_short_date():
     assert printing.surname("長谷川") == "長谷川"
     assert printing.surname("山田太郎") == "山田"
     assert printing.stamp(None, dt.date(2027, 1, 5)).date_text == "27.1.5"
+
+
+def test_a_purpose_longer_than_a_page_continues_on_the_next_page(client_as, world):
+    with tenancy.activate(world.org):
+        m = world.m("suzuki")
+        request = requests.request_save(
+            membership=m, request_type=world.types["ringi"], requester=world.people["suzuki"],
+            title="基幹システム更改", amount=80_000, category="設備投資", now=NOW,
+            values={"purpose": "現行システムの保守期限が到来するため更改する。\n" * 300})
+        requests.request_submit(membership=m, request=request, today=TODAY, now=NOW)
+    response = pdf(client_as(world.users["suzuki"], world.org), request)
+    assert response.status_code == 200
+    assert response.content.count(b"/Type /Page\n") >= 2
+
+
+def test_the_sheet_takes_the_same_number_of_queries_for_a_short_or_a_long_route(world):
+    def queries(request: Request) -> int:
+        with tenancy.activate(world.org), CaptureQueriesContext(connection) as captured:
+            printing.ringi_sheet(printing.reading_request(request.pk))
+        return len(captured)
+
+    short = purchase(world, amount=50_000)  # one seat
+    assert queries(decided_by_everyone(world)) == queries(short)
