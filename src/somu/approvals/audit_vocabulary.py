@@ -51,6 +51,9 @@ VOCABULARY = Vocabulary(
         "start": _("from"),
     },
     fields_by_type={
+        ("approvals.request", "filter"): _("filter of the list"),
+        ("approvals.request", "format"): _("file format"),
+        ("approvals.request", "count"): _("requests exported"),
         ("approvals.delegation", "revoked_at"): _("ended"),
         ("approvals.ruleversion", "rows"): _("rows"),
     },
