@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from somu.approvals.models import RequestState
 from somu.audit.catalogue import Vocabulary
 
 VOCABULARY = Vocabulary(
@@ -58,9 +59,7 @@ VOCABULARY = Vocabulary(
         ("approvals.ruleversion", "rows"): _("rows"),
     },
     value_labels={
-        "state": {"draft": _("Draft"), "in_progress": _("In progress"),
-                  "sent_back": _("Sent back"), "recalled": _("Recalled"),
-                  "approved": _("Approved"), "rejected": _("Rejected")},
+        "state": {value: label for value, label in RequestState.choices},
         "acting": {"delegate": _("As deputy (代理承認)"),
                    "superior": _("For the absent approver (代決)")},
         "post_review": {"acknowledged": _("Acknowledged"), "flagged": _("Flagged")},

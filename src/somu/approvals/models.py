@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from somu.core.tenancy import TenantModel
 
@@ -121,12 +122,13 @@ class AuthorityRule(TenantModel):
 
 
 class RequestState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    IN_PROGRESS = "in_progress", _("In progress")
-    SENT_BACK = "sent_back", _("Sent back")
-    RECALLED = "recalled", _("Recalled")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    # A context of their own: "In progress" of a survey answer is not 承認中.
+    DRAFT = "draft", pgettext_lazy("request state", "Draft")
+    IN_PROGRESS = "in_progress", pgettext_lazy("request state", "In progress")
+    SENT_BACK = "sent_back", pgettext_lazy("request state", "Sent back")
+    RECALLED = "recalled", pgettext_lazy("request state", "Recalled")
+    APPROVED = "approved", pgettext_lazy("request state", "Approved")
+    REJECTED = "rejected", pgettext_lazy("request state", "Rejected")
 
 
 # The requester may edit (and submit) the request in these states.
