@@ -204,19 +204,28 @@ def _purchase(item: str, quantity: int, reason: str, needed_by: dt.date) -> dict
 
 def _requests(d: Demo) -> None:
     soon = d.today + dt.timedelta(days=21)
-    # A draft of the demo "employee" 斎藤 (第一営業課).
-    d.file("S0053", "purchase", "外付けモニター 2台", 64_000, "備品",
-           _purchase("27インチモニター", 2, "在宅勤務と出社時の作業効率向上のため", soon),
-           days_ago=1, submit=False)
-    # 斎藤's laptops: 経理部 consulted (部長 agreed, 課長 still to), then 課長 and 部長.
-    laptops = d.file("S0053", "purchase", "営業用ノートPC 3台", 540_000, "備品",
-                     _purchase("ノートPC（14インチ）", 3, "リース満了に伴う入替え", soon),
-                     days_ago=3, attachment=("見積書_ノートPC.pdf", QUOTE_PDF))
-    d.decide("S0005", laptops, days_ago=2, comment="予算内です。")
-    # 吉田 (総務部, no 課): the 課長 seat is vacant and goes up to 中村 部長 (the "manager").
-    d.file("S0034", "purchase", "会議室プロジェクター", 86_000, "備品",
-           _purchase("プロジェクター", 1, "第2会議室の故障機の更新", soon), days_ago=2,
-           attachment=("見積書_プロジェクター.pdf", QUOTE_PDF))
+    # 石井's tablet: rejected.
+    tablet = d.file("S0033", "purchase", "デザイン用タブレット", 98_000, "備品",
+                    _purchase("ペンタブレット", 1, "提案資料の作成", soon), days_ago=12)
+    d.decide("S0016", tablet, "reject", days_ago=11, comment="既存の機器で対応できるため。")
+    # An NDA of 鈴木 部長 (営業部): his own 部長 seat goes up to 佐藤 本部長; circulated;
+    # 契約書の締結と保管 started.
+    nda = d.file("S0003", "contract", "株式会社ミライ商事との秘密保持契約", 0, "",
+                 {"contract_kind": "NDA", "counterparty": "株式会社ミライ商事",
+                  "start": (d.today + dt.timedelta(days=7)).isoformat(), "term": "2年",
+                  "summary": "新規取引の検討に伴う相互の秘密保持"}, days_ago=10)
+    d.decide("S0023", nda, days_ago=9, comment="標準の雛形どおりで問題ありません。")
+    d.decide("S0001", nda, days_ago=8)
+    # 小川's scanner: approved by 伊藤 課長; 備品発注 started.
+    scanner = d.file("S0040", "purchase", "名刺スキャナー", 48_000, "備品",
+                     _purchase("名刺スキャナー", 1, "名刺管理の効率化", soon), days_ago=9)
+    d.decide("S0016", scanner, days_ago=8, comment="承認します。")
+    # 野口 (第二営業課): 阿部 課長 away; 鈴木 部長 decided in his place; 阿部's 後閲 pending.
+    chairs = d.file("S0035", "purchase", "営業フロア用チェア 2脚", 36_000, "備品",
+                    _purchase("オフィスチェア", 2, "破損のため", soon), days_ago=7)
+    seat = chairs.seats.get()
+    d.decide("S0003", chairs, days_ago=6, seat=seat.pk, acting="superior",
+             comment="阿部課長が出張中のため代決します。")
     # 山本 (総務部) travels: sent back by 中村 for the breakdown.
     trip = d.file("S0050", "travel", "大阪 取引先訪問", 120_000, "国内",
                   {"destination": "大阪市", "start": (d.today + dt.timedelta(days=10)).isoformat(),
@@ -230,28 +239,19 @@ def _requests(d: Demo) -> None:
                     "copies": 1}, days_ago=4)
     requests.request_recall(membership=d.m("S0053"), request=stamp, now=d.at(4, 16)[1],
                             comment="提出先の様式が変わったため作り直します。")
-    # 小川's scanner: approved by 伊藤 課長; 備品発注 started.
-    scanner = d.file("S0040", "purchase", "名刺スキャナー", 48_000, "備品",
-                     _purchase("名刺スキャナー", 1, "名刺管理の効率化", soon), days_ago=9)
-    d.decide("S0016", scanner, days_ago=8, comment="承認します。")
-    # 石井's tablet: rejected.
-    tablet = d.file("S0033", "purchase", "デザイン用タブレット", 98_000, "備品",
-                    _purchase("ペンタブレット", 1, "提案資料の作成", soon), days_ago=12)
-    d.decide("S0016", tablet, "reject", days_ago=11, comment="既存の機器で対応できるため。")
-    # An NDA of 鈴木 部長 (営業部): his own 部長 seat goes up to 佐藤 本部長; circulated;
-    # 契約書の締結と保管 started.
-    nda = d.file("S0003", "contract", "株式会社ミライ商事との秘密保持契約", 0, "",
-                 {"contract_kind": "NDA", "counterparty": "株式会社ミライ商事",
-                  "start": (d.today + dt.timedelta(days=7)).isoformat(), "term": "2年",
-                  "summary": "新規取引の検討に伴う相互の秘密保持"}, days_ago=10)
-    d.decide("S0023", nda, days_ago=9, comment="標準の雛形どおりで問題ありません。")
-    d.decide("S0001", nda, days_ago=8)
-    # 野口 (第二営業課): 阿部 課長 away; 鈴木 部長 decided in his place; 阿部's 後閲 pending.
-    chairs = d.file("S0035", "purchase", "営業フロア用チェア 2脚", 36_000, "備品",
-                    _purchase("オフィスチェア", 2, "破損のため", soon), days_ago=7)
-    seat = chairs.seats.get()
-    d.decide("S0003", chairs, days_ago=6, seat=seat.pk, acting="superior",
-             comment="阿部課長が出張中のため代決します。")
+    # 斎藤's laptops: 経理部 consulted (部長 agreed, 課長 still to), then 課長 and 部長.
+    laptops = d.file("S0053", "purchase", "営業用ノートPC 3台", 540_000, "備品",
+                     _purchase("ノートPC（14インチ）", 3, "リース満了に伴う入替え", soon),
+                     days_ago=3, attachment=("見積書_ノートPC.pdf", QUOTE_PDF))
+    d.decide("S0005", laptops, days_ago=2, comment="予算内です。")
+    # 吉田 (総務部, no 課): the 課長 seat is vacant and goes up to 中村 部長 (the "manager").
+    d.file("S0034", "purchase", "会議室プロジェクター", 86_000, "備品",
+           _purchase("プロジェクター", 1, "第2会議室の故障機の更新", soon), days_ago=2,
+           attachment=("見積書_プロジェクター.pdf", QUOTE_PDF))
+    # A draft of the demo "employee" 斎藤 (第一営業課).
+    d.file("S0053", "purchase", "外付けモニター 2台", 64_000, "備品",
+           _purchase("27インチモニター", 2, "在宅勤務と出社時の作業効率向上のため", soon),
+           days_ago=1, submit=False)
     # 伊藤 課長 away this week: 山下 decides for him; 岡's request waits under it.
     day, now = d.at(1, 9)
     delegations.delegation_create(
