@@ -117,6 +117,8 @@ def _operations_the_demo_does_not_do(admin: User, org: Organization,
     org_services.department_update(actor=admin, department=department, data={"code": "999"})
     org_services.department_delete(actor=admin, department=department)
 
+    _approvals_the_demo_does_not_do(admin, people)
+
     schedule = Schedule.objects.order_by("pk").first()
     assert schedule is not None
     schedules.schedule_save(actor=admin, schedule=schedule, today=TODAY, data={
@@ -183,6 +185,41 @@ def _operations_the_demo_does_not_do(admin: User, org: Organization,
     notify_services.preferences_save(actor=admin, person=Person.objects.order_by("pk").first(),
                                      data={"procedures.step_decided":
                                            {"in_app": False, "email": "digest"}})
+
+
+def _approvals_the_demo_does_not_do(admin: User, people: dict[str, Person]) -> None:
+    from somu.approvals import exporting
+    from somu.approvals import models as ap
+    from somu.approvals.selectors import RequestFilter
+    from somu.approvals.services import decisions, delegations, requests, types
+
+    now = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(11)))
+    admin_m = Membership.objects.select_related("person").get(user=admin)
+
+    def as_person(number: str) -> Membership:  # a demo person without a login
+        return Membership(person=people[number], role=Role.EMPLOYEE)
+
+    laptops = ap.Request.objects.get(title="営業用ノートPC 3台")
+    decisions.stage_add_participant(membership=as_person("S0005"), request=laptops,
+                                    stage=laptops.stages.get(kind="consult"),
+                                    person=people["S0027"], now=now)
+    requests.attachment_downloaded(membership=admin_m, attachment=laptops.attachments.first())
+    draft = ap.Request.objects.get(title="外付けモニター 2台")
+    saito = as_person("S0053")
+    attachment = requests.attachment_add(membership=saito, request=draft, now=now,
+                                         upload=SimpleUploadedFile("見積.pdf", b"%PDF-1.4 x"))
+    requests.attachment_remove(membership=saito, attachment=attachment)
+    requests.request_delete(membership=saito, request=draft)
+    purchase = ap.RequestType.objects.get(code="purchase")
+    types.request_type_save(membership=admin_m, request_type=purchase,
+                            data={"description": "備品・消耗品の購入"})
+    delegations.delegation_revoke(membership=admin_m, delegation=ap.Delegation.objects.get(),
+                                  now=now)
+    exporting.requests_export_record(membership=admin_m, fmt="xlsx", count=3,
+                                     flt=RequestFilter.parse({"state": "approved", "q": "PC"}))
+    decisions.post_review_complete(membership=as_person("S0014"),
+                                   post_review=ap.PostReview.objects.get(), flag=True,
+                                   comment="見積の比較が必要でした", now=now)
 
 
 def test_every_event_of_the_demo_and_a_handover_renders_in_words_for_admin_and_auditor(
