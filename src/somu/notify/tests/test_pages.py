@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from somu.core import tenancy
+from somu.core import registry, tenancy
 from somu.notify.models import Notification, Preference
 from somu.notify.tests.factories import ASSIGNED, DECIDED, tell
 
@@ -143,10 +143,16 @@ def test_the_account_page_shows_each_kinds_setting_with_its_default(client_as, e
 def test_the_account_page_saves_only_the_settings_that_changed(client_as, employee_a, org_a,
                                                               people_a, tr):
     client = client_as(employee_a, org_a)
-    response = client.post("/notifications/preferences/", {
-        f"{ASSIGNED}.email": "off",  # in-app unticked, email off
-        f"{DECIDED}.in_app": "on", f"{DECIDED}.email": "immediate",  # the defaults, unchanged
-    }, follow=True)
+    # What the browser sends: every kind's defaults (other apps' kinds too) …
+    form = {}
+    for kind in registry.notification_kinds().values():
+        if kind.in_app:
+            form[f"{kind.key}.in_app"] = "on"
+        form[f"{kind.key}.email"] = kind.email
+    # … with one kind changed: in-app unticked, email off.
+    del form[f"{ASSIGNED}.in_app"]
+    form[f"{ASSIGNED}.email"] = "off"
+    response = client.post("/notifications/preferences/", form, follow=True)
     assert tr("Your notification settings have been saved.") in response.content.decode()
     with tenancy.activate(org_a):
         assert list(Preference.objects.values_list("kind", "in_app", "email")) == [
