@@ -161,8 +161,8 @@ def request_decide(*, membership: Membership, request: Request | int, decision: 
            on_behalf_of=chosen.person if chosen.person_id != me.pk else None, acting=how,
            delegation=delegation,
            data={"to_stage": target_stage.index} if target_stage is not None else {})
-    action = {"approve": "approval_request.approve", "reject": "approval_request.reject",
-              "return": "approval_request.return"}[decision]
+    action = ("approval_request.approve" if decision == "approve" else
+              "approval_request.reject" if decision == "reject" else "approval_request.return")
     audit_record(actor=audit_actor(membership), action=action, obj=request,
                  changes={"stage": [None, stage.index], "seat_of": [None, chosen.person.name],
                           "acting": [None, how or None],
