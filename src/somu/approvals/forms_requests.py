@@ -96,6 +96,16 @@ class RequestForm(forms.Form):
             initial[field_name(key)] = value
         return initial
 
+    @classmethod
+    def bound_to(cls, request: Request) -> RequestForm:
+        """The saved request as if just typed (to show a service's errors next to fields)."""
+        data = {key: ("on" if value is True else str(value))
+                for key, value in cls.initial_of(request).items()
+                if value not in (None, False)}
+        form = cls(data, request_type=request.request_type)
+        form.is_valid()
+        return form
+
     @property
     def standard_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("requester", "title", "amount", "category")

@@ -44,7 +44,7 @@ def people_names(ids: Iterable[Any]) -> dict[int, str]:
 
 
 def display_value(spec: FormFieldSpec, value: Any, names: Mapping[int, str]) -> str:
-    """A form value as people read it: a person's name, 2026年6月15日, はい/いいえ, 1,200."""
+    """A form value as people read it: a person's name, 2026-06-15 (月), はい/いいえ, 1,200."""
     if spec.type == "boolean":
         return _("Yes") if value else _("No")
     if value in (None, ""):

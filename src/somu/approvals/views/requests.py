@@ -148,8 +148,7 @@ def _submit(request: AuthedRequest, saved: Request, form: rf.RequestForm | None 
         # The draft is kept; its form shows what stops the submission.
         saved.refresh_from_db()
         if form is None:
-            form = rf.RequestForm(initial=rf.RequestForm.initial_of(saved),
-                                  request_type=saved.request_type)
+            form = rf.RequestForm.bound_to(saved)
         apply_errors(form, exc, form.field_map())
         messages.warning(request, _("The draft is saved but could not be submitted: correct "
                                     "what is marked below."))
