@@ -176,7 +176,7 @@ def history(request: Request) -> list[HistoryLine]:
             else:
                 text = (_("%(who)s sent it back to the requester (%(stage)s)")
                         % {"who": who, "stage": stage})
-            line.text = text + _acting_suffix(event) + _(".")
+            line.text = text + _acting_suffix(event)
         elif kind == EventKind.SEEN:
             line.text = _("%(who)s has read it (回覧).") % {"who": who}
         elif kind == EventKind.PARTICIPANT_ADDED:
