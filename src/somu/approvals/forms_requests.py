@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from somu.approvals.models import Request, RequestState, RequestType
 from somu.approvals.services.requests import form_fields
@@ -65,7 +66,7 @@ class RequestForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     amount = forms.CharField(label=_("Amount (yen)"), required=False, widget=YenInput())
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(label=pgettext_lazy("approvals", "Category"), required=False)
 
     def __init__(self, *args: Any, request_type: RequestType, on_behalf: bool = False,
                  **kwargs: Any) -> None:
@@ -177,7 +178,10 @@ class RequestFilterForm(forms.Form):
         attrs={"type": "search", "placeholder": _("Number or title")}))
     type = forms.ChoiceField(label=_("Request type"), required=False)
     state = forms.ChoiceField(label=_("State"), required=False,
-                              choices=[("", _("Any state")), *RequestState.choices])
+                              choices=[("", _("Any state")), *(
+                                  (value, pgettext_lazy("approvals", "In progress")
+                                   if value == RequestState.IN_PROGRESS else label)
+                                  for value, label in RequestState.choices)])
     requester = forms.CharField(label=_("Requester"), required=False, widget=PersonPicker())
     department = forms.ChoiceField(label=_("Department"), required=False)
     amount_min = forms.CharField(label=_("Amount from"), required=False, widget=YenInput())

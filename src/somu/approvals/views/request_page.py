@@ -16,6 +16,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from somu.approvals import presenters, selectors
 from somu.approvals.models import (
@@ -236,7 +237,7 @@ def version_diffs(request: Request) -> list[VersionDiff]:
         diff = VersionDiff(before, after)
         pairs = [(_("Title"), before.title, after.title),
                  (_("Amount"), presenters.yen(before.amount), presenters.yen(after.amount)),
-                 (_("Category"), before.category, after.category)]
+                 (pgettext("approvals", "Category"), before.category, after.category)]
         pairs += [(s.label, display_value(s, before.values.get(s.key), names),
                    display_value(s, after.values.get(s.key), names)) for s in specs]
         pairs.append((_("Attachments"), "、".join(before.attachments),
