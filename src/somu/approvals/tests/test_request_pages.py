@@ -228,12 +228,15 @@ def test_sent_back_to_the_requester_who_can_edit_and_resubmit_and_sees_the_chang
     assert reverse("approvals:request_edit", args=[request.pk]) in page
     assert "見積書を添付してください" in page
     response = client.post(reverse("approvals:request_edit", args=[request.pk]),
-                           purchase_form(title="ノートPC購入", amount="80,000",
+                           purchase_form(title="ノートPC購入", amount="300,000",
                                          action="submit"), follow=True)
     page = text(response)
     assert fresh(world, request).revision == 2
-    assert "¥50,000" in page and "¥80,000" in page  # 変更前 / 変更後
+    assert "¥50,000" in page and "¥300,000" in page  # 変更前 / 変更後
     assert tr("Version %(a)s → version %(b)s", a=1, b=2) in page
+    # Above ¥100,000 the 部長 decides too: the history says why the route changed.
+    assert tr("The route was resolved again because the content changed.") in page
+    assert "山本 部長" in page
 
 
 def test_a_send_back_to_an_earlier_stage_is_offered_to_the_later_approver(client_as, world):
