@@ -277,7 +277,7 @@ def test_a_consultation_member_adds_a_participant_when_the_rule_allows(world):
     assert route_of(world, request)[0][2] == StageState.DONE
 
 
-def test_an_unresolvable_route_fails_the_submission_naming_the_stage(world):
+def test_an_unresolvable_route_fails_the_submission_naming_the_stage(world, tr):
     t = world.types
     install_rules(world, [RowInput(1, t["purchase"], (stage("decide", "levels_up", "9"),)),
                           RowInput(2, t["contract"], (stage("decide", "position", "部長"),)),
