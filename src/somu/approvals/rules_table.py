@@ -468,12 +468,13 @@ def _service_errors(exc: ValidationError, parsed: ParsedTable) -> list[RowError]
 
 
 def row_lines(rows: Sequence[rules.RowInput], names: Names | None = None, *,
-              amounts: str = "plain") -> list[dict[str, Any]]:
+              amounts: str = "plain", people: str = "number") -> list[dict[str, Any]]:
     """The rows as table lines (dicts by header), which :func:`parse_lines` reads back to the
     same rows. ``amounts``: "plain" (ints, for Excel), "comma" (1,000,000 for the editor) or
-    "yen" (¥1,000,000 to read)."""
+    "yen" (¥1,000,000 to read); ``people``: "number" (社員番号) or "name" (山田 太郎（C001）,
+    to read)."""
     names = names or Names.load()
-    people = {p.pk: p for p in names.people.values()}
+    by_id = {p.pk: p for p in names.people.values()}
     departments = {d.pk: d for d in names.departments}
     out: list[dict[str, Any]] = []
 
@@ -492,17 +493,21 @@ def row_lines(rows: Sequence[rules.RowInput], names: Names | None = None, *,
         for stage in row.stages or (None,):
             line = dict(base)
             if stage is not None:
-                line.update(_stage_cells(stage, people, departments, names))
+                line.update(_stage_cells(stage, by_id, departments, names, people == "name"))
             out.append(line)
     return out
 
 
 def _stage_cells(stage: routing.StageRule, people: Mapping[int, Person],
-                 departments: Mapping[int, Department], names: Names) -> dict[str, Any]:
+                 departments: Mapping[int, Department], names: Names,
+                 by_name: bool) -> dict[str, Any]:
+    def who(person: Person) -> str:
+        return f"{person.name}（{person.employee_number}）" if by_name else person.employee_number
+
     value = stage.value
     if stage.approver == "person":
         person = people.get(int(value)) if value.isdigit() else None
-        value = person.employee_number if person else value
+        value = who(person) if person else value
     elif stage.approver == "group":
         department = departments.get(int(value)) if value.isdigit() else None
         value = names.department_name(department) if department else value
@@ -512,7 +517,7 @@ def _stage_cells(stage: routing.StageRule, people: Mapping[int, Person],
         VALUE: value, POSITION: stage.position, QUORUM: QUORUM_LABELS[stage.quorum],
         AT_LEAST: stage.at_least if stage.quorum == "at_least" else "",
         VACANCY: VACANCY_LABELS[stage.vacancy],
-        FALLBACK: fallback.employee_number if fallback else "",
+        FALLBACK: who(fallback) if fallback else "",
         ALLOW_ADD: YES if stage.allow_add else "", LABEL: stage.label}
 
 
