@@ -20,7 +20,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from somu.approvals import presenters
@@ -99,7 +98,9 @@ class Names:
         if not self._paths:
             by_id = {d.pk: d for d in self.departments}
             for d in self.departments:
-                parts, current, seen = [], d, set()
+                parts: list[str] = []
+                seen: set[int] = set()
+                current: Department | None = d
                 while current is not None and current.pk not in seen:
                     seen.add(current.pk)
                     parts.append(current.name)
@@ -455,7 +456,7 @@ def rule_table_save(*, membership: Membership, effective_from: dt.date | None,
 def _service_errors(exc: ValidationError, parsed: ParsedTable) -> list[RowError]:
     if not hasattr(exc, "error_dict"):
         return [RowError(None, "", "", m) for m in exc.messages]
-    out = []
+    out: list[RowError] = []
     for key, messages in exc.message_dict.items():
         number = int(key[4:]) if key.startswith("row_") and key[4:].isdigit() else None
         line = parsed.lines.get(number or 0, [None])[0]

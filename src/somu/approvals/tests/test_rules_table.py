@@ -142,7 +142,7 @@ def test_the_standard_rules_as_lines_read_back_to_the_same_rows(world):
 
 def test_saving_the_lines_makes_a_new_revision(world):
     with tenancy.activate(world.org):
-        version, parsed = rt.rule_table_save(
+        version, _parsed = rt.rule_table_save(
             membership=world.m("admin"), effective_from=world.version.effective_from,
             lines=rt.lines_of([line(1, type="押印申請")]), note="押印のみ", now=NOW)
         assert version is not None and version.number == world.version.number + 1

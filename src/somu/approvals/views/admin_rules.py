@@ -128,6 +128,7 @@ def rule_export(request: AuthedRequest) -> HttpResponse:
     """The revision in force today (or ``?version=N``, its number) as Excel."""
     today = timezone.localdate()
     number = request.GET.get("version", "")
+    version: RuleVersion | None
     if number:
         if not number.isdecimal():
             raise Http404
@@ -137,7 +138,8 @@ def rule_export(request: AuthedRequest) -> HttpResponse:
         if version is None:
             messages.error(request, _("There are no approval rules to export yet."))
             return redirect("approvals:rules")
-    content = rules_excel.rules_export(version=version, actor=request.user, today=today)
+    content = rules_excel.rules_export(version=version, actor=request.membership.user,
+                                       today=today)
     return spreadsheet_download(content, "xlsx", rules_excel.export_filename(version))
 
 
@@ -213,7 +215,8 @@ def rule_edit(request: AuthedRequest) -> HttpResponse:
     else:
         in_force = chart.version_in_force(today) or RuleVersion.objects.first()
         form = fa.RevisionForm(initial={"effective_from": today})
-        cells = rt.row_lines(rule_services.row_inputs(in_force), amounts="comma") if in_force else []
+        cells = rt.row_lines(rule_services.row_inputs(in_force),
+                             amounts="comma") if in_force else []
     lines = _editor_lines(cells, errors)
     blank = {rt.KEYS[h]: "" for h in rt.HEADERS}
     return render(request, "approvals/admin/rule_edit.html", {
