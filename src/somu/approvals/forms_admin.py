@@ -60,7 +60,7 @@ class RuleTestForm(forms.Form):
     requester = PersonField(label=gettext_lazy("requester"))
     amount = forms.CharField(label=gettext_lazy("amount (yen)"), required=False,
                              widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    category = forms.CharField(label=gettext_lazy("category"), required=False)
+    category = forms.CharField(label=gettext_lazy("category (区分)"), required=False)
     department = forms.ModelChoiceField(
         label=gettext_lazy("department"), queryset=Department.objects.none(), required=False,
         empty_label=gettext_lazy("The requester's department"))
