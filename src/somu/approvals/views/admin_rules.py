@@ -224,7 +224,7 @@ def rule_edit(request: AuthedRequest) -> HttpResponse:
         "headers": [(h, rt.KEYS[h]) for h in rt.HEADERS],
         "top_errors": [e for e in errors if e.row is None or e.column == rt.NUMBER],
         "error_count": len(errors), **_choices(),
-    }, status=422 if errors or form.errors else 200)
+    })
 
 
 # ---- the import ---------------------------------------------------------------------------------

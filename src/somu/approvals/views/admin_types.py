@@ -21,7 +21,7 @@ from somu.approvals.permissions import MANAGE_APPROVALS
 from somu.approvals.services import types
 from somu.core.errors import Conflict
 from somu.core.requests import AuthedRequest
-from somu.core.web import apply_errors, is_htmx, org_view
+from somu.core.web import apply_errors, org_view
 from somu.procedures.models import Template
 from somu.rules import forms as rule_forms
 
@@ -115,7 +115,4 @@ def _type_form(request: AuthedRequest, request_type: RequestType | None) -> Http
     context = {"form": form, "request_type": request_type, "creating": creating,
                "field_types": rule_forms.REQUEST_FIELD_TYPES,
                **_params_context(template, mapping, _sources(fields_text, stored_fields))}
-    status = 422 if request.method == "POST" else 200
-    if is_htmx(request) and request.method == "POST":
-        status = 200  # htmx swaps only 2xx by default; the form is re-rendered whole
-    return render(request, "approvals/admin/type_form.html", context, status=status)
+    return render(request, "approvals/admin/type_form.html", context)
