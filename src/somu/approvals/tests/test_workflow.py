@@ -275,7 +275,7 @@ def test_a_consultation_member_adds_a_participant_when_the_rule_allows(world):
     assert route_of(world, request)[0][2] == StageState.DONE
 
 
-def test_an_unresolvable_route_fails_the_submission_naming_the_stage(world):
+def test_an_unresolvable_route_fails_the_submission_naming_the_stage(world, tr):
     t = world.types
     install_rules(world, [RowInput(1, t["purchase"], (stage("decide", "levels_up", "9"),)),
                           RowInput(2, t["contract"], (stage("decide", "position", "部長"),)),
@@ -284,8 +284,9 @@ def test_an_unresolvable_route_fails_the_submission_naming_the_stage(world):
     with pytest.raises(ValidationError) as caught:
         purchase(world, amount=50_000)
     assert caught.value.messages == [
-        "Row 1, stage 1 (Final decision ) cannot be resolved: there are not that many levels "
-        "above the requester"]
+        tr("Row %(row)s, stage %(stage)s (%(kind)s %(position)s) cannot be resolved: "
+           "%(reason)s") % {"row": 1, "stage": 1, "kind": tr("Final decision"), "position": "",
+                            "reason": tr("there are not that many levels above the requester")}]
 
 
 def test_missing_required_fields_and_a_negative_amount_are_refused_with_nothing_stored(world):
