@@ -228,6 +228,9 @@ def test_the_tester_asks_for_the_types_form_fields_and_uses_them(world, admin):
              "requester": world.people["suzuki"].pk, "amount": "0", "day": "2026-06-15"}
     page = admin.get(reverse("approvals:rule_test"), query).content.decode()
     assert 'name="f_contract_kind"' in page
+    purchase_page = admin.get(reverse("approvals:rule_test"), {
+        **query, "request_type": world.types["purchase"].pk}).content.decode()
+    assert '<option value="ソフトウェア">' in purchase_page, "the type's categories to choose"
     nda = admin.get(reverse("approvals:rule_test"),
                     {**query, "f_contract_kind": "NDA"}).content.decode()
     assert "伊藤 課長" in nda and "山本 部長" not in nda

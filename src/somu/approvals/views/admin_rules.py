@@ -269,6 +269,10 @@ def _field_form(form: fa.RuleTestForm, request_type: RequestType | None) -> list
     from somu.org.pickers import PersonField
 
     names = []
+    if request_type is not None and request_type.categories:
+        form.fields["category"] = forms.ChoiceField(
+            label=form.fields["category"].label, required=False,
+            choices=[("", "—")] + [(c, c) for c in request_type.categories])
     for spec in (request_type.fields if request_type else []):
         name = fa.FIELD_PREFIX + spec["key"]
         label = spec.get("label") or spec["key"]
