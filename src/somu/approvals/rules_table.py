@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, cast
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from somu.approvals import presenters
@@ -421,6 +422,7 @@ def placed_problems(parsed: ParsedTable, problems: Sequence[routing.RouteError],
     return out
 
 
+@transaction.atomic
 def rule_table_save(*, membership: Membership, effective_from: dt.date | None,
                     lines: Sequence[Line], note: str = "", now: dt.datetime,
                     dry_run: bool = False) -> tuple[RuleVersion | None, ParsedTable]:
