@@ -527,3 +527,11 @@ def _stage_cells(stage: routing.StageRule, people: Mapping[int, Person],
 def lines_of(cells: Sequence[Mapping[str, Any]], start: int = 1) -> list[Line]:
     """Dicts by header as numbered lines (the editor's lines count from 1)."""
     return [Line(number=i, cells=c) for i, c in enumerate(cells, start=start)]
+
+
+def lines_from_keys(items: Sequence[Mapping[str, Any]], start: int = 1) -> list[Line]:
+    """Lines given with the ASCII keys of :data:`KEYS` (``amount_max``, ``kind`` …), as the
+    browser editor posts them and an API would send them."""
+    headers = {key: header for header, key in KEYS.items()}
+    return [Line(number=i, cells={headers[k]: v for k, v in item.items() if k in headers})
+            for i, item in enumerate(items, start=start)]

@@ -147,3 +147,12 @@ def test_saving_the_lines_makes_a_new_revision(world):
             lines=rt.lines_of([line(1, type="押印申請")]), note="押印のみ", now=NOW)
         assert version is not None and version.number == world.version.number + 1
         assert [r.request_type for r in rules.row_inputs(version)] == [world.types["seal"]]
+
+
+def test_lines_with_ascii_keys_read_the_same_as_with_japanese_headers(world):
+    with tenancy.activate(world.org):
+        keyed = rt.lines_from_keys([{"number": "1", "type": "purchase", "amount_max": "10万",
+                                     "kind": "決裁", "approver": "役職", "value": "課長"}])
+        [row] = rt.parse_lines(keyed).rows
+    assert (row.request_type, row.amount_max, row.stages[0].value) == (
+        world.types["purchase"], 100_000, "課長")
