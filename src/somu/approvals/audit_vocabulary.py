@@ -27,6 +27,7 @@ VOCABULARY = Vocabulary(
         "approval_type.save": _("Request type saved"),
         "approval_rules.save": _("Approval rules revised"),
         "approval_rules.export": _("Approval rules exported"),
+        "approval_rules.import": _("Approval rules imported from Excel"),
     },
     object_types={
         "approvals.request": _("request"),
