@@ -77,7 +77,9 @@ class RequestTypeOut(Schema):
 # ---- requests ---------------------------------------------------------------------------------
 
 
-class RequestOut(Schema):
+class RequestFields(Schema):
+    """A request's own fields (no resolvers: detail answers are built as dicts)."""
+
     id: int
     number: str  # "" until the first submission
     title: str
@@ -101,6 +103,8 @@ class RequestOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
 
+
+class RequestOut(RequestFields):
     @staticmethod
     def resolve_request_type(obj: Any) -> str:
         return str(obj.request_type.code)
@@ -166,7 +170,7 @@ class AttachmentOut(Schema):
     uploaded_at: dt.datetime
 
 
-class RequestDetailOut(RequestOut):
+class RequestDetailOut(RequestFields):
     stages: list[StageOut]  # the current round's route
     attachments: list[AttachmentOut]
     editable: bool  # draft, sent back or recalled
@@ -248,7 +252,7 @@ class RevisionOut(Schema):
 
 class ConflictDetail(ErrorDetail):
     state: RequestStateChoice  # the request's state now
-    request: RequestOut
+    request: RequestFields
 
 
 class ConflictOut(Schema):
@@ -380,14 +384,16 @@ class RuleRowIn(InputSchema):
     stages: list[StageRuleIn] = Field(..., max_length=20)
 
 
-class RuleVersionOut(Schema):
+class RuleVersionFields(Schema):
     id: int
     number: int
     effective_from: dt.date
     note: str
     created_at: dt.datetime
-    created_by: str
+    created_by: str  # the administrator's login name
 
+
+class RuleVersionOut(RuleVersionFields):
     @staticmethod
     def resolve_created_by(obj: Any) -> str:
         return obj.created_by.get_username() if obj.created_by_id else ""
@@ -419,7 +425,7 @@ class RuleRowOut(Schema):
     stages: list[StageRuleOut]
 
 
-class RuleVersionDetailOut(RuleVersionOut):
+class RuleVersionDetailOut(RuleVersionFields):
     rows: list[RuleRowOut]
 
 

@@ -17,7 +17,8 @@ from ninja.responses import Status
 
 from somu.approvals import permissions as p
 from somu.approvals import presenters, selectors
-from somu.approvals.api.common import now, person_of, today
+from somu.approvals.api import common
+from somu.approvals.api.common import person_of
 from somu.approvals.models import AuthorityRule, RequestType, RuleVersion
 from somu.approvals.schemas import (
     RequestTypeOut,
@@ -85,6 +86,45 @@ def rule_version_list(request: AuthedRequest) -> Any:
     return RuleVersion.objects.select_related("created_by").order_by("-effective_from", "-number")
 
 
+@router.post("/rules/test", response={200: RuleTestOut, **errors(403, 422)},
+             summary="The rule tester: the route a hypothetical request would get, and why",
+             description="Answers the revision in force on `date` (today when not given), the "
+                         "stages with their approvers and reasons, or in `error` why no route "
+                         "can be resolved.",
+             operation_id="somu_approvals_api_rule_test")
+def rule_test(request: AuthedRequest, payload: RuleTestIn) -> dict[str, Any]:
+    _rules_reader(request.auth)
+    request_type = RequestType.objects.filter(code=payload.request_type).first()
+    if request_type is None:
+        raise ValidationError({"request_type": [_("There is no request type “%(code)s”.")
+                                                % {"code": payload.request_type}]})
+    requester = person_of(payload.requester_id, "requester_id")
+    assert requester is not None
+    if payload.department_id is not None and not Department.objects.filter(
+            pk=payload.department_id).exists():
+        raise ValidationError({"department_id": [_("There is no department with id %(id)s.")
+                                                 % {"id": payload.department_id}]})
+    day = payload.date or common.today()
+    version, route, error = services.rule_test(
+        request_type=request_type, requester_id=requester.pk, amount=payload.amount,
+        category=payload.category, values=payload.values,
+        department_id=payload.department_id or requester.department_id, day=day)
+    stages = route.stages if route is not None else ()
+    names = dict(Person.objects.filter(pk__in={pk for s in stages for pk in s.approvers})
+                 .values_list("id", "name"))
+    return {
+        "version_id": version.pk if version else None,
+        "version": version.number if version else None,
+        "date": day, "rows": list(route.rows) if route else [], "error": error,
+        "stages": [{
+            "kind": s.kind, "kind_label": presenters.stage_kind_label(s.kind), "row": s.row,
+            "label": s.label, "quorum": s.quorum, "at_least": s.at_least, "skipped": s.skipped,
+            "approvers": [{"id": pk, "name": names.get(pk, "")} for pk in s.approvers],
+            "why": [{"code": w.code, "params": dict(w.params), "text": presenters.why_text(w)}
+                    for w in s.why]} for s in stages],
+    }
+
+
 def _version_detail(version: RuleVersion) -> dict[str, Any]:
     rows = (AuthorityRule.objects.filter(version=version).select_related("request_type")
             .order_by("number"))
@@ -150,45 +190,6 @@ def rule_version_save(request: AuthedRequest, payload: RuleVersionIn) -> Status[
     _require_any(membership, p.MANAGE_APPROVALS)
     version = services.rule_version_save(
         membership=membership, effective_from=payload.effective_from,
-        rows=_row_inputs(payload), note=payload.note, now=now())
+        rows=_row_inputs(payload), note=payload.note, now=common.now())
     return Status(201, _version_detail(RuleVersion.objects.select_related("created_by")
                                        .get(pk=version.pk)))
-
-
-@router.post("/rules/test", response={200: RuleTestOut, **errors(403, 422)},
-             summary="The rule tester: the route a hypothetical request would get, and why",
-             description="Answers the revision in force on `date` (today when not given), the "
-                         "stages with their approvers and reasons, or in `error` why no route "
-                         "can be resolved.",
-             operation_id="somu_approvals_api_rule_test")
-def rule_test(request: AuthedRequest, payload: RuleTestIn) -> dict[str, Any]:
-    _rules_reader(request.auth)
-    request_type = RequestType.objects.filter(code=payload.request_type).first()
-    if request_type is None:
-        raise ValidationError({"request_type": [_("There is no request type “%(code)s”.")
-                                                % {"code": payload.request_type}]})
-    requester = person_of(payload.requester_id, "requester_id")
-    assert requester is not None
-    if payload.department_id is not None and not Department.objects.filter(
-            pk=payload.department_id).exists():
-        raise ValidationError({"department_id": [_("There is no department with id %(id)s.")
-                                                 % {"id": payload.department_id}]})
-    day = payload.date or today()
-    version, route, error = services.rule_test(
-        request_type=request_type, requester_id=requester.pk, amount=payload.amount,
-        category=payload.category, values=payload.values,
-        department_id=payload.department_id or requester.department_id, day=day)
-    stages = route.stages if route is not None else ()
-    names = dict(Person.objects.filter(pk__in={pk for s in stages for pk in s.approvers})
-                 .values_list("id", "name"))
-    return {
-        "version_id": version.pk if version else None,
-        "version": version.number if version else None,
-        "date": day, "rows": list(route.rows) if route else [], "error": error,
-        "stages": [{
-            "kind": s.kind, "kind_label": presenters.stage_kind_label(s.kind), "row": s.row,
-            "label": s.label, "quorum": s.quorum, "at_least": s.at_least, "skipped": s.skipped,
-            "approvers": [{"id": pk, "name": names.get(pk, "")} for pk in s.approvers],
-            "why": [{"code": w.code, "params": dict(w.params), "text": presenters.why_text(w)}
-                    for w in s.why]} for s in stages],
-    }

@@ -14,7 +14,7 @@ from ninja.responses import Status
 
 from somu.approvals import presenters, selectors
 from somu.approvals.models import Request, Stage
-from somu.approvals.schemas import RequestOut, SeatOut
+from somu.approvals.schemas import RequestOut
 from somu.core.api import MAX_ID
 from somu.core.errors import Conflict
 from somu.core.requests import AuthedRequest
@@ -23,6 +23,8 @@ from somu.org.models import Membership, Person
 RequestId = Path(..., ge=1, le=MAX_ID)
 
 
+# The API's clock: endpoints call ``common.today()`` / ``common.now()`` (never the clock
+# directly), so a test freezes these two and the whole API works on its given day.
 def today() -> dt.date:
     return timezone.localdate()
 
@@ -68,7 +70,7 @@ def stage_dict(stage: Stage) -> dict[str, Any]:
         "rule_row": stage.rule_row, "state": stage.state, "decided_at": stage.decided_at,
         "why": [{"code": str(w.get("code", "")), "params": dict(w.get("params", {})),
                  "text": presenters.why_text(w)} for w in stage.why or []],
-        "seats": [SeatOut.from_orm(seat).dict() for seat in getattr(stage, "current_seats", [])],
+        "seats": list(getattr(stage, "current_seats", [])),
     }
 
 

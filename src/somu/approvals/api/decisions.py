@@ -15,13 +15,12 @@ from ninja import Path, Router
 from ninja.responses import Status
 
 from somu.approvals import selectors
+from somu.approvals.api import common
 from somu.approvals.api.common import (
     RequestId,
     conflict,
-    now,
     person_of,
     request_detail,
-    today,
 )
 from somu.approvals.models import PostReview, Request, Seat, Stage
 from somu.approvals.schemas import (
@@ -58,7 +57,7 @@ def inbox(request: AuthedRequest) -> dict[str, Any]:
             "pending_since": item.seat.pending_since,
             "principal_id": item.principal.pk if item.principal else None,
             "principal_name": item.principal.name if item.principal else ""}
-            for item in selectors.inbox(person, today=today())],
+            for item in selectors.inbox(person, today=common.today())],
         "circulated": [{"request": seat.request, "seat_id": seat.pk, "stage_id": seat.stage_id,
                         "pending_since": seat.pending_since}
                        for seat in selectors.circulated_to(person)],
@@ -92,7 +91,7 @@ def request_decide(request: AuthedRequest, payload: DecideIn,
         services.request_decide(
             membership=request.auth, request=found.pk, decision=payload.decision,
             comment=payload.comment, seat=payload.seat_id, acting=payload.acting,
-            return_to=payload.return_to, today=today(), now=now())
+            return_to=payload.return_to, today=common.today(), now=common.now())
     except Conflict as exc:
         return conflict(found.pk, exc)
     except Seat.DoesNotExist as exc:
@@ -108,7 +107,7 @@ def request_decide(request: AuthedRequest, payload: DecideIn,
 def request_seen(request: AuthedRequest, request_id: int = RequestId) -> Any:
     found = _request(request_id)
     try:
-        services.seat_mark_seen(membership=request.auth, request=found.pk, now=now())
+        services.seat_mark_seen(membership=request.auth, request=found.pk, now=common.now())
     except Conflict as exc:
         return conflict(found.pk, exc)
     return request_detail(found.pk)
@@ -125,7 +124,8 @@ def participant_add(request: AuthedRequest, payload: ParticipantIn,
     assert person is not None
     try:
         seat = services.stage_add_participant(membership=request.auth, request=found.pk,
-                                              stage=payload.stage_id, person=person, now=now())
+                                              stage=payload.stage_id, person=person,
+                                              now=common.now())
     except Conflict as exc:
         return conflict(found.pk, exc)
     except Stage.DoesNotExist as exc:
@@ -141,4 +141,5 @@ def post_review(request: AuthedRequest, payload: PostReviewIn,
                 review_id: int = ReviewId) -> PostReview:
     PostReview.objects.only("pk").get(pk=review_id)
     return services.post_review_complete(membership=request.auth, post_review=review_id,
-                                         flag=payload.flag, comment=payload.comment, now=now())
+                                         flag=payload.flag, comment=payload.comment,
+                                         now=common.now())

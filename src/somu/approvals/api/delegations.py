@@ -13,7 +13,8 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from somu.approvals import permissions as p
-from somu.approvals.api.common import now, person_of
+from somu.approvals.api import common
+from somu.approvals.api.common import person_of
 from somu.approvals.models import Delegation, RequestType
 from somu.approvals.schemas import DelegationIn, DelegationOut
 from somu.approvals.services import base
@@ -64,7 +65,7 @@ def delegation_create(request: AuthedRequest, payload: DelegationIn) -> Status[A
                                                       "organization.")]})
     created = services.delegation_create(
         membership=membership, principal=principal, deputy=deputy, start=payload.start,
-        end=payload.end, request_types=types, note=payload.note, now=now())
+        end=payload.end, request_types=types, note=payload.note, now=common.now())
     return Status(201, _visible(membership).get(pk=created.pk))
 
 
@@ -76,5 +77,5 @@ def delegation_revoke(request: AuthedRequest, delegation_id: int = DelegationId)
     found = _visible(request.auth).filter(pk=delegation_id).first()
     if found is None:
         raise Http404
-    services.delegation_revoke(membership=request.auth, delegation=found, now=now())
+    services.delegation_revoke(membership=request.auth, delegation=found, now=common.now())
     return _visible(request.auth).get(pk=delegation_id)

@@ -20,14 +20,13 @@ from ninja.responses import Status
 
 from somu.approvals import permissions as p
 from somu.approvals import selectors
+from somu.approvals.api import common
 from somu.approvals.api.common import (
     RequestId,
     conflict,
-    now,
     person_of,
     request_detail,
     request_get,
-    today,
 )
 from somu.approvals.models import Attachment, RequestEvent, RequestState, RequestType
 from somu.approvals.schemas import (
@@ -95,7 +94,7 @@ def request_create(request: AuthedRequest, payload: RequestIn) -> Status[dict[st
     created = services.request_save(
         membership=membership, request_type=request_type, requester=requester,
         title=payload.title, amount=payload.amount, category=payload.category,
-        values=payload.values, now=now())
+        values=payload.values, now=common.now())
     return Status(201, request_detail(created.pk))
 
 
@@ -122,7 +121,7 @@ def request_update(request: AuthedRequest, payload: RequestUpdateIn,
             title=payload.title if "title" in given else found.title,
             amount=payload.amount if "amount" in given else found.amount,
             category=payload.category if "category" in given else found.category,
-            values=payload.values if "values" in given else found.values, now=now())
+            values=payload.values if "values" in given else found.values, now=common.now())
     except Conflict as exc:
         return conflict(found.pk, exc)
     return request_detail(found.pk)
@@ -150,8 +149,8 @@ def request_delete(request: AuthedRequest, request_id: int = RequestId) -> Any:
 def request_submit(request: AuthedRequest, request_id: int = RequestId) -> Any:
     found = request_get(request, request_id)
     try:
-        services.request_submit(membership=request.auth, request=found.pk, today=today(),
-                                now=now())
+        services.request_submit(membership=request.auth, request=found.pk,
+                                today=common.today(), now=common.now())
     except Conflict as exc:
         return conflict(found.pk, exc)
     return request_detail(found.pk)
@@ -165,7 +164,7 @@ def request_recall(request: AuthedRequest, payload: CommentIn,
                    request_id: int = RequestId) -> Any:
     found = request_get(request, request_id)
     try:
-        services.request_recall(membership=request.auth, request=found.pk, now=now(),
+        services.request_recall(membership=request.auth, request=found.pk, now=common.now(),
                                 comment=payload.comment)
     except Conflict as exc:
         return conflict(found.pk, exc)
@@ -201,7 +200,7 @@ def request_attach(request: AuthedRequest, file: File[UploadedFile | None] = Non
         raise ValidationError({"file": [_("Attach a file.")]})
     try:
         attachment = services.attachment_add(membership=request.auth, request=found.pk,
-                                             upload=file, now=now())
+                                             upload=file, now=common.now())
     except Conflict as exc:
         return conflict(found.pk, exc)
     return Status(201, attachment)
