@@ -49,7 +49,7 @@ def _name(person: Any) -> str:
 # ---- request types ----------------------------------------------------------------------------
 
 
-class FormFieldOut(Schema):
+class RequestFormFieldOut(Schema):
     key: str
     label: str
     type: str
@@ -64,7 +64,7 @@ class RequestTypeOut(Schema):
     name: str
     description: str
     number_prefix: str
-    fields: list[FormFieldOut]
+    fields: list[RequestFormFieldOut]
     categories: list[str]
     has_amount: bool
     allows_attachments: bool
@@ -160,7 +160,7 @@ class StageOut(Schema):
     seats: list[SeatOut]
 
 
-class AttachmentOut(Schema):
+class RequestAttachmentOut(Schema):
     id: int
     filename: str
     content_type: str
@@ -172,7 +172,7 @@ class AttachmentOut(Schema):
 
 class RequestDetailOut(RequestFields):
     stages: list[StageOut]  # the current round's route
-    attachments: list[AttachmentOut]
+    attachments: list[RequestAttachmentOut]
     editable: bool  # draft, sent back or recalled
 
 
@@ -198,11 +198,11 @@ class RequestUpdateIn(InputSchema):
     values: dict[str, Any] = optional()
 
 
-class CommentIn(InputSchema):
+class RecallIn(InputSchema):
     comment: str = Field("", max_length=MAX_TEXT)
 
 
-class DecideIn(InputSchema):
+class DecisionIn(InputSchema):
     """``return_to``: "requester" (default) or the index of an earlier, decided stage.
     ``acting``: "" in person (or as deputy when a delegation covers it), "delegate", or
     "superior" (代決, with ``seat_id`` naming the absent approver's seat and a comment)."""
@@ -220,7 +220,7 @@ class ParticipantIn(InputSchema):
     person_id: int = Field(..., ge=1, le=MAX_ID)
 
 
-class EventOut(Schema):
+class RequestEventOut(Schema):
     id: int
     request_id: int
     at: dt.datetime

@@ -25,7 +25,7 @@ from somu.approvals.api.common import (
 from somu.approvals.models import PostReview, Request, Seat, Stage
 from somu.approvals.schemas import (
     ConflictOut,
-    DecideIn,
+    DecisionIn,
     InboxOut,
     ParticipantIn,
     PostReviewDoneOut,
@@ -84,7 +84,7 @@ def _request(request_id: int) -> Request:
                          "stage that was decided. A reject or send-back needs a comment; so "
                          "does 代決 (`acting: \"superior\"` with `seat_id`).",
              operation_id="somu_approvals_api_request_decide")
-def request_decide(request: AuthedRequest, payload: DecideIn,
+def request_decide(request: AuthedRequest, payload: DecisionIn,
                    request_id: int = RequestId) -> Any:
     found = _request(request_id)
     try:

@@ -30,11 +30,11 @@ from somu.approvals.api.common import (
 )
 from somu.approvals.models import Attachment, RequestEvent, RequestState, RequestType
 from somu.approvals.schemas import (
-    AttachmentOut,
-    CommentIn,
     ConflictOut,
-    EventOut,
+    RecallIn,
+    RequestAttachmentOut,
     RequestDetailOut,
+    RequestEventOut,
     RequestIn,
     RequestOut,
     RequestUpdateIn,
@@ -160,7 +160,7 @@ def request_submit(request: AuthedRequest, request_id: int = RequestId) -> Any:
              response={200: RequestDetailOut, 409: ConflictOut, **errors(403, 404, 422)},
              summary="取り戻し: take the request back before anyone has decided on it",
              operation_id="somu_approvals_api_request_recall")
-def request_recall(request: AuthedRequest, payload: CommentIn,
+def request_recall(request: AuthedRequest, payload: RecallIn,
                    request_id: int = RequestId) -> Any:
     found = request_get(request, request_id)
     try:
@@ -172,7 +172,7 @@ def request_recall(request: AuthedRequest, payload: CommentIn,
 
 
 @router.get("/requests/{request_id}/events",
-            response={200: list[EventOut], **errors(403, 404, 422)},
+            response={200: list[RequestEventOut], **errors(403, 404, 422)},
             summary="The request's history: who did what, for whom, oldest first",
             operation_id="somu_approvals_api_request_events")
 @paginate(PagePagination)
@@ -190,7 +190,7 @@ def request_revisions(request: AuthedRequest, request_id: int = RequestId) -> An
 
 
 @router.post("/requests/{request_id}/attachments",
-             response={201: AttachmentOut, 409: ConflictOut, **errors(403, 404, 422)},
+             response={201: RequestAttachmentOut, 409: ConflictOut, **errors(403, 404, 422)},
              summary="Attach a file (its content must be what its name says)",
              operation_id="somu_approvals_api_request_attach")
 def request_attach(request: AuthedRequest, file: File[UploadedFile | None] = None,
