@@ -4,7 +4,6 @@ state for a request that moved on, 422 naming the field or parameter that is wro
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from typing import Any
 
@@ -17,13 +16,20 @@ from somu.approvals.api import common
 from somu.approvals.models import (
     Attachment,
     PostReview,
-    RequestState,
     RuleVersion,
     Seat,
     SeatState,
 )
 from somu.approvals.services import delegations
-from somu.approvals.tests.builders import NOW, TODAY, World, purchase
+from somu.approvals.services.rules import RowInput
+from somu.approvals.tests.builders import (
+    NOW,
+    TODAY,
+    World,
+    install_rules,
+    purchase,
+    stage,
+)
 from somu.approvals.tests.isolation import records_of_b
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
@@ -224,6 +230,19 @@ def test_the_approver_approves_and_a_second_decision_is_a_conflict_with_the_curr
     assert (error["state"], error["request"]["state"]) == ("approved", "approved")
     with tenancy.activate(world.org):
         assert Seat.objects.filter(request=request, state=SeatState.APPROVED).count() == 1
+
+
+def test_a_consultation_member_too_late_for_a_quorum_any_stage_gets_a_conflict(world, as_user):
+    t = world.types
+    install_rules(world, [RowInput(1, t["purchase"], (
+        stage("consult", "group", str(world.depts["keiri"].pk), quorum="any"),
+        stage("decide", "position", "課長")))])
+    request = purchase(world)
+    assert as_user("kato").post(f"/requests/{request.pk}/decide",
+                                {"decision": "approve"}).status_code == 200
+    late = as_user("yoshida").post(f"/requests/{request.pk}/decide", {"decision": "approve"})
+    assert assert_error(late, 409, "conflict", extra=("state", "request"))["state"] == (
+        "in_progress")
 
 
 def test_nobody_approves_their_own_request(world, as_user):
@@ -516,9 +535,7 @@ def test_an_account_without_a_person_gets_an_empty_inbox(world, as_user):
                                                      "post_reviews": []}
 
 
-def test_dates_in_bodies_must_be_iso(world, as_user):
+def test_dates_in_bodies_must_be_written_yyyy_mm_dd(world, as_user):
     response = as_user("ito").post("/delegations", {"deputy_id": world.people["kato"].pk,
                                                     "start": "15/06/2026", "end": "2026-06-19"})
     assert field_names(assert_error(response, 422, "invalid")) == ["start"]
-    assert dt.date.fromisoformat("2026-06-19")  # the accepted form
-    assert RequestState.DRAFT == "draft"
