@@ -34,6 +34,7 @@ from somu.core.api import MAX_ID, PagePagination, QuerySchema, errors
 from somu.core.permissions import has_perm
 from somu.core.requests import AuthedRequest
 from somu.org.models import Department, Membership, Person
+from somu.rules import routing
 
 router = Router(tags=["approvals"])
 
@@ -164,9 +165,8 @@ def _row_inputs(payload: RuleVersionIn) -> list[services.RowInput]:
                 _("Row %(row)s: there is no request type “%(code)s”.")
                 % {"row": row.number, "code": row.request_type})
         if row.department_id is not None and row.department_id not in departments:
-            problems.setdefault(key, []).append(
-                _("Row %(row)s: there is no department with id %(id)s.")
-                % {"row": row.number, "id": row.department_id})
+            problems.setdefault(key, []).append(presenters.error_text(routing.RouteError(
+                "unknown_department", {"row": row.number, "id": row.department_id})))
         if request_type is None:
             continue
         out.append(services.RowInput(
