@@ -88,10 +88,10 @@ def test_nobody_approves_their_own_request_even_when_it_reaches_their_seat(world
         decide(world, "ito", request)
 
 
-def test_a_second_decision_on_a_decided_stage_gets_a_conflict_naming_the_state(world):
+def test_a_second_decision_on_a_decided_stage_gets_a_conflict_naming_the_state(world, tr):
     request = purchase(world, amount=50_000)
     decide(world, "ito", request)
-    with pytest.raises(Conflict, match="Approved"):
+    with pytest.raises(Conflict, match=tr("Approved")):
         decide(world, "ito", request)
 
 
