@@ -17,11 +17,21 @@ from somu.org.models import Membership
 OLDEST = 5
 
 
+def _inbox(membership: Membership, today: dt.date) -> list[selectors.InboxItem]:
+    """The member's inbox, read once per request however many panels show it."""
+    cached = getattr(membership, "_approvals_inbox", None)
+    if cached is None or cached[0] != today:
+        assert membership.person is not None
+        cached = (today, selectors.inbox(membership.person, today=today))
+        membership._approvals_inbox = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
 def lead(*, membership: Membership, today: dt.date) -> list[Lead]:
     """"2 requests await your decision." when there are any."""
     if membership.person is None:
         return []
-    waiting = len(selectors.inbox(membership.person, today=today))
+    waiting = len(_inbox(membership, today))
     reviews = selectors.post_reviews_of(membership.person).count()
     if not waiting and not reviews:
         return []
@@ -39,7 +49,7 @@ def waiting(*, membership: Membership, today: dt.date) -> list[Waiting]:
     """The oldest requests awaiting the member's decision."""
     if membership.person is None:
         return []
-    return [_waiting(item) for item in selectors.inbox(membership.person, today=today)[:OLDEST]]
+    return [_waiting(item) for item in _inbox(membership, today)[:OLDEST]]
 
 
 def _waiting(item: selectors.InboxItem) -> Waiting:
@@ -56,7 +66,7 @@ def task_panel(*, membership: Membership, today: dt.date) -> list[TaskPanel]:
     """"Requests awaiting your decision" on My tasks (own, as deputy, 回覧 and 後閲 together)."""
     if membership.person is None:
         return []
-    items = selectors.inbox(membership.person, today=today)
+    items = _inbox(membership, today)
     reviews = list(selectors.post_reviews_of(membership.person))
     shown = tuple(_waiting(item) for item in items[:OLDEST]) + tuple(
         Waiting(title=f"{r.request.number} {r.request.title}",

@@ -347,8 +347,10 @@ def _parse_stage(line: Line, names: Names, request_type: RequestType | None,
     position = line.text(POSITION)
     if position and approver != "group":
         bad(POSITION, _("Only for 部署メンバー: leave it empty."))
-    elif position and position not in names.positions:
-        bad(POSITION, _("There is no position “%(value)s”.") % {"value": position})
+    elif position and (unknown := [p for p in routing.group_positions(position)
+                                   if p not in names.positions]):
+        # One position or several (「部長、課長」).
+        bad(POSITION, _("There is no position “%(value)s”.") % {"value": "、".join(unknown)})
     at_least = 1
     if text := nfkc(line.text(AT_LEAST)).removesuffix("名"):
         try:

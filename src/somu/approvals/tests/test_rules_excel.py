@@ -130,3 +130,21 @@ def test_an_import_needs_the_effective_date(world):
     with pytest.raises(ImportFailed) as failed:
         do_import(world, workbook(cells()), effective_from=None)
     assert [e.column for e in failed.value.errors] == ["改定日"]
+
+
+def test_a_group_narrowed_to_several_positions_survives_the_round_trip(world):
+    from somu.approvals.tests.builders import install_rules, stage, standard_rules
+
+    rows = standard_rules(world)
+    keiri = str(world.depts["keiri"].pk)
+    rows[2] = rules.RowInput(3, world.types["purchase"], (
+        stage("consult", "group", keiri, position="部長、一般", quorum="all"),),
+        amount_min=500_001)
+    version = install_rules(world, rows, effective=TODAY)
+    with tenancy.activate(world.org):
+        content = rules_excel.rules_export(version=version, actor=world.users["admin"],
+                                           today=TODAY)
+    result = do_import(world, content)
+    with tenancy.activate(world.org):
+        assert result.version is not None
+        assert rules.row_inputs(result.version) == rules.row_inputs(version)

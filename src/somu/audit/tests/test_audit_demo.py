@@ -188,7 +188,7 @@ def _operations_the_demo_does_not_do(admin: User, org: Organization,
 
 
 def _approvals_the_demo_does_not_do(admin: User, people: dict[str, Person]) -> None:
-    from somu.approvals import exporting
+    from somu.approvals import exporting, rules_excel
     from somu.approvals import models as ap
     from somu.approvals.selectors import RequestFilter
     from somu.approvals.services import decisions, delegations, requests, types
@@ -215,6 +215,10 @@ def _approvals_the_demo_does_not_do(admin: User, people: dict[str, Person]) -> N
                             data={"description": "備品・消耗品の購入"})
     delegations.delegation_revoke(membership=admin_m, delegation=ap.Delegation.objects.get(),
                                   now=now)
+    workbook = rules_excel.rules_export(version=ap.RuleVersion.objects.get(), actor=admin,
+                                        today=TODAY)
+    rules_excel.rules_import(membership=admin_m, source=workbook, filename="規程.xlsx",
+                             effective_from=TODAY + dt.timedelta(days=30), now=now)
     exporting.requests_export_record(membership=admin_m, fmt="xlsx", count=3,
                                      flt=RequestFilter.parse({"state": "approved", "q": "PC"}))
     decisions.post_review_complete(membership=as_person("S0014"),
