@@ -67,6 +67,10 @@ def b(org_b, people_b, admin_b) -> OrgB:
             if entry.contribution.isolation:
                 hook = registry.resolve(entry.contribution.isolation)
                 found = hook(organization=org_b, admin=admin_b, people=people_b)
+                # Two apps naming different records by one path parameter would leave one
+                # app's routes asked for the other's ids (404 by accident, nothing tested).
+                clash = set(found.ids) & set(ids)
+                assert not clash, f"{entry.label} reuses the path parameters {clash}"
                 ids.update(found.ids)
                 texts.extend(found.texts)
     return OrgB(people_b, ids, tuple(texts))

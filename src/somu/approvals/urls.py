@@ -23,9 +23,9 @@ urlpatterns = [
          name="participant_add"),
     path("requests/<int:request_id>/attachments/", requests.attachment_add,
          name="attachment_add"),
-    path("attachments/<int:attachment_id>/", requests.attachment_download,
+    path("attachments/<int:request_attachment_id>/", requests.attachment_download,
          name="attachment_download"),
-    path("attachments/<int:attachment_id>/delete/", requests.attachment_delete,
+    path("attachments/<int:request_attachment_id>/delete/", requests.attachment_delete,
          name="attachment_delete"),
     path("post-reviews/<int:review_id>/", requests.post_review, name="post_review"),
     # delegations (views/delegations.py)

@@ -210,21 +210,21 @@ def request_attach(request: AuthedRequest, file: File[UploadedFile | None] = Non
     return Status(201, attachment)
 
 
-def _attachment_get(request: AuthedRequest, attachment_id: int) -> Attachment:
-    attachment = Attachment.objects.select_related("request").get(pk=attachment_id)
+def _attachment_get(request: AuthedRequest, request_attachment_id: int) -> Attachment:
+    attachment = Attachment.objects.select_related("request").get(pk=request_attachment_id)
     request_get(request, attachment.request_id)
     return attachment
 
 
-@router.get("/attachments/{attachment_id}", response={**errors(403, 404, 422)},
+@router.get("/attachments/{request_attachment_id}", response={**errors(403, 404, 422)},
             summary="Download an attached file (every download is in the audit log)",
             openapi_extra={"responses": {"200": {
                 "description": "The file, with its checked content type",
                 "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}}},
             operation_id="somu_approvals_api_attachment_download")
 def attachment_download(request: AuthedRequest,
-                        attachment_id: int = AttachmentId) -> FileResponse:
-    attachment = _attachment_get(request, attachment_id)
+                        request_attachment_id: int = AttachmentId) -> FileResponse:
+    attachment = _attachment_get(request, request_attachment_id)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
@@ -234,13 +234,13 @@ def attachment_download(request: AuthedRequest,
                         content_type=attachment.content_type)
 
 
-@router.delete("/attachments/{attachment_id}",
+@router.delete("/attachments/{request_attachment_id}",
                response={204: None, **errors(403, 404, 409, 422)},
                summary="Remove a file while the request can be edited",
                description=CONFLICT_NOTE,
                operation_id="somu_approvals_api_attachment_delete")
-def attachment_delete(request: AuthedRequest, attachment_id: int = AttachmentId) -> Any:
-    attachment = _attachment_get(request, attachment_id)
+def attachment_delete(request: AuthedRequest, request_attachment_id: int = AttachmentId) -> Any:
+    attachment = _attachment_get(request, request_attachment_id)
     try:
         services.attachment_remove(membership=request.auth, attachment=attachment)
     except Conflict as exc:

@@ -65,7 +65,7 @@ def records_of_b(*, organization: Organization, admin: User, people: Any) -> Iso
                                        created_at=NOW)
     return Isolation(
         ids={"request_id": request.pk, "type_id": built["purchase"].pk,
-             "attachment_id": attachment.pk, "review_id": review.pk,
+             "request_attachment_id": attachment.pk, "review_id": review.pk,
              "delegation_id": delegation.pk, "version_id": version.pk,
              "draft_id": draft.pk},
         texts=("ビー社の購入申請", "ビー見積.pdf", "ビー社の代理", "ビー社規程", "ビー社の下書き",

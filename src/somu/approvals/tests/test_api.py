@@ -539,7 +539,7 @@ def test_another_organizations_request_and_file_are_not_found(world, as_user, b_
     assert_error(api.get(f"/requests/{request_id}"), 404, "not_found")
     assert_error(api.post(f"/requests/{request_id}/decide", {"decision": "approve"}), 404,
                  "not_found")
-    assert_error(api.get(f"/attachments/{b_ids['attachment_id']}"), 404, "not_found")
+    assert_error(api.get(f"/attachments/{b_ids['request_attachment_id']}"), 404, "not_found")
     assert_error(api.post(f"/post-reviews/{b_ids['review_id']}", {"flag": False}), 404,
                  "not_found")
     assert api.get("/requests").json()["count"] == 0

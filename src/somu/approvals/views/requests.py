@@ -399,17 +399,17 @@ def attachment_add(request: AuthedRequest, request_id: int) -> HttpResponse:
     return redirect("approvals:request_detail", request_id=found.pk)
 
 
-def _attachment(request: AuthedRequest, attachment_id: int) -> Attachment:
-    attachment = get_object_or_404(Attachment, pk=attachment_id)
+def _attachment(request: AuthedRequest, request_attachment_id: int) -> Attachment:
+    attachment = get_object_or_404(Attachment, pk=request_attachment_id)
     _visible(request, attachment.request_id)
     return attachment
 
 
 @require_GET
 @org_view(VIEW_ORG)
-def attachment_download(request: AuthedRequest, attachment_id: int) -> HttpResponse:
+def attachment_download(request: AuthedRequest, request_attachment_id: int) -> HttpResponse:
     """The file, to those who may read its request; every download is audited."""
-    attachment = _attachment(request, attachment_id)
+    attachment = _attachment(request, request_attachment_id)
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError):
@@ -422,8 +422,8 @@ def attachment_download(request: AuthedRequest, attachment_id: int) -> HttpRespo
 
 @require_POST
 @org_view(p.SUBMIT_REQUESTS)
-def attachment_delete(request: AuthedRequest, attachment_id: int) -> HttpResponse:
-    attachment = _attachment(request, attachment_id)
+def attachment_delete(request: AuthedRequest, request_attachment_id: int) -> HttpResponse:
+    attachment = _attachment(request, request_attachment_id)
     _own_editable(request, attachment.request_id)
     try:
         services.attachment_remove(membership=request.membership, attachment=attachment)
