@@ -39,6 +39,18 @@ def _covers(delegation: Delegation, request_type_id: int) -> bool:
     return not types or request_type_id in types
 
 
+def delegations_visible(membership: Membership) -> QuerySet[Delegation]:
+    """The delegations a member sees: everyone's for an administrator of approvals, else those
+    where they are the absent approver or the deputy (one reader for the page and the API)."""
+    qs = Delegation.objects.select_related("principal", "deputy").prefetch_related(
+        "request_types")
+    if has_perm(membership, p.MANAGE_APPROVALS):
+        return qs
+    if membership.person_id is None:
+        return qs.none()
+    return qs.filter(Q(principal_id=membership.person_id) | Q(deputy_id=membership.person_id))
+
+
 def active_delegation(*, principal_id: int, deputy_id: int, request_type_id: int,
                       day: dt.date) -> Delegation | None:
     """The delegation under which ``deputy`` decides for ``principal`` on ``day``, if any."""

@@ -17,7 +17,7 @@ from somu.approvals.schemas import RequestFields, RequestOut
 from somu.core.api import MAX_ID, api
 from somu.core.errors import Conflict
 from somu.core.requests import AuthedRequest
-from somu.org.models import Membership, Person
+from somu.org.models import Person
 
 RequestId = Path(..., ge=1, le=MAX_ID)
 
@@ -32,20 +32,12 @@ def now() -> dt.datetime:
     return timezone.now()
 
 
-def _awaits_as_deputy(membership: Membership, request: Request) -> bool:
-    """A deputy reads what awaits their decision for the absent approver (代理承認) before they
-    hold any seat in it."""
-    if membership.person is None:
-        return False
-    return any(item.request.pk == request.pk
-               for item in selectors.inbox(membership.person, today=today()))
-
-
 def request_get(request: AuthedRequest, request_id: int) -> Request:
     """A request the caller may read; others (and other organizations') are 404."""
     found = Request.objects.select_related("request_type", "requester").get(pk=request_id)
     membership = request.auth
-    if not selectors.can_read(membership, found) and not _awaits_as_deputy(membership, found):
+    # As the pages: also a deputy of the day and someone above a pending approver (代決).
+    if not selectors.can_read(membership, found, today=today()):
         raise Http404
     return found
 

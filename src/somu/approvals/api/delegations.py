@@ -5,7 +5,6 @@ approver or the deputy); an administrator of approvals sees and sets everyone's.
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Path, Router
@@ -14,6 +13,7 @@ from ninja.responses import Status
 
 import somu.approvals.api.common as common
 from somu.approvals import permissions as p
+from somu.approvals import selectors
 from somu.approvals.api.common import person_of
 from somu.approvals.models import Delegation, RequestType
 from somu.approvals.schemas import DelegationIn, DelegationOut
@@ -22,21 +22,10 @@ from somu.approvals.services import delegations as services
 from somu.core.api import MAX_ID, PagePagination, errors
 from somu.core.permissions import has_perm, require
 from somu.core.requests import AuthedRequest
-from somu.org.models import Membership
 
 router = Router(tags=["approvals"])
 
 DelegationId = Path(..., ge=1, le=MAX_ID)
-
-
-def _visible(membership: Membership) -> QuerySet[Delegation]:
-    qs = Delegation.objects.select_related("principal", "deputy").prefetch_related(
-        "request_types")
-    if has_perm(membership, p.MANAGE_APPROVALS):
-        return qs
-    if membership.person_id is None:
-        return qs.none()
-    return qs.filter(Q(principal_id=membership.person_id) | Q(deputy_id=membership.person_id))
 
 
 @router.get("/delegations", response={200: list[DelegationOut], **errors(403, 422)},
@@ -45,7 +34,7 @@ def _visible(membership: Membership) -> QuerySet[Delegation]:
             operation_id="somu_approvals_api_delegation_list")
 @paginate(PagePagination)
 def delegation_list(request: AuthedRequest) -> Any:
-    return _visible(request.auth).order_by("-start", "-pk")
+    return selectors.delegations_visible(request.auth).order_by("-start", "-pk")
 
 
 @router.post("/delegations", response={201: DelegationOut, **errors(403, 422)},
@@ -66,7 +55,7 @@ def delegation_create(request: AuthedRequest, payload: DelegationIn) -> Status[A
     created = services.delegation_create(
         membership=membership, principal=principal, deputy=deputy, start=payload.start,
         end=payload.end, request_types=types, note=payload.note, now=common.now())
-    return Status(201, _visible(membership).get(pk=created.pk))
+    return Status(201, selectors.delegations_visible(membership).get(pk=created.pk))
 
 
 @router.post("/delegations/{delegation_id}/revoke",
@@ -74,8 +63,8 @@ def delegation_create(request: AuthedRequest, payload: DelegationIn) -> Status[A
              summary="End a delegation now",
              operation_id="somu_approvals_api_delegation_revoke")
 def delegation_revoke(request: AuthedRequest, delegation_id: int = DelegationId) -> Delegation:
-    found = _visible(request.auth).filter(pk=delegation_id).first()
+    found = selectors.delegations_visible(request.auth).filter(pk=delegation_id).first()
     if found is None:
         raise Http404
     services.delegation_revoke(membership=request.auth, delegation=found, now=common.now())
-    return _visible(request.auth).get(pk=delegation_id)
+    return selectors.delegations_visible(request.auth).get(pk=delegation_id)

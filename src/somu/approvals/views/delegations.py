@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from somu.approvals import permissions as p
+from somu.approvals import selectors
 from somu.approvals.forms_requests import DelegationForm
 from somu.approvals.models import Delegation
 from somu.approvals.services import delegations as services
@@ -27,8 +27,7 @@ def _listed(request: AuthedRequest) -> tuple[list[Delegation], list[Delegation],
     deputy, whether one administers them)."""
     membership = request.membership
     admin = has_perm(membership, p.MANAGE_APPROVALS)
-    qs = Delegation.objects.select_related("principal", "deputy").prefetch_related(
-        "request_types").order_by("-start", "-pk")
+    qs = selectors.delegations_visible(membership).order_by("-start", "-pk")
     person_id = membership.person_id or 0
     mine = list(qs if admin else qs.filter(principal_id=person_id))
     deputy_for = list(qs.filter(deputy_id=person_id, revoked_at__isnull=True,
@@ -80,9 +79,8 @@ def delegation_list(request: AuthedRequest) -> HttpResponse:
 @org_view(p.SUBMIT_REQUESTS)
 def delegation_revoke(request: AuthedRequest, delegation_id: int) -> HttpResponse:
     membership = request.membership
-    scope = Q() if has_perm(membership, p.MANAGE_APPROVALS) else Q(
-        principal_id=membership.person_id or 0)
-    delegation = get_object_or_404(Delegation.objects.filter(scope), pk=delegation_id)
+    # The service refuses ending someone else's; a delegation one cannot see is 404.
+    delegation = get_object_or_404(selectors.delegations_visible(membership), pk=delegation_id)
     try:
         services.delegation_revoke(membership=membership, delegation=delegation,
                                    now=timezone.now())
