@@ -75,12 +75,26 @@ def export_csv(rows: Iterable[list[Any]], *, encoding: str) -> bytes:
     writer.writerow(HEADERS)
     all_rows = list(rows)
     for row in all_rows:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([_safe_cell(value) for value in row])
     try:
         return buffer.getvalue().encode(ENCODINGS[encoding])
     except UnicodeEncodeError:
         # Its message names row[1] (件名) and row[0] (番号).
         raise _unencodable(all_rows, ENCODINGS[encoding]) from None
+
+
+# A cell a spreadsheet would run as a formula (CSV injection): =, +, -, @, tab, CR, and their
+# full-width forms, which Excel reads alike.
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def _safe_cell(value: Any) -> str:
+    """The CSV text of a cell; text typed by people (a title) that would start a formula is
+    kept as text with a leading apostrophe, as Excel itself shows such text."""
+    text = _csv_cell(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def export_xlsx(rows: Iterable[list[Any]]) -> bytes:

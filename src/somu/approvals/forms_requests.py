@@ -133,7 +133,7 @@ class RequestForm(forms.Form):
         submission says what is wrong)."""
         text = str(self.cleaned_data.get("amount") or "")
         text = text.strip().replace(",", "").replace("¥", "").replace("円", "")
-        return int(text) if text.isdigit() else None
+        return int(text) if text.isdecimal() else None
 
     def draft_values(self) -> dict[str, Any]:
         cleaned, _errors = rule_forms.clean_values(self.specs, self.values(), final=False)

@@ -55,8 +55,8 @@ def _error_templates() -> dict[str, str]:
         "bad_quorum": _("Row %(row)s: “at least” must be 1 or more."),
         "missing_field": _("Row %(row)s: name the form field that holds the approver."),
         "condition_error": _("Row %(row)s: the condition cannot be evaluated: %(message)s"),
-        "quorum_too_high": _("Stage %(stage)s needs %(at_least)s approvals but has only "
-                             "%(count)s approvers."),
+        "quorum_too_high": _("Row %(row)s, stage %(stage)s needs %(at_least)s approvals but "
+                             "has only %(count)s approvers."),
         "unknown_position": _("Row %(row)s: there is no position “%(position)s”."),
         "unknown_person": _("Row %(row)s: there is no person with id %(id)s."),
         "unknown_department": _("Row %(row)s: there is no department with id %(id)s."),
@@ -71,6 +71,8 @@ def _error_templates() -> dict[str, str]:
                      "exclusive."),
         "unknown_requester": _("The requester is not a person of this organization."),
         "duplicate_row": _("Row number %(row)s is used twice."),
+        "unknown_category": _("Row %(row)s: “%(type)s” has no category “%(category)s”."),
+        "not_a_person_field": _("Row %(row)s: “%(type)s” has no person field “%(field)s”."),
     }
 
 
@@ -119,6 +121,9 @@ def error_text(error: routing.RouteError) -> str:
     if template is None:
         return str(error)
     params = dict(error.params)
+    if error.code == "quorum_too_high":
+        params["stage"] = int(params.get("stage", error.stage or 0)) + 1
+        params.setdefault("row", error.row if error.row is not None else "?")
     if error.code == "unresolvable":
         params["stage"] = int(params.get("stage", 0)) + 1
         params["kind"] = stage_kind_label(str(params.get("kind", "")))

@@ -98,6 +98,10 @@ def rules_xlsx(version: RuleVersion, *, exported_on: dt.date) -> bytes:
     for line in lines:
         sheet.append([line.get(h, "") if line.get(h, "") != "" else None for h in rt.HEADERS])
         row = sheet.max_row
+        for cell in sheet[row]:
+            # openpyxl stores text starting with "=" as a live formula: it is text here.
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
         for column in (rt.AMOUNT_MIN, rt.AMOUNT_MAX):
             sheet[f"{letters[column]}{row}"].number_format = "#,##0"
         for column in (rt.VALUE, rt.FALLBACK):

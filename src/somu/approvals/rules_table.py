@@ -146,6 +146,13 @@ _AMOUNT = re.compile(r"^(?:(\d+(?:\.\d+)?)億)?(?:(\d+(?:\.\d+)?)万)?(?:(\d+(?:
                      r"(\d+)?$")
 
 
+# The largest bound a row takes (10 trillion yen: what the database and a request hold).
+MAX_AMOUNT: Final = 10**13
+MAX_ROW: Final = 100_000
+# The stored columns' lengths (a longer cell is an error naming it, never a database error).
+MAX_LENGTHS: Final = {CATEGORY: 100, CONDITION: 500, NOTE: 300}
+
+
 def parse_amount(value: Any) -> int | None:
     """Yen from a cell: 1000000, 1,000,000, ¥1,000,000, 100万, 1億5000万, 100万円; empty: None.
     Raises ValueError for anything else (negative, a fraction of a yen, words)."""
@@ -154,11 +161,11 @@ def parse_amount(value: Any) -> int | None:
             return None
         raise ValueError(value)
     if isinstance(value, int):
-        if value < 0:
+        if not 0 <= value <= MAX_AMOUNT:
             raise ValueError(value)
         return value
     if isinstance(value, float):
-        if not value.is_integer() or value < 0:
+        if not value.is_integer() or not 0 <= value <= MAX_AMOUNT:
             raise ValueError(value)
         return int(value)
     text = "".join(nfkc(str(value)).split())
@@ -176,7 +183,7 @@ def parse_amount(value: Any) -> int | None:
             Decimal(0))
     except InvalidOperation as exc:
         raise ValueError(value) from exc
-    if total != total.to_integral_value():
+    if total != total.to_integral_value() or total > MAX_AMOUNT:
         raise ValueError(value)
     return int(total)
 
@@ -212,7 +219,7 @@ def parse_lines(lines: Sequence[Line], names: Names | None = None) -> ParsedTabl
         text = line.text(NUMBER)
         try:
             number = int(nfkc(text))
-            if number < 1:
+            if not 1 <= number <= MAX_ROW:
                 raise ValueError
         except ValueError:
             errors.append(RowError(line.number, NUMBER, text, _(
@@ -249,6 +256,9 @@ def _parse_row(number: int, group: list[Line], names: Names,
                     "Lines of row %(row)s disagree: the first line (%(line)s) has “%(first)s”. "
                     "Repeat the same value or leave it empty.") % {
                     "row": number, "line": first.number, "first": first.text(column)})
+    for column, limit in MAX_LENGTHS.items():
+        if len(first.text(column)) > limit:
+            error(first, column, _("Too long: at most %(n)s characters.") % {"n": limit})
     request_type = names.request_type(first.text(TYPE))
     if request_type is None:
         error(first, TYPE, _("There is no request type “%(value)s”.") % {
@@ -462,7 +472,7 @@ def _service_errors(exc: ValidationError, parsed: ParsedTable) -> list[RowError]
         return [RowError(None, "", "", m) for m in exc.messages]
     out: list[RowError] = []
     for key, messages in exc.message_dict.items():
-        number = int(key[4:]) if key.startswith("row_") and key[4:].isdigit() else None
+        number = int(key[4:]) if key.startswith("row_") and key[4:].isdecimal() else None
         line = parsed.lines.get(number or 0, [None])[0]
         column = "改定日" if key == "effective_from" else ""
         out.extend(RowError(line, column, "", m) for m in messages)
@@ -511,10 +521,10 @@ def _stage_cells(stage: routing.StageRule, people: Mapping[int, Person],
 
     value = stage.value
     if stage.approver == "person":
-        person = people.get(int(value)) if value.isdigit() else None
+        person = people.get(int(value)) if value.isdecimal() else None
         value = who(person) if person else value
     elif stage.approver == "group":
-        department = departments.get(int(value)) if value.isdigit() else None
+        department = departments.get(int(value)) if value.isdecimal() else None
         value = names.department_name(department) if department else value
     fallback = people.get(stage.fallback) if stage.fallback is not None else None
     return {

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from somu.approvals import permissions as p
 from somu.approvals.models import (
@@ -118,9 +119,11 @@ def inbox(person: Person, *, today: dt.date) -> list[InboxItem]:
              .order_by("pending_since", "pk"))
     out = []
     for seat in seats:
+        if person.pk in (seat.request.requester_id, seat.request.submitted_by_id):
+            continue  # one's own request (or one filed for someone): never one's to decide
         if seat.person_id == person.pk:
             out.append(InboxItem(seat.request, seat))
-        elif seat.request.requester_id != person.pk and any(
+        elif any(
                 d.principal_id == seat.person_id and _covers(d, seat.request.request_type_id)
                 for d in delegations):
             out.append(InboxItem(seat.request, seat, seat.person))
@@ -171,7 +174,7 @@ class RequestFilter:
             raw = str(data.get(key) or "").replace(",", "").strip()
             if not raw:
                 return None
-            if not raw.isdigit():
+            if not raw.isdecimal():
                 out.errors[key] = raw
                 return None
             return int(raw)
@@ -226,6 +229,10 @@ def visible_requests(membership: Membership, *,
     return qs.filter(scope).exclude(Q(state=RequestState.DRAFT) & ~mine)
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def requests_list(membership: Membership, flt: RequestFilter) -> QuerySet[Request]:
     qs = visible_requests(membership).select_related("request_type", "requester", "department")
     if flt.mine and membership.person_id:
@@ -243,10 +250,11 @@ def requests_list(membership: Membership, flt: RequestFilter) -> QuerySet[Reques
         qs = qs.filter(amount__gte=flt.amount_min)
     if flt.amount_max is not None:
         qs = qs.filter(amount__lte=flt.amount_max)
+    # Ranges on the timestamp itself (the index serves them; __date would not).
     if flt.date_from:
-        qs = qs.filter(created_at__date__gte=flt.date_from)
+        qs = qs.filter(created_at__gte=_day_start(flt.date_from))
     if flt.date_to:
-        qs = qs.filter(created_at__date__lte=flt.date_to)
+        qs = qs.filter(created_at__lt=_day_start(flt.date_to + dt.timedelta(days=1)))
     if flt.q:
         qs = qs.filter(Q(title__icontains=flt.q) | Q(number__icontains=flt.q))
     return qs.order_by("-created_at", "-pk")

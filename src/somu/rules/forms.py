@@ -40,6 +40,8 @@ ENTER_NUMBER: Final = gettext_noop("Enter a number.")
 ENTER_DATE: Final = gettext_noop("Enter a date as YYYY-MM-DD.")
 CHOOSE_ONE: Final = gettext_noop("Choose one of: %(choices)s.")
 CHOOSE_PERSON: Final = gettext_noop("Choose a person of this organization.")
+# The largest number a form field takes (a quadrillion: amounts in yen, counts, anything real).
+MAX_NUMBER: Final = Decimal(10) ** 15
 _TRUE: Final = ("true", "1", "on", "yes")
 _REQUIRED_WORDS: Final = ("required", "必須", "true")
 
@@ -143,7 +145,9 @@ def clean_values(
         if f.type == "number":
             try:
                 number = Decimal(text.replace(",", ""))
-                if not number.is_finite():
+                # Plain numbers only: "1e5000" would make a 5,000-digit integer (and
+                # "1e100000000" a hundred million) from one form post.
+                if not number.is_finite() or "e" in text.lower() or abs(number) >= MAX_NUMBER:
                     raise InvalidOperation
             except InvalidOperation:
                 errors[f.key] = [translate(ENTER_NUMBER)]

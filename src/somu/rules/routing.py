@@ -405,7 +405,7 @@ class _Finder:
         raise _Vacant(self.department, "requester" if found_self else "vacant")
 
     def levels_up(self, value: str, why: list[Why]) -> int:
-        levels = int(value) if value.isdigit() else 0
+        levels = int(value) if value.isdecimal() else 0
         seen: list[int] = []
         passed_self = False
         for department, head in self.heads(self.department):
@@ -487,7 +487,7 @@ def _as_id(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         return int(value.strip())
     return None
 

@@ -73,7 +73,8 @@ def _choose_seat(request: Request, me: Person, seat: Seat | int | None, acting: 
         candidates = [found]
     else:
         candidates = list(pending)
-    if me.pk == request.requester_id:
+    if me.pk in (request.requester_id, request.submitted_by_id):
+        # Whoever filed it for the requester (代理申請) is on the requester's side too.
         raise PermissionDenied(_("Nobody approves their own request, not as deputy and not for "
                                  "an absent approver."))
     for candidate in candidates:
@@ -144,6 +145,12 @@ def request_decide(*, membership: Membership, request: Request | int, decision: 
     me = acting_person(membership)
     chosen, how, delegation = _choose_seat(request, me, seat, acting, today)
     stage = chosen.stage
+    if stage.quorum != "any" and Seat.objects.filter(
+            stage=stage, current=True, decided_by=me).exclude(pk=chosen.pk).exists():
+        # One person is one voice where several are needed: not in person and again as deputy
+        # or for an absent approver.
+        raise PermissionDenied(_("You have already decided in this stage; where several "
+                                 "approvals are needed, one person counts once."))
     target_stage: Stage | None = None
     if decision == "return" and return_to not in (None, "", RETURN_TO_REQUESTER):
         try:
@@ -171,7 +178,8 @@ def request_decide(*, membership: Membership, request: Request | int, decision: 
     action = ("approval_request.approve" if decision == "approve" else
               "approval_request.reject" if decision == "reject" else "approval_request.return")
     audit_record(actor=audit_actor(membership), action=action, obj=request,
-                 changes={"stage": [None, stage.index], "seat_of": [None, chosen.person.name],
+                 changes={"stage": [None, f"{stage.index + 1}. {stage.get_kind_display()}"],
+                          "seat_of": [None, chosen.person.name],
                           "acting": [None, how or None],
                           "delegation": [None, delegation.pk if delegation else None]})
     if how == Acting.SUPERIOR:
@@ -261,7 +269,7 @@ def stage_add_participant(*, membership: Membership, request: Request | int, sta
         raise Conflict(_("Participants can be added only while the consultation is open."))
     if not target.seats.filter(current=True, person=me).exists():
         raise PermissionDenied(_("Only a member of this consultation can add a participant."))
-    if person.pk == request.requester_id:
+    if person.pk in (request.requester_id, request.submitted_by_id):
         raise ValidationError({"person": _("The requester cannot decide on their own request.")})
     if not person.is_active:
         raise ValidationError({"person": _("%(name)s has retired.") % {"name": person.name}})

@@ -23,7 +23,9 @@ def _label(request: Request) -> str:
 
 def notify_pending(request: Request, person_ids: Iterable[int], *, today: dt.date) -> None:
     """The approvers whose decision is now needed, and their deputies of the day."""
-    ids = list(dict.fromkeys(person_ids))
+    # Nobody is asked to decide what they filed (or had filed for them).
+    own = {request.requester_id, request.submitted_by_id}
+    ids = [pk for pk in dict.fromkeys(person_ids) if pk not in own]
     if not ids:
         return
     messages = [Message(pk, "approvals.decision_needed",
@@ -32,6 +34,8 @@ def notify_pending(request: Request, person_ids: Iterable[int], *, today: dt.dat
                         _url(request), request)
                 for pk in ids]
     for principal, deputy in deputies_of(ids, request.request_type_id, today):
+        if deputy in own:
+            continue
         messages.append(Message(
             deputy, "approvals.decision_needed",
             _("Awaiting your decision as deputy: %(request)s") % {"request": _label(request)},

@@ -85,7 +85,7 @@ def _clean(request_type: RequestType, *, title: str, amount: Any, category: str,
     number: int | None = None
     if amount not in (None, ""):
         text = str(amount).strip().replace(",", "").replace("¥", "").replace("円", "")
-        if isinstance(amount, bool) or not text.lstrip("-").isdigit():
+        if isinstance(amount, bool) or not text.lstrip("-").isdecimal():
             errors["amount"] = [_("Enter the amount in whole yen (e.g. 120000).")]
         elif int(text) < 0:
             errors["amount"] = [_("The amount cannot be negative.")]
@@ -229,7 +229,7 @@ def request_submit(*, membership: Membership, request: Request | int, today: dt.
     previous = list(Stage.objects.filter(request=request, round=request.route_round)
                     .prefetch_related("seats").order_by("index"))
     old_signature = _route_signature([(s.kind, tuple(seat.person_id for seat in s.seats.all()
-                                                     if seat.added_by_id is None))
+                                                     if seat.current and seat.added_by_id is None))
                                       for s in previous])
     new_signature = _route_signature([(s.kind, s.approvers) for s in route.stages])
 
@@ -343,11 +343,12 @@ def attachment_add(*, membership: Membership, request: Request | int, upload: Up
     if size > limit:
         raise ValidationError({"file": _("The file is too large: at most %(size)s.")
                                % {"size": filesizeformat(limit)}})
-    filename = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    filename = sniff.clean_filename(upload.name or "file")
     head = upload.read(sniff.HEAD_BYTES)
     upload.seek(0)
     try:
         content_type = sniff.check(filename, head)
+        sniff.check_office(filename, upload)
     except sniff.WrongType as error:
         raise ValidationError({"file": _(error.message) % error.params}) from error
     digest = hashlib.sha256()

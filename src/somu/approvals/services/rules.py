@@ -52,6 +52,20 @@ def rows_problems(rows: Sequence[RowInput], org_chart: routing.OrgChart | None =
     org_chart = org_chart or chart.org_chart()
     converted = as_routing(rows)
     problems = list(routing.validate_rows(converted, org_chart))
+    for r in rows:
+        # What only the table knows: the type's categories and its person fields.
+        if r.category and r.category not in (r.request_type.categories or []):
+            problems.append(routing.RouteError(
+                "unknown_category", {"row": r.number, "category": r.category,
+                                     "type": r.request_type.name}, row=r.number))
+        person_fields = {f.get("key") for f in r.request_type.fields
+                         if f.get("type") == "person"}
+        for index, stage in enumerate(r.stages):
+            if stage.approver == "field" and stage.value and stage.value not in person_fields:
+                problems.append(routing.RouteError(
+                    "not_a_person_field", {"row": r.number, "field": stage.value,
+                                           "type": r.request_type.name},
+                    row=r.number, stage=index))
     numbers = [r.number for r in rows]
     for number in sorted({n for n in numbers if numbers.count(n) > 1}):
         problems.append(routing.RouteError("duplicate_row", {"row": number}, row=number))

@@ -48,7 +48,8 @@ def _readable(request: AuthedRequest, request_id: int) -> Request:
         approval = printing.reading_request(request_id)
     except Request.DoesNotExist:
         raise Http404 from None
-    if not can_read(request.membership, approval):
+    # As the request page: also a deputy of the day and someone above a pending approver.
+    if not can_read(request.membership, approval, today=timezone.localdate()):
         raise Http404
     return approval
 

@@ -40,7 +40,7 @@ from somu.rules.forms import FormFieldSpec
 
 
 def people_names(ids: Iterable[Any]) -> dict[int, str]:
-    wanted = {int(i) for i in ids if str(i).isdigit()}
+    wanted = {int(i) for i in ids if str(i).isdecimal()}
     return dict(Person.objects.filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
 
 
@@ -51,7 +51,7 @@ def display_value(spec: FormFieldSpec, value: Any, names: Mapping[int, str]) -> 
     if value in (None, ""):
         return ""
     if spec.type == "person":
-        return names.get(int(value), _("(unknown person)")) if str(value).isdigit() else ""
+        return names.get(int(value), _("(unknown person)")) if str(value).isdecimal() else ""
     if spec.type == "date":
         try:
             return date_format(dt.date.fromisoformat(str(value)))

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from somu.core import registry, tenancy
 from somu.notify.models import Notification, Preference
-from somu.notify.tests.factories import ASSIGNED, DECIDED, tell
+from somu.notify.tests.factories import ASSIGNED, tell
 
 pytestmark = pytest.mark.django_db
 
