@@ -16,7 +16,14 @@ def gettext_noop(message: str) -> str:
     """Marks a message for the catalog; the caller translates it (this module has no Django)."""
     return message
 
+
 HEAD_BYTES: Final = 8192
+
+NOT_ACCEPTED: Final = gettext_noop(
+    "Files of type “%(ext)s” are not accepted (accepted: %(accepted)s).")
+NOT_WHAT_IT_SAYS: Final = gettext_noop(
+    "“%(name)s” is not a %(ext)s file: its content is of another type.")
+MACROS: Final = gettext_noop("“%(name)s” contains macros, which are not accepted.")
 
 # Extension -> (MIME type, check of the head bytes).
 _ZIP: Final = b"PK\x03\x04"
@@ -91,11 +98,11 @@ def check(filename: str, head: bytes) -> str:
     """The MIME type of a file whose first bytes are ``head``; raises :class:`WrongType`."""
     ext = extension(filename)
     if ext not in KINDS:
-        raise WrongType(gettext_noop("Files of type “%(ext)s” are not accepted (accepted: %(accepted)s)."),
+        raise WrongType(NOT_ACCEPTED,
                         {"ext": ext or "?", "accepted": accepted_extensions()})
     mime, matches = KINDS[ext]
     if not head or not matches(head):  # type: ignore[operator]
-        raise WrongType(gettext_noop("“%(name)s” is not a %(ext)s file: its content is of another type."),
+        raise WrongType(NOT_WHAT_IT_SAYS,
                         {"name": filename, "ext": ext.upper()})
     return mime
 
@@ -115,15 +122,15 @@ def check_office(filename: str, file: IO[bytes]) -> None:
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise WrongType(gettext_noop("“%(name)s” is not a %(ext)s file: its content is of another type."),
+        raise WrongType(NOT_WHAT_IT_SAYS,
                         {"name": filename, "ext": ext.upper()}) from error
     finally:
         file.seek(0)
     if OFFICE_PARTS[ext] not in names:
-        raise WrongType(gettext_noop("“%(name)s” is not a %(ext)s file: its content is of another type."),
+        raise WrongType(NOT_WHAT_IT_SAYS,
                         {"name": filename, "ext": ext.upper()})
     if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise WrongType(gettext_noop("“%(name)s” contains macros, which are not accepted."), {"name": filename})
+        raise WrongType(MACROS, {"name": filename})
 
 
 def clean_filename(name: str) -> str:
