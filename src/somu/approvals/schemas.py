@@ -205,7 +205,10 @@ class RecallIn(InputSchema):
 class DecisionIn(InputSchema):
     """``return_to``: "requester" (default) or the index of an earlier, decided stage.
     ``acting``: "" in person (or as deputy when a delegation covers it), "delegate", or
-    "superior" (代決, with ``seat_id`` naming the absent approver's seat and a comment)."""
+    "superior" (代決, with ``seat_id`` naming the absent approver's seat and a comment).
+    ``seat_id`` (from the inbox) makes a retried call safe: once that seat is decided, a repeat
+    is a 409; without it, the caller's pending seat in the active stage is decided — which, for
+    someone who also holds the next stage, may be that one on a repeat."""
 
     decision: Annotated[str, OneOf("approve", "reject", "return")]
     comment: str = Field("", max_length=MAX_TEXT)
