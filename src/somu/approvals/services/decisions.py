@@ -97,6 +97,13 @@ def _choose_seat(request: Request, me: Person, seat: Seat | int | None, acting: 
         raise _conflict_for(request) if request.state != RequestState.IN_PROGRESS else Conflict(
             _("Nothing on this request awaits a decision from you. Reload to see the current "
               "state."))
+    if Seat.objects.filter(request=request, person=me, current=True,
+                           stage__round=request.route_round,
+                           state__in=(SeatState.APPROVED, SeatState.NOT_NEEDED)).exists():
+        # Their seat was pending a moment ago: another member met the quorum meanwhile (or they
+        # decided already). A late decision, not a lack of right.
+        raise Conflict(_("This approver's decision was already taken or is not needed any "
+                         "more. Reload to see the current state."))
     raise PermissionDenied(_("This request does not await your decision."))
 
 
