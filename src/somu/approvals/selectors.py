@@ -188,10 +188,12 @@ class RequestFilter:
         return out
 
 
-def visible_requests(membership: Membership) -> QuerySet[Request]:
+def visible_requests(membership: Membership, *,
+                     today: dt.date | None = None) -> QuerySet[Request]:
     """What ``membership`` may read: everything with 申請の閲覧 (staff, auditors, admins);
     otherwise one's own (filed by or for oneself), those one holds or held a seat in, and,
-    for a manager, those of their department subtree."""
+    for a manager, those of their department subtree. Given ``today``, also those awaiting
+    the decision of someone one is deputy for that day (代理承認 before deciding)."""
     qs = Request.objects.all()
     if has_perm(membership, p.VIEW_REQUESTS):
         return qs
@@ -202,6 +204,11 @@ def visible_requests(membership: Membership) -> QuerySet[Request]:
     seated = Exists(Seat.objects.filter(request=OuterRef("pk"), person_id=person_id))
     deputy = Exists(Seat.objects.filter(request=OuterRef("pk"), decided_by_id=person_id))
     scope = mine | Q(seated) | Q(deputy)
+    if today is not None:
+        principals = _delegations_on(today).filter(deputy_id=person_id).values("principal_id")
+        scope |= Q(Exists(Seat.objects.filter(request=OuterRef("pk"), current=True,
+                                              state=SeatState.PENDING,
+                                              person_id__in=principals)))
     if membership.role == "manager":
         scope |= Q(department_id__in=membership.managed_department_ids())
     return qs.filter(scope).exclude(Q(state=RequestState.DRAFT) & ~mine)
@@ -233,8 +240,16 @@ def requests_list(membership: Membership, flt: RequestFilter) -> QuerySet[Reques
     return qs.order_by("-created_at", "-pk")
 
 
-def can_read(membership: Membership, request: Request) -> bool:
-    return visible_requests(membership).filter(pk=request.pk).exists()
+def can_read(membership: Membership, request: Request, *, today: dt.date | None = None) -> bool:
+    """Whether ``membership`` may read ``request``; given ``today``, also as a deputy for that
+    day, or as someone above an approver whose decision is pending (代決)."""
+    if visible_requests(membership, today=today).filter(pk=request.pk).exists():
+        return True
+    if today is None or membership.person is None or request.state != RequestState.IN_PROGRESS:
+        return False
+    pending = (Seat.objects.filter(request=request, current=True, state=SeatState.PENDING)
+               .exclude(stage__kind=StageKind.CIRCULATE).select_related("person__position"))
+    return any(is_superior_of(membership.person, seat.person) for seat in pending)
 
 
 # ---- one request ------------------------------------------------------------------------------

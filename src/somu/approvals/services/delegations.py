@@ -27,8 +27,9 @@ def delegation_create(*, membership: Membership, principal: Person, deputy: Pers
 
     One sets one's own delegation; an administrator sets anyone's (e.g. for a sudden absence).
     """
-    me = acting_person(membership)
-    if principal.pk != me.pk and not has_perm(membership, p.MANAGE_APPROVALS):
+    # An administrator needs no person of their own (their account may be linked to none).
+    if not has_perm(membership, p.MANAGE_APPROVALS) and principal.pk != acting_person(
+            membership).pk:
         raise PermissionDenied(_("You can set a delegation only for yourself."))
     errors: dict[str, str] = {}
     if deputy.pk == principal.pk:
@@ -60,8 +61,8 @@ def delegation_create(*, membership: Membership, principal: Person, deputy: Pers
 def delegation_revoke(*, membership: Membership, delegation: Delegation,
                       now: dt.datetime) -> Delegation:
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
-    me = acting_person(membership)
-    if delegation.principal_id != me.pk and not has_perm(membership, p.MANAGE_APPROVALS):
+    if not has_perm(membership, p.MANAGE_APPROVALS) and delegation.principal_id != \
+            acting_person(membership).pk:
         raise PermissionDenied(_("You can end only your own delegations."))
     if delegation.revoked_at is not None:
         raise Conflict(_("This delegation has already been ended."))

@@ -89,7 +89,7 @@ def test_nobody_approves_their_own_request_even_when_it_reaches_their_seat(world
         decide(world, "ito", request)
 
 
-def test_a_second_decision_on_a_decided_stage_gets_a_conflict_naming_the_state(world):
+def test_a_second_decision_on_a_decided_stage_gets_a_conflict_naming_the_state(world, tr):
     request = purchase(world, amount=50_000)
     decide(world, "ito", request)
     with pytest.raises(Conflict) as caught:
@@ -277,7 +277,7 @@ def test_a_consultation_member_adds_a_participant_when_the_rule_allows(world):
     assert route_of(world, request)[0][2] == StageState.DONE
 
 
-def test_an_unresolvable_route_fails_the_submission_naming_the_stage(world):
+def test_an_unresolvable_route_fails_the_submission_naming_the_stage(world, tr):
     t = world.types
     install_rules(world, [RowInput(1, t["purchase"], (stage("decide", "levels_up", "9"),)),
                           RowInput(2, t["contract"], (stage("decide", "position", "部長"),)),
