@@ -15,9 +15,9 @@ from ninja import Path, Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+import somu.approvals.api.common as common
 from somu.approvals import permissions as p
 from somu.approvals import presenters, selectors
-from somu.approvals.api import common
 from somu.approvals.api.common import person_of
 from somu.approvals.models import AuthorityRule, RequestType, RuleVersion
 from somu.approvals.schemas import (

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import Path, Router
 from ninja.responses import Status
 
+import somu.approvals.api.common as common
 from somu.approvals import selectors
-from somu.approvals.api import common
 from somu.approvals.api.common import (
     RequestId,
     conflict,

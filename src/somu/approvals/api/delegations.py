@@ -12,8 +12,8 @@ from ninja import Path, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+import somu.approvals.api.common as common
 from somu.approvals import permissions as p
-from somu.approvals.api import common
 from somu.approvals.api.common import person_of
 from somu.approvals.models import Delegation, RequestType
 from somu.approvals.schemas import DelegationIn, DelegationOut

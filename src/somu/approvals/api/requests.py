@@ -18,9 +18,9 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+import somu.approvals.api.common as common
 from somu.approvals import permissions as p
 from somu.approvals import selectors
-from somu.approvals.api import common
 from somu.approvals.api.common import (
     RequestId,
     conflict,

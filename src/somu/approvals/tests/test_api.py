@@ -283,6 +283,23 @@ def test_sent_back_to_the_requester_who_edits_and_resubmits(world, as_user):
     assert kinds == ["created", "submitted", "returned", "resubmitted"]
 
 
+def test_sent_back_to_an_earlier_stage_which_decides_again(world, as_user):
+    request = purchase(world, amount=150_000)  # 課長 承認, then 部長 決裁
+    as_user("ito").post(f"/requests/{request.pk}/decide", {"decision": "approve"})
+    api = as_user("yamamoto")
+    error = assert_error(api.post(f"/requests/{request.pk}/decide", {
+        "decision": "return", "comment": "再確認", "return_to": 1}), 422, "invalid")
+    assert field_names(error) == ["return_to"]
+    back = api.post(f"/requests/{request.pk}/decide", {
+        "decision": "return", "comment": "課長が再確認してください", "return_to": 0}).json()
+    assert back["state"] == "in_progress"
+    assert [(s["state"], s["seats"][0]["state"]) for s in back["stages"]] == [
+        ("active", "pending"), ("waiting", "waiting")]
+    error = assert_error(as_user("ito").post(f"/requests/{request.pk}/decide", {
+        "decision": "approve", "seat_id": 999999}), 422, "invalid")
+    assert field_names(error) == ["seat_id"]
+
+
 def test_a_superior_decides_for_the_absent_approver_who_then_flags_it_after_the_fact(
         world, as_user):
     request = purchase(world)
