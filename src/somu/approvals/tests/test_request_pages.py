@@ -228,12 +228,15 @@ def test_sent_back_to_the_requester_who_can_edit_and_resubmit_and_sees_the_chang
     assert reverse("approvals:request_edit", args=[request.pk]) in page
     assert "見積書を添付してください" in page
     response = client.post(reverse("approvals:request_edit", args=[request.pk]),
-                           purchase_form(title="ノートPC購入", amount="80,000",
+                           purchase_form(title="ノートPC購入", amount="300,000",
                                          action="submit"), follow=True)
     page = text(response)
     assert fresh(world, request).revision == 2
-    assert "¥50,000" in page and "¥80,000" in page  # 変更前 / 変更後
+    assert "¥50,000" in page and "¥300,000" in page  # 変更前 / 変更後
     assert tr("Version %(a)s → version %(b)s", a=1, b=2) in page
+    # Above ¥100,000 the 部長 decides too: the history says why the route changed.
+    assert tr("The route was resolved again because the content changed.") in page
+    assert "山本 部長" in page
 
 
 def test_a_send_back_to_an_earlier_stage_is_offered_to_the_later_approver(client_as, world):
@@ -485,3 +488,26 @@ def test_the_inbox_takes_the_same_number_of_queries_for_5_and_30_requests(client
 def test_a_member_without_a_person_gets_an_empty_inbox(client_as, world):
     response = as_(client_as, world, "admin").get(reverse("approvals:inbox"))
     assert response.status_code == 200
+
+
+def test_the_form_renders_each_field_by_type_a_person_picker_and_date_inputs(client_as, world):
+    with tenancy.activate(world.org):
+        t = world.types["ringi"]
+        t.fields = [*t.fields, {"key": "owner", "label": "担当者", "type": "person"}]
+        t.save()
+    page = as_(client_as, world, "suzuki").get(
+        reverse("approvals:request_create", args=[t.pk])).content.decode()
+    assert 'name="f_owner"' in page and "data-person-picker" in page
+    assert 'type="date" name="f_due"' in page
+    assert 'inputmode="numeric"' in page  # the amount in yen
+    assert reverse("approvals:route_preview_new", args=[t.pk]) in page
+
+
+def test_my_requests_filter_keeps_to_what_i_filed(client_as, world):
+    purchase(world, title="鈴木の購入")
+    purchase(world, "secretary", title="秘書が鈴木のために", requester="suzuki")
+    purchase(world, "kato", title="加藤の購入")
+    page = text(as_(client_as, world, "secretary").get(reverse("approvals:request_list"),
+                                                       {"mine": "1"}))
+    assert "秘書が鈴木のために" in page
+    assert "鈴木の購入" not in page and "加藤の購入" not in page
