@@ -24,7 +24,7 @@ from somu.approvals.models import (
     StageKind,
     StageState,
 )
-from somu.core.api import MAX_ID, ErrorDetail, InputSchema, OneOf, optional
+from somu.core.api import MAX_ID, InputSchema, OneOf, optional
 from somu.rules.routing import APPROVER_KINDS
 
 MAX_TEXT: Final = 20_000
@@ -248,17 +248,6 @@ class RevisionOut(Schema):
     attachments: list[str]  # file names at that version
     submitted_at: dt.datetime
     submitted_by_id: int | None
-
-
-class ConflictDetail(ErrorDetail):
-    state: RequestStateChoice  # the request's state now
-    request: RequestFields
-
-
-class ConflictOut(Schema):
-    """409: the request moved on meanwhile; the body carries its current state."""
-
-    error: ConflictDetail
 
 
 # ---- the inbox --------------------------------------------------------------------------------

@@ -6,16 +6,15 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path
-from ninja.responses import Status
 
 from somu.approvals import presenters, selectors
 from somu.approvals.models import Request, Stage
-from somu.approvals.schemas import RequestOut
-from somu.core.api import MAX_ID
+from somu.approvals.schemas import RequestFields, RequestOut
+from somu.core.api import MAX_ID, api
 from somu.core.errors import Conflict
 from somu.core.requests import AuthedRequest
 from somu.org.models import Membership, Person
@@ -85,9 +84,18 @@ def request_detail(request_id: int) -> dict[str, Any]:
     }
 
 
-def conflict(request_id: int, exc: Conflict) -> Status[dict[str, Any]]:
-    """409 naming what happened meanwhile, with the request as it is now."""
+# Appended to the description of every operation that may answer it.
+CONFLICT_NOTE = ("409 when the request moved on meanwhile (decided, recalled, submitted): the "
+                 "error adds `state`, the request's state now, and `request`, the request as it "
+                 "is now.")
+
+
+def conflict(http: HttpRequest, request_id: int, exc: Conflict) -> HttpResponse:
+    """409 naming what happened meanwhile, with the request as it is now: the one error body
+    (declared as ``ErrorOut``) with two more keys, so a client need not read it again."""
     current = Request.objects.select_related("request_type", "requester").get(pk=request_id)
-    return Status(409, {"error": {"code": "conflict", "message": str(exc), "fields": [],
-                                  "state": current.state,
-                                  "request": RequestOut.from_orm(current).dict()}})
+    body = {"error": {"code": "conflict", "message": str(exc), "fields": [],
+                      "state": current.state,
+                      "request": RequestFields.from_orm(RequestOut.from_orm(current).dict())
+                      .model_dump(mode="json")}}
+    return api.create_response(http, body, status=409)

@@ -17,6 +17,7 @@ from ninja.responses import Status
 import somu.approvals.api.common as common
 from somu.approvals import selectors
 from somu.approvals.api.common import (
+    CONFLICT_NOTE,
     RequestId,
     conflict,
     person_of,
@@ -24,7 +25,6 @@ from somu.approvals.api.common import (
 )
 from somu.approvals.models import PostReview, Request, Seat, Stage
 from somu.approvals.schemas import (
-    ConflictOut,
     DecisionIn,
     InboxOut,
     ParticipantIn,
@@ -77,12 +77,12 @@ def _request(request_id: int) -> Request:
 
 
 @router.post("/requests/{request_id}/decide",
-             response={200: RequestDetailOut, 409: ConflictOut, **errors(403, 404, 422)},
+             response={200: RequestDetailOut, **errors(403, 404, 409, 422)},
              summary="Approve, reject or send back (差し戻し); as deputy or for the absent "
                      "approver (代決)",
              description="`return_to`: \"requester\" (default) or the index of an earlier "
                          "stage that was decided. A reject or send-back needs a comment; so "
-                         "does 代決 (`acting: \"superior\"` with `seat_id`).",
+                         "does 代決 (`acting: \"superior\"` with `seat_id`). " + CONFLICT_NOTE,
              operation_id="somu_approvals_api_request_decide")
 def request_decide(request: AuthedRequest, payload: DecisionIn,
                    request_id: int = RequestId) -> Any:
@@ -93,7 +93,7 @@ def request_decide(request: AuthedRequest, payload: DecisionIn,
             comment=payload.comment, seat=payload.seat_id, acting=payload.acting,
             return_to=payload.return_to, today=common.today(), now=common.now())
     except Conflict as exc:
-        return conflict(found.pk, exc)
+        return conflict(request, found.pk, exc)
     except Seat.DoesNotExist as exc:
         raise ValidationError({"seat_id": [_("No such seat awaits a decision on this "
                                              "request.")]}) from exc
@@ -101,21 +101,23 @@ def request_decide(request: AuthedRequest, payload: DecisionIn,
 
 
 @router.post("/requests/{request_id}/seen",
-             response={200: RequestDetailOut, 409: ConflictOut, **errors(403, 404, 422)},
+             response={200: RequestDetailOut, **errors(403, 404, 409, 422)},
              summary="回覧: confirm having read the approved request",
+             description=CONFLICT_NOTE,
              operation_id="somu_approvals_api_request_seen")
 def request_seen(request: AuthedRequest, request_id: int = RequestId) -> Any:
     found = _request(request_id)
     try:
         services.seat_mark_seen(membership=request.auth, request=found.pk, now=common.now())
     except Conflict as exc:
-        return conflict(found.pk, exc)
+        return conflict(request, found.pk, exc)
     return request_detail(found.pk)
 
 
 @router.post("/requests/{request_id}/participants",
-             response={201: SeatOut, 409: ConflictOut, **errors(403, 404, 422)},
+             response={201: SeatOut, **errors(403, 404, 409, 422)},
              summary="Ask another person into an open 合議 (when its rule allows it)",
+             description=CONFLICT_NOTE,
              operation_id="somu_approvals_api_request_add_participant")
 def participant_add(request: AuthedRequest, payload: ParticipantIn,
                     request_id: int = RequestId) -> Any:
@@ -127,7 +129,7 @@ def participant_add(request: AuthedRequest, payload: ParticipantIn,
                                               stage=payload.stage_id, person=person,
                                               now=common.now())
     except Conflict as exc:
-        return conflict(found.pk, exc)
+        return conflict(request, found.pk, exc)
     except Stage.DoesNotExist as exc:
         raise ValidationError({"stage_id": [_("This request has no such stage.")]}) from exc
     return Status(201, Seat.objects.select_related("person", "decided_by").get(pk=seat.pk))

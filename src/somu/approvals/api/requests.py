@@ -22,6 +22,7 @@ import somu.approvals.api.common as common
 from somu.approvals import permissions as p
 from somu.approvals import selectors
 from somu.approvals.api.common import (
+    CONFLICT_NOTE,
     RequestId,
     conflict,
     person_of,
@@ -30,7 +31,6 @@ from somu.approvals.api.common import (
 )
 from somu.approvals.models import Attachment, RequestEvent, RequestState, RequestType
 from somu.approvals.schemas import (
-    ConflictOut,
     RecallIn,
     RequestAttachmentOut,
     RequestDetailOut,
@@ -107,8 +107,9 @@ def request_read(request: AuthedRequest, request_id: int = RequestId) -> dict[st
 
 
 @router.patch("/requests/{request_id}",
-              response={200: RequestDetailOut, 409: ConflictOut, **errors(403, 404, 422)},
+              response={200: RequestDetailOut, **errors(403, 404, 409, 422)},
               summary="Change a draft, or a request sent back or recalled",
+              description=CONFLICT_NOTE,
               operation_id="somu_approvals_api_request_update")
 def request_update(request: AuthedRequest, payload: RequestUpdateIn,
                    request_id: int = RequestId) -> Any:
@@ -123,28 +124,29 @@ def request_update(request: AuthedRequest, payload: RequestUpdateIn,
             category=payload.category if "category" in given else found.category,
             values=payload.values if "values" in given else found.values, now=common.now())
     except Conflict as exc:
-        return conflict(found.pk, exc)
+        return conflict(request, found.pk, exc)
     return request_detail(found.pk)
 
 
 @router.delete("/requests/{request_id}",
-               response={204: None, 409: ConflictOut, **errors(403, 404, 422)},
+               response={204: None, **errors(403, 404, 409, 422)},
                summary="Delete a draft that was never submitted",
+               description=CONFLICT_NOTE,
                operation_id="somu_approvals_api_request_delete")
 def request_delete(request: AuthedRequest, request_id: int = RequestId) -> Any:
     found = request_get(request, request_id)
     try:
         services.request_delete(membership=request.auth, request=found)
     except Conflict as exc:
-        return conflict(found.pk, exc)
+        return conflict(request, found.pk, exc)
     return Status(204, None)
 
 
 @router.post("/requests/{request_id}/submit",
-             response={200: RequestDetailOut, 409: ConflictOut, **errors(403, 404, 422)},
+             response={200: RequestDetailOut, **errors(403, 404, 409, 422)},
              summary="Submit (or resubmit): the number is given and the route frozen",
              description="A route that cannot be resolved is a 422 saying why in words (the "
-                         "row, the stage and the reason).",
+                         "row, the stage and the reason). " + CONFLICT_NOTE,
              operation_id="somu_approvals_api_request_submit")
 def request_submit(request: AuthedRequest, request_id: int = RequestId) -> Any:
     found = request_get(request, request_id)
@@ -152,13 +154,14 @@ def request_submit(request: AuthedRequest, request_id: int = RequestId) -> Any:
         services.request_submit(membership=request.auth, request=found.pk,
                                 today=common.today(), now=common.now())
     except Conflict as exc:
-        return conflict(found.pk, exc)
+        return conflict(request, found.pk, exc)
     return request_detail(found.pk)
 
 
 @router.post("/requests/{request_id}/recall",
-             response={200: RequestDetailOut, 409: ConflictOut, **errors(403, 404, 422)},
+             response={200: RequestDetailOut, **errors(403, 404, 409, 422)},
              summary="取り戻し: take the request back before anyone has decided on it",
+             description=CONFLICT_NOTE,
              operation_id="somu_approvals_api_request_recall")
 def request_recall(request: AuthedRequest, payload: RecallIn,
                    request_id: int = RequestId) -> Any:
@@ -167,7 +170,7 @@ def request_recall(request: AuthedRequest, payload: RecallIn,
         services.request_recall(membership=request.auth, request=found.pk, now=common.now(),
                                 comment=payload.comment)
     except Conflict as exc:
-        return conflict(found.pk, exc)
+        return conflict(request, found.pk, exc)
     return request_detail(found.pk)
 
 
@@ -190,8 +193,9 @@ def request_revisions(request: AuthedRequest, request_id: int = RequestId) -> An
 
 
 @router.post("/requests/{request_id}/attachments",
-             response={201: RequestAttachmentOut, 409: ConflictOut, **errors(403, 404, 422)},
+             response={201: RequestAttachmentOut, **errors(403, 404, 409, 422)},
              summary="Attach a file (its content must be what its name says)",
+             description=CONFLICT_NOTE,
              operation_id="somu_approvals_api_request_attach")
 def request_attach(request: AuthedRequest, file: File[UploadedFile | None] = None,
                    request_id: int = RequestId) -> Any:
@@ -202,7 +206,7 @@ def request_attach(request: AuthedRequest, file: File[UploadedFile | None] = Non
         attachment = services.attachment_add(membership=request.auth, request=found.pk,
                                              upload=file, now=common.now())
     except Conflict as exc:
-        return conflict(found.pk, exc)
+        return conflict(request, found.pk, exc)
     return Status(201, attachment)
 
 
@@ -231,13 +235,14 @@ def attachment_download(request: AuthedRequest,
 
 
 @router.delete("/attachments/{attachment_id}",
-               response={204: None, 409: ConflictOut, **errors(403, 404, 422)},
+               response={204: None, **errors(403, 404, 409, 422)},
                summary="Remove a file while the request can be edited",
+               description=CONFLICT_NOTE,
                operation_id="somu_approvals_api_attachment_delete")
 def attachment_delete(request: AuthedRequest, attachment_id: int = AttachmentId) -> Any:
     attachment = _attachment_get(request, attachment_id)
     try:
         services.attachment_remove(membership=request.auth, attachment=attachment)
     except Conflict as exc:
-        return conflict(attachment.request_id, exc)
+        return conflict(request, attachment.request_id, exc)
     return Status(204, None)
