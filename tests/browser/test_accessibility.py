@@ -78,10 +78,10 @@ RESPONDENT_ROUTES = frozenset({"/survey/answer/<int:round_id>/"})
 # edits it, and only a draft; scanned as ``REQUESTER`` with the draft of ``REQUESTER_DRAFT``.
 REQUESTER = "employee"
 REQUESTER_DRAFT = "外付けモニター 2台"
+REQUESTER_ROUTES = frozenset({"/approvals/requests/<int:request_id>/edit/"})
 # The demo account with a request waiting for its decision (中村 恵子, 総務部長).
 APPROVER = "manager"
 APPROVER_WAITING = "会議室プロジェクター"
-REQUESTER_ROUTES = frozenset({"/approvals/requests/<int:request_id>/edit/"})
 # Routes that answer a GET with a redirect, not a page.
 REDIRECTS = frozenset({"/i18n/setlang/", "/favicon.ico",
                        "/notifications/<int:notification_id>/open/"})
@@ -327,7 +327,7 @@ def test_every_page_passes_an_axe_scan_for_wcag_2_1_aa(page: Page, page_errors: 
         draft = Request.objects.get(title=REQUESTER_DRAFT)
     for route in sorted(REQUESTER_ROUTES):
         scan(f"{route} as {REQUESTER}", fill(route, {**demo.ids, "request_id": draft.pk}))
-    # The requester's own request in progress: its 取り戻し form and the 合議 so far.
+    # The requester's own request in progress, as its requester follows it.
     scan(f"the request as {REQUESTER}", fill("/approvals/requests/<int:request_id>/", demo.ids))
     page.context.clear_cookies()
     _log_in(page, RESPONDENT, demo.login.password)
