@@ -26,6 +26,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from test_isolation import NON_ID_KWARGS, fill, page_routes, params_of
 
+from somu.approvals.models import Attachment as RequestAttachment
+from somu.approvals.models import Delegation, PostReview, Request, RequestType, RuleVersion
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.core.permissions import Role
@@ -72,6 +74,14 @@ RESPONDENT = "staff"
 # Pages only a person answering the survey can open (the demo admin is no person): scanned as
 # ``RESPONDENT`` after the admin's walk.
 RESPONDENT_ROUTES = frozenset({"/survey/answer/<int:round_id>/"})
+# The demo account that files requests (斎藤 優花, 第一営業課): only a request's own requester
+# edits it, and only a draft; scanned as ``REQUESTER`` with the draft of ``REQUESTER_DRAFT``.
+REQUESTER = "employee"
+REQUESTER_DRAFT = "外付けモニター 2台"
+REQUESTER_ROUTES = frozenset({"/approvals/requests/<int:request_id>/edit/"})
+# The demo account with a request waiting for its decision (中村 恵子, 総務部長).
+APPROVER = "manager"
+APPROVER_WAITING = "会議室プロジェクター"
 # Routes that answer a GET with a redirect, not a page.
 REDIRECTS = frozenset({"/i18n/setlang/", "/favicon.ico",
                        "/notifications/<int:notification_id>/open/"})
@@ -117,6 +127,17 @@ DEMO_IDS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "delivery_id": lambda r: r["delivery"],
     "notification_id": lambda r: r["notification"],
     "invitation_id": lambda r: r["invitation"],
+    # 購入申請: amount, 区分, fields and a follow-up procedure.
+    "type_id": lambda r: RequestType.objects.get(code="purchase"),
+    # In progress with an attachment, a 合議 half agreed and stages still to come.
+    "request_id": lambda r: Request.objects.get(title="営業用ノートPC 3台"),
+    "request_attachment_id": lambda r: RequestAttachment.objects.filter(
+        request__title="営業用ノートPC 3台").first(),
+    # The 後閲 of the chairs the 部長 decided in the 課長's place.
+    "review_id": lambda r: PostReview.objects.filter(
+        request__title="営業フロア用チェア 2脚").first(),
+    "delegation_id": lambda r: Delegation.objects.order_by("pk").first(),
+    "version_id": lambda r: RuleVersion.objects.order_by("-number").first(),
 }
 
 
@@ -199,7 +220,7 @@ def _pages_to_scan(records: DemoRecords, admin: User) -> tuple[list[Scan], list[
                 problems.append(f"{route} renders again: remove it from KNOWN_BROKEN")
             url += KNOWN_BROKEN[route][0]
             response = client.get(url)
-        if route in RESPONDENT_ROUTES:
+        if route in RESPONDENT_ROUTES or route in REQUESTER_ROUTES:
             continue
         if response.status_code == 405:  # an action (POST only)
             continue
@@ -292,6 +313,24 @@ def test_every_page_passes_an_axe_scan_for_wcag_2_1_aa(page: Page, page_errors: 
     for route in sorted(RESPONDENT_ROUTES):
         scan(f"{route} as {RESPONDENT}", fill(route, demo.ids))
     scan(f"/procedures/my/ as {RESPONDENT}", "/procedures/my/")
+    # An approver's inbox and the 決裁 form on a request waiting for them (中村 部長).
+    page.context.clear_cookies()
+    _log_in(page, APPROVER, demo.login.password)
+    with tenancy.activate(demo.organization):
+        waiting = Request.objects.get(title=APPROVER_WAITING)
+    scan(f"/approvals/inbox/ as {APPROVER}", "/approvals/inbox/")
+    scan(f"a request waiting for {APPROVER}",
+         fill("/approvals/requests/<int:request_id>/", {"request_id": waiting.pk}))
+    page.context.clear_cookies()
+    _log_in(page, REQUESTER, demo.login.password)
+    with tenancy.activate(demo.organization):
+        draft = Request.objects.get(title=REQUESTER_DRAFT)
+    for route in sorted(REQUESTER_ROUTES):
+        scan(f"{route} as {REQUESTER}", fill(route, {**demo.ids, "request_id": draft.pk}))
+    # The requester's own request in progress, as its requester follows it.
+    scan(f"the request as {REQUESTER}", fill("/approvals/requests/<int:request_id>/", demo.ids))
+    page.context.clear_cookies()
+    _log_in(page, RESPONDENT, demo.login.password)
     # Forms as they come back with errors: messages tied to their fields, nothing unnamed.
     page.goto(fill("/survey/answer/<int:round_id>/", demo.ids))
     page.locator("details.q-section > summary").first.click()
@@ -441,7 +480,8 @@ def test_the_pages_people_use_most_pass_the_scan_on_a_phone_too(
         (demo.login.username, ["/", "/org/people/", "/procedures/steps/<int:step_id>/",
                                "/procedures/runs/<int:run_id>/",
                                "/procedures/templates/<int:template_id>/",
-                               "/survey/rounds/<int:round_id>/analysis/"]),
+                               "/survey/rounds/<int:round_id>/analysis/",
+                               "/approvals/requests/", "/approvals/requests/<int:request_id>/"]),
         (RESPONDENT, ["/procedures/my/", "/survey/answer/<int:round_id>/"]),
     ]:
         page.context.clear_cookies()

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from somu.approvals import permissions as p
 from somu.core.registry import Command, Contribution, NavItem, NavSection, NotificationKind
@@ -15,7 +16,8 @@ class ApprovalsConfig(AppConfig):
         url_prefix="approvals/",
         api=(("/approvals", "somu.approvals.api:router"),),
         permissions=p.PERMISSIONS,
-        nav=(NavSection("approvals", _("Requests"), order=35, items=(
+        nav=(NavSection("approvals", pgettext_lazy("nav", "Requests and approvals"),
+                        order=35, items=(
             NavItem(_("Awaiting my decision"), "approvals:inbox", (),
                     active=("/approvals/inbox",)),
             NavItem(_("Requests"), "approvals:request_list",
