@@ -81,8 +81,9 @@ def is_superior_of(me: Person, other: Person) -> bool:
         return True
     if other.department_id is None:
         return False
-    parents = dict(Department.objects.values_list("id", "parent_id"))
-    heads = dict(Department.objects.values_list("id", "head_id"))
+    parents, heads = {}, {}
+    for pk, parent_id, head_id in Department.objects.values_list("id", "parent_id", "head_id"):
+        parents[pk], heads[pk] = parent_id, head_id
     chain: list[int] = []
     current: int | None = other.department_id
     while current is not None and current not in chain:

@@ -292,7 +292,7 @@ def actions_for(me: Person | None, request: Request, stages: list[Stage],
             out.return_targets = [s for s in stages if s.index < active.index
                                   and s.state == StageState.DONE]
         mine = {item.seat.pk for item in out.decide}
-        if me.pk != request.requester_id:
+        if me.pk not in (request.requester_id, request.submitted_by_id):
             out.superior_seats = [
                 seat for stage in stages if stage.state == StageState.ACTIVE
                 and stage.kind != StageKind.CIRCULATE
