@@ -25,7 +25,7 @@ from somu.approvals.printing import local_day, state_label
 from somu.approvals.selectors import RequestFilter, requests_list
 from somu.audit.services import audit_record
 from somu.core.money import YEN_EXCEL_FORMAT
-from somu.org.exporting import _csv_cell, _unencodable
+from somu.org.exporting import csv_cell, unencodable_error
 from somu.org.models import Department, Membership, Person
 
 FORMATS: Final = ("xlsx", "csv")
@@ -80,7 +80,7 @@ def export_csv(rows: Iterable[list[Any]], *, encoding: str) -> bytes:
         return buffer.getvalue().encode(ENCODINGS[encoding])
     except UnicodeEncodeError:
         # Its message names row[1] (件名) and row[0] (番号).
-        raise _unencodable(all_rows, ENCODINGS[encoding]) from None
+        raise unencodable_error(all_rows, ENCODINGS[encoding]) from None
 
 
 # A cell a spreadsheet would run as a formula (CSV injection): =, +, -, @, tab, CR, and their
@@ -91,7 +91,7 @@ _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "
 def _safe_cell(value: Any) -> str:
     """The CSV text of a cell; text typed by people (a title) that would start a formula is
     kept as text with a leading apostrophe, as Excel itself shows such text."""
-    text = _csv_cell(value)
+    text = csv_cell(value)
     if isinstance(value, str) and text.startswith(_FORMULA_STARTS):
         return "'" + text
     return text

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from somu.core.money import format_yen
 from somu.rules import routing
 
 
@@ -139,4 +140,5 @@ def why_dicts(whys: tuple[routing.Why, ...]) -> list[dict[str, Any]]:
 
 
 def yen(amount: int | None) -> str:
-    return "" if amount is None else f"¥{amount:,}"
+    """The one yen formatter (¥1,234); nothing for a request without an amount."""
+    return "" if amount is None else format_yen(amount)

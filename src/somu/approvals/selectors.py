@@ -131,9 +131,6 @@ def inbox(person: Person, *, today: dt.date) -> list[InboxItem]:
     return out
 
 
-def inbox_count(person: Person, *, today: dt.date) -> int:
-    return len(inbox(person, today=today))
-
 
 def circulated_to(person: Person) -> QuerySet[Seat]:
     return (Seat.objects.filter(person=person, current=True, state=SeatState.PENDING,

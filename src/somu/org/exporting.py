@@ -60,24 +60,25 @@ def people_export_csv(rows: Iterable[list[Any]], *, encoding: str = "utf-8") -> 
     writer.writerow(HEADERS)
     all_rows = list(rows)
     for row in all_rows:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     text = buffer.getvalue()
     try:
         return text.encode(ENCODINGS[encoding])
     except UnicodeEncodeError:
-        raise _unencodable(all_rows, ENCODINGS[encoding]) from None
+        raise unencodable_error(all_rows, ENCODINGS[encoding]) from None
 
 
-def _csv_cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
+    """A cell as CSV text (dates as ISO); shared with the other apps' CSV exports."""
     if isinstance(value, dt.date):
         return value.isoformat()
     return "" if value is None else str(value)
 
 
-def _unencodable(rows: list[list[Any]], encoding: str) -> ValidationError:
+def unencodable_error(rows: list[list[Any]], encoding: str) -> ValidationError:
     for row in rows:
         for value in row:
-            for char in _csv_cell(value):
+            for char in csv_cell(value):
                 try:
                     char.encode(encoding)
                 except UnicodeEncodeError:
