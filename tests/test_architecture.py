@@ -153,3 +153,28 @@ def test_the_walk_sees_the_imports_it_is_meant_to_see():
     assert "somu.org.selectors" in graph["somu.org.middleware"]
     assert "somu.org.models" not in graph["somu.core.permissions"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+# Pure packages: file formats, arithmetic and rules any app can use and test without a database.
+PURE_PACKAGES = ("somu.rules", "somu.expenses.formats")
+
+
+def _third_party_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_the_pure_packages_import_neither_django_nor_an_app():
+    graph = import_graph()
+    for name, path in _modules():
+        if not name.startswith(PURE_PACKAGES):
+            continue
+        assert "django" not in _third_party_imports(path), name
+        apps_used = {t for t in graph[name] if not t.startswith(PURE_PACKAGES)}
+        assert apps_used == set(), name
