@@ -168,7 +168,6 @@ def _claims(d: _Demo, today: dt.date) -> None:
                                   amount=30_000, purpose="交通費・宿泊費", trip=trip.pk, now=now)
     claims.claim_submit(membership=d.m(OGAWA), claim=advance, today=day, now=now)
     d.decide(ITO, advance, days_ago=27)
-    trip_days = {"days_before": 0}
     settle = d.claim(OGAWA, "名古屋出張 旅費精算", [
         {"payee": "JR東海", "purpose": "新幹線 東京→名古屋 往復", "account": "旅費交通費",
          "amount": 21_720, "exception": "public_transport", "days_before": 4},
