@@ -23,5 +23,6 @@ VOCABULARY = Vocabulary(
         "receipts": _("receipts (SHA-256)"),
         "sha256": _("SHA-256"),
         "corrects": _("corrects"),
+        "claim": _("expense claim"),
     },
 )
