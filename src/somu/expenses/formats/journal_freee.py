@@ -110,8 +110,8 @@ def write_freee(vouchers: Iterable[Voucher], *,
 
 def parse_freee(data: bytes, *, unsettled_account: str = UNSETTLED_ACCOUNT,
                 ) -> tuple[Voucher, ...]:
-    """Vouchers read back from a 取引 import file: the 明細 lines, then the settlement line
-    (on 決済口座, or ``unsettled_account`` when 決済口座 is empty) for their total."""
+    """Vouchers read back from a 取引 import file: the 明細 lines and the settlement line (on
+    決済口座, or ``unsettled_account`` when 決済口座 is empty) for their total; debits first."""
     rows = decode_rows(data)
     if not rows or tuple(rows[0]) != COLUMNS:
         raise JournalParseError(1, "the header row is not freee's 取引 import columns")
@@ -142,6 +142,7 @@ def parse_freee(data: bytes, *, unsettled_account: str = UNSETTLED_ACCOUNT,
             raise JournalParseError(n, f"決済金額 {head[20]} ≠ 明細 total {total}")
         lines.append(Line(side=settle_side, account=head[19] or unsettled_account,
                           amount=total, partner=head[5]))
+        lines.sort(key=lambda line: line.side != DEBIT)
         number = int(head[1]) if head[1].strip().isdigit() else len(vouchers) + 1
         vouchers.append(Voucher(number=number, date=parse_slash_date(head[2], n),
                                 lines=tuple(lines)))
