@@ -86,7 +86,8 @@ def _tesseract() -> str | None:
 @lru_cache(maxsize=4)
 def _languages(binary: str) -> frozenset[str]:
     try:
-        done = subprocess.run([binary, "--list-langs"], capture_output=True, timeout=10,
+        # the binary is the administrator's (PATH or SOMU_TESSERACT), never a user's input
+        done = subprocess.run([binary, "--list-langs"], capture_output=True, timeout=10,  # noqa: S603
                               check=False)
     except (OSError, subprocess.SubprocessError):
         return frozenset()
@@ -122,7 +123,7 @@ def _read(data: bytes, content_type: str, timeout: float, max_bytes: int) -> Pro
     if len(data) > max_bytes:
         return Proposal(problem=Problem.TOO_LARGE)
     if content_type == PDF:
-        if not data.lstrip()[:5] == b"%PDF-":
+        if data.lstrip()[:5] != b"%PDF-":
             return Proposal(problem=Problem.TYPE_MISMATCH)
         return _read_pdf(data, timeout)
     if content_type in IMAGE_TYPES:
@@ -157,7 +158,7 @@ def _read_pdf(data: bytes, timeout: float) -> Proposal:
                 return read_text(text, source="pdf_text")
             # A scan saved as PDF: read its largest picture instead.
             images = [image.data for page in pages for image in page.images]
-    except Exception:  # noqa: BLE001 — any parser error is a corrupt file to the person
+    except Exception:  # any parser error means a corrupt file to the person
         logger.info("receipt PDF could not be read", exc_info=True)
         return Proposal(problem=Problem.UNREADABLE)
     if not images:
@@ -178,7 +179,8 @@ def _read_image(data: bytes, timeout: float, *, source: str) -> Proposal:
     # One thread: OpenMP's default of every core makes several readings at once slower.
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
-        done = subprocess.run(command, input=png, capture_output=True, timeout=timeout,
+        done = subprocess.run(command, input=png, capture_output=True,  # noqa: S603
+                              timeout=timeout,
                               check=False, env=env)
     except subprocess.TimeoutExpired:
         return Proposal(source=source, problem=Problem.OCR_TIMEOUT)
@@ -220,6 +222,6 @@ def _prepare(data: bytes) -> bytes | None:
         out = io.BytesIO()
         image.save(out, format="PNG")
         return out.getvalue()
-    except Exception:  # noqa: BLE001 — truncated, corrupt or hostile images alike
+    except Exception:  # truncated, corrupt or hostile images alike
         logger.info("receipt image could not be read", exc_info=True)
         return None

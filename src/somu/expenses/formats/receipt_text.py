@@ -205,7 +205,8 @@ def _propose_amount(lines: Sequence[str],
 
 # -- tax-rate subtotals --------------------------------------------------------------------
 
-_RATE = re.compile(r"(?<!\d)(10|8)\s*(?:%|96|9б|パーセント)")
+# OCR reads "%" as "96" or "9%"
+_RATE = re.compile(r"(?<!\d)(10|8)\s*(?:%|96|9%|パーセント)")
 _TAX_WORD = re.compile(r"消費税|税額|内税|税")
 
 
