@@ -24,11 +24,15 @@ import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from somu.expenses.formats.receipt_text import ReceiptFields, propose
 
 __all__ = ["Problem", "Proposal", "image_reading_available", "ocr_timeout", "read_receipt",
            "read_text"]
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +46,8 @@ _DEFAULT_TIMEOUT = 20.0
 # Below this width a receipt photo's characters are too small for Tesseract: upscale first.
 _MIN_WIDTH = 1200
 _MAX_SIDE = 4000
+_LANGUAGES = "jpn+eng"
+_PAGE_SEGMENTATION = "6"  # one uniform block of text: a receipt's lines, top to bottom
 
 
 class Problem(StrEnum):
@@ -153,7 +159,7 @@ def _read_pdf(data: bytes, timeout: float) -> Proposal:
             if reader.is_encrypted and not reader.decrypt(""):
                 return Proposal(problem=Problem.UNREADABLE)
             pages = list(reader.pages[:_MAX_PAGES])
-            text = "\n".join(page.extract_text() or "" for page in pages).strip()
+            text = "\n".join(_page_text(page) for page in pages).strip()
             if text:
                 return read_text(text, source="pdf_text")
             # A scan saved as PDF: read its largest picture instead.
@@ -166,6 +172,14 @@ def _read_pdf(data: bytes, timeout: float) -> Proposal:
     return _read_image(max(images, key=len), timeout, source="pdf_image_ocr")
 
 
+def _page_text(page: PageObject) -> str:
+    # The layout mode keeps a label and its right-aligned amount on one line, as printed.
+    try:
+        return page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # pypdf's layout mode is younger than its plain mode: fall back
+        return page.extract_text() or ""
+
+
 # -- images ---------------------------------------------------------------------------------
 
 def _read_image(data: bytes, timeout: float, *, source: str) -> Proposal:
@@ -175,7 +189,7 @@ def _read_image(data: bytes, timeout: float, *, source: str) -> Proposal:
     png = _prepare(data)
     if png is None:
         return Proposal(source=source, problem=Problem.UNREADABLE)
-    command = [binary, "stdin", "stdout", "-l", "jpn+eng", "--psm", "6"]
+    command = [binary, "stdin", "stdout", "-l", _LANGUAGES, "--psm", _PAGE_SEGMENTATION]
     # One thread: OpenMP's default of every core makes several readings at once slower.
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:

@@ -335,7 +335,10 @@ _COMPANY = re.compile(r"株式会社|有限会社|合同会社|合資会社|合�
                       r"|一般社団法人|公益社団法人|一般財団法人|公益財団法人|医療法人|学校法人"
                       r"|旅客鉄道|Co\.,? ?Ltd|Inc\.?|K\.K\.", re.IGNORECASE)
 _SHOP = re.compile(r"店$|店\s|支店|本店|営業所|ホテル|旅館|タクシー|交通|ハイヤー|薬局|書店|商店"
-                   r"|食堂|屋$|駅|センター|クリニック|事務所|ストア|マート|カフェ")
+                   r"|食堂|屋$|駅|センター|クリニック|事務所|ストア|マート|カフェ|喫茶|レストラン"
+                   r"|居酒屋|寿司|鮨|ラーメン|ベーカリー|珈琲|ダイニング|バー$")
+# A line that is only the branch (渋谷店, 丸の内支店) under the shop's name
+_BRANCH = re.compile(rf"[{_CJK}A-Za-z0-9]{{1,8}}(?:店|支店|営業所|出張所)")
 _NOT_PAYEE = re.compile(
     r"様|御中|殿|宛|登録番号|TEL|Tel|電話|FAX|〒|http|www|@|領収|レシート|請求書|納品書"
     r"|明細|合計|小計|金額|税|対象|但し|上記|正に|ありがとう|毎度|お買上|点数|担当|レジ|No\."
@@ -350,20 +353,32 @@ def _clean_payee(text: str) -> str:
     return text.strip(" :・-()[]「」『』")
 
 
+def _plausible_name(text: str) -> str | None:
+    name = _clean_payee(text)
+    if (len(name) < 2 or _NOT_PAYEE.search(text) or _ADDRESS.search(text) or _dates_in(text)
+            or not re.search(f"[{_CJK}A-Za-z]", name) or any(a.marked for a in _amounts(text))):
+        return None
+    return name
+
+
 def _propose_payee(lines: Sequence[str], number_line: int | None) -> Proposed[str] | None:
     best: Proposed[str] | None = None
-    for index, text in enumerate(lines):
-        name = _clean_payee(text)
-        if (len(name) < 2 or _NOT_PAYEE.search(text) or _ADDRESS.search(text)
-                or _dates_in(text) or not re.search(f"[{_CJK}A-Za-z]", name)
-                or any(a.marked for a in _amounts(text))):
+    names = [_plausible_name(text) for text in lines]
+    for index, name in enumerate(names):
+        if name is None:
             continue
-        near_number = number_line is not None and 0 < abs(index - number_line) <= 2
-        position_bonus = max(0.0, 0.1 - 0.01 * index)
+        is_branch = _BRANCH.fullmatch(name) is not None
+        if is_branch and index > 0 and names[index - 1] is not None:
+            continue  # taken with the shop's name on the line above
+        last = index
+        if not is_branch and index + 1 < len(lines) and names[index + 1] is not None and (
+                _BRANCH.fullmatch(names[index + 1] or "")):
+            name = f"{name} {names[index + 1]}"  # the shop and its branch: レストラン白川 梅田店
+            last = index + 1
+        near_number = number_line is not None and (
+            0 < number_line - last <= 2 or 0 < index - number_line <= 2)
         if _COMPANY.search(name):
-            confidence, reason = 0.85, "company_name"
-            if near_number:
-                confidence = 0.95
+            confidence, reason = (0.95 if near_number else 0.85), "company_name"
         elif near_number:
             confidence, reason = 0.75, "next_to_registration_number"
         elif _SHOP.search(name):
@@ -372,8 +387,9 @@ def _propose_payee(lines: Sequence[str], number_line: int | None) -> Proposed[st
             confidence, reason = 0.35, "top_line"
         else:
             continue
+        position_bonus = max(0.0, 0.1 - 0.01 * index)
         candidate = Proposed(name, round(min(confidence + position_bonus, 0.99), 2), reason,
-                             index, text)
+                             index, lines[index])
         if best is None or candidate.confidence > best.confidence:
             best = candidate
     return best

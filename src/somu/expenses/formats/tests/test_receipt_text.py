@@ -101,7 +101,7 @@ FULL_WIDTH = """\
 """
 
 CASES = {
-    "convenience store": (CONVENIENCE_STORE, date(2025, 1, 5), 510, "ファミリーストア",
+    "convenience store": (CONVENIENCE_STORE, date(2025, 1, 5), 510, "ファミリーストア 渋谷道玄坂店",
                           "T4011001098993"),
     "taxi": (TAXI, date(2025, 3, 14), 3520, "日本交通株式会社", "T1180301018771"),
     "shinkansen e-ticket": (SHINKANSEN, date(2025, 2, 10), 14720, "東海旅客鉄道株式会社",
