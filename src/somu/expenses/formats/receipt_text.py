@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Generic, TypeVar
 
@@ -242,7 +242,7 @@ def _propose_subtotals(lines: Sequence[str]) -> tuple[TaxSubtotal, ...]:
 # -- dates ---------------------------------------------------------------------------------
 
 _SEP = r"\s*[年./\-]\s*"
-_WESTERN = re.compile(rf"(?<!\d)(20\d{{2}}){_SEP}(\d{{1,2}})\s*[月./\-]\s*(\d{{1,2}})(?!\d)")
+_WESTERN = re.compile(rf"(?<!\d)(2[09]\d{{2}}){_SEP}(\d{{1,2}})\s*[月./\-]\s*(\d{{1,2}})(?!\d)")
 _JAPANESE_ERA = re.compile(
     rf"(令和|平成|R|H)\s*(元|\d{{1,2}}){_SEP}(\d{{1,2}})\s*[月./\-]\s*(\d{{1,2}})(?!\d)")
 _SHORT_YEAR = re.compile(r"(?<![\d.,¥])(\d{2})([./\-])(\d{1,2})\2(\d{1,2})(?![\d.,])")
@@ -269,12 +269,18 @@ def _dates_in(text: str) -> list[date]:
 
 
 def _make_date(position: int, year: int, month: str, day: str) -> list[tuple[int, date]]:
-    if not _FIRST_YEAR <= year <= _LAST_YEAR:
-        return []
-    try:
-        return [(position, date(year, int(month), int(day)))]
-    except ValueError:
-        return []
+    for attempt in range(2):
+        if _FIRST_YEAR <= year <= _LAST_YEAR:
+            try:
+                return [(position, date(year, int(month), int(day)))]
+            except ValueError:
+                pass
+        if attempt == 0:
+            # OCR reads a 0 as 9 (2923年 93月): try once with those 9s as 0s
+            year = year - 900 if 2900 <= year <= 2999 else year
+            month = "0" + month[1:] if len(month) == 2 and month[0] == "9" else month
+            day = "0" + day[1:] if len(day) == 2 and day[0] == "9" else day
+    return []
 
 
 def _propose_date(lines: Sequence[str]) -> Proposed[date] | None:
@@ -399,13 +405,25 @@ def _propose_payee(lines: Sequence[str], number_line: int | None) -> Proposed[st
 
 def propose(lines: Iterable[str]) -> ReceiptFields:
     """Propose the fields of a receipt from its lines of text (in reading order)."""
-    normalized = [normalize_line(line) for line in lines]
+    # Blank lines (OCR puts one between printed lines) are left out, so "the next line" is the
+    # next printed one; `at` maps back to the caller's line numbers.
+    at: list[int] = []
+    normalized: list[str] = []
+    for index, line in enumerate(lines):
+        text = normalize_line(line)
+        if text:
+            at.append(index)
+            normalized.append(text)
     subtotals = _propose_subtotals(normalized)
     number = _propose_registration_number(normalized)
     return ReceiptFields(
-        date=_propose_date(normalized),
-        amount=_propose_amount(normalized, subtotals),
-        payee=_propose_payee(normalized, number.line if number else None),
-        registration_number=number,
-        tax_subtotals=subtotals,
+        date=_at(_propose_date(normalized), at),
+        amount=_at(_propose_amount(normalized, subtotals), at),
+        payee=_at(_propose_payee(normalized, number.line if number else None), at),
+        registration_number=_at(number, at),
+        tax_subtotals=tuple(replace(s, line=at[s.line]) for s in subtotals),
     )
+
+
+def _at(proposed: Proposed[T] | None, at: Sequence[int]) -> Proposed[T] | None:
+    return None if proposed is None else replace(proposed, line=at[proposed.line])
