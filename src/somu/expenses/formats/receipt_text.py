@@ -276,10 +276,11 @@ def _make_date(position: int, year: int, month: str, day: str) -> list[tuple[int
             except ValueError:
                 pass
         if attempt == 0:
-            # OCR reads a 0 as 9 (2923年 93月): try once with those 9s as 0s
+            # OCR reads some fonts' dotted 0 as 9 (2922年19月97日): try once with 9s as 0s
             year = year - 900 if 2900 <= year <= 2999 else year
-            month = "0" + month[1:] if len(month) == 2 and month[0] == "9" else month
-            day = "0" + day[1:] if len(day) == 2 and day[0] == "9" else day
+            month, day = month.replace("9", "0"), day.replace("9", "0")
+            if month in ("0", "00") or day in ("0", "00"):
+                return []
     return []
 
 

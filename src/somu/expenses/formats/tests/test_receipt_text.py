@@ -176,6 +176,14 @@ def test_it_reads_dates_in_western_and_japanese_eras(text, day):
     assert fields.date is not None and fields.date.value == day
 
 
+@pytest.mark.parametrize("text, day", [
+    ("2922年19月97日", date(2022, 10, 7)), ("2022/93/27", date(2022, 3, 27)),
+])
+def test_a_zero_read_as_nine_is_tolerated_when_the_date_is_otherwise_impossible(text, day):
+    fields = propose([text])
+    assert fields.date is not None and fields.date.value == day
+
+
 @pytest.mark.parametrize("text", ["2025年2月30日", "TEL 03-1234-5678", "1999/12/31", "12:34"])
 def test_it_proposes_no_impossible_dates(text):
     assert propose([text]).date is None
