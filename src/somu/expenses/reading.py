@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 
 from somu.expenses.formats.receipt_text import ReceiptFields, propose
 
-__all__ = ["Problem", "Proposal", "image_reading_available", "ocr_timeout", "read_receipt",
-           "read_text"]
+__all__ = ["Problem", "Proposal", "image_reading_available", "ocr_timeout", "problem_message",
+           "read_receipt", "read_text"]
 
 if TYPE_CHECKING:
     from pypdf import PageObject
@@ -63,6 +63,26 @@ class Problem(StrEnum):
     OCR_TIMEOUT = "ocr_timeout"
     OCR_FAILED = "ocr_failed"
     NOTHING_FOUND = "nothing_found"  # text was read, but no field could be proposed
+
+
+def problem_message(problem: Problem) -> str:
+    """What the screen says about a receipt that proposed nothing, in the user's language."""
+    from django.utils.translation import gettext
+
+    messages = {
+        Problem.TOO_LARGE: gettext("The receipt file is too large to be read."),
+        Problem.EMPTY_FILE: gettext("The receipt file is empty."),
+        Problem.UNSUPPORTED_TYPE: gettext("Only PDF, JPEG and PNG receipts can be read."),
+        Problem.TYPE_MISMATCH: gettext("The receipt file's content is not the type it claims."),
+        Problem.UNREADABLE: gettext("The receipt file is damaged and could not be read."),
+        Problem.NO_TEXT: gettext("The PDF has no text to read."),
+        Problem.OCR_UNAVAILABLE: gettext(
+            "Image reading is off: Tesseract with its Japanese model is not installed."),
+        Problem.OCR_TIMEOUT: gettext("Reading the image took too long and was stopped."),
+        Problem.OCR_FAILED: gettext("The image could not be read."),
+        Problem.NOTHING_FOUND: gettext("Nothing could be read from the receipt."),
+    }
+    return messages[problem] + " " + gettext("Enter the fields by hand.")
 
 
 @dataclass(frozen=True)

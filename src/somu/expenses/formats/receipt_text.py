@@ -109,6 +109,7 @@ def normalize_line(line: str) -> str:
     text = _join_spaced_characters(text)
     text = _SPACE_CJK_DIGIT.sub("", text)
     text = _SPACE_IN_NUMBER.sub(r"\1", text)
+    text = re.sub(r"(?<=\d)[,.]{2,}(?=\d{3})", ",", text)  # OCR's "316,.000"
     text = _YEN_SIGNS.sub("¥", text)
     return re.sub(r"\s+", " ", text)
 
@@ -301,14 +302,16 @@ def _propose_date(lines: Sequence[str]) -> Proposed[date] | None:
 
 # -- 登録番号 -------------------------------------------------------------------------------
 
-# T (or OCR's 1 / 7 / 丁 for it) and 13 digits, with O/D/I/l where OCR confuses them.
-_NUMBER_CHARS = r"[0-9OoDQIl|]"
+# T (or OCR's 1 / 7 / 丁 for it) and 13 digits, with the letters OCR confuses with digits
+# (O D Q → 0, I l | → 1, S → 5, B → 8, Z → 2); a reading so corrected is kept only when the
+# check digit then holds. (The check digit cannot tell 0 from 9: both are 0 modulo 9.)
+_NUMBER_CHARS = r"[0-9OoDQIl|SBZ]"
 _TNUMBER = re.compile(rf"(?:(?P<t>[TТ丁])\s*[:.]?\s*|(?P<ocr_t>[17]))?"
                       rf"(?P<digits>{_NUMBER_CHARS}(?:[\s\-]*{_NUMBER_CHARS}){{12}})"
                       rf"(?![0-9])")
 _TNUMBER_LABEL = re.compile(r"登録番号|登録No|登録NO|インボイス|適格")
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1",
-                             "|": "1"})
+                             "|": "1", "S": "5", "B": "8", "Z": "2"})
 
 
 def _propose_registration_number(lines: Sequence[str]) -> Proposed[str] | None:

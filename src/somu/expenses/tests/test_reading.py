@@ -191,3 +191,13 @@ def test_a_pdf_without_text_or_pictures_says_there_is_no_text():
 
 def test_a_content_type_with_parameters_is_understood():
     assert read_receipt(_pdf(), "Application/PDF; charset=binary").source == "pdf_text"
+
+
+def test_every_problem_has_a_japanese_message():
+    from django.utils import translation
+
+    with translation.override("ja"):
+        for problem in Problem:
+            message = reading.problem_message(problem)
+            assert "手で入力" in message and not message.isascii(), problem
+        assert "画像の読み取りは無効" in reading.problem_message(Problem.OCR_UNAVAILABLE)

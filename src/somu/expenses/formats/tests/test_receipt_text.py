@@ -191,7 +191,7 @@ def test_it_proposes_no_impossible_dates(text):
 
 @pytest.mark.parametrize("text, amount", [
     ("¥1,234", 1234), ("1,234円", 1234), ("￥１，２３４", 1234), ("¥ 12, 345", 12345),
-    ("\\1.234", 1234), ("合計 33,000-", 33000), ("お会計 980", 980),
+    ("\\1.234", 1234), ("合計 33,000-", 33000), ("金額 \\316,.000-", 316000), ("お会計 980", 980),
 ])
 def test_it_reads_yen_amounts_as_printed_or_as_ocr_reads_them(text, amount):
     assert parse_amount(text) == amount
@@ -201,6 +201,7 @@ def test_ocr_confusions_in_the_registration_number_are_fixed_only_when_the_check
     fixed = propose(["登録番号 T70OOO12O5OOO2"]).registration_number
     assert fixed is not None
     assert (fixed.value, fixed.reason) == ("T7000012050002", "corrected_ocr")
+    assert propose(["登録番号 T65384457354S6"]).registration_number.value == "T6538445735456"
     # OCR reads the T as a 1: fourteen digits after the label
     read_as_one = propose(["登録番号 17000012050002"]).registration_number
     assert read_as_one is not None and read_as_one.value == "T7000012050002"
