@@ -4,6 +4,8 @@ gives them."""
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from somu.expenses.formats.receipt_text import TaxSubtotal, parse_amount, propose
 
@@ -231,3 +233,17 @@ def test_a_receipt_with_only_rate_subtotals_proposes_their_sum():
 def test_an_empty_text_proposes_nothing():
     fields = propose([])
     assert fields.empty and fields.tax_subtotals == ()
+
+
+_RECEIPT_ALPHABET = ("0123456789０１２３¥￥\\*,.-/:%年月日令和平成RHT登録番号合計小計対象税込円店"
+                     "株式会社様 \n　OSBlI|")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=_RECEIPT_ALPHABET, max_size=200) | st.text(max_size=200))
+def test_any_text_gives_a_proposal_and_never_an_error(text):
+    fields = propose(text.splitlines())
+    lines = text.splitlines()
+    for proposed in (fields.date, fields.amount, fields.payee, fields.registration_number):
+        if proposed is not None:
+            assert 0 < proposed.confidence <= 1 and 0 <= proposed.line < len(lines)
