@@ -13,7 +13,7 @@ from typing import Annotated, Any, Final
 from ninja import Field, Schema
 
 from somu.approvals.models import RequestState
-from somu.core.api import MAX_ID, InputSchema, OneOf, optional
+from somu.core.api import MAX_ID, InputSchema, OneOf, QuerySchema, optional
 from somu.expenses import checks
 from somu.expenses.models import (
     AccountKind,
@@ -213,7 +213,7 @@ class LineUpdateIn(InputSchema):
     receipt_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class ClaimQuery(Schema):
+class ClaimQuery(QuerySchema):
     scope: Annotated[str, OneOf("mine", "all")] = Field(
         "mine", description="all: every claim (経理 and auditors)")
     kind: ClaimKindChoice | None = None

@@ -5,11 +5,11 @@ the rules; changing them, and the settings, needs MANAGE_EXPENSES (経理 reads 
 
 from typing import Any
 
-from ninja import Path, Query, Router, Schema
+from ninja import Path, Query, Router
 from ninja.responses import Status
 
 import somu.expenses.api.common as common
-from somu.core.api import MAX_ID, errors
+from somu.core.api import MAX_ID, QuerySchema, errors
 from somu.core.requests import AuthedRequest
 from somu.expenses import permissions as p
 from somu.expenses import selectors
@@ -37,7 +37,7 @@ RuleId = Path(..., ge=1, le=MAX_ID)
 READERS = (p.SUBMIT_EXPENSES, p.PROCESS_EXPENSES, p.SEARCH_EXPENSES, p.MANAGE_EXPENSES)
 
 
-class ListQuery(Schema):
+class ListQuery(QuerySchema):
     include_inactive: bool = False
 
 
