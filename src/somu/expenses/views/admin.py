@@ -187,8 +187,8 @@ def journal_names(request: AuthedRequest) -> HttpResponse:
     posted: dict[str, str] = {}
     if request.method == "POST":
         _require_manage(request)
-        posted = {key.removeprefix("name:"): value for key, value in request.POST.items()
-                  if key.startswith("name:")}
+        posted = {key.removeprefix("name:"): str(request.POST.get(key, ""))
+                  for key in request.POST if key.startswith("name:")}
         try:
             services.journal_names_save(membership=request.membership, vendor=vendor,
                                         names=posted, now=timezone.now())
