@@ -1,7 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from somu.core.registry import Contribution
+from somu.core.registry import Contribution, NavItem, NavSection
 from somu.expenses import permissions as p
 
 
@@ -14,6 +15,16 @@ class ExpensesConfig(AppConfig):
         urls="somu.expenses.urls",
         url_prefix="expenses/",
         api=(("/expenses", "somu.expenses.api:router"),),
+        # Other parts of the app (accounting, admin) add their items to this section.
+        nav=(NavSection("expenses", pgettext_lazy("nav", "Expenses"), order=37, items=(
+            NavItem(_("My expense claims"), "expenses:claim_list",
+                    permissions=(p.SUBMIT_EXPENSES,), active=("/expenses/claims/",
+                                                               "/expenses/lines/")),
+            NavItem(_("New expense claim"), "expenses:claim_new",
+                    permissions=(p.SUBMIT_EXPENSES,), exact=True),
+            NavItem(_("New advance"), "expenses:advance_new",
+                    permissions=(p.SUBMIT_EXPENSES,), exact=True),
+        )),),
         permissions=p.PERMISSIONS,
         audit="somu.expenses.audit_vocabulary:VOCABULARY",
         isolation="somu.expenses.tests.isolation:records_of_b",
