@@ -16,6 +16,11 @@ from somu.expenses.models import Claim, ClaimKind
 from somu.expenses.views import presenting
 
 
+def _printing(http: HttpRequest) -> bool:
+    match = getattr(http, "resolver_match", None)
+    return match is not None and match.url_name == "request_print"
+
+
 def claim_section(http: HttpRequest, request: Request) -> str:
     claim = (Claim.objects.select_related("trip", "advance__request", "corrects__request")
              .get(request=request))
@@ -29,5 +34,7 @@ def claim_section(http: HttpRequest, request: Request) -> str:
         "findings": presenting.findings(claim, today=timezone.localdate(), live=False),
         "purpose": (request.values or {}).get("purpose", ""),
         "advance_amount": format_yen(claim.advance.request.amount) if claim.advance else "",
-        "edit_url": reverse("expenses:claim_detail", args=[claim.pk]),
+        # Not on the printed 稟議書: a link is no use on paper.
+        "edit_url": "" if _printing(http) else reverse("expenses:claim_detail", args=[claim.pk]),
+        "printing": _printing(http),
     }, request=http)
