@@ -24,6 +24,13 @@ def _trip_choices(trips: list[Request]) -> list[tuple[str, Any]]:
     return [("", _("(none)")), *((str(t.pk), f"{t.number} {t.title}") for t in trips)]
 
 
+def proposed(proposal: Any, key: str) -> Any:
+    """A proposed value: stored as ``{"value": …, "confidence": …}`` by the reader (a bare value
+    is accepted too)."""
+    found = (proposal or {}).get(key) if isinstance(proposal, dict) else None
+    return found.get("value") if isinstance(found, dict) else found
+
+
 def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
@@ -124,13 +131,11 @@ class LineForm(forms.Form):
     @staticmethod
     def initial_from_proposal(receipt: Receipt) -> dict[str, Any]:
         """What reading the receipt proposed; the user confirms or corrects it before saving."""
-        proposal = receipt.proposal or {}
         initial: dict[str, Any] = {"receipt": str(receipt.pk)}
-        for key in ("date", "payee", "registration_number"):
-            if proposal.get(key):
-                initial[key] = str(proposal[key])
-        if proposal.get("amount") not in (None, ""):
-            initial["amount"] = str(proposal["amount"])
+        for key in ("date", "amount", "payee", "registration_number"):
+            value = proposed(receipt.proposal, key)
+            if value not in (None, ""):
+                initial[key] = str(value)
         return initial
 
     def data_for_service(self) -> dict[str, Any]:

@@ -67,9 +67,13 @@ def test_each_page_renders_for_the_claimant(client_as, world):
     claim = new_claim(world, lines=[TRAIN, BOOKS, LUNCH])
     receipt = attach(world, claim)
     with tenancy.activate(world.org):
+        # As the reader stores it (somu.expenses.reading): each field with its confidence.
         Receipt.objects.filter(pk=receipt.pk).update(proposal={
-            "date": "2026-06-11", "amount": 3300, "payee": "株式会社 丸善",
-            "registration_number": "T7010001008844"})
+            "source": "pdf_text", "problem": "",
+            "date": {"value": "2026-06-11", "confidence": 0.9},
+            "amount": {"value": 3300, "confidence": 0.9},
+            "payee": {"value": "株式会社 丸善", "confidence": 0.6},
+            "registration_number": {"value": "T7010001008844", "confidence": 1.0}})
         line = Line.objects.filter(claim=claim).first()
     client = as_(client_as, world)
     listing = text(client.get(reverse("expenses:claim_list")))
@@ -85,7 +89,7 @@ def test_each_page_renders_for_the_claimant(client_as, world):
     assert 'accept="application/pdf,image/jpeg,image/png"' in page
     assert "この内容で明細を作成" in page
     prefilled = text(client.get(detail(claim) + f"?prefill={receipt.pk}"))
-    assert 'value="T7010001008844"' in prefilled
+    assert 'value="T7010001008844"' in prefilled and 'value="3300"' in prefilled
     assert "JR東日本" in text(client.get(reverse("expenses:line_edit", args=[line.pk])))
 
 

@@ -142,7 +142,7 @@ def _page(request: AuthedRequest, claim: Claim, *, status: int = 200, line_form:
     receipts = list(claim.receipts.all())
     context: dict[str, Any] = {
         "claim": claim, "object": claim.request, "own": own, "editable": editable,
-        "lines": presenting.line_rows(lines), "receipts": receipts,
+        "lines": presenting.line_rows(lines), "receipts": presenting.receipt_rows(receipts),
         "totals": presenting.tax_rows(lines),
         "total": sum(line.amount for line in lines),
         "findings": presenting.findings(claim, today=today, live=editable),

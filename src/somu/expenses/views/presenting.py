@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from somu.core.money import format_yen
 from somu.expenses import checks
-from somu.expenses.models import AccountRole, Claim, InvoiceException, Line, TaxRate
+from somu.expenses.forms import proposed
+from somu.expenses.models import AccountRole, Claim, InvoiceException, Line, Receipt, TaxRate
 from somu.expenses.services import claims as services
 from somu.expenses.services import registry_check as rc
 
@@ -93,3 +94,19 @@ def findings(claim: Claim, *, today: dt.date, live: bool) -> dict[str, Any]:
              for f in found]
     return {"live": live, "items": items,
             "errors": sum(1 for f in items if f["severity"] == checks.ERROR)}
+
+
+def receipt_rows(receipts: list[Receipt]) -> list[dict[str, Any]]:
+    """Each receipt with what reading it proposed, in words (nothing is applied from it)."""
+    rows = []
+    for receipt in receipts:
+        fields = []
+        for key, label in (("date", _("Date")), ("amount", _("Amount")), ("payee", _("Payee")),
+                           ("registration_number", _("Registration number"))):
+            value = proposed(receipt.proposal, key)
+            if value not in (None, ""):
+                fields.append((label, format_yen(value) if key == "amount" else str(value)))
+        problem = (receipt.proposal or {}).get("problem", "") \
+            if isinstance(receipt.proposal, dict) else ""
+        rows.append({"receipt": receipt, "proposal": fields, "problem": problem})
+    return rows
