@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -31,8 +32,11 @@ from somu.approvals.models import Delegation, PostReview, Request, RequestType, 
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.core.permissions import Role
+from somu.expenses.models import Account
 from somu.expenses.models import Account as ExpenseAccount
 from somu.expenses.models import Rule as ExpenseRule
+from somu.expenses.services import claims as expense_claims
+from somu.expenses.services import receipts as expense_receipts
 from somu.notify import services as notify_services
 from somu.notify import webhooks
 from somu.notify.models import Delivery, DeliveryChannel, DeliveryStatus
@@ -143,6 +147,10 @@ DEMO_IDS: dict[str, Callable[[dict[str, Any]], Any]] = {
     # The expense set-up the demo starts with (the default chart of accounts and rules).
     "expense_account_id": lambda r: ExpenseAccount.objects.order_by("sort_order", "pk").first(),
     "expense_rule_id": lambda r: ExpenseRule.objects.order_by("number").first(),
+    # A draft 経費精算 of ``REQUESTER`` with a 交際費 line, a receipt and its reading's proposal.
+    "claim_id": lambda r: r["claim"],
+    "line_id": lambda r: r["line"],
+    "receipt_id": lambda r: r["receipt"],
 }
 
 
@@ -188,9 +196,31 @@ def _demo_records() -> DemoRecords:
             actor=admin, email="newcomer@sample.example", role=Role.EMPLOYEE,
             # The page checks the link against the clock it runs on: so must its making.
             now=timezone.now())
+        extra.update(_expense_claim())
         ids = {name: _pk(get(extra)) for name, get in DEMO_IDS.items()}
     token = url.rstrip("/").rsplit("/", 1)[-1]
     return DemoRecords(login, organization, {**ids, **NON_ID_KWARGS, "token": token})
+
+
+def _expense_claim() -> dict[str, Any]:
+    """A draft claim of ``REQUESTER`` (the demo has no claims yet): a line, a receipt whose
+    reading proposed a line, and a 交際費 line so the per-person amount shows."""
+    requester = Membership.objects.get(user__username=REQUESTER)
+    now = timezone.make_aware(dt.datetime(2026, 12, 4, 18, 0))
+    claim = expense_claims.claim_create(membership=requester, kind="claim",
+                                        title="12月分 経費精算", now=now)
+    receipt = expense_receipts.receipt_add(
+        membership=requester, claim=claim.pk,
+        upload=SimpleUploadedFile("領収書.pdf", b"%PDF-1.4 receipt", "application/pdf"), now=now)
+    receipt.proposal = {"date": "2026-12-03", "amount": 8800, "payee": "レストラン山田",
+                        "registration_number": "T7010001008844"}
+    receipt.save(update_fields=["proposal"])
+    line = expense_claims.line_save(membership=requester, claim=claim, data={
+        "date": "2026-12-03", "payee": "レストラン山田", "purpose": "取引先との会食",
+        "account": Account.objects.get(code="7450").pk, "amount": 8800, "participants": 4,
+        "registration_number": "T7010001008844", "receipt": receipt.pk},
+        today=DEMO_DAY, now=now)
+    return {"claim": claim, "line": line, "receipt": receipt}
 
 
 def _pk(record: Any) -> int:
@@ -332,6 +362,8 @@ def test_every_page_passes_an_axe_scan_for_wcag_2_1_aa(page: Page, page_errors: 
         draft = Request.objects.get(title=REQUESTER_DRAFT)
     for route in sorted(REQUESTER_ROUTES):
         scan(f"{route} as {REQUESTER}", fill(route, {**demo.ids, "request_id": draft.pk}))
+    # The requester's own draft claim, with its line and receipt forms.
+    scan(f"the expense claim as {REQUESTER}", fill("/expenses/claims/<int:claim_id>/", demo.ids))
     # The requester's own request in progress, as its requester follows it.
     scan(f"the request as {REQUESTER}", fill("/approvals/requests/<int:request_id>/", demo.ids))
     page.context.clear_cookies()
@@ -488,6 +520,9 @@ def test_the_pages_people_use_most_pass_the_scan_on_a_phone_too(
                                "/survey/rounds/<int:round_id>/analysis/",
                                "/approvals/requests/", "/approvals/requests/<int:request_id>/"]),
         (RESPONDENT, ["/procedures/my/", "/survey/answer/<int:round_id>/"]),
+        # 経費精算 is filed from a phone: the lines table scrolls inside its frame, the page
+        # itself never scrolls sideways.
+        (REQUESTER, ["/expenses/claims/", "/expenses/claims/<int:claim_id>/"]),
     ]:
         page.context.clear_cookies()
         _log_in(page, username, demo.login.password)
@@ -497,5 +532,8 @@ def test_the_pages_people_use_most_pass_the_scan_on_a_phone_too(
             assert response is not None and response.ok, url
             if found := _axe_violations(page):
                 failures[url] = found
+            if route.startswith("/expenses/") and page.evaluate(
+                    "document.documentElement.scrollWidth > window.innerWidth + 1"):
+                failures[url] = ["the page scrolls sideways on a phone"]
     report = "\n".join(f"{where}:\n" + "\n".join(lines) for where, lines in failures.items())
     assert not failures, f"axe-core found WCAG 2.1 A/AA violations on a phone:\n{report}"

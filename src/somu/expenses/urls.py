@@ -5,8 +5,19 @@ from somu.expenses.views import admin, claims
 app_name = "expenses"
 
 urlpatterns = [
+    path("claims/", claims.claim_list, name="claim_list"),
     path("claims/new/", claims.claim_new, name="claim_new"),
+    path("advances/new/", claims.advance_new, name="advance_new"),
     path("claims/<int:claim_id>/", claims.claim_detail, name="claim_detail"),
+    path("claims/<int:claim_id>/edit/", claims.claim_edit, name="claim_edit"),
+    path("claims/<int:claim_id>/lines/", claims.line_add, name="line_add"),
+    path("claims/<int:claim_id>/receipts/", claims.receipt_add, name="receipt_add"),
+    path("claims/<int:claim_id>/submit/", claims.claim_submit, name="claim_submit"),
+    path("claims/<int:claim_id>/correct/", claims.claim_correct, name="claim_correct"),
+    path("lines/<int:line_id>/", claims.line_edit, name="line_edit"),
+    path("lines/<int:line_id>/delete/", claims.line_delete, name="line_delete"),
+    path("receipts/<int:receipt_id>/", claims.receipt_download, name="receipt_download"),
+    path("receipts/<int:receipt_id>/delete/", claims.receipt_delete, name="receipt_delete"),
     # the set-up
     path("accounts/", admin.account_list, name="account_list"),
     path("accounts/new/", admin.account_create, name="account_create"),

@@ -18,10 +18,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from somu.approvals import exporting, printing
+from somu.approvals import exporting, kinds, printing
 from somu.approvals.models import Request
 from somu.approvals.selectors import RequestFilter, can_read
 from somu.core.requests import AuthedRequest
@@ -58,8 +59,12 @@ def _readable(request: AuthedRequest, request_id: int) -> Request:
 @member_view
 def request_print(request: AuthedRequest, request_id: int) -> HttpResponse:
     approval = _readable(request, request_id)
+    # A request kind's content (経費精算's lines) printed under the sheet's own rows.
+    kind = kinds.kind_of(approval.request_type)
     return render(request, "approvals/print/ringi.html", {
-        "approval": approval, "sheet": printing.ringi_sheet(approval)})
+        "approval": approval, "sheet": printing.ringi_sheet(approval),
+        "kind_section": mark_safe(kind.section(request, approval))  # noqa: S308 (the app's template)
+        if kind is not None and kind.section is not None else ""})
 
 
 @require_GET
