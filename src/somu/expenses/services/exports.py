@@ -21,12 +21,13 @@ from somu.approvals.services.base import audit_actor
 from somu.audit.services import audit_record
 from somu.core.permissions import require
 from somu.expenses import permissions as p
-from somu.expenses.formats import journals, zengin
+from somu.expenses.formats import journal_freee, journals, zengin
 from somu.expenses.formats.journal_defaults import (
     DEFAULT_TAX_CATEGORIES,
     VENDORS,
     tax_key_without_invoice,
 )
+from somu.expenses.formats.journal_model import Side
 from somu.expenses.models import (
     Account,
     AccountRole,
@@ -82,6 +83,8 @@ def zengin_file(period: Period) -> bytes:
     refs = _claim_refs(period)
     payments = list(Payment.objects.filter(period=period, amount__gt=0)
                     .select_related("person").order_by("person__employee_number", "pk"))
+    if not payments:
+        raise ValidationError(_("The period has nothing to transfer, so it has no 全銀 file."))
     where = {str(pay.pk): f"{pay.person.name} ({refs.get(pay.person_id, '')})"
              for pay in payments}
     transfers = [zengin.Transfer(
@@ -113,6 +116,9 @@ class _Names:
         self.vendor = vendor
         self.edited = dict(JournalName.objects.filter(vendor=vendor).values_list("key", "name"))
         self.by_role = {a.role: a for a in Account.objects.exclude(role="")}
+        self.advance = self.role(AccountRole.ADVANCE, "仮払金")
+        self.payable = self.role(AccountRole.PAYABLE, "未払金")
+        self.bank = self.role(AccountRole.BANK, "普通預金")
 
     def account(self, account: Account) -> str:
         return self.edited.get(f"account:{account.code}", account.name)
@@ -127,54 +133,77 @@ class _Names:
         return category, (default.invoice if default else "")
 
 
+def _claim_entries(claim: Claim, lines: list[Line], names: _Names, *, freee: bool
+                   ) -> list[tuple[journals.Line, ...]]:
+    """The 仕訳 of one claim: its lines on the debit side; 仮払金 for the advance it settles and
+    未払金 for the rest on the credit side (a return left over from the advance: 普通預金).
+
+    freee's 取引 has one settlement line, so for freee a claim that settles an advance is two
+    取引: the claim against 未払金, then 未払金 (or the returned money) against 仮払金 — the
+    organization registers 仮払金 as a freee 口座 (see the docs)."""
+    number = claim.request.number
+    person = claim.request.requester.name
+    memo = f"{number} {person}"
+    outside = names.tax("out_of_scope")[0]
+    advance, payable, bank = names.advance, names.payable, names.bank
+    amount = claim.request.amount or 0
+    if claim.kind == ClaimKind.ADVANCE:
+        return [(journals.Line(journals.DEBIT, advance, amount, tax_category=outside,
+                               partner=person, memo=memo),
+                 journals.Line(journals.CREDIT, bank, amount, tax_category=outside,
+                               partner=person, memo=memo))]
+    rows: list[journals.Line] = []
+    for line in lines:
+        key = line.tax_rate if has_qualified_invoice(line) else tax_key_without_invoice(
+            line.tax_rate, line.date)
+        category, invoice = names.tax(key)
+        rows.append(journals.Line(
+            journals.DEBIT, names.account(line.account), line.amount, tax_category=category,
+            partner=line.payee, invoice=invoice, memo=f"{line.purpose} ({number})"))
+    settled = (claim.advance.request.amount or 0) if claim.advance is not None else 0
+    rest = amount - settled
+    returned = _("Returned %(memo)s") % {"memo": memo}
+
+    def side(kind: Side, account: str, value: int, text: str = memo) -> journals.Line:
+        return journals.Line(kind, account, value, tax_category=outside, partner=person,
+                             memo=text)
+
+    if freee and settled:
+        used = min(amount, settled)
+        out = [(*rows, side(journals.CREDIT, payable, amount)),
+               (side(journals.DEBIT, payable, used), side(journals.CREDIT, advance, used))]
+        if rest < 0:
+            out.append((side(journals.DEBIT, bank, -rest, returned),
+                        side(journals.CREDIT, advance, -rest, returned)))
+        return out
+    if settled:
+        rows.append(side(journals.CREDIT, advance, settled))
+    if rest > 0:
+        rows.append(side(journals.CREDIT, payable, rest))
+    elif rest < 0:  # the person returns what the advance left over (返金)
+        rows.append(side(journals.DEBIT, bank, -rest, returned))
+    return [tuple(rows)]
+
+
 def vouchers(period: Period, vendor: str) -> tuple[list[journals.Voucher], dict[int, str]]:
-    """The period's 伝票 and, by voucher number, the claim each comes from."""
+    """The period's 伝票 (dated its payment date, in the order the claims were made) and, by
+    voucher number, the claim each comes from."""
     names = _Names(vendor)
-    advance = names.role(AccountRole.ADVANCE, "仮払金")
-    payable = names.role(AccountRole.PAYABLE, "未払金")
-    bank = names.role(AccountRole.BANK, "普通預金")
     claims = list(Claim.objects.filter(period=period).select_related(
-        "request", "request__requester", "advance__request").order_by("request__number", "pk"))
+        "request", "request__requester", "advance__request").order_by("pk"))
     lines: dict[int, list[Line]] = {}
     for line in Line.objects.filter(claim__period=period).select_related("account").order_by(
             "claim_id", "number"):
         lines.setdefault(line.claim_id, []).append(line)
     out: list[journals.Voucher] = []
     refs: dict[int, str] = {}
-    day = period.payment_date
-    for n, claim in enumerate(claims, start=1):
-        number = claim.request.number
-        refs[n] = number
-        memo = f"{number} {claim.request.requester.name}"
-        amount = claim.request.amount or 0
-        if claim.kind == ClaimKind.ADVANCE:
-            out.append(journals.Voucher(n, day, (
-                journals.Line(journals.DEBIT, advance, amount, tax_category=names.tax(
-                    "out_of_scope")[0], memo=memo),
-                journals.Line(journals.CREDIT, bank, amount, tax_category=names.tax(
-                    "out_of_scope")[0], memo=memo)), memo=memo))
-            continue
-        rows: list[journals.Line] = []
-        for line in lines.get(claim.pk, []):
-            key = line.tax_rate if has_qualified_invoice(line) else tax_key_without_invoice(
-                line.tax_rate, line.date)
-            category, invoice = names.tax(key)
-            rows.append(journals.Line(
-                journals.DEBIT, names.account(line.account), line.amount, tax_category=category,
-                partner=line.payee, invoice=invoice, memo=f"{line.purpose} ({number})"))
-        outside = names.tax("out_of_scope")[0]
-        settled = claim.advance.request.amount or 0 if claim.advance is not None else 0
-        if settled:
-            rows.append(journals.Line(journals.CREDIT, advance, settled, tax_category=outside,
-                                      memo=memo))
-        rest = amount - settled
-        if rest > 0:
-            rows.append(journals.Line(journals.CREDIT, payable, rest, tax_category=outside,
-                                      memo=memo))
-        elif rest < 0:  # the person returns what the advance left over (返金)
-            rows.append(journals.Line(journals.DEBIT, bank, -rest, tax_category=outside,
-                                      memo=_("Returned %(memo)s") % {"memo": memo}))
-        out.append(journals.Voucher(n, day, tuple(rows), memo=memo))
+    for claim in claims:
+        memo = f"{claim.request.number} {claim.request.requester.name}"
+        for entry in _claim_entries(claim, lines.get(claim.pk, []), names,
+                                    freee=vendor == "freee"):
+            n = len(out) + 1
+            refs[n] = claim.request.number
+            out.append(journals.Voucher(n, period.payment_date, entry, memo=memo))
     return out, refs
 
 
@@ -185,6 +214,11 @@ def journal_file(period: Period, vendor: str) -> bytes:
     if not found:
         raise ValidationError(_("The period has no claims to journal."))
     try:
+        if vendor == "freee":
+            names = _Names(vendor)
+            return journal_freee.write_freee(found, settlement_accounts={
+                *journal_freee.SETTLEMENT_ACCOUNTS, names.bank, names.advance},
+                unsettled_account=names.payable)
         return journals.write(vendor, found)
     except journals.JournalError as error:
         raise ValidationError([_problem_text(
