@@ -127,7 +127,8 @@ def period_close(*, membership: Membership, label: str, cutoff: dt.date | None,
             continue
         bank = entry.bank if entry.amount > 0 else None
         payments.append(Payment(
-            organization_id=period.organization_id, period=period, person=entry.person, amount=entry.amount,
+            organization_id=period.organization_id, period=period, person=entry.person,
+            amount=entry.amount,
             bank_code=bank.bank_code if bank else "", branch_code=bank.branch_code if bank else "",
             account_kind=bank.kind if bank else "", account_number=bank.number if bank else "",
             holder=bank.holder if bank else ""))
