@@ -26,7 +26,8 @@ def search(request: AuthedRequest) -> HttpResponse:
     if params is not None and not params.empty:
         results = list(search_lines(params)[:MAX_RESULTS + 1])
     return render(request, "expenses/accounting/search.html", {
-        "values": request.GET, "errors": errors, "results": (results or [])[:MAX_RESULTS],
+        "values": request.GET, "errors": errors, "general": errors.get("__all__", []),
+        "results": (results or [])[:MAX_RESULTS],
         "searched": results is not None, "more": results is not None
         and len(results) > MAX_RESULTS, "max": MAX_RESULTS,
         "query": request.GET.urlencode()}, status=422 if errors else 200)
@@ -40,7 +41,8 @@ def search_download(request: AuthedRequest) -> HttpResponse:
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         return render(request, "expenses/accounting/search.html", {
-            "values": request.GET, "errors": errors, "results": [], "searched": False},
+            "values": request.GET, "errors": errors, "general": errors.get("__all__", []),
+            "results": [], "searched": False},
             status=422)
     return HttpResponse(data, content_type="application/zip", headers={
         "Content-Disposition": content_disposition_header(as_attachment=True, filename=name)})
