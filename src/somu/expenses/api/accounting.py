@@ -247,14 +247,23 @@ def search(request: AuthedRequest, query: Query[SearchQuery]) -> list[dict[str, 
              "retain_until": x.claim.retain_until} for x in search_lines(params)[:MAX_RESULTS]]
 
 
-@router.get("/search/export", response={**errors(403, 422)},
-            summary="The search's lines as a ZIP: index.csv (UTF-8 BOM) and the receipt files",
-            openapi_extra={"responses": {"200": {
-                "description": "The ZIP", "content": {"application/zip": {
-                    "schema": {"type": "string", "format": "binary"}}}}}},
-            operation_id="somu_expenses_api_search_export")
-def search_zip(request: AuthedRequest, query: Query[SearchQuery]) -> HttpResponse:
-    params = search_params(query.dict())
+class SearchIn(InputSchema):
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    amount_min: int | None = None
+    amount_max: int | None = None
+    payee: str = ""
+
+
+@router.post("/search/export", response={**errors(403, 422)},
+             summary="The search's lines as a ZIP: index.csv (UTF-8 BOM) and the receipt files "
+                     "(the export is in the audit log)",
+             openapi_extra={"responses": {"200": {
+                 "description": "The ZIP", "content": {"application/zip": {
+                     "schema": {"type": "string", "format": "binary"}}}}}},
+             operation_id="somu_expenses_api_search_export")
+def search_zip(request: AuthedRequest, payload: SearchIn) -> HttpResponse:
+    params = search_params(payload.dict())
     name, data = search_export(membership=request.auth, params=params)
     return HttpResponse(data, content_type="application/zip", headers={
         "Content-Disposition": content_disposition_header(as_attachment=True, filename=name)})

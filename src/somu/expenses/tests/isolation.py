@@ -35,7 +35,7 @@ def records_of_b(*, organization: Organization, admin: User, people: Any) -> Iso
     return Isolation(
         ids={"claim_id": claim.pk, "line_id": line.pk, "receipt_id": receipt.pk,
              **accounting_of_b(kimura)},
-        texts=("ビー社の経費精算", "ビー社の取引先", "ビー社の用途", "ビー社の締め", "ｷﾑﾗ ﾋﾞｰｼﾔ"))
+        texts=("ビー社の経費精算", "ビー社の取引先", "ビー社の用途", "ビー社の締め", "ｷﾑﾗ ﾋﾞ-ｼﾔ"))
 
 
 def accounting_of_b(kimura: Membership) -> dict[str, int]:
@@ -48,10 +48,10 @@ def accounting_of_b(kimura: Membership) -> dict[str, int]:
     assert person is not None
     banks.bank_account_save(membership=kimura, person=person, data={
         "bank_code": "0001", "branch_code": "001", "kind": "1", "number": "7654321",
-        "holder": "ｷﾑﾗ ﾋﾞｰｼﾔ"}, now=NOW)
+        "holder": "ｷﾑﾗ ﾋﾞ-ｼﾔ"}, now=NOW)
     period = Period.objects.create(label="ビー社の締め", cutoff=TODAY, payment_date=TODAY,
                                    closed_at=NOW)
     Payment.objects.create(period=period, person=person, amount=4321, bank_code="0001",
                            branch_code="001", account_kind="1", account_number="7654321",
-                           holder="ｷﾑﾗ ﾋﾞｰｼﾔ")
+                           holder="ｷﾑﾗ ﾋﾞ-ｼﾔ")
     return {"period_id": period.pk}
