@@ -42,5 +42,6 @@ VOCABULARY = Vocabulary(
         "file": _("file"),
         "criteria": _("search criteria"),
         "lines": _("lines"),
+        "claim": _("expense claim"),
     },
 )
