@@ -38,7 +38,7 @@ DB_NAME: Final = "somu_bench_exp_search"
 PG_SERVER: Final = "postgres://postgres@127.0.0.1:5432"
 START: Final = dt.date(2023, 4, 1)
 DAYS: Final = 1096
-COMPANIES: Final = tuple((
+_COMPANY_NAMES: Final = (
     "丸善 紀伊國屋書店 ヨドバシカメラ ビックカメラ アスクル モノタロウ "
     "東京メトロ JR東日本 日本交通 ANA JAL 東横イン アパホテル "
     "スターバックス ドトール タリーズ セブンイレブン ローソン ファミリーマート "
@@ -48,7 +48,8 @@ COMPANIES: Final = tuple((
     "鳥貴族 和民 白木屋 つぼ八 都営地下鉄 京王電鉄 小田急電鉄 東急電鉄 "
     "西武鉄道 東武鉄道 京急電鉄 阪急電鉄 近鉄 名鉄 西鉄 エディオン "
     "ケーズデンキ カインズ コメリ "
-).split())  # noqa: SIM905  (one string: short lines)
+)
+COMPANIES: Final = tuple(_COMPANY_NAMES.split())
 
 
 def build(lines: int, seed: int) -> tuple[Any, float]:
