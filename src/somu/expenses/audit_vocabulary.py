@@ -42,6 +42,8 @@ VOCABULARY = Vocabulary(
         "file": _("file"),
         "criteria": _("search criteria"),
         "lines": _("lines"),
+        "person": _("person"),
+        "claims": _("claims and advances"),
         "claim": _("expense claim"),
     },
 )

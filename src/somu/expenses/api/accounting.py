@@ -140,7 +140,8 @@ def bank_account_list(request: AuthedRequest) -> list[dict[str, Any]]:
             .order_by("person__employee_number")]
 
 
-@router.get("/bank-accounts/{person_id}", response={200: BankAccountOut, **errors(404, 422)},
+@router.get("/bank-accounts/{person_id}",
+            response={200: BankAccountOut, **errors(403, 404, 422)},
             summary="A person's bank account (the person, accounting staff, administrators)",
             operation_id="somu_expenses_api_bank_account_get")
 def bank_account_get(request: AuthedRequest, person_id: int = PersonId) -> dict[str, Any]:
@@ -151,7 +152,8 @@ def bank_account_get(request: AuthedRequest, person_id: int = PersonId) -> dict[
     return _bank_out(account)
 
 
-@router.put("/bank-accounts/{person_id}", response={200: BankAccountOut, **errors(404, 422)},
+@router.put("/bank-accounts/{person_id}",
+            response={200: BankAccountOut, **errors(400, 403, 404, 422)},
             summary="Set a person's bank account (codes checked against the 全銀 bank master)",
             operation_id="somu_expenses_api_bank_account_put")
 def bank_account_put(request: AuthedRequest, payload: BankAccountIn,
@@ -195,7 +197,7 @@ def period_preview(request: AuthedRequest, query: Query[PreviewQuery]) -> list[d
              "has_bank_account": e.bank is not None} for e in periods.plan(cutoff)]
 
 
-@router.post("/periods", response={201: PeriodOut, **errors(403, 422)},
+@router.post("/periods", response={201: PeriodOut, **errors(400, 403, 422)},
              summary="Close a period: the approved claims and advances up to the cutoff paid",
              operation_id="somu_expenses_api_period_close")
 def period_close(request: AuthedRequest, payload: PeriodIn) -> Status[Any]:
@@ -255,7 +257,7 @@ class SearchIn(InputSchema):
     payee: str = ""
 
 
-@router.post("/search/export", response={**errors(403, 422)},
+@router.post("/search/export", response={**errors(400, 403, 422)},
              summary="The search's lines as a ZIP: index.csv (UTF-8 BOM) and the receipt files "
                      "(the export is in the audit log)",
              openapi_extra={"responses": {"200": {

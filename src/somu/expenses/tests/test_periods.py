@@ -121,9 +121,10 @@ def test_the_close_page_previews_and_closes(world, client_as):
     bank(world, "suzuki")
     approved_claim(world, lines=[line(1280)])
     client = client_as(world.users["secretary"], world.org)
-    page = client.get("/expenses/periods/close/", {"cutoff": "2026-06-15",
-                                                    "payment_date": "2026-06-25", "label": "x"})
+    page = client.get("/expenses/periods/close/", {"cutoff": "2026-06-15"})
     assert page.status_code == 200 and "鈴木 一般" in page.content.decode()
+    assert "鈴木 一般" not in client.get("/expenses/periods/close/",
+                                       {"cutoff": "2026-06-14"}).content.decode()
     done = client.post("/expenses/periods/close/", {"label": "6月", "cutoff": "2026-06-15",
                                                     "payment_date": "2026-06-25"})
     assert done.status_code == 302

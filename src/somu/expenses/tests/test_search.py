@@ -125,3 +125,20 @@ def test_only_search_holders_search(world, stored, make_user, client_as, api_as)
     assert bad.status_code == 422
     page = client_as(auditor, world.org).get("/expenses/search/", {"amount_min": "x"})
     assert page.status_code == 422
+
+
+def test_the_search_page_and_the_period_page_read_a_fixed_number_of_queries(world, stored,
+                                                                            client_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(world.users["secretary"], world.org)
+
+    def count(path, data):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path, data).status_code == 200
+        return len(queries)
+
+    assert count("/expenses/search/", {"payee": "丸善"}) == count(
+        "/expenses/search/", {"date_from": "2026-06-01"})  # 1 line, then 3
+    assert count("/expenses/bank-accounts/", {}) <= 12

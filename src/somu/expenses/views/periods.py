@@ -3,6 +3,7 @@ payments), a period's payments, returns and claims, and its files."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from django import forms
@@ -42,24 +43,29 @@ def period_list(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @org_view(p.PROCESS_EXPENSES)
 def period_close(request: AuthedRequest) -> HttpResponse:
+    """GET: the form and the preview for ``?cutoff=`` (default today); POST: close."""
     today = timezone.localdate()
-    form = CloseForm(request.POST or request.GET or None,
-                     initial={"cutoff": today, "payment_date": today})
-    preview = None
+    if request.method == "POST":
+        form = CloseForm(request.POST)
+    else:
+        form = CloseForm(initial={"cutoff": request.GET.get("cutoff") or today,
+                                  "payment_date": request.GET.get("payment_date") or today,
+                                  "label": request.GET.get("label", "")})
     cutoff: dt.date = today
-    if form.is_bound and form.is_valid():
-        cutoff = form.cleaned_data["cutoff"]
-        if request.method == "POST":
-            try:
-                period = periods.period_close(
-                    membership=request.membership, label=form.cleaned_data["label"],
-                    cutoff=cutoff, payment_date=form.cleaned_data["payment_date"],
-                    now=timezone.now())
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The period has been closed."))
-                return redirect("expenses:period_detail", period_id=period.pk)
+    with contextlib.suppress(ValidationError):  # a bad date previews today
+        cutoff = forms.DateField().clean(request.POST.get("cutoff") or request.GET.get("cutoff")
+                                         or today)
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = periods.period_close(
+                membership=request.membership, label=form.cleaned_data["label"],
+                cutoff=form.cleaned_data["cutoff"],
+                payment_date=form.cleaned_data["payment_date"], now=timezone.now())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The period has been closed."))
+            return redirect("expenses:period_detail", period_id=period.pk)
     preview = periods.plan(cutoff)
     return render(request, "expenses/accounting/period_close.html", {
         "form": form, "preview": preview, "cutoff": cutoff,
