@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from somu.core.registry import Contribution, NavItem, NavSection
+from somu.core.registry import Command, Contribution, NavItem, NavSection
 from somu.expenses import permissions as p
 
 
@@ -30,12 +30,27 @@ class ExpensesConfig(AppConfig):
             NavItem(_("Expense settings"), "expenses:settings",
                     (p.MANAGE_EXPENSES, p.PROCESS_EXPENSES),
                     active=("/expenses/settings", "/expenses/journal-names")),
+            NavItem(_("Periods (締め)"), "expenses:period_list", (p.PROCESS_EXPENSES,),
+                    active=("/expenses/periods",)),
+            NavItem(_("Bank accounts"), "expenses:bank_list", (p.PROCESS_EXPENSES,),
+                    active=("/expenses/bank-accounts",)),
+            NavItem(_("Search stored claims (電帳法)"), "expenses:search",
+                    (p.SEARCH_EXPENSES,), active=("/expenses/search",)),
         )),),
         permissions=p.PERMISSIONS,
         audit="somu.expenses.audit_vocabulary:VOCABULARY",
         isolation="somu.expenses.tests.isolation:records_of_b",
         demo="somu.expenses.demo:load_demo",
         demo_after=("approvals",),
+        account_sections=("somu.expenses.views.banks:bank_section",),
+        commands=(
+            Command("expenses export-zengin",
+                    "write a closed period's 全銀 総合振込 transfer file",
+                    "expenses_export_zengin"),
+            Command("expenses export-journals",
+                    "write a closed period's journal CSV (--vendor yayoi|moneyforward|freee)",
+                    "expenses_export_journals"),
+        ),
     )
 
     def ready(self) -> None:
@@ -44,5 +59,3 @@ class ExpensesConfig(AppConfig):
 
         for kind in expense_kinds.KINDS:
             kinds.register(kind)
-
-

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from somu.expenses.views import admin, claims
+from somu.expenses.views import admin, banks, claims, periods, search
 
 app_name = "expenses"
 
@@ -30,4 +30,13 @@ urlpatterns = [
     path("rules/<int:expense_rule_id>/move/", admin.rule_move, name="rule_move"),
     path("settings/", admin.settings_page, name="settings"),
     path("journal-names/", admin.journal_names, name="journal_names"),
+    path("bank-account/", banks.my_bank_account, name="my_bank_account"),
+    path("bank-accounts/", banks.bank_list, name="bank_list"),
+    path("bank-accounts/<int:person_id>/", banks.bank_edit, name="bank_edit"),
+    path("periods/", periods.period_list, name="period_list"),
+    path("periods/close/", periods.period_close, name="period_close"),
+    path("periods/<int:period_id>/", periods.period_detail, name="period_detail"),
+    path("periods/<int:period_id>/download/", periods.period_download, name="period_download"),
+    path("search/", search.search, name="search"),
+    path("search/export/", search.search_download, name="search_export"),
 ]

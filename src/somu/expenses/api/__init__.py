@@ -7,15 +7,14 @@ are not found (the tenancy scope), so they answer 404 like unknown ids.
   submitting and corrections
 - :mod:`.admin` — the chart of accounts, the 規程チェック rules and the settings
 
-(Accounting — periods, payments, exports, search — and the invoice registry add their modules
-here.)
+- :mod:`.accounting` — bank accounts, 締め and their files, the 電帳法 search and its ZIP
 """
 
 from ninja import Router
 
-from somu.expenses.api import admin, claims
+from somu.expenses.api import accounting, admin, claims
 
 router = Router()
 # The order is the order of the paths in the OpenAPI document.
-for module in (claims, admin):
+for module in (claims, accounting, admin):
     router.add_router("", module.router)

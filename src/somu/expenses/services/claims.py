@@ -344,7 +344,7 @@ def findings_of(claim: Claim, *, today: dt.date) -> list[checks.Finding]:
 
 def before_submit(request: Request, today: dt.date) -> None:
     """Called by approvals inside the submitting transaction (see somu.approvals.kinds)."""
-    claim = Claim.objects.select_for_update().select_related(
+    claim = Claim.objects.select_for_update(of=("self",)).select_related(
         "request__requester__position", "trip").get(request=request)
     if claim.kind == ClaimKind.CLAIM:
         lines = list(Line.objects.filter(claim=claim))

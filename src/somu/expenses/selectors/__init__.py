@@ -1,0 +1,1 @@
+"""Reads of the expenses app for pages, the API and exports (no writes)."""
