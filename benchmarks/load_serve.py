@@ -295,6 +295,8 @@ def one_database(args: argparse.Namespace) -> int:
     from people_list import somu_serve
 
     pg = args.db == "pg"
+    if not pg:
+        os.environ.pop("DATABASE_URL", None)  # it names the PostgreSQL database of --db pg
     workers = args.workers or DEFAULT_WORKERS[args.db]
     with bench_database(pg=pg, db_name=DB_NAME, keep=args.keep) as backend:
         started = time.perf_counter()
