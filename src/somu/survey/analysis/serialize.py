@@ -6,7 +6,7 @@ caller recomputes.
 
 :func:`to_snapshot` / :func:`from_snapshot` are the same, with the two long lists (people and
 tasks, nine tenths of a large result) stored as a row per item under one list of column names
-instead of an object per item: a 10,000-person result is a third smaller, and faster to write,
+instead of an object per item: a 10,000-person result is 30 % smaller, and faster to write,
 store and read back. The small sections keep their shape, so the home page can read a figure
 from the stored JSON by its path.
 """
