@@ -94,6 +94,9 @@ class Membership(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["organization", "user"], name="membership_unique_user"),
         ]
+        # The holders of a role (assignees by role, the least-loaded first): without it, every
+        # membership of the organization is read.
+        indexes = [models.Index(fields=["organization", "role"], name="membership_role")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization_id} ({self.role})"

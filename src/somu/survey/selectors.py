@@ -15,6 +15,7 @@ import polars as pl
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from somu.org.models import Department, Grade, Organization, Person
 from somu.org.selectors import department_paths
@@ -378,14 +379,14 @@ def round_analysis(
         ).values_list("result", flat=True).first()
         if cached is not None:
             try:
-                return _remember(key, analysis.from_dict(cached))
+                return _remember(key, analysis.from_snapshot(cached))
             except ValueError:
                 pass  # stored by an older version of somu: compute it again
     started = time.perf_counter()
     result = analysis.analyze(survey_data(survey_round=survey_round), options or AnalysisOptions())
     took_ms = int((time.perf_counter() - started) * 1000)
     if options is None:
-        _store(survey_round, fingerprint, analysis.to_dict(result), took_ms)
+        _store(survey_round, fingerprint, analysis.to_snapshot(result), took_ms)
         _remember(key, result)
     return result
 
@@ -393,14 +394,15 @@ def round_analysis(
 def _store(
     survey_round: SurveyRound, fingerprint: str, result: dict[str, object], took_ms: int
 ) -> None:
-    defaults = {"fingerprint": fingerprint, "result": result, "took_ms": took_ms}
+    # An UPDATE first, not update_or_create: that reads the old result (megabytes) back.
+    values = {"fingerprint": fingerprint, "result": result, "took_ms": took_ms}
+    if AnalysisSnapshot.objects.filter(round=survey_round).update(
+            **values, computed_at=timezone.now()):
+        return
     try:
         with transaction.atomic():
-            AnalysisSnapshot.objects.update_or_create(
-                round=survey_round,
-                defaults=defaults,
-                create_defaults={**defaults, "organization_id": survey_round.organization_id},
-            )
+            AnalysisSnapshot.objects.create(
+                round=survey_round, organization_id=survey_round.organization_id, **values)
     except IntegrityError:
         # Another request stored the same analysis at the same moment; theirs is as good.
         pass

@@ -9,7 +9,7 @@ plus the bulk inserts, whatever the number of steps.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from somu.core import tenancy
 from somu.core.permissions import role_label
 from somu.org.models import Department, Membership, Person, PersonStatus
 from somu.org.selectors import department_subtree_ids
@@ -84,11 +85,20 @@ class Directory:
         ids -= set(self.by_id)
         numbers -= set(self.by_number)
         if ids or numbers:
-            self._remember(Person.objects.filter(Q(pk__in=ids) | Q(employee_number__in=numbers)))
-        self._load_managers()
+            # The organization in the OR too, so that each branch can use an index, and the
+            # managers in the same query.
+            found = list(Person.objects.filter(Q(pk__in=ids) | Q(
+                organization_id=tenancy.active_organization_id(), employee_number__in=numbers),
+            ).select_related("manager").order_by())  # by 社員番号, SQLite read them all
+            joined = {p.manager for p in found if p.manager is not None} - set(found)
+            self._remember([*found, *joined])
+            self._load_managers(skip={p.pk for p in joined})
+        else:
+            self._load_managers()
 
-    def _load_managers(self) -> None:
-        missing = {p.manager_id for p in self.by_id.values() if p.manager_id} - set(self.by_id)
+    def _load_managers(self, skip: Collection[int] = ()) -> None:
+        missing = {p.manager_id for p in self.by_id.values()
+                   if p.manager_id and p.pk not in skip} - set(self.by_id)
         if missing:
             self._remember(Person.objects.filter(pk__in=missing))
 
@@ -408,35 +418,61 @@ class AssigneeResolver:
     resolver has already handed out, so a bulk launch spreads evenly.
     """
 
-    def __init__(self, directory: Directory) -> None:
+    def __init__(self, directory: Directory, spec: TemplateSpec | None = None) -> None:
         self.directory = directory
         self.load: dict[int, int] = {}
         self._pools: dict[tuple[str, str], list[Person]] = {}
+        # The pools the spec's role rules need, read together on the first use of any.
+        self._wanted = [] if spec is None else [
+            (s.assignee.role, s.assignee.value) for s in spec.steps if s.assignee.kind == "role"]
 
-    def _pool(self, role: str, department: str, step_name: str) -> list[Person]:
-        key = (role, department)
-        if key in self._pools:
-            return self._pools[key]
-        people = Person.objects.filter(
-            status=PersonStatus.ACTIVE, memberships__role=role, memberships__is_active=True)
-        if department:  # no department: a holder of the role anywhere in the organization
-            dept_id = self.directory.department_id(department)
-            if dept_id is None:
-                raise Unresolved(_("Step '%(step)s': there is no department %(department)s.")
-                                 % {"step": step_name, "department": department})
-            people = people.filter(department_id__in=self.directory.subtree(dept_id))
-        holders = list(people.distinct().order_by("employee_number"))
+    def _read_pools(self, keys: Iterable[tuple[str, str]]) -> None:
+        """The holders of the roles ``keys`` name (role, department or "" for anywhere), active
+        and by 社員番号, and their open steps: two queries however many pools. A key naming no
+        department is left out (:meth:`_pool` refuses it)."""
+        subtrees: dict[tuple[str, str], set[int] | None] = {}
+        for role, department in keys:
+            dept_id = self.directory.department_id(department) if department else None
+            if not department or dept_id is not None:
+                subtrees[(role, department)] = self.directory.subtree(dept_id) if dept_id else None
+        # From the memberships (index on organization and role), not from the people.
+        memberships = Membership.objects.filter(
+            role__in={role for role, _d in subtrees}, is_active=True,
+            person__organization_id=tenancy.active_organization_id(),
+            person__status=PersonStatus.ACTIVE).select_related("person").order_by()
+        if all(depts is not None for depts in subtrees.values()):
+            memberships = memberships.filter(person__department_id__in=set().union(*(
+                depts for depts in subtrees.values() if depts is not None)))
+        by_role: dict[str, dict[int, Person]] = {}
+        for membership in memberships if subtrees else ():
+            assert membership.person is not None
+            by_role.setdefault(membership.role, {})[membership.person.pk] = membership.person
+        for (role, department), depts in subtrees.items():
+            self._pools[(role, department)] = sorted(
+                (p for p in by_role.get(role, {}).values()
+                 if depts is None or p.department_id in depts),
+                key=lambda p: p.employee_number)
+        holders = {p.pk: p for people in by_role.values() for p in people.values()}
         counts = dict(
-            Step.objects.filter(assignee__in=holders, state__in=OPEN_STATES)
+            Step.objects.filter(assignee__in=list(holders), state__in=OPEN_STATES)
             # order_by(): Step's default ordering would join the run table for nothing.
             .order_by().values_list("assignee").annotate(n=Count("pk"))
             .values_list("assignee", "n")
         ) if holders else {}
-        for person in holders:
+        for person in holders.values():
             self.load.setdefault(person.pk, counts.get(person.pk, 0))
-            self.directory._remember([person])
-        self._pools[key] = holders
-        return holders
+        self.directory._remember(holders.values())
+
+    def _pool(self, role: str, department: str, step_name: str) -> list[Person]:
+        key = (role, department)
+        if key not in self._pools:
+            # no department: a holder of the role anywhere in the organization
+            if department and self.directory.department_id(department) is None:
+                raise Unresolved(_("Step '%(step)s': there is no department %(department)s.")
+                                 % {"step": step_name, "department": department})
+            self._read_pools(dict.fromkeys([key, *self._wanted]))
+            self._wanted = []
+        return self._pools[key]
 
     def _active(self, person: Person, step_name: str) -> Person:
         if person.status != PersonStatus.ACTIVE:
@@ -549,7 +585,6 @@ def default_run_name(
 
 
 def calendar_for_active_organization() -> BusinessCalendar:
-    from somu.core import tenancy
     from somu.org.models import Organization
     from somu.org.selectors import business_calendar
 

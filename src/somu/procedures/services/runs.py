@@ -80,7 +80,7 @@ def _build_runs(
     actor_person, label = actor_identity(actor)
     if starter is None:
         starter = actor_person or (schedule.owner if schedule is not None else None)
-    resolver = AssigneeResolver(directory)
+    resolver = AssigneeResolver(directory, spec)
     calendar = calendar_for_active_organization()
     org_id = tenancy.active_organization_id()
     many = len(param_sets) > 1

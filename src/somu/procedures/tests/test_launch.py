@@ -14,12 +14,17 @@ from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.org import services as org_services
+from somu.org.models import Department
 from somu.procedures.models import EventKind, Run, RunStatus, Step, StepEvent, StepState
 from somu.procedures.services import launching
 from somu.procedures.services import runs as run_services
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save, step_spec
 
 NEWCOMER = {"入社者": "A002", "入社日": "2026-04-30"}  # 鈴木 花子, a Thursday before GW
+# At most, for one launch: savepoint; the people named (with their managers), the actor, the
+# calendar (2), the departments, the holders of every role and their open steps; run, steps;
+# the ready steps, notification preferences and notifications; the event; the audit entry (6).
+LAUNCH_QUERIES = 21
 
 
 @pytest.fixture
@@ -324,3 +329,37 @@ def test_launching_a_bigger_template_costs_no_more_queries(org_a, people_a, hr,
             launch(org_a, small, NEWCOMER, actor=hr)
         with django_assert_max_num_queries(len(small_ctx.captured_queries)):
             launch(org_a, big, NEWCOMER, actor=hr)
+
+
+def test_a_launch_reads_every_role_pool_at_once_in_a_pinned_number_of_queries(
+        org_a, people_a, hr, django_assert_max_num_queries):
+    """One pool or three (人事部, 管理本部 and anywhere): the holders of every role in one
+    query, their open steps in another; the whole launch in LAUNCH_QUERIES."""
+    one = save(org_a, onboarding())
+    spec = onboarding(name="三つの担当範囲")
+    spec["steps"] = [*spec["steps"], *[
+        {"key": f"pool{i}", "name": f"担当範囲{i}", "assignee": assignee,
+         "due": {"from": "入社日", "offset": i}, "depends_on": ["docs"]}
+        for i, assignee in enumerate([{"role": "staff", "department": "管理本部"},
+                                      {"role": "staff"}])]]
+    three = save(org_a, spec)
+    with tenancy.activate(org_a):
+        launch(org_a, one, NEWCOMER, actor=hr)  # warm the spec cache
+        launch(org_a, three, NEWCOMER, actor=hr)
+        with django_assert_max_num_queries(LAUNCH_QUERIES):
+            launch(org_a, one, NEWCOMER, actor=hr)
+        with django_assert_max_num_queries(LAUNCH_QUERIES):
+            run = launch(org_a, three, NEWCOMER, actor=hr)
+    steps = steps_of(org_a, run)
+    assert steps["pool0"].assignee == steps["pool1"].assignee == people_a.sato
+
+
+def test_a_role_in_a_department_renamed_since_the_template_was_saved_fails_naming_it(
+        org_a, people_a, hr, tr):
+    template = save(org_a, onboarding())  # its role steps name 人事部
+    with tenancy.activate(org_a):
+        Department.objects.filter(pk=people_a.jinji.pk).update(name="人事グループ", code="")
+    errors = launch_error(org_a, template, NEWCOMER, actor=hr)
+    assert "人事部" in " ".join(errors["assignee"])
+    with tenancy.activate(org_a):
+        assert not Run.objects.exists()

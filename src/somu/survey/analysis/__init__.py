@@ -11,7 +11,7 @@ functions that compute each figure.
 
 from .compare import compare
 from .engine import analyze
-from .serialize import from_dict, to_dict
+from .serialize import from_dict, from_snapshot, to_dict, to_snapshot
 from .types import (
     CAPABILITY_SCHEMA,
     GRADES_SCHEMA,
@@ -73,5 +73,7 @@ __all__ = [
     "analyze",
     "compare",
     "from_dict",
+    "from_snapshot",
     "to_dict",
+    "to_snapshot",
 ]

@@ -149,10 +149,22 @@ def greedy_phase(task_block: np.ndarray, task_ids: np.ndarray, weights: np.ndarr
     """Greedy removal for ``blocks`` scopes numbered 0…blocks−1 at once — each scope's tasks
     with their hours (task_block, task_ids, weights) and capable pairs (edge_block,
     edge_tasks, edge_people) — and which results a bound proves optimal."""
-    pr = build(np.asarray(task_block, np.int64), np.asarray(task_ids, np.int64),
-               np.asarray(weights, np.float64), np.asarray(edge_block, np.int64),
-               np.asarray(edge_tasks, np.int64), np.asarray(edge_people, np.int64),
-               share=share, blocks=blocks)
+    return greedy_run(greedy_problem(task_block, task_ids, weights, edge_block, edge_tasks,
+                                     edge_people, blocks=blocks, share=share), batch_from)
+
+
+def greedy_problem(task_block: np.ndarray, task_ids: np.ndarray, weights: np.ndarray,
+                   edge_block: np.ndarray, edge_tasks: np.ndarray, edge_people: np.ndarray, *,
+                   blocks: int, share: float = 0.5) -> Problem:
+    """The problem :func:`greedy_phase` works on (its candidates are known before it runs)."""
+    return build(np.asarray(task_block, np.int64), np.asarray(task_ids, np.int64),
+                 np.asarray(weights, np.float64), np.asarray(edge_block, np.int64),
+                 np.asarray(edge_tasks, np.int64), np.asarray(edge_people, np.int64),
+                 share=share, blocks=blocks)
+
+
+def greedy_run(pr: Problem, batch_from: int = 2000) -> list[Pending]:
+    """Greedy removal on every block of ``pr``, and which results a bound proves optimal."""
     pending = []
     for b, order in enumerate(greedy_all(pr, batch_from)):
         one = pr.block(b)

@@ -3,6 +3,12 @@
 Written once over the dataclasses' type hints, so a field added to :mod:`.types` needs nothing
 here. A dict that does not match the dataclasses (an older cache) raises ``ValueError``; the
 caller recomputes.
+
+:func:`to_snapshot` / :func:`from_snapshot` are the same, with the two long lists (people and
+tasks, nine tenths of a large result) stored as a row per item under one list of column names
+instead of an object per item: a 10,000-person result is 30 % smaller, and faster to write,
+store and read back. The small sections keep their shape, so the home page can read a figure
+from the stored JSON by its path.
 """
 
 from __future__ import annotations
@@ -34,21 +40,97 @@ def to_dict(result: Any) -> dict[str, Any]:
     strings, numbers, booleans and None."""
     if not dataclasses.is_dataclass(result) or isinstance(result, type):
         raise TypeError(f"not a dataclass instance: {result!r}")
-    value = _dump(result)
+    value = _dumper(type(result))(result)
     assert isinstance(value, dict)
     return value
 
 
-def _dump(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple | list):
-        return [_dump(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _dump(v) for k, v in value.items()}
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"not a finite number: {value}")
+# The lists stored as rows under their column names by to_snapshot.
+_TABULAR = ("people", "tasks")
+
+
+def to_snapshot(result: AnalysisResult) -> dict[str, Any]:
+    """:func:`to_dict` with the people and tasks as ``{"columns": [...], "rows": [[...], ...]}``
+    (the cached analysis: see the module docstring)."""
+    value = to_dict(result)
+    for name in _TABULAR:
+        items = value[name]
+        columns = list(items[0]) if items else []
+        value[name] = {"columns": columns, "rows": [list(item.values()) for item in items]}
     return value
+
+
+def from_snapshot(data: dict[str, Any]) -> AnalysisResult:
+    """The :class:`AnalysisResult` :func:`to_snapshot` stored (or :func:`to_dict`: a snapshot
+    written before the rows layout reads as well)."""
+    if not isinstance(data, dict):
+        _fail("an object", data)
+    unpacked = dict(data)
+    for name in _TABULAR:
+        table = data.get(name)
+        if isinstance(table, dict):
+            columns, rows = table.get("columns"), table.get("rows")
+            if not isinstance(columns, list) or not isinstance(rows, list):
+                _fail(f"columns and rows for {name}", table)
+            unpacked[name] = [dict(zip(columns, row, strict=True)) for row in rows]
+    return from_dict(unpacked)
+
+
+# A dumper per type hint, built once like the loaders below: walking every value's class at run
+# time (dataclasses.fields per item) made writing a 10,000-person result take 0.3 s.
+Dumper = Callable[[Any], Any]
+
+
+def _same(v: Any) -> Any:
+    return v
+
+
+def _finite(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError(f"not a finite number: {v}")
+    return v
+
+
+@cache
+def _dumper(hint: Any) -> Dumper:
+    origin, args = get_origin(hint), get_args(hint)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return _dataclass_dumper(hint)
+    if origin in (Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        if len(options) != 1:
+            raise ValueError(f"unsupported union {hint}")
+        inner = _dumper(options[0])
+        return _same if inner is _same else (lambda v: None if v is None else inner(v))
+    if origin is tuple:
+        items = [_dumper(a) for a in args if a is not Ellipsis]
+        if all(item is _same for item in items):
+            return list  # ids and names: the bulk of a large result
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = items[0]
+            return lambda v: [item(x) for x in v]
+        return lambda v: [dump(x) for dump, x in zip(items, v, strict=True)]
+    if origin is dict:
+        val = _dumper(args[1])
+        return lambda v: {str(k): val(x) for k, x in v.items()}
+    if hint is float:
+        return _finite
+    if hint in (int, str, bool) or origin is Literal:
+        return _same
+    raise ValueError(f"unsupported type {hint}")
+
+
+def _dataclass_dumper(cls: type) -> Dumper:
+    hints = get_type_hints(cls)
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    fields: list[tuple[str, Dumper]] = []
+
+    def dump(v: Any) -> dict[str, Any]:
+        if not fields:  # filled on first use: a dataclass may refer to itself
+            fields.extend((n, _dumper(hints[n])) for n in names)
+        return {n: f(getattr(v, n)) for n, f in fields}
+
+    return dump
 
 
 @overload

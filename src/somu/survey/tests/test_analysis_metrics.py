@@ -28,8 +28,12 @@ from somu.survey.analysis import (
     analyze,
     compare,
     from_dict,
+    from_snapshot,
     to_dict,
+    to_snapshot,
 )
+from somu.survey.analysis.frames import prepare
+from somu.survey.analysis.scopes import bus_factors
 
 
 def person(pid: int, dept: int | None = None, grade: str | None = None,
@@ -427,6 +431,47 @@ def test_a_result_survives_a_json_round_trip_exactly() -> None:
     assert back == result
     assert isinstance(back.tasks, tuple) and isinstance(back.tasks[0].capable, tuple)
     assert isinstance(back.totals.cost, int)
+
+
+def test_the_cached_snapshot_stores_people_and_tasks_as_rows_and_reads_back_exactly() -> None:
+    result = analyze(small_round())
+    snapshot = json.loads(json.dumps(to_snapshot(result)))
+    assert snapshot["people"]["columns"][0] == "person_id"
+    assert [row[0] for row in snapshot["people"]["rows"]] == [p.person_id for p in result.people]
+    assert snapshot["dependency"] == to_dict(result)["dependency"]  # read by path on home
+    assert from_snapshot(snapshot) == result
+    # A snapshot stored before the rows layout still reads.
+    assert from_snapshot(json.loads(json.dumps(to_dict(result)))) == result
+
+
+def test_a_snapshot_with_rows_that_do_not_match_the_columns_is_rejected() -> None:
+    snapshot = to_snapshot(analyze(small_round()))
+    snapshot["tasks"]["rows"][0].pop()
+    with pytest.raises(ValueError):
+        from_snapshot(snapshot)
+
+
+def test_the_exact_solver_in_its_own_thread_gives_the_same_bus_factors() -> None:
+    """60 people in 6 departments: the organization and both functions have more candidates
+    than the solver takes, so it starts on the departments while greedy removal goes on."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(5)
+    people = [person(pid, 100 + pid % 6) for pid in range(1, 61)]
+    tasks = [task(tid, "総務" if tid % 2 else "経理") for tid in range(1, 41)]
+    hours = [(pid, tid, float(rng.randint(1, 20))) for pid in range(1, 61)
+             for tid in rng.sample(range(1, 41), 4)]
+    capability = [(pid, tid, rng.choice((2, 3, 4))) for pid, tid, _ in hours]
+    data = survey(people, tasks, hours, capability)
+    options = AnalysisOptions(exact_max_people=15)
+    fr = prepare(data, options)
+    alone = bus_factors(fr, options)()
+    with ThreadPoolExecutor(max_workers=1) as solver:
+        together = bus_factors(fr, options, solver)()
+    assert together == alone
+    assert {b.method for b in alone if b.scope == "department"} == {"exact"}
+    assert analyze(data, options).bus_factors == alone
 
 
 def test_a_comparison_survives_a_json_round_trip_too() -> None:
