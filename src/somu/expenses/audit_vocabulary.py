@@ -38,6 +38,7 @@ VOCABULARY = Vocabulary(
         "expenses.search": _("電帳法 search"),
     },
     fields={
+        "names": _("names in the accounting product"),
         "retain_until": _("retained until"),
         "receipts": _("receipts (SHA-256)"),
         "sha256": _("SHA-256"),

@@ -253,6 +253,24 @@ def _expenses_the_demo_does_not_do(admin: User, people: dict[str, Person]) -> No
                                   payment_date=TODAY, now=now)
     exports.period_export(membership=admin_m, period=period, what="yayoi")
     search_export.search_export(membership=admin_m, params=search_params({}))
+    # The set-up: an account and a rule added, changed, moved and removed; settings; names.
+    from somu.expenses.services import admin as expense_admin
+
+    account = expense_admin.account_save(membership=admin_m, now=now, data={
+        "code": "7999", "name": "監査用科目", "role": "", "default_tax_rate": "taxable_10",
+        "allowed_tax_rates": ["taxable_10"]})
+    expense_admin.account_save(membership=admin_m, account=account, now=now, data={
+        "code": "7999", "name": "監査用科目（改）", "role": "", "default_tax_rate": "taxable_10",
+        "allowed_tax_rates": ["taxable_10"]})
+    expense_admin.account_delete(membership=admin_m, account=account)
+    rule = expense_admin.rule_save(membership=admin_m, now=now, data={
+        "kind": "duplicate", "severity": "warning", "text": "監査用の規程"})
+    expense_admin.rule_save(membership=admin_m, rule=rule, now=now, data={
+        "kind": "duplicate", "severity": "error", "text": "監査用の規程（改）"})
+    expense_admin.rule_move(membership=admin_m, rule=rule, up=True)
+    expense_admin.settings_save(membership=admin_m, now=now, data={"retention_years": 10})
+    expense_admin.journal_names_save(membership=admin_m, vendor="yayoi", now=now,
+                                     names={"account:7410": "旅費交通費（監査）"})
 
 
 def test_every_event_of_the_demo_and_a_handover_renders_in_words_for_admin_and_auditor(

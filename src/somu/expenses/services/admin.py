@@ -456,7 +456,13 @@ def journal_names_save(*, membership: Membership, vendor: str, names: Mapping[st
             row.name = text
             row.save(update_fields=["name"])
     if changes:
+        # One readable line per name: "旅費交通費: 旅費交通費（出張）" (empty: the default name).
+        def lines(side: int) -> str:
+            return "、".join(f"{known[key]}: {change[side] or '—'}"
+                            for key, change in sorted(changes.items()))
+
         audit_record(actor=audit_actor(membership), action="expense_journal_names.update",
                      object_type="expenses.journal_names", object_id=vendor,
-                     object_repr=str(Vendor(vendor).label), changes=changes)
+                     object_repr=str(Vendor(vendor).label),
+                     changes={"names": [lines(0), lines(1)]})
     return dict(JournalName.objects.filter(vendor=vendor).values_list("key", "name"))

@@ -150,7 +150,7 @@ def test_a_file_without_line_breaks_is_read_too():
 
 
 names = st.text(alphabet="アイウエオカキャッシュガパ ABCXYZ0123()-./あいう",
-                min_size=1, max_size=40)
+                min_size=1, max_size=40).filter(str.strip)  # a blank name is refused
 
 
 @settings(max_examples=50, deadline=None)
