@@ -15,8 +15,8 @@ and times are stored exactly as the ORM stores them):
    rows of the snapshot it started with, without a concurrent completion's changes; locked rows
    are re-read at their latest version. On SQLite, write transactions are IMMEDIATE and
    serialized by the database.
-2. :func:`update_steps` — the finished step and the steps it makes ready, in one ``UPDATE``.
-3. :func:`insert_events` — the timeline events, in one ``INSERT``.
+2. :func:`write` — the finished step and the steps it makes ready, in one ``UPDATE``;
+3. the timeline events, in one ``INSERT`` (on PostgreSQL, 2 and 3 are one statement).
 
 The audit entry adds its own (``somu.audit.services``); the run's completion, after the last
 step, one ``UPDATE`` more.
@@ -25,7 +25,7 @@ step, one ``UPDATE`` more.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -129,7 +129,7 @@ class StepRow:
     @property
     def completed_at(self) -> dt.datetime | None:
         conn, plan = _connection()
-        return plan.step.convert("completed_at", self.raw_completed_at, conn)  # type: ignore[no-any-return]
+        return plan.step.convert("completed_at", self.raw_completed_at, conn)
 
 
 @dataclass(slots=True)
@@ -178,11 +178,9 @@ def lock_run(*, step_id: int, organization_id: int, user_id: int | None) -> Lock
                      actor_person_id=person_id, actor_person_name=person_name)
 
 
-def update_steps(changes: Mapping[int, Mapping[str, Any]]) -> None:
-    """Write ``{step id: {attname: value}}`` in one statement (``CASE`` per column)."""
-    if not changes:
-        return
-    conn, plan = _connection()
+def _update_sql(changes: Mapping[int, Mapping[str, Any]], conn: Any, plan: _Plan
+                ) -> tuple[str, list[Any]]:
+    """``UPDATE`` for ``{step id: {attname: value}}``: a ``CASE`` per column for several rows."""
     columns = plan.step.columns
     q_id = columns["id"]
     sets: list[str] = []
@@ -204,25 +202,41 @@ def update_steps(changes: Mapping[int, Mapping[str, Any]]) -> None:
                 params += [pk, plan.step.prep(name, value, conn)]
         where = f"{q_id} IN ({', '.join(['%s'] * len(changes))})"
         params += list(changes)
-    with conn.cursor() as cursor:
-        cursor.execute(f"UPDATE {plan.step.table} SET {', '.join(sets)} WHERE {where}",  # noqa: S608
-                       params)
+    return (f"UPDATE {plan.step.table} SET {', '.join(sets)} WHERE {where}",  # noqa: S608
+            params)
 
 
 _EVENT_FIELDS = ("organization_id", "run_id", "step_id", "kind", "actor_id", "actor_label",
                  "comment", "data", "created_at")
 
 
-def insert_events(events: Iterable[Mapping[str, Any]]) -> None:
-    """Insert timeline events (dicts of :data:`_EVENT_FIELDS`) in one statement."""
-    conn, plan = _connection()
-    rows = [[plan.event.prep(name, event[name], conn) for name in _EVENT_FIELDS]
-            for event in events]
-    if not rows:
-        return
+def _insert_sql(events: Sequence[Mapping[str, Any]], conn: Any, plan: _Plan
+                ) -> tuple[str, list[Any]]:
+    """``INSERT`` of timeline events (dicts of :data:`_EVENT_FIELDS`), one row each."""
     columns = ", ".join(plan.event.columns[name] for name in _EVENT_FIELDS)
     placeholders = "(" + ", ".join(["%s"] * len(_EVENT_FIELDS)) + ")"
     sql = (f"INSERT INTO {plan.event.table} ({columns}) VALUES "  # noqa: S608
-           + ", ".join([placeholders] * len(rows)))
+           + ", ".join([placeholders] * len(events)))
+    return sql, [plan.event.prep(name, event[name], conn)
+                 for event in events for name in _EVENT_FIELDS]
+
+
+def write(changes: Mapping[int, Mapping[str, Any]], events: Sequence[Mapping[str, Any]]) -> None:
+    """Write the steps' ``{step id: {attname: value}}`` and insert the timeline events.
+
+    Two statements; on PostgreSQL one (the update in a ``WITH``, which runs exactly once
+    whether or not its result is read), as each statement there is a round trip.
+    """
+    conn, plan = _connection()
+    statements = []
+    if changes:
+        statements.append(_update_sql(changes, conn, plan))
+    if events:
+        statements.append(_insert_sql(events, conn, plan))
+    if len(statements) == 2 and conn.vendor == "postgresql":
+        (update, update_params), (insert, insert_params) = statements
+        statements = [(f"WITH changed AS ({update} RETURNING 1) {insert}",
+                       update_params + insert_params)]
     with conn.cursor() as cursor:
-        cursor.execute(sql, [v for row in rows for v in row])
+        for sql, params in statements:
+            cursor.execute(sql, params)

@@ -340,7 +340,8 @@ def step_complete(
     ``ValidationError`` names unfilled required form fields (by key) and ``checklist`` when an
     item is unticked; :class:`StepConflict` when the step is not ready (any more).
 
-    The common path is five statements and the audit entry's (see :mod:`.step_rows`).
+    The common path is three statements (two on PostgreSQL) and the audit entry's three; see
+    :mod:`.step_rows`.
     """
     user = _user(actor)
     found = step_rows.lock_run(step_id=step.pk if isinstance(step, Step) else step,
@@ -392,8 +393,7 @@ def step_complete(
         events.append({**event, "step_id": None, "kind": EventKind.RUN_COMPLETED, "data": {}})
         audit.append({"action": "procedure_run.complete", "obj": run,
                       "changes": {"status": [RunStatus.RUNNING, RunStatus.COMPLETED]}})
-    step_rows.update_steps(changes)
-    step_rows.insert_events(events)
+    step_rows.write(changes, events)
     notify_ready([Step(pk=r.id, name=r.name, assignee_id=r.assignee_id, run_id=run.pk)
                   for r in made_ready if r.assignee_id not in (None, found.actor_person_id)],
                  run_names={run.pk: run.name}, actor_person_id=found.actor_person_id)

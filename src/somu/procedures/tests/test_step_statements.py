@@ -1,10 +1,11 @@
 """What completing a step costs the database (issue 14), pinned so that it cannot creep back.
 
 The common path is six statements: the run and its steps locked and read in one, the step and
-the steps it makes ready updated in one, the timeline events inserted in one, and the audit
-entry's three (lock the chain head, insert, move the head). Transaction control (BEGIN,
-SAVEPOINT, RELEASE, COMMIT) is not counted: the test wraps everything in a transaction and
-SQLite reports its own BEGIN, PostgreSQL does not.
+the steps it makes ready updated in one, the timeline events inserted in one (on PostgreSQL
+the update and the insert are one statement, so five), and the audit entry's three (lock the
+chain head, insert, move the head). Transaction control (BEGIN, SAVEPOINT, RELEASE, COMMIT) is
+not counted: the test wraps everything in a transaction, and SQLite reports its own BEGIN where
+PostgreSQL does not.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from somu.procedures.services import steps as step_services
 from somu.procedures.tests.builders import make_hr_staff, onboarding, save
 
 TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")
+COMMON_PATH = 5 if connection.vendor == "postgresql" else 6
 
 
 def statements(captured: CaptureQueriesContext) -> list[str]:
@@ -53,10 +55,10 @@ def _complete(org: Any, hr: Any, run: Run, key: str) -> list[str]:
     return statements(captured)
 
 
-def test_completing_a_step_that_makes_others_ready_takes_six_statements(chain):
+def test_completing_a_step_that_makes_others_ready_takes_six_statements_at_most(chain):
     org, hr, run = chain
     sql = _complete(org, hr, run, "a")
-    assert len(sql) == 6, "\n".join(sql)
+    assert len(sql) == COMMON_PATH, "\n".join(sql)
     with tenancy.activate(org):
         assert dict(Step.objects.filter(run=run).values_list("key", "state")) == {
             "a": "done", "b": "ready", "c": "ready", "d": "waiting"}
@@ -70,7 +72,7 @@ def test_a_step_that_makes_nothing_ready_takes_the_same_six(chain):
     org, hr, run = chain
     _complete(org, hr, run, "a")
     sql = _complete(org, hr, run, "b")
-    assert len(sql) == 6, "\n".join(sql)
+    assert len(sql) == COMMON_PATH, "\n".join(sql)
 
 
 def test_the_last_step_adds_only_the_runs_update(chain):
@@ -78,7 +80,7 @@ def test_the_last_step_adds_only_the_runs_update(chain):
     for key in ("a", "b", "c"):
         _complete(org, hr, run, key)
     sql = _complete(org, hr, run, "d")
-    assert len(sql) == 7, "\n".join(sql)
+    assert len(sql) == COMMON_PATH + 1, "\n".join(sql)
     with tenancy.activate(org):
         assert Run.objects.get(pk=run.pk).status == RunStatus.COMPLETED
         assert StepEvent.objects.filter(run=run, kind=EventKind.RUN_COMPLETED).count() == 1
