@@ -99,7 +99,8 @@ _BATCH = 500
 def _append(org_id: int, events: list[AuditEvent]) -> None:
     """Chain ``events`` onto the organization's log: lock the head, insert, move the head.
 
-    Three statements whatever the number of events (up to 500 per insert). The head row's lock
+    Three statements whatever the number of events (up to 500 per insert); two on PostgreSQL,
+    where the head moves in a ``WITH`` of the (last) insert. The head row's lock
     (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite serializes write transactions) makes
     concurrent appends queue up instead of forking the chain, and a locked row is read at its
     latest version, so the appender that waited chains onto what the other one wrote. Written
@@ -130,16 +131,23 @@ def _append(org_id: int, events: list[AuditEvent]) -> None:
         columns = ", ".join(quote(c) for c in _EVENT_COLUMNS)
         row_sql = "(" + ", ".join(["%s"] * len(_EVENT_COLUMNS)) + ")"
         returning = conn.features.can_return_rows_from_bulk_insert
+        move_head = (f"UPDATE {head_table} SET {quote('seq')} = %s, "  # noqa: S608
+                     f"{quote('last_hash')} = %s WHERE {quote('organization_id')} = %s")
+        head_moved = False
         for start in range(0, len(events), _BATCH):
             batch = events[start:start + _BATCH]
             params: list[Any] = []
+            prefix = ""
+            if conn.vendor == "postgresql" and start + _BATCH >= len(events):
+                prefix, params, head_moved = f"WITH head AS ({move_head}) ", [
+                    seq, prev_hash, org_id], True
             for e in batch:
                 params += [e.organization_id, e.seq,
                            conn.ops.adapt_datetimefield_value(e.created_at), e.actor_id,
                            e.actor_label, e.action, e.object_type, e.object_id, e.object_repr,
                            changes_field.get_db_prep_save(e.changes, conn), e.request_id,
                            e.prev_hash, e.hash]
-            sql = (f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+            sql = (f"{prefix}INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES "  # noqa: S608
                    + ", ".join([row_sql] * len(batch))
                    + (f" RETURNING {quote('id')}, {quote('seq')}" if returning else ""))
             cursor.execute(sql, params)
@@ -147,9 +155,8 @@ def _append(org_id: int, events: list[AuditEvent]) -> None:
             for e in batch:
                 e.pk = ids.get(e.seq)
                 e._state.adding, e._state.db = False, conn.alias
-        cursor.execute(
-            f"UPDATE {head_table} SET {quote('seq')} = %s, {quote('last_hash')} = %s "  # noqa: S608
-            f"WHERE {quote('organization_id')} = %s", [seq, prev_hash, org_id])
+        if not head_moved:
+            cursor.execute(move_head, [seq, prev_hash, org_id])
 
 
 @transaction.atomic(savepoint=False)

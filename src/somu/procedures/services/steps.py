@@ -340,8 +340,8 @@ def step_complete(
     ``ValidationError`` names unfilled required form fields (by key) and ``checklist`` when an
     item is unticked; :class:`StepConflict` when the step is not ready (any more).
 
-    The common path is three statements (two on PostgreSQL) and the audit entry's three; see
-    :mod:`.step_rows`.
+    The common path is three statements and the audit entry's three (on PostgreSQL two and
+    two); see :mod:`.step_rows`.
     """
     user = _user(actor)
     found = step_rows.lock_run(step_id=step.pk if isinstance(step, Step) else step,
