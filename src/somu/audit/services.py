@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
 from somu.audit import chain
@@ -68,7 +68,98 @@ def _actor_label(actor: AbstractBaseUser | AnonymousUser | None) -> str:
     return actor.get_username()
 
 
-@transaction.atomic
+def _new_event(org_id: int, actor_id: int | None, actor_label: str, request_id: str,
+               action: str, obj: models.Model | None, object_type: str, object_id: str,
+               object_repr: str, changes: Mapping[str, Any] | None) -> AuditEvent:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    return AuditEvent(
+        organization_id=org_id,
+        # Stored to the microsecond on both databases, so the hash can be recomputed exactly.
+        created_at=timezone.now(),
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        changes=jsonable(dict(changes or {})),
+        request_id=request_id,
+    )
+
+
+_EVENT_COLUMNS = ("organization_id", "seq", "created_at", "actor_id", "actor_label", "action",
+                  "object_type", "object_id", "object_repr", "changes", "request_id",
+                  "prev_hash", "hash")
+_BATCH = 500
+
+
+def _append(org_id: int, events: list[AuditEvent]) -> None:
+    """Chain ``events`` onto the organization's log: lock the head, insert, move the head.
+
+    Three statements whatever the number of events (up to 500 per insert); two on PostgreSQL,
+    where the head moves in a ``WITH`` of the (last) insert. The head row's lock
+    (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite serializes write transactions) makes
+    concurrent appends queue up instead of forking the chain, and a locked row is read at its
+    latest version, so the appender that waited chains onto what the other one wrote. Written
+    out rather than through the ORM: every service writes one of these, and the ORM's query
+    building took longer than the statements themselves.
+    """
+    conn = connections[DEFAULT_DB_ALIAS]
+    quote = conn.ops.quote_name
+    head_table = quote(AuditChainHead._meta.db_table)
+    select_head = (f"SELECT {quote('seq')}, {quote('last_hash')} FROM {head_table} "  # noqa: S608
+                   f"WHERE {quote('organization_id')} = %s"
+                   + (" FOR UPDATE" if conn.features.has_select_for_update else ""))
+    with conn.cursor() as cursor:
+        cursor.execute(select_head, [org_id])
+        head = cursor.fetchone()
+        if head is None:  # the organization's first event
+            AuditChainHead.objects.bulk_create(
+                [AuditChainHead(organization_id=org_id, seq=0, last_hash=chain.GENESIS)],
+                ignore_conflicts=True)
+            cursor.execute(select_head, [org_id])
+            head = cursor.fetchone()
+        seq, prev_hash = int(head[0]), str(head[1])
+        for event in events:
+            seq += 1
+            event.seq, event.prev_hash = seq, prev_hash
+            event.hash = prev_hash = chain.entry_hash(prev_hash, event.chain_content())
+        changes_field = AuditEvent._meta.get_field("changes")
+        columns = ", ".join(quote(c) for c in _EVENT_COLUMNS)
+        row_sql = "(" + ", ".join(["%s"] * len(_EVENT_COLUMNS)) + ")"
+        returning = conn.features.can_return_rows_from_bulk_insert
+        move_head = (f"UPDATE {head_table} SET {quote('seq')} = %s, "  # noqa: S608
+                     f"{quote('last_hash')} = %s WHERE {quote('organization_id')} = %s")
+        head_moved = False
+        for start in range(0, len(events), _BATCH):
+            batch = events[start:start + _BATCH]
+            params: list[Any] = []
+            prefix = ""
+            if conn.vendor == "postgresql" and start + _BATCH >= len(events):
+                prefix, params, head_moved = f"WITH head AS ({move_head}) ", [
+                    seq, prev_hash, org_id], True
+            for e in batch:
+                params += [e.organization_id, e.seq,
+                           conn.ops.adapt_datetimefield_value(e.created_at), e.actor_id,
+                           e.actor_label, e.action, e.object_type, e.object_id, e.object_repr,
+                           changes_field.get_db_prep_save(e.changes, conn), e.request_id,
+                           e.prev_hash, e.hash]
+            sql = (f"{prefix}INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+                   + ", ".join([row_sql] * len(batch))
+                   + (f" RETURNING {quote('id')}, {quote('seq')}" if returning else ""))
+            cursor.execute(sql, params)
+            ids = {s: i for i, s in cursor.fetchall()} if returning else {}
+            for e in batch:
+                e.pk = ids.get(e.seq)
+                e._state.adding, e._state.db = False, conn.alias
+        if not head_moved:
+            cursor.execute(move_head, [seq, prev_hash, org_id])
+
+
+@transaction.atomic(savepoint=False)
 def audit_record(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
@@ -80,47 +171,24 @@ def audit_record(
     changes: Mapping[str, Any] | None = None,
     organization_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the active organization's chain."""
+    """Append one event to the active organization's chain.
+
+    No savepoint of its own: an append that fails fails the caller's whole transaction, which
+    must not commit a change without its entry anyway.
+    """
     org_id = organization_id if organization_id is not None else tenancy.active_organization_id()
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:200]
-
-    # The head row lock makes concurrent appends to one chain queue up instead of forking it.
-    head, _ = AuditChainHead.objects.get_or_create(
-        organization_id=org_id, defaults={"seq": 0, "last_hash": chain.GENESIS}
-    )
-    head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
-
-    event = AuditEvent(
-        organization_id=org_id,
-        seq=head.seq + 1,
-        # Stored to the microsecond on both databases, so the hash can be recomputed exactly.
-        created_at=timezone.now(),
-        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
-        actor_label=_actor_label(actor),
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr,
-        changes=jsonable(dict(changes or {})),
-        request_id=current_request_id() if current_request_id() != "-" else "",
-        prev_hash=head.last_hash,
-    )
-    event.hash = chain.entry_hash(event.prev_hash, event.chain_content())
-    with tenancy.activate(org_id):
-        event.save()
-    head.seq = event.seq
-    head.last_hash = event.hash
-    head.save(update_fields=["seq", "last_hash"])
+    request_id = current_request_id()
+    event = _new_event(org_id, actor.pk if actor is not None and actor.is_authenticated else None,
+                       _actor_label(actor), request_id if request_id != "-" else "", action, obj,
+                       object_type, object_id, object_repr, changes)
+    _append(org_id, [event])
     return event
 
 
 _ENTRY_KEYS = frozenset({"action", "obj", "object_type", "object_id", "object_repr", "changes"})
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def audit_record_many(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
@@ -131,57 +199,24 @@ def audit_record_many(
 
     Each entry holds the keyword arguments :func:`audit_record` takes (``action``, ``obj``,
     ``object_type``, ``object_id``, ``object_repr``, ``changes``); the events are hashed exactly
-    as :func:`audit_record` would hash them one by one, but written with one bulk insert, so an
-    import of thousands of records does not take thousands of round trips.
+    as :func:`audit_record` would hash them one by one, but written with one insert per 500, so
+    an import of thousands of records does not take thousands of round trips.
     """
     org_id = organization_id if organization_id is not None else tenancy.active_organization_id()
-    head, _ = AuditChainHead.objects.get_or_create(
-        organization_id=org_id, defaults={"seq": 0, "last_hash": chain.GENESIS}
-    )
-    head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
-
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     actor_label = _actor_label(actor)
     request_id = current_request_id() if current_request_id() != "-" else ""
-    seq, prev_hash = head.seq, head.last_hash
     events: list[AuditEvent] = []
     for entry in entries:
         unknown = set(entry) - _ENTRY_KEYS
         if unknown:
             raise ValueError(f"Unknown audit entry keys: {sorted(unknown)}")
-        obj: models.Model | None = entry.get("obj")
-        object_type = entry.get("object_type", "")
-        object_id = entry.get("object_id", "")
-        object_repr = entry.get("object_repr", "")
-        if obj is not None:
-            object_type = object_type or obj._meta.label_lower
-            object_id = object_id or str(obj.pk)
-            object_repr = object_repr or str(obj)[:200]
-        seq += 1
-        event = AuditEvent(
-            organization_id=org_id,
-            seq=seq,
-            created_at=timezone.now(),
-            actor_id=actor_id,
-            actor_label=actor_label,
-            action=entry["action"],
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr,
-            changes=jsonable(dict(entry.get("changes") or {})),
-            request_id=request_id,
-            prev_hash=prev_hash,
-        )
-        event.hash = chain.entry_hash(event.prev_hash, event.chain_content())
-        prev_hash = event.hash
-        events.append(event)
-    if not events:
-        return []
-    # bulk_create skips AuditEvent.save(): these rows are new by construction.
-    AuditEvent.all_objects.bulk_create(events, batch_size=500)
-    head.seq = seq
-    head.last_hash = prev_hash
-    head.save(update_fields=["seq", "last_hash"])
+        events.append(_new_event(
+            org_id, actor_id, actor_label, request_id, entry["action"], entry.get("obj"),
+            entry.get("object_type", ""), entry.get("object_id", ""),
+            entry.get("object_repr", ""), entry.get("changes")))
+    if events:
+        _append(org_id, events)
     return events
 
 

@@ -210,3 +210,48 @@ def test_postgresql_refuses_to_update_or_delete_an_audit_event(org_a, people_a, 
           connection.cursor() as cursor):
         cursor.execute(sql, [event.pk])
     assert audit_chain_verify(organization_id=org_a.pk).ok
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_in_one_organization_chain_one_after_the_other(org_a):
+    """Four connections appending at once queue on the chain head: one chain, no gaps."""
+    import threading
+
+    from django.db import close_old_connections
+
+    from somu.audit.services import audit_record, audit_record_many
+
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def append(worker: int) -> None:
+        try:
+            with tenancy.activate(org_a):
+                start.wait(10)
+                for i in range(10):
+                    if i % 3:
+                        audit_record(actor=None, action="test.append", object_type="test",
+                                     object_id=f"{worker}-{i}")
+                    else:
+                        audit_record_many(actor=None, entries=[
+                            {"action": "test.append", "object_type": "test",
+                             "object_id": f"{worker}-{i}-{n}"} for n in range(3)])
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    before = len(events(org_a))
+    threads = [threading.Thread(target=append, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert failures == []
+    appended = events(org_a)[before:]
+    assert len(appended) == 4 * (6 + 4 * 3)
+    assert [e.seq for e in events(org_a)] == list(range(1, len(events(org_a)) + 1))
+    assert audit_chain_verify(organization_id=org_a.pk).ok

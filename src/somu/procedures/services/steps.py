@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError
@@ -22,7 +23,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from somu.audit.services import audit_record
+from somu.audit.services import audit_record, audit_record_many
+from somu.core import tenancy
 from somu.core.errors import Conflict
 from somu.org.models import Person, PersonStatus
 from somu.org.services import Actor
@@ -31,6 +33,7 @@ from somu.procedures.engine.spec import StepSpec, TemplateSpec
 from somu.procedures.models import (
     FINISHED_STATES,
     OPEN_STATES,
+    SYSTEM_ACTOR,
     EventKind,
     Run,
     RunStatus,
@@ -39,7 +42,9 @@ from somu.procedures.models import (
     StepEvent,
     StepKind,
     StepState,
+    TemplateVersion,
 )
+from somu.procedures.services import step_rows
 from somu.procedures.services.launching import (
     actor_identity,
     calendar_for_active_organization,
@@ -158,8 +163,8 @@ def run_advance(*, actor: Actor, run: Run | int) -> list[Step]:
     return _advance(actor=actor, run=locked)
 
 
-def _after_step_dues(run: Run, spec: TemplateSpec, steps: list[Step], finished: Step | None
-                     ) -> list[tuple[Step, dt.date | None]]:
+def _after_step_dues(run: Run, spec: TemplateSpec, steps: Sequence[Any], finished: Step | None
+                     ) -> list[tuple[Any, dt.date | None]]:
     """Open steps due relative to a predecessor's completion, with their (new) due date:
     those after ``finished`` always, others when their predecessor is done and the date unset.
     """
@@ -293,32 +298,106 @@ def _finish(locked: Step, actor: Actor, state: str) -> None:
                                "checklist_done", "form_values", "actual_minutes"])
 
 
+@dataclass(frozen=True)
+class _VersionIndex:
+    """What completing a step needs from a version's spec, computed once per version."""
+
+    steps: dict[str, StepSpec]
+    depends_on: dict[str, tuple[str, ...]]
+    spec: TemplateSpec
+    after_step: bool  # some step is due relative to another's completion
+
+
+_INDEX: dict[tuple[int, str], _VersionIndex] = {}
+
+
+def _version_index(version: TemplateVersion) -> _VersionIndex:
+    key = (version.pk, version.created_at.isoformat())
+    index = _INDEX.get(key)
+    if index is None:
+        from somu.procedures.selectors.templates import version_spec
+
+        spec = version_spec(version)
+        index = _VersionIndex(
+            steps={s.key: s for s in spec.steps},
+            depends_on={s.key: s.depends_on for s in spec.steps},
+            spec=spec, after_step=any(s.due is not None and s.due.after_step for s in spec.steps))
+        if len(_INDEX) >= 512:
+            _INDEX.clear()
+        _INDEX[key] = index
+    return index
+
+
 @transaction.atomic
 def step_complete(
     *, actor: Actor, step: Step | int, checklist_done: Sequence[int] | None = None,
     form_values: Mapping[str, Any] | None = None, actual_minutes: int | None = None,
     revision: int | None = None,
 ) -> Step:
-    """Complete a ready task step; the steps waiting only for it become ready.
+    """Complete a ready task step; the steps waiting only for it become ready, and the run
+    completes with its last step.
 
     ``ValidationError`` names unfilled required form fields (by key) and ``checklist`` when an
     item is unticked; :class:`StepConflict` when the step is not ready (any more).
+
+    The common path is three statements and the audit entry's three (on PostgreSQL two and
+    two); see :mod:`.step_rows`.
     """
-    run, locked = _lock(step)
+    user = _user(actor)
+    found = step_rows.lock_run(step_id=step.pk if isinstance(step, Step) else step,
+                               organization_id=tenancy.active_organization_id(),
+                               user_id=user.pk if user is not None else None)
+    run, locked = found.run, found.step
     _require_running(run)
     _require_state(locked, StepState.READY)
     _check_revision(locked, revision)
     if locked.kind != StepKind.TASK:
         raise StepConflict(_("An approval step is approved or rejected, not completed."))
-    _apply_progress(locked, _spec_step(run, locked.key), checklist_done=checklist_done,
+    index = _version_index(found.version)
+    _apply_progress(locked, index.steps.get(locked.key), checklist_done=checklist_done,
                     form_values=form_values, actual_minutes=actual_minutes, final=True)
-    _finish(locked, actor, StepState.DONE)
-    _event(run, locked, EventKind.COMPLETED, actor,
-           data={"minutes": locked.actual_minutes, "form": locked.form_values})
-    audit_record(actor=actor, action="procedure_step.complete", obj=locked,
-                 changes={"state": [StepState.READY, StepState.DONE],
-                          "actual_minutes": [None, locked.actual_minutes]})
-    _advance(actor=actor, run=run, finished=locked)
+    now = timezone.now()
+    locked.state, locked.completed_at, locked.completed_by = StepState.DONE, now, user
+    locked.revision += 1
+    changes: dict[int, dict[str, Any]] = {locked.pk: {
+        "state": locked.state, "completed_at": now, "completed_by_id": locked.completed_by_id,
+        "revision": locked.revision, "checklist_done": locked.checklist_done,
+        "form_values": locked.form_values, "actual_minutes": locked.actual_minutes}}
+    rows = found.steps
+    for row in rows:
+        if row.id == locked.pk:
+            row.state, row.raw_completed_at = StepState.DONE, now
+    if index.after_step:
+        for row, due in _after_step_dues(run, index.spec, rows, locked):
+            changes.setdefault(row.id, {})["due_date"] = due
+    ready_keys = set(planning.newly_ready({r.key: r.state for r in rows}, index.depends_on))
+    made_ready = [r for r in rows if r.key in ready_keys]
+    for row in made_ready:
+        row.state = StepState.READY
+        changes.setdefault(row.id, {}).update(
+            state=StepState.READY, ready_at=now, revision=row.revision + 1)
+    label = (SYSTEM_ACTOR if user is None
+             else found.actor_person_name or user.get_username())
+    event = {"organization_id": run.organization_id, "run_id": run.pk, "comment": "",
+             "actor_id": locked.completed_by_id, "actor_label": label, "created_at": now}
+    events = [{**event, "step_id": locked.pk, "kind": EventKind.COMPLETED,
+               "data": {"minutes": locked.actual_minutes, "form": locked.form_values}}]
+    events += [{**event, "step_id": r.id, "kind": EventKind.READY, "data": {}} for r in made_ready]
+    audit: list[dict[str, Any]] = [{
+        "action": "procedure_step.complete", "obj": locked,
+        "changes": {"state": [StepState.READY, StepState.DONE],
+                    "actual_minutes": [None, locked.actual_minutes]}}]
+    if all(r.state in FINISHED_STATES for r in rows):
+        run.status, run.completed_at = RunStatus.COMPLETED, now
+        Run.objects.filter(pk=run.pk).update(status=run.status, completed_at=now)
+        events.append({**event, "step_id": None, "kind": EventKind.RUN_COMPLETED, "data": {}})
+        audit.append({"action": "procedure_run.complete", "obj": run,
+                      "changes": {"status": [RunStatus.RUNNING, RunStatus.COMPLETED]}})
+    step_rows.write(changes, events)
+    notify_ready([Step(pk=r.id, name=r.name, assignee_id=r.assignee_id, run_id=run.pk)
+                  for r in made_ready if r.assignee_id not in (None, found.actor_person_id)],
+                 run_names={run.pk: run.name}, actor_person_id=found.actor_person_id)
+    audit_record_many(actor=actor, entries=audit)
     return locked
 
 
