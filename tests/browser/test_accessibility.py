@@ -34,6 +34,7 @@ from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.expenses.models import Account
 from somu.expenses.models import Account as ExpenseAccount
+from somu.expenses.models import Period as ExpensePeriod
 from somu.expenses.models import Rule as ExpenseRule
 from somu.expenses.services import claims as expense_claims
 from somu.expenses.services import receipts as expense_receipts
@@ -90,7 +91,9 @@ APPROVER = "manager"
 APPROVER_WAITING = "会議室プロジェクター"
 # Routes that answer a GET with a redirect, not a page.
 REDIRECTS = frozenset({"/i18n/setlang/", "/favicon.ico",
-                       "/notifications/<int:notification_id>/open/"})
+                       "/notifications/<int:notification_id>/open/",
+                       # without ?file= it goes back to the period to choose a file
+                       "/expenses/periods/<int:period_id>/download/"})
 # Pages that answer 500 on the scan's data today: the query that avoids the broken record (the
 # page is scanned with it), and why. The scan FAILS once the page renders again unfiltered, so the
 # entry is removed.
@@ -147,6 +150,7 @@ DEMO_IDS: dict[str, Callable[[dict[str, Any]], Any]] = {
     # The expense set-up the demo starts with (the default chart of accounts and rules).
     "expense_account_id": lambda r: ExpenseAccount.objects.order_by("sort_order", "pk").first(),
     "expense_rule_id": lambda r: ExpenseRule.objects.order_by("number").first(),
+    "period_id": lambda r: ExpensePeriod.objects.order_by("pk").first(),
     # A draft 経費精算 of ``REQUESTER`` with a 交際費 line, a receipt and its reading's proposal.
     "claim_id": lambda r: r["claim"],
     "line_id": lambda r: r["line"],

@@ -10,6 +10,10 @@ gets a revision with rows for 経費精算 and 仮払申請 (up to ¥100,000 the
   (a draft), a taxi claim waiting for 伊藤 課長, and a draft whose taxi line lacks a reason;
 - 野口 (第二営業課): a claim in progress with the same receipt entered twice (a warning);
 - 岡: a claim sent back for a missing receipt; 山下: a 交際費 claim rejected.
+
+The company's 全銀 payer account and the claimants' bank accounts are set, and the period up to two
+weeks ago is closed (小川's advance and settlement, 斎藤's approved claim), so its 全銀 file and
+journals can be downloaded.
 Idempotent: nothing is added when the organization already has claims.
 """
 
@@ -55,7 +59,10 @@ def load_demo(organization: Organization, *, today: dt.date, fresh: bool) -> Non
         if admin is None or version is None or OGAWA not in people:
             return  # not the organization demo's company
         _rules(admin, version, today)
-        _claims(_Demo(today, people), today)
+        demo = _Demo(today, people)
+        _claims(demo, today)
+        _bank_accounts(demo, admin)
+        _close(demo, admin, organization)
 
 
 def _rules(admin: Membership, version: RuleVersion, today: dt.date) -> None:
@@ -234,3 +241,41 @@ def _claims(d: _Demo, today: dt.date) -> None:
     ], days_ago=8)
     d.decide(ITO, dinner, "reject", days_ago=7,
              comment="1人1万円を超える会食は事前に稟議を上げてください。")
+
+
+# (社員番号, bank, branch, number, 名義 in half-width kana)
+BANK_ACCOUNTS: Final = (
+    (OGAWA, "0005", "001", "1234567", "ｵｶﾞﾜ ﾅｵﾄ"),
+    (SAITO, "0009", "005", "2345678", "ｻｲﾄｳ ﾕｳｶ"),
+    (NOGUCHI, "0001", "001", "3456789", "ﾉｸﾞﾁ ﾏｲ"),
+    (OKA, "0005", "001", "4567890", "ｵｶ ｼﾕﾝ"),
+    (YAMASHITA, "0009", "005", "5678901", "ﾔﾏｼﾀ ｻﾄｼ"),
+)
+
+
+def _bank_accounts(d: _Demo, admin: Membership) -> None:
+    from somu.expenses.services import admin as expense_admin
+    from somu.expenses.services import banks
+
+    _day, now = d.at(40)
+    expense_admin.settings_save(membership=admin, now=now, data={
+        "requester_code": "1234567890", "requester_name": "ｶ) ｻﾝﾌﾟﾙ",
+        "bank_code": "0005", "branch_code": "001", "account_kind": "1",
+        "account_number": "7777777"})
+    for number, bank, branch, account, holder in BANK_ACCOUNTS:
+        banks.bank_account_save(membership=admin, person=d.people[number], now=now, data={
+            "bank_code": bank, "branch_code": branch, "kind": "1", "number": account,
+            "holder": holder})
+
+
+def _close(d: _Demo, admin: Membership, organization: Organization) -> None:
+    """The period up to two weeks ago, paid on the next business day after it."""
+    from somu.expenses.services import periods
+    from somu.org.selectors import business_calendar
+
+    cutoff = d.today - dt.timedelta(days=14)
+    payment = business_calendar(organization=organization).next_business_day(
+        cutoff + dt.timedelta(days=1))
+    _day, now = d.at(13, 17)
+    periods.period_close(membership=admin, label=f"{cutoff.month}月前半（デモ）", cutoff=cutoff,
+                         payment_date=min(payment, d.today), now=now)

@@ -42,3 +42,31 @@ def test_the_demo_has_claims_in_every_state_on_any_day(db, today):
     load_demo(company, today=today, fresh=False)
     with tenancy.activate(company):
         assert Claim.objects.count() == count
+
+
+def test_the_demo_has_a_closed_period_whose_files_download(db):
+    from somu.core.permissions import Role
+    from somu.expenses.formats import journals, zengin
+    from somu.expenses.models import Payment, Period
+    from somu.expenses.services import exports
+    from somu.org.models import Membership
+
+    today = dt.date(2026, 12, 5)
+    company = sample_company(survey=False)
+    ensure_procedures_demo(company, today=today)
+    load_approvals(company, today=today, fresh=True)
+    load_demo(company, today=today, fresh=True)
+    with tenancy.activate(company):
+        period = Period.objects.get()
+        assert period.cutoff == dt.date(2026, 11, 21)
+        paid = {p.person.employee_number: p.amount for p in Payment.objects.filter(period=period)}
+        # 小川: the advance paid out (30,000) and the trip claim less it (37,820 − 30,000);
+        # 斎藤: her books and meeting (5,280).
+        assert paid == {"S0040": 37_820, "S0053": 5_280}
+        admin = Membership.objects.filter(role=Role.ADMIN).first()
+        transfer = zengin.parse(exports.period_export(membership=admin, period=period,
+                                                      what="zengin")[1])
+        assert transfer.total_amount == 43_100 and transfer.total_count == 2
+        vouchers = journals.parse("yayoi", exports.period_export(
+            membership=admin, period=period, what="yayoi")[1])
+        assert vouchers
