@@ -46,8 +46,8 @@ from enum import Enum, IntEnum
 from typing import BinaryIO, NamedTuple
 
 __all__ = [
-    "COLUMNS", "PersonKind", "Process", "RegistryFileError", "RegistryRecord", "Residence",
-    "Validity", "detect_encoding", "name_key", "read_records", "validity_on",
+    "COLUMNS", "REASONS", "PersonKind", "Process", "RegistryFileError", "RegistryRecord",
+    "Residence", "Validity", "detect_encoding", "name_key", "read_records", "validity_on",
 ]
 
 COLUMNS: tuple[str, ...] = (
@@ -129,17 +129,46 @@ class RegistryRecord(NamedTuple):
         return self.address or self.requested_address or self.domestic_address
 
 
-class RegistryFileError(ValueError):
-    """The file is not in the NTA layout. Nothing of it may be stored."""
+# Why a file is refused, by code; the service shows each in the user's language with the same
+# parameters (``expenses.services.registry``).
+REASONS: dict[str, str] = {
+    "empty": "the file is empty",
+    "no_records": "the file holds no records",
+    "encoding": "the bytes are neither UTF-8 nor Shift_JIS text",
+    "csv": "not valid CSV ({detail})",
+    "columns": "has {found} columns; the NTA layout has {expected}",
+    "header": "is not a number: the NTA files have no header line",
+    "not_number": "is not a number",
+    "number_form": "is not a 登録番号 (T and 13 digits)",
+    "check_digit": "has a wrong check digit",
+    "code": "is not one of {allowed}",
+    "date": "is not a date written YYYY-MM-DD",
+    "required": "is empty (allowed only on a 削除 record)",
+    "too_long": "is longer than {limit} characters",
+    "code_width": "is not a {width}-digit code",
+}
 
-    def __init__(self, line: int, reason: str, *, column: str = "", value: str = "") -> None:
+
+class RegistryFileError(ValueError):
+    """The file is not in the NTA layout. Nothing of it may be stored.
+
+    ``code`` is a key of :data:`REASONS`, ``params`` fill its blanks; ``column`` is "8 登録年月日"
+    (position and name) or empty when the fault is the line or the file."""
+
+    def __init__(self, line: int, code: str, *, column: str = "", value: str = "",
+                 **params: object) -> None:
         self.line = line
+        self.code = code
         self.column = column
         self.value = value
-        self.reason = reason
+        self.params = params
         where = f"line {line}" + (f", column {column}" if column else "")
         shown = f" {value!r}" if value else ""
-        super().__init__(f"{where}:{shown} {reason}")
+        super().__init__(f"{where}:{shown} {self.reason}")
+
+    @property
+    def reason(self) -> str:
+        return REASONS[self.code].format(**self.params)
 
 
 # --- the file ------------------------------------------------------------------------------
@@ -185,7 +214,7 @@ def read_records(stream: BinaryIO, *, encoding: str | None = None) -> Iterator[R
     neither UTF-8 nor Shift_JIS) and at an empty file."""
     head = stream.read(_HEAD_BYTES)
     if not head.strip():
-        raise RegistryFileError(1, "the file is empty")
+        raise RegistryFileError(1, "empty")
     encoding = encoding or detect_encoding(head)
     if head.startswith(codecs.BOM_UTF8):
         head = head[len(codecs.BOM_UTF8):]
@@ -199,13 +228,13 @@ def read_records(stream: BinaryIO, *, encoding: str | None = None) -> Iterator[R
         except StopIteration:
             break
         except csv.Error as error:
-            raise RegistryFileError(line, f"not valid CSV ({error})") from None
+            raise RegistryFileError(line, "csv", detail=str(error)) from None
         if row:
             yield parse(row, line)
             count += 1
         line = reader.line_num + 1
     if not count:
-        raise RegistryFileError(1, "the file holds no records")
+        raise RegistryFileError(1, "no_records")
 
 
 def _decoded_lines(raw: io.RawIOBase, encoding: str) -> Iterator[str]:
@@ -217,8 +246,7 @@ def _decoded_lines(raw: io.RawIOBase, encoding: str) -> Iterator[str]:
         try:
             yield data.decode(codec)
         except UnicodeDecodeError:
-            raise RegistryFileError(
-                number, "the bytes are neither UTF-8 nor Shift_JIS text") from None
+            raise RegistryFileError(number, "encoding") from None
 
 
 # --- one line ------------------------------------------------------------------------------
@@ -264,14 +292,13 @@ class _Parser:
                 raise ValueError
             parsed = date.fromisoformat(value)
         except ValueError:
-            raise _error(line, column, value, "is not a date written YYYY-MM-DD") from None
+            raise _error(line, column, value, "date") from None
         self._dates[value] = parsed
         return parsed
 
     def __call__(self, row: list[str], line: int) -> RegistryRecord:
         if len(row) != 24:
-            raise RegistryFileError(
-                line, f"has {len(row)} columns; the NTA layout has {len(COLUMNS)}")
+            raise RegistryFileError(line, "columns", found=len(row), expected=len(COLUMNS))
         sequence, number = row[0], row[1]
         process = _PROCESSES.get(row[2])
         corrected = _CORRECTED.get(row[3])
@@ -310,18 +337,17 @@ class _Parser:
         sequence, number = row[0], row[1]
         if not sequence.isascii() or not sequence.isdigit():
             if line == 1 and not number.startswith("T"):
-                raise _error(line, 0, sequence,
-                             "is not a number: the NTA files have no header line")
-            raise _error(line, 0, sequence, "is not a number")
+                raise _error(line, 0, sequence, "header")
+            raise _error(line, 0, sequence, "not_number")
         if not _NUMBER.match(number):
-            raise _error(line, 1, number, "is not a 登録番号 (T and 13 digits)")
+            raise _error(line, 1, number, "number_form")
         if not _check_digit_ok(number):
-            raise _error(line, 1, number, "has a wrong check digit")
+            raise _error(line, 1, number, "check_digit")
         for column, codes in ((2, _PROCESSES), (3, _CORRECTED), (4, _KINDS), (5, _RESIDENCES),
                               (6, _LATEST)):
             if row[column] not in codes:
                 allowed = " / ".join(repr(code) for code in codes if code)
-                raise _error(line, column, row[column], f"is not one of {allowed}")
+                raise _error(line, column, row[column], "code", allowed=allowed)
         new_dates = False
         for column in (7, 8, 9, 10):
             if row[column] not in self._dates:
@@ -331,19 +357,19 @@ class _Parser:
             return self(row, line)
         for column in (7, 18):
             if not row[column]:
-                raise _error(line, column, "", "is empty (allowed only on a 削除 record)")
+                raise _error(line, column, "", "required")
         for column, limit in _TEXT_LIMITS.items():
             if len(row[column]) > limit:
-                raise _error(line, column, row[column][:20] + "…",
-                             f"is longer than {limit} characters")
+                raise _error(line, column, row[column][:20] + "…", "too_long", limit=limit)
         for column, width in _CODE_COLUMNS:
             if row[column] and not (_CODE2 if width == 2 else _CODE3).match(row[column]):
-                raise _error(line, column, row[column], f"is not a {width}-digit code")
+                raise _error(line, column, row[column], "code_width", width=width)
         raise AssertionError(f"line {line} was refused for no reason")  # pragma: no cover
 
 
-def _error(line: int, column: int, value: str, reason: str) -> RegistryFileError:
-    return RegistryFileError(line, reason, column=f"{column + 1} {COLUMNS[column]}", value=value)
+def _error(line: int, column: int, value: str, code: str, **params: object) -> RegistryFileError:
+    return RegistryFileError(line, code, column=f"{column + 1} {COLUMNS[column]}", value=value,
+                             **params)
 
 
 # --- what the registry says on a date -----------------------------------------------------
@@ -352,7 +378,7 @@ class Validity(Enum):
     """Whether a registrant's registration is in force on a date."""
 
     VALID = "valid"                              # registered and in force
-    NOT_YET_REGISTERED = "not_yet_registered"    # the date is before 登録年月日
+    NOT_YET_REGISTERED = "not_yet"               # the date is before 登録年月日
     CANCELLED = "cancelled"                      # on or after 取消年月日
     EXPIRED = "expired"                          # on or after 失効年月日
 
