@@ -1,0 +1,1 @@
+"""Every write of the expenses app (see docs/developing.md)."""
