@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "somu.notify",
     "somu.procedures",
     "somu.approvals",
+    "somu.expenses",
 ]
 
 MIDDLEWARE = [

@@ -41,6 +41,9 @@ class RequestType(TenantModel):
     follow_up_params = models.JSONField(_("follow-up parameters"), default=dict, blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    # Another app owns the content of this type's requests (see somu.approvals.kinds), e.g.
+    # "expenses.claim"; empty: the form fields above.
+    kind = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         ordering = ["sort_order", "name"]

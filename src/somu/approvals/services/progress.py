@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from somu.approvals import kinds
 from somu.approvals.models import (
     EventKind,
     Request,
@@ -61,6 +62,9 @@ def request_complete(request: Request, *, now: dt.datetime) -> None:
         people = list(seats.values_list("person_id", flat=True))
         seats.update(state=SeatState.PENDING, pending_since=now)
         notices.notify_circulated(request, people)
+    kind = kinds.kind_of(request.request_type)
+    if kind is not None and kind.on_approved is not None:
+        kind.on_approved(request, now)
     notices.notify_requester(request, _("Approved: %(request)s"))
     _launch_follow_up(request, now=now)
 

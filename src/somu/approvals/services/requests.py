@@ -20,8 +20,8 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from somu.approvals import kinds, presenters
 from somu.approvals import permissions as p
-from somu.approvals import presenters
 from somu.approvals.models import (
     Attachment,
     EventKind,
@@ -118,8 +118,13 @@ def _clean(request_type: RequestType, *, title: str, amount: Any, category: str,
 def request_save(*, membership: Membership, request_type: RequestType, requester: Person,
                  title: str, amount: Any = None, category: str = "",
                  values: Mapping[str, Any] | None = None, request: Request | None = None,
-                 now: dt.datetime) -> Request:
-    """Create a draft, or save the changes to a request the requester may still edit."""
+                 now: dt.datetime, by_kind: bool = False) -> Request:
+    """Create a draft, or save the changes to a request the requester may still edit.
+
+    A type whose content another app owns (:mod:`somu.approvals.kinds`) is saved only by that
+    app's services (``by_kind``); through approvals' own form or API it is refused, saying where
+    it is filled in.
+    """
     if request is not None:
         request = locked(request)
         if not request.is_editable:
@@ -130,6 +135,10 @@ def request_save(*, membership: Membership, request_type: RequestType, requester
         requester = request.requester
     if not request_type.is_active:
         raise ValidationError({"request_type": _("This request type is no longer in use.")})
+    if not by_kind and (kind := kinds.kind_of(request_type)) is not None:
+        raise ValidationError({"request_type": _(
+            "%(type)s is filled in on its own page (%(kind)s), not on this form.")
+            % {"type": request_type.name, "kind": kind.label}})
     by = _check_requester(membership, requester)
     title, number, category, cleaned = _clean(request_type, title=title, amount=amount,
                                               category=category, values=values or {},
@@ -218,6 +227,9 @@ def request_submit(*, membership: Membership, request: Request | int, today: dt.
     if not request.requester.is_active:
         raise ValidationError(_("%(name)s has retired and cannot file requests.")
                               % {"name": request.requester.name})
+    owner = kinds.kind_of(request.request_type)
+    if owner is not None and owner.before_submit is not None:
+        owner.before_submit(request, today)
     title, amount, category, values = _clean(
         request.request_type, title=request.title, amount=request.amount,
         category=request.category, values=request.values, final=True)

@@ -19,12 +19,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from somu.approvals import forms_requests as rf
+from somu.approvals import kinds, presenters, selectors
 from somu.approvals import permissions as p
-from somu.approvals import presenters, selectors
 from somu.approvals.models import (
     Attachment,
     PostReview,
@@ -147,6 +148,9 @@ def _submit(request: AuthedRequest, saved: Request, form: rf.RequestForm | None 
     except ValidationError as exc:
         # The draft is kept; its form shows what stops the submission.
         saved.refresh_from_db()
+        if (kind := kinds.kind_of(saved.request_type)) is not None:
+            messages.error(request, _errors(exc))
+            return redirect(kind.edit_url(saved))
         if form is None:
             form = rf.RequestForm.bound_to(saved)
         apply_errors(form, exc, form.field_map())
@@ -165,6 +169,8 @@ def _submit(request: AuthedRequest, saved: Request, form: rf.RequestForm | None 
 @org_view(p.SUBMIT_REQUESTS)
 def request_create(request: AuthedRequest, type_id: int) -> HttpResponse:
     request_type = get_object_or_404(RequestType, pk=type_id, is_active=True)
+    if (kind := kinds.kind_of(request_type)) is not None:
+        return redirect(kind.new_url(request_type))
     form = _form(request, request_type)
     if request.method == "POST":
         return _save(request, request_type, form, None)
@@ -187,6 +193,8 @@ def request_edit(request: AuthedRequest, request_id: int) -> HttpResponse:
         messages.error(request, _("This request is %(state)s and can no longer be edited.")
                        % {"state": instance.get_state_display()})
         return redirect("approvals:request_detail", request_id=instance.pk)
+    if (kind := kinds.kind_of(instance.request_type)) is not None:
+        return redirect(kind.edit_url(instance))
     form = _form(request, instance.request_type, instance)
     if request.method == "POST":
         return _save(request, instance.request_type, form, instance)
@@ -248,7 +256,11 @@ def _detail(request: AuthedRequest, found: Request, *, status: int = 200,
     today = timezone.localdate()
     stages = selectors.request_route(found)
     actions = page.actions_for(request.membership.person, found, stages, today)
+    kind = kinds.kind_of(found.request_type)
     return render(request, "approvals/requests/detail.html", {
+        "kind_section": mark_safe(kind.section(request, found))  # noqa: S308 (the app's template)
+        if kind is not None and kind.section is not None else "",
+        "kind_edit_url": kind.edit_url(found) if kind is not None else "",
         "object": found, "boxes": page.route_boxes(stages), "actions": actions,
         "values": page.values_shown(found), "amount": presenters.yen(found.amount),
         "attachments": list(found.attachments.select_related("uploaded_by")),

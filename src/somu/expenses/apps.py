@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from somu.core.registry import Contribution
+from somu.expenses import permissions as p
+
+
+class ExpensesConfig(AppConfig):
+    name = "somu.expenses"
+    label = "expenses"
+    verbose_name = _("Expenses and payments")
+    default_auto_field = "django.db.models.BigAutoField"
+    somu = Contribution(
+        urls="somu.expenses.urls",
+        url_prefix="expenses/",
+        api=(("/expenses", "somu.expenses.api:router"),),
+        permissions=p.PERMISSIONS,
+        audit="somu.expenses.audit_vocabulary:VOCABULARY",
+        isolation="somu.expenses.tests.isolation:records_of_b",
+        demo="somu.expenses.demo:load_demo",
+        demo_after=("approvals",),
+    )
+
+    def ready(self) -> None:
+        from somu.approvals import kinds
+        from somu.expenses import kinds as expense_kinds
+
+        for kind in expense_kinds.KINDS:
+            kinds.register(kind)
+
+

@@ -1,0 +1,27 @@
+"""The expenses module's words for the audit log (see :mod:`somu.audit.catalogue`)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from somu.audit.catalogue import Vocabulary
+
+VOCABULARY = Vocabulary(
+    actions={
+        "expense_claim.lock": _("Claim approved and locked for retention"),
+        "expense_claim.correct": _("Correction of an approved claim started"),
+        "expense_receipt.add": _("Receipt uploaded"),
+        "expense_receipt.remove": _("Receipt removed"),
+        "expense_receipt.download": _("Receipt downloaded"),
+    },
+    object_types={
+        "expenses.claim": _("expense claim"),
+        "expenses.receipt": _("receipt"),
+    },
+    fields={
+        "retain_until": _("retained until"),
+        "receipts": _("receipts (SHA-256)"),
+        "sha256": _("SHA-256"),
+        "corrects": _("corrects"),
+    },
+)

@@ -1,0 +1,82 @@
+"""Receipts (領収書・請求書): checked by content, hashed on upload (the hash goes into the
+hash-chained audit log), read for a proposal the user confirms, locked with the claim."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from typing import Final
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from somu.approvals.services.base import audit_actor
+from somu.approvals.services.requests import max_attachment_bytes
+from somu.audit.services import audit_record
+from somu.core import sniff
+from somu.expenses.models import Line, Receipt
+from somu.expenses.services.claims import check_editable, check_owner, locked_claim
+from somu.org.models import Membership
+
+RECEIPT_TYPES: Final = ("pdf", "jpg", "jpeg", "png")
+
+
+@transaction.atomic
+def receipt_add(*, membership: Membership, claim: int, upload: UploadedFile,
+                now: dt.datetime) -> Receipt:
+    found = locked_claim(claim)
+    by = check_owner(membership, found)
+    check_editable(found)
+    limit = max_attachment_bytes()
+    size = upload.size or 0
+    if size > limit:
+        raise ValidationError({"file": _("The file is too large: at most %(size)s.")
+                               % {"size": filesizeformat(limit)}})
+    filename = sniff.clean_filename(upload.name or "receipt")
+    if sniff.extension(filename) not in RECEIPT_TYPES:
+        raise ValidationError({"file": _("A receipt is a PDF, JPEG or PNG file.")})
+    head = upload.read(sniff.HEAD_BYTES)
+    upload.seek(0)
+    try:
+        content_type = sniff.check(filename, head)
+    except sniff.WrongType as error:
+        raise ValidationError({"file": _(error.message) % error.params}) from error
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    receipt = Receipt(claim=found, key=uuid.uuid4().hex, filename=filename,
+                      content_type=content_type, size=size, sha256=digest.hexdigest(),
+                      uploaded_by=by, uploaded_at=now)
+    receipt.file.save(receipt.key, upload, save=False)
+    receipt.save()
+    audit_record(actor=audit_actor(membership), action="expense_receipt.add", obj=receipt,
+                 changes={"filename": [None, filename], "sha256": [None, receipt.sha256],
+                          "claim": [None, str(found.request)]})
+    return receipt
+
+
+@transaction.atomic
+def receipt_remove(*, membership: Membership, receipt: Receipt | int) -> None:
+    pk = receipt.pk if isinstance(receipt, Receipt) else receipt
+    found = Receipt.objects.get(pk=pk)
+    claim = locked_claim(found.claim_id)
+    check_owner(membership, claim)
+    check_editable(claim)
+    Line.objects.filter(receipt=found).update(receipt=None)
+    audit_record(actor=audit_actor(membership), action="expense_receipt.remove", obj=found,
+                 changes={"filename": [found.filename, None], "sha256": [found.sha256, None]})
+    shared = Receipt.objects.filter(key=found.key).exclude(pk=found.pk).exists()
+    name, storage = found.file.name, found.file.storage
+    found.delete()
+    if name and not shared:  # a correction's copy shares the original's stored file
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def receipt_downloaded(*, membership: Membership, receipt: Receipt) -> None:
+    audit_record(actor=audit_actor(membership), action="expense_receipt.download", obj=receipt,
+                 changes={"sha256": [None, receipt.sha256]})

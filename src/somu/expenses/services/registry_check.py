@@ -1,0 +1,26 @@
+"""The インボイス check of a line's 登録番号 (the registry's part replaces the fallback when an
+imported registry exists; see services.registry)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+from somu.expenses.formats import tnumber
+
+# Line.registry_status values.
+NONE: Final = ""  # no number given
+INVALID: Final = "invalid"  # format or check digit wrong
+UNCHECKED: Final = "unchecked"  # well-formed; no registry imported to check it against
+VALID: Final = "valid"  # registered and valid on the line's date
+NOT_REGISTERED: Final = "not_registered"  # not in the registry
+NOT_YET: Final = "not_yet"  # registered only after the line's date
+CANCELLED: Final = "cancelled"  # cancelled or expired on or before the line's date
+
+
+def registry_status(number: str, day: dt.date) -> str:
+    if not number:
+        return NONE
+    if not tnumber.is_valid(number):
+        return INVALID
+    return UNCHECKED

@@ -1,0 +1,77 @@
+"""Claims through the approvals engine: lines, the total, the 規程チェック, the lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+
+from somu.approvals.models import RequestState
+from somu.core import tenancy
+from somu.core.errors import Conflict
+from somu.expenses.models import Line
+from somu.expenses.services import claims
+from somu.expenses.tests.builders import NOW, TODAY, account, approve, new_claim
+
+pytestmark = pytest.mark.django_db
+
+TRAIN = {"date": "2026-06-10", "payee": "JR東日本", "purpose": "客先訪問（新宿→横浜）",
+         "account": "旅費交通費", "amount": "1,280", "exception": "public_transport"}
+BOOKS = {"date": "2026-06-11", "payee": "株式会社 丸善", "purpose": "技術書",
+         "account": "新聞図書費", "amount": 3300, "tax_rate": "taxable_10",
+         "registration_number": "T7010001008844"}
+
+
+def test_a_claim_s_amount_is_its_lines_total_and_it_is_routed_by_it(world):
+    claim = new_claim(world, lines=[TRAIN, BOOKS], submit=True)
+    assert claim.request.amount == 4580
+    assert claim.request.state == RequestState.IN_PROGRESS
+    assert claim.request.number.startswith("経費-2026-")
+
+
+def test_approval_locks_the_lines_and_sets_the_retention_date(world):
+    claim = approve(world, new_claim(world, lines=[TRAIN], submit=True))
+    assert claim.request.state == RequestState.APPROVED
+    assert claim.locked and claim.retain_until == dt.date(2034, 5, 31)  # FY2026 → 申告 2027-05
+    with tenancy.activate(world.org):
+        line = Line.objects.get(claim=claim)
+        assert line.locked
+        with pytest.raises(Conflict):
+            claims.line_save(membership=world.m("suzuki"), claim=claim,
+                             data={**TRAIN, "account": account(world, "旅費交通費").pk},
+                             line=line, today=TODAY, now=NOW)
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Line.objects.filter(pk=line.pk).update(amount=1)
+
+
+def test_a_claim_without_lines_cannot_be_submitted(world):
+    claim = new_claim(world)
+    with tenancy.activate(world.org), pytest.raises(ValidationError):
+        claims.claim_submit(membership=world.m("suzuki"), claim=claim, today=TODAY, now=NOW)
+
+
+def test_a_taxi_without_a_reason_is_refused_at_submission_naming_the_rule(world):
+    taxi = {**TRAIN, "payee": "日本交通タクシー", "exception": "", "amount": 2400}
+    claim = new_claim(world, lines=[taxi])
+    with tenancy.activate(world.org), pytest.raises(ValidationError) as caught:
+        claims.claim_submit(membership=world.m("suzuki"), claim=claim, today=TODAY, now=NOW)
+    assert "タクシー" in " ".join(caught.value.messages)
+
+
+def test_the_same_payment_twice_is_a_warning_the_approvers_see(world):
+    claim = new_claim(world, lines=[BOOKS, BOOKS], submit=True)
+    assert [f["line"] for f in claim.findings] == [2]
+    assert claim.findings[0]["severity"] == "warning"
+
+
+def test_bad_lines_are_refused_with_every_field_named(world):
+    claim = new_claim(world)
+    with tenancy.activate(world.org), pytest.raises(ValidationError) as caught:
+        claims.line_save(membership=world.m("suzuki"), claim=claim, data={
+            "date": "2026-07-01", "payee": "", "purpose": "x",
+            "account": account(world, "出張日当").pk, "amount": "-5", "tax_rate": "taxable_10",
+            "registration_number": "T1234567890123"}, today=TODAY, now=NOW)
+    assert set(caught.value.message_dict) == {"date", "payee", "amount", "tax_rate",
+                                              "registration_number"}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from somu.expenses.views import claims
+
+app_name = "expenses"
+
+urlpatterns = [
+    path("claims/new/", claims.claim_new, name="claim_new"),
+    path("claims/<int:claim_id>/", claims.claim_detail, name="claim_detail"),
+]
