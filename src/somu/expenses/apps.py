@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from somu.core.registry import Contribution
+from somu.core.registry import Command, Contribution
 from somu.expenses import permissions as p
 
 
@@ -19,6 +19,12 @@ class ExpensesConfig(AppConfig):
         isolation="somu.expenses.tests.isolation:records_of_b",
         demo="somu.expenses.demo:load_demo",
         demo_after=("approvals",),
+        commands=(
+            Command("expenses import-invoice-registry",
+                    "import the NTA's 適格請求書発行事業者 files (full or daily difference CSV) "
+                    "into the offline invoice registry",
+                    "expenses_import_invoice_registry"),
+        ),
     )
 
     def ready(self) -> None:

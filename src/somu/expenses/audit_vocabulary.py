@@ -13,15 +13,21 @@ VOCABULARY = Vocabulary(
         "expense_receipt.add": _("Receipt uploaded"),
         "expense_receipt.remove": _("Receipt removed"),
         "expense_receipt.download": _("Receipt downloaded"),
+        "invoice_registry.import": _("Invoice registry imported (shared by all organizations)"),
     },
     object_types={
         "expenses.claim": _("expense claim"),
         "expenses.receipt": _("receipt"),
+        "expenses.registryimport": _("invoice registry import"),
     },
     fields={
         "retain_until": _("retained until"),
         "receipts": _("receipts (SHA-256)"),
         "sha256": _("SHA-256"),
         "corrects": _("corrects"),
+        "files": _("files"),
+        "rows": _("rows read"),
+        "written": _("registrants added or updated"),
+        "deleted": _("registrants deleted"),
     },
 )

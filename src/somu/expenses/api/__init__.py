@@ -5,4 +5,7 @@ then a service or a selector — every rule is in the services."""
 
 from ninja import Router
 
+from somu.expenses.api import registry
+
 router = Router()
+router.add_router("", registry.router)

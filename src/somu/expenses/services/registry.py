@@ -25,6 +25,7 @@ from typing import IO, Any, Final
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -124,9 +125,11 @@ def registry_import(*, files: Sequence[RegistryFile], kind: str, actor: Abstract
             kind=kind, started_at=started, actor=actor if actor is not None else None,
             actor_label=actor.get_username() if actor is not None else "system")
         writer = writer_for(connection, run.pk)
-        described = []
-        for file in files:
-            described.append(_read_file(file, writer, progress))
+        try:
+            described = [_read_file(file, writer, progress) for file in files]
+        except BaseException:
+            writer.abort()
+            raise
         writer.finish()
         run.files = described
         run.rows = sum(f["rows"] for f in described)
@@ -145,7 +148,7 @@ def _read_file(file: RegistryFile, writer: Writer, progress: Progress | None) ->
     add = writer.add
     rows = history = 0
     try:
-        for record in layout.read_records(_hashing(file.stream, digest, size)):
+        for record in layout.read_records(_Hashing(file.stream, digest, size)):
             rows += 1
             if not record.latest:
                 history += 1
@@ -161,7 +164,7 @@ def _read_file(file: RegistryFile, writer: Writer, progress: Progress | None) ->
             "history": history}
 
 
-class _hashing:  # noqa: N801 (reads like the function it stands in for)
+class _Hashing:
     """The stream, hashed as it is read (the record keeps each file's SHA-256)."""
 
     def __init__(self, stream: IO[bytes], digest: hashlib._Hash, size: list[int]) -> None:
@@ -291,11 +294,16 @@ def search_by_name(text: str, *, limit: int = 10) -> list[Registrant]:
     key = layout.name_key(text or "")
     if not key:
         return []
-    rows = Registrant.objects.order_by("name_key", "number")
+    # A prefix is a range of the key compared byte by byte (U+10FFFF sorts after every
+    # character), served by the index the migration makes: (name_key, number) on SQLite,
+    # (name_key COLLATE "C", number) on PostgreSQL, whose default collation is not bytewise.
+    rows = Registrant.objects.all()
     if connection.vendor == "postgresql":
-        rows = rows.filter(name_key__startswith=key)  # LIKE 'key%' on the text_pattern_ops index
+        rows = rows.annotate(key=Collate("name_key", "C"))
+        rows = rows.filter(key__gte=key, key__lt=key + "\U0010ffff").order_by("key", "number")
     else:
         rows = rows.filter(name_key__gte=key, name_key__lt=key + "\U0010ffff")
+        rows = rows.order_by("name_key", "number")
     return list(rows[:limit])
 
 

@@ -8,6 +8,7 @@ upsert in batches, in file order (a 削除 record flushes the batch before it, s
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from typing import Any, Protocol
 
@@ -22,6 +23,15 @@ COLUMNS = ("number", "kind", "residence", "process", "name", "name_kana", "name_
            "last_import_id")
 _UPDATES = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
 BATCH = 20_000
+# The statements, built once from the model's table and these column names (no user input).
+_NAMES = ", ".join(COLUMNS)
+SQLITE_UPSERT = (f"INSERT INTO {TABLE} ({_NAMES}) VALUES ({', '.join('?' * len(COLUMNS))}) "  # noqa: S608
+                 f"ON CONFLICT (number) DO UPDATE SET {_UPDATES}")
+SQLITE_DELETE = f"DELETE FROM {TABLE} WHERE number = ?"  # noqa: S608
+PG_MERGE = (f"INSERT INTO {TABLE} ({_NAMES}) SELECT {_NAMES} FROM registry_last "  # noqa: S608
+            f"WHERE NOT deletion ORDER BY number ON CONFLICT (number) DO UPDATE SET {_UPDATES}")
+PG_DELETE = (f"DELETE FROM {TABLE} r USING registry_last l "  # noqa: S608
+             "WHERE l.deletion AND r.number = l.number")
 
 
 class Writer(Protocol):
@@ -31,6 +41,8 @@ class Writer(Protocol):
     def add(self, record: RegistryRecord) -> None: ...
 
     def finish(self) -> None: ...
+
+    def abort(self) -> None: ...
 
 
 def writer_for(connection: BaseDatabaseWrapper, import_id: int) -> Writer:
@@ -66,16 +78,13 @@ class SqliteWriter:
         self._cursor = connection.connection.cursor()  # the driver's own: no per-call wrapping
         self._row = _Rows(import_id)
         self._batch: list[tuple[Any, ...]] = []
-        self._sql = (f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "
-                     f"VALUES ({', '.join('?' * len(COLUMNS))}) "
-                     f"ON CONFLICT (number) DO UPDATE SET {_UPDATES}")
         self.written = 0
         self.deleted = 0
 
     def add(self, record: RegistryRecord) -> None:
         if record.process is Process.DELETION:
             self._flush()
-            self._cursor.execute(f"DELETE FROM {TABLE} WHERE number = ?", (record.number,))
+            self._cursor.execute(SQLITE_DELETE, (record.number,))
             self.deleted += max(self._cursor.rowcount, 0)
             return
         self._batch.append(self._row(record))
@@ -84,12 +93,15 @@ class SqliteWriter:
 
     def _flush(self) -> None:
         if self._batch:
-            self._cursor.executemany(self._sql, self._batch)
+            self._cursor.executemany(SQLITE_UPSERT, self._batch)
             self.written += len(self._batch)
             self._batch = []
 
     def finish(self) -> None:
         self._flush()
+        self._cursor.close()
+
+    def abort(self) -> None:
         self._cursor.close()
 
 
@@ -101,7 +113,7 @@ class PostgresWriter:
             "CREATE TEMP TABLE registry_staging (seq bigserial, deletion boolean, "
             f"LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DROP")
         self._copy_cm = self._cursor.copy(
-            f"COPY registry_staging (deletion, {', '.join(COLUMNS)}) FROM STDIN")
+            f"COPY registry_staging (deletion, {_NAMES}) FROM STDIN")
         self._copy = self._copy_cm.__enter__()
         self.written = 0
         self.deleted = 0
@@ -115,6 +127,14 @@ class PostgresWriter:
             return
         self._copy.write_row((False, *self._row(record)))
 
+    def abort(self) -> None:
+        """End the COPY unfinished (the driver holds the connection until then, so the
+        rollback that follows would wait for ever)."""
+        # The driver raises the copy's failure, which is the point; the rollback follows.
+        with contextlib.suppress(Exception):
+            self._copy_cm.__exit__(RuntimeError, RuntimeError("import refused"), None)
+        self._cursor.close()
+
     def finish(self) -> None:
         self._copy_cm.__exit__(None, None, None)
         c = self._cursor
@@ -123,12 +143,9 @@ class PostgresWriter:
         c.execute("SET LOCAL work_mem = '256MB'")
         c.execute("CREATE TEMP TABLE registry_last ON COMMIT DROP AS "
                   "SELECT DISTINCT ON (number) * FROM registry_staging ORDER BY number, seq DESC")
-        columns = ", ".join(COLUMNS)
-        c.execute(f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM registry_last "
-                  f"WHERE NOT deletion ORDER BY number ON CONFLICT (number) DO UPDATE SET {_UPDATES}")
+        c.execute(PG_MERGE)
         self.written = max(c.rowcount, 0)
-        c.execute(f"DELETE FROM {TABLE} r USING registry_last l "
-                  "WHERE l.deletion AND r.number = l.number")
+        c.execute(PG_DELETE)
         self.deleted = max(c.rowcount, 0)
         c.execute("DROP TABLE registry_last")
         c.execute("DROP TABLE registry_staging")

@@ -142,11 +142,13 @@ def test_each_import_is_in_every_organizations_audit_log(org_a: Organization,
 
 # --- what a number is on a date ---------------------------------------------------------------
 
-def test_without_a_registry_only_format_and_check_digit_are_checked() -> None:
+def test_without_a_registry_only_format_and_check_digit_are_checked(tr) -> None:  # type: ignore[no-untyped-def]
     assert registry.lookup(f.ACME, date(2025, 1, 1)).code == registry.UNCHECKED
     assert registry.lookup("T1234567890123", date(2025, 1, 1)).code == registry.INVALID
     assert registry.lookup("1234", date(2025, 1, 1)).code == registry.INVALID
-    assert "No invoice registry" in registry.lookup(f.ACME, date(2025, 1, 1)).message
+    message = registry.lookup(f.ACME, date(2025, 1, 1)).message
+    assert message == tr("%(number)s is well-formed. No invoice registry has been imported, so "
+                         "only its format and check digit were checked.", number=f.ACME)
 
 
 @pytest.mark.parametrize(("number", "on", "code", "ended"), [
@@ -253,13 +255,18 @@ def test_the_command_refuses_a_bad_file_naming_its_line_and_changes_nothing(
 
 
 def test_the_command_refuses_a_missing_file_and_an_actor_who_is_not_an_operator(
-        tmp_path: Path, make_user, org_a: Organization) -> None:  # type: ignore[no-untyped-def]
+        tmp_path: Path, make_user, org_a: Organization, tr) -> None:  # type: ignore[no-untyped-def]
     from somu.core.permissions import Role
 
     make_user("admin_a", org_a, Role.ADMIN)
     good = f.write(tmp_path / "good.csv", f.FULL)
 
-    with pytest.raises(CommandError, match="No such file"):
+    with pytest.raises(CommandError) as missing:
         call_command("expenses_import_invoice_registry", str(tmp_path / "none.csv"))
-    with pytest.raises(CommandError, match="superusers"):
+    assert str(missing.value) == tr("No such file: %(path)s", path=tmp_path / "none.csv")
+    with pytest.raises(CommandError) as refused:
         call_command("expenses_import_invoice_registry", str(good), "--actor", "admin_a")
+    assert str(refused.value) == tr(
+        "Only the deployment's operators (superusers) can import the invoice registry: it is "
+        "shared by every organization.")
+    assert not Registrant.objects.exists()
