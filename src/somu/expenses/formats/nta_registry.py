@@ -43,7 +43,7 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from enum import Enum, IntEnum
-from typing import BinaryIO, NamedTuple
+from typing import NamedTuple, Protocol
 
 __all__ = [
     "COLUMNS", "REASONS", "PersonKind", "Process", "RegistryFileError", "RegistryRecord",
@@ -173,10 +173,16 @@ class RegistryFileError(ValueError):
 
 # --- the file ------------------------------------------------------------------------------
 
+class Readable(Protocol):
+    """What the reader needs of a file: ``read`` of bytes (an open file, an upload, a wrapper)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class _Replay(io.RawIOBase):
     """A binary stream that first gives back the bytes already read to sniff the encoding."""
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+    def __init__(self, head: bytes, rest: Readable) -> None:
         self._head = memoryview(head)
         self._rest = rest
 
@@ -206,7 +212,7 @@ def detect_encoding(head: bytes) -> str:
     return "utf-8-sig"
 
 
-def read_records(stream: BinaryIO, *, encoding: str | None = None) -> Iterator[RegistryRecord]:
+def read_records(stream: Readable, *, encoding: str | None = None) -> Iterator[RegistryRecord]:
     """The records of one NTA registry file, in file order.
 
     Raises :class:`RegistryFileError` at the first line not in the layout (wrong number of
@@ -405,17 +411,15 @@ _LEGAL_FORMS = (
     "税理士法人", "弁護士法人", "監査法人", "(株)", "(有)", "(同)", "(名)", "(資)",
 )
 _SPACES = re.compile(r"[\s\u3000・･.,、。]+")
+_FORMS = "|".join(re.escape(form) for form in sorted(_LEGAL_FORMS, key=len, reverse=True))
+_LEADING = re.compile(f"^(?:{_FORMS})+")
+_TRAILING = re.compile(f"(?:{_FORMS})+$")
 
 
 def name_key(name: str) -> str:
     """The form of a name that name search compares by prefix: NFKC (full-width letters and
     digits to half-width, half-width kana to full-width), upper case, no spaces or separators,
-    no legal form (株式会社, 合同会社, 一般社団法人 …) at the start or end."""
+    no legal form (株式会社, 合同会社, 一般社団法人 …) at the start or end — unless the name is
+    nothing else. (Two regular expressions: the import computes this for every line.)"""
     key = _SPACES.sub("", unicodedata.normalize("NFKC", name)).upper()
-    for _ in range(2):
-        for form in _LEGAL_FORMS:
-            if key.startswith(form) and len(key) > len(form):
-                key = key[len(form):]
-            if key.endswith(form) and len(key) > len(form):
-                key = key[: -len(form)]
-    return key
+    return _TRAILING.sub("", _LEADING.sub("", key, count=1), count=1) or key

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any, Final
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models.functions import Collate
@@ -35,7 +34,7 @@ from somu.expenses.formats import nta_registry as layout
 from somu.expenses.formats import tnumber
 from somu.expenses.registry_models import ImportKind, Registrant, RegistryImport
 from somu.expenses.services.registry_writers import Writer, writer_for
-from somu.org.models import Organization
+from somu.org.models import Organization, User
 
 # The status codes, the values of expenses' Line.registry_status (services.registry_check).
 INVALID: Final = "invalid"  # format or check digit wrong
@@ -96,11 +95,11 @@ class RegistryFile:
     stream: IO[bytes]
 
 
-def _is_operator(actor: AbstractBaseUser | None) -> bool:
+def _is_operator(actor: User | None) -> bool:
     return actor is None or bool(getattr(actor, "is_superuser", False))
 
 
-def registry_import(*, files: Sequence[RegistryFile], kind: str, actor: AbstractBaseUser | None,
+def registry_import(*, files: Sequence[RegistryFile], kind: str, actor: User | None,
                     now: datetime | None = None,
                     progress: Progress | None = None) -> RegistryImport:
     """Apply NTA registry files, all of them or nothing.
@@ -122,7 +121,7 @@ def registry_import(*, files: Sequence[RegistryFile], kind: str, actor: Abstract
             with connection.cursor() as cursor:  # one import at a time
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext('somu.expenses.registry'))")
         run = RegistryImport.objects.create(
-            kind=kind, started_at=started, actor=actor if actor is not None else None,
+            kind=kind, started_at=started, actor=actor,
             actor_label=actor.get_username() if actor is not None else "system")
         writer = writer_for(connection, run.pk)
         try:
@@ -177,7 +176,7 @@ class _Hashing:
         return data
 
 
-def _audit(run: RegistryImport, actor: AbstractBaseUser | None) -> None:
+def _audit(run: RegistryImport, actor: User | None) -> None:
     changes = {"kind": run.kind, "files": [f["name"] for f in run.files], "rows": run.rows,
                "written": run.written, "deleted": run.deleted}
     for organization_id in Organization.objects.values_list("pk", flat=True):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from somu.core.web import render_page
 from somu.expenses.registry_models import ImportKind
 from somu.expenses.services import registry
+from somu.org.models import User
 
 # A full file per 人格区分 is a few hundred megabytes unzipped.
 MAX_BYTES = int(getattr(settings, "SOMU_REGISTRY_MAX_BYTES", 2 * 1024 ** 3))
@@ -62,7 +63,7 @@ def registry_import_page(request: HttpRequest) -> HttpResponse:
                          for u in uploads]
                 try:
                     result = registry.registry_import(files=files, kind=kind,
-                                                      actor=request.user)  # type: ignore[arg-type]
+                                                      actor=cast(User, request.user))
                 except registry.RegistryFileRefused as exc:
                     errors.append(exc.text)
                 except ValidationError as exc:
