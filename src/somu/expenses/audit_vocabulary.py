@@ -25,6 +25,7 @@ VOCABULARY = Vocabulary(
         "receipts": _("receipts (SHA-256)"),
         "sha256": _("SHA-256"),
         "corrects": _("corrects"),
+        "claim": _("expense claim"),
         "files": _("files"),
         "rows": _("rows read"),
         "written": _("registrants added or updated"),

@@ -18,6 +18,10 @@ from somu.audit.presenters import present_event, present_events
 from somu.audit.tests.reading import latest, shown, visible_text
 from somu.core import tenancy
 from somu.core.permissions import Role
+from somu.expenses import models as ex
+from somu.expenses.services import receipts as expense_receipts
+from somu.expenses.services import registry as expense_registry
+from somu.expenses.tests import registry_files
 from somu.notify import services as notify_services
 from somu.notify.webhooks import webhook_delete, webhook_save
 from somu.org import invitations
@@ -118,6 +122,7 @@ def _operations_the_demo_does_not_do(admin: User, org: Organization,
     org_services.department_delete(actor=admin, department=department)
 
     _approvals_the_demo_does_not_do(admin, people)
+    _expenses_the_demo_does_not_do(admin, people)
 
     schedule = Schedule.objects.order_by("pk").first()
     assert schedule is not None
@@ -215,8 +220,8 @@ def _approvals_the_demo_does_not_do(admin: User, people: dict[str, Person]) -> N
                             data={"description": "備品・消耗品の購入"})
     delegations.delegation_revoke(membership=admin_m, delegation=ap.Delegation.objects.get(),
                                   now=now)
-    workbook = rules_excel.rules_export(version=ap.RuleVersion.objects.get(), actor=admin,
-                                        today=TODAY)
+    workbook = rules_excel.rules_export(version=ap.RuleVersion.objects.latest("number"),
+                                        actor=admin, today=TODAY)
     rules_excel.rules_import(membership=admin_m, source=workbook, filename="規程.xlsx",
                              effective_from=TODAY + dt.timedelta(days=30), now=now)
     exporting.requests_export_record(membership=admin_m, fmt="xlsx", count=3,
@@ -224,6 +229,22 @@ def _approvals_the_demo_does_not_do(admin: User, people: dict[str, Person]) -> N
     decisions.post_review_complete(membership=as_person("S0014"),
                                    post_review=ap.PostReview.objects.get(), flag=True,
                                    comment="見積の比較が必要でした", now=now)
+
+
+def _expenses_the_demo_does_not_do(admin: User, people: dict[str, Person]) -> None:
+    now = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(11)))
+    admin_m = Membership.objects.select_related("person").get(user=admin)
+    saito = Membership(person=people["S0053"], role=Role.EMPLOYEE)
+    draft = ex.Claim.objects.get(request__title="12月分 交通費（作成中）")
+    receipt = expense_receipts.receipt_add(
+        membership=saito, claim=draft.pk, now=now,
+        upload=SimpleUploadedFile("領収書.pdf", b"%PDF-1.4 x"))
+    expense_receipts.receipt_downloaded(membership=admin_m, receipt=receipt)
+    expense_receipts.receipt_remove(membership=saito, receipt=receipt)
+    # The invoice registry is imported by the deployment's operator, into every organization's log.
+    expense_registry.registry_import(
+        files=[expense_registry.RegistryFile("zenken.csv", registry_files.stream(
+            registry_files.FULL))], kind="full", actor=None)
 
 
 def test_every_event_of_the_demo_and_a_handover_renders_in_words_for_admin_and_auditor(
