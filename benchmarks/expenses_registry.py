@@ -180,12 +180,17 @@ def main(argv: list[str] | None = None) -> int:
         for text, on in asked[:200]:  # warm-up
             registry.lookup(text, on)
         samples = []
+        cpu_samples = []  # on a shared machine the wall clock also counts others' time slices
         codes: dict[str, int] = {}
         for text, on in asked:
-            t = time.perf_counter()
+            c, t = time.process_time(), time.perf_counter()
             status = registry.lookup(text, on)
             samples.append((time.perf_counter() - t) * 1000)
+            cpu_samples.append((time.process_time() - c) * 1000)
             codes[status.code] = codes.get(status.code, 0) + 1
+        c50, c95, _c99 = percentiles(cpu_samples)
+        print(f"  CPU per lookup (this process, SQLite's work included): p50 {c50:.3f} ms, "
+              f"p95 {c95:.3f} ms")
         p50, p95, p99 = percentiles(samples)
         ratio = p95 / LOOKUP_TARGET_MS
         missed |= ratio > 1

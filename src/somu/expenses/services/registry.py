@@ -71,6 +71,7 @@ class RegistryFileRefused(ValidationError):
 
     def __init__(self, file_name: str, error: layout.RegistryFileError) -> None:
         self.file_name = file_name
+        self.code = error.code  # a key of nta_registry.REASONS
         self.line = error.line
         self.column = error.column
         self.value = error.value

@@ -102,17 +102,18 @@ def test_a_file_not_in_the_layout_refuses_the_whole_run_naming_the_file_and_line
     assert Registrant.objects.get(pk=f.TOHOKU).cancelled_on is None
 
 
-@pytest.mark.parametrize(("lines", "line", "reason"), [
-    ([f.FULL[0], f.FULL[1] + ',""'], 2, "25"),
-    ([f.FULL[0].replace(f.ACME, "T" + "1" * 13)], 1, "check digit"),
+@pytest.mark.parametrize(("lines", "line", "code"), [
+    ([f.FULL[0], f.FULL[1] + ',""'], 2, "columns"),
+    ([f.FULL[0].replace(f.ACME, "T" + "1" * 13)], 1, "check_digit"),
     (["一連番号,登録番号" + ",x" * 22], 1, "header"),
 ])
 def test_each_bad_file_is_refused_with_its_line(lines: list[str], line: int,
-                                                reason: str) -> None:
+                                                code: str) -> None:
     with pytest.raises(registry.RegistryFileRefused) as caught:
         _import(lines)
 
-    assert caught.value.line == line and reason in caught.value.text
+    assert (caught.value.line, caught.value.code) == (line, code)
+    assert caught.value.reason in caught.value.text
     assert not Registrant.objects.exists()
 
 
