@@ -19,6 +19,7 @@ class ExpensesConfig(AppConfig):
         isolation="somu.expenses.tests.isolation:records_of_b",
         demo="somu.expenses.demo:load_demo",
         demo_after=("approvals",),
+        account_sections=("somu.expenses.views.registry:account_section",),
         commands=(
             Command("expenses import-invoice-registry",
                     "import the NTA's 適格請求書発行事業者 files (full or daily difference CSV) "

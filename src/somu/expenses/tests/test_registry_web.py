@@ -115,3 +115,17 @@ def test_the_api_has_no_import(api: Api) -> None:
 
     assert response.status_code in (404, 405)
     assert not RegistryImport.objects.exists()
+
+
+def test_a_superusers_account_page_leads_to_the_import_page_and_an_admins_does_not(
+        client_as: Callable[..., Client], make_user: Callable[..., User], admin_a: User,
+        org_a: Organization) -> None:
+    from somu.core.permissions import Role
+
+    operator = make_user("operator_a", org_a, Role.STAFF)
+    User.objects.filter(pk=operator.pk).update(is_superuser=True)
+    link = f'href="{URL}"'
+
+    assert link in client_as(User.objects.get(pk=operator.pk), org_a).get("/account/") \
+        .content.decode()
+    assert link not in client_as(admin_a, org_a).get("/account/").content.decode()

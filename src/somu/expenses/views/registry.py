@@ -13,6 +13,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from somu.core.web import render_page
@@ -72,3 +74,12 @@ def registry_import_page(request: HttpRequest) -> HttpResponse:
     return render_page(request, "expenses/registry.html", context,
                        partial="expenses/_registry_result.html",
                        status=422 if errors else 200)
+
+
+def account_section(request: HttpRequest) -> SafeString:
+    """On a superuser's account page: the way to the registry's import page (a page of the
+    deployment, so it has no place in an organization's navigation)."""
+    if not request.user.is_superuser:
+        return SafeString("")
+    return render_to_string("expenses/_registry_account.html",
+                            {"state": registry.registry_state()}, request=request)
