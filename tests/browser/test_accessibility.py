@@ -31,6 +31,8 @@ from somu.approvals.models import Delegation, PostReview, Request, RequestType, 
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.core.permissions import Role
+from somu.expenses.models import Account as ExpenseAccount
+from somu.expenses.models import Rule as ExpenseRule
 from somu.notify import services as notify_services
 from somu.notify import webhooks
 from somu.notify.models import Delivery, DeliveryChannel, DeliveryStatus
@@ -138,6 +140,9 @@ DEMO_IDS: dict[str, Callable[[dict[str, Any]], Any]] = {
         request__title="営業フロア用チェア 2脚").first(),
     "delegation_id": lambda r: Delegation.objects.order_by("pk").first(),
     "version_id": lambda r: RuleVersion.objects.order_by("-number").first(),
+    # The expense set-up the demo starts with (the default chart of accounts and rules).
+    "expense_account_id": lambda r: ExpenseAccount.objects.order_by("sort_order", "pk").first(),
+    "expense_rule_id": lambda r: ExpenseRule.objects.order_by("number").first(),
 }
 
 

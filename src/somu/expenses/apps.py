@@ -1,7 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from somu.core.registry import Command, Contribution
+from somu.core.registry import Command, Contribution, NavItem, NavSection
 from somu.expenses import permissions as p
 
 
@@ -15,6 +16,16 @@ class ExpensesConfig(AppConfig):
         url_prefix="expenses/",
         api=(("/expenses", "somu.expenses.api:router"),),
         permissions=p.PERMISSIONS,
+        # The employee pages add their items to this section (経費精算, 仮払).
+        nav=(NavSection("expenses", pgettext_lazy("nav", "Expenses"), order=37, items=(
+            NavItem(_("Chart of accounts (勘定科目)"), "expenses:account_list",
+                    (p.MANAGE_EXPENSES, p.PROCESS_EXPENSES), active=("/expenses/accounts",)),
+            NavItem(_("Expense rules (規程チェック)"), "expenses:rule_list",
+                    (p.MANAGE_EXPENSES, p.PROCESS_EXPENSES), active=("/expenses/rules",)),
+            NavItem(_("Expense settings"), "expenses:settings",
+                    (p.MANAGE_EXPENSES, p.PROCESS_EXPENSES),
+                    active=("/expenses/settings", "/expenses/journal-names")),
+        )),),
         audit="somu.expenses.audit_vocabulary:VOCABULARY",
         isolation="somu.expenses.tests.isolation:records_of_b",
         demo="somu.expenses.demo:load_demo",

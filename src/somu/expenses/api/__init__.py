@@ -1,11 +1,21 @@
 """/api/v1/expenses/: one router for ``core.api`` to mount, assembled from one module per
-subdomain (claims and their lines and receipts; accounting: periods, payments, exports, search;
-admin: accounts, rules, settings; the invoice registry). Thin and typed: a permission, a lookup,
-then a service or a selector — every rule is in the services."""
+subdomain. Thin and typed: a permission, a lookup, then a service or a selector — every rule is
+in the services, so the pages and the API refuse the same things. Ids of another organization
+are not found (the tenancy scope), so they answer 404 like unknown ids.
+
+- :mod:`.claims` — claims and advances: the list, drafts, lines, receipts, the live 規程チェック,
+  submitting and corrections
+- :mod:`.admin` — the chart of accounts, the 規程チェック rules and the settings
+
+(Accounting — periods, payments, exports, search — and the invoice registry add their modules
+here.)
+"""
 
 from ninja import Router
 
-from somu.expenses.api import registry
+from somu.expenses.api import admin, claims, registry
 
 router = Router()
-router.add_router("", registry.router)
+# The order is the order of the paths in the OpenAPI document.
+for module in (claims, admin, registry):
+    router.add_router("", module.router)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from typing import Final
+from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -18,6 +18,7 @@ from somu.approvals.services.base import audit_actor
 from somu.approvals.services.requests import max_attachment_bytes
 from somu.audit.services import audit_record
 from somu.core import sniff
+from somu.expenses import reading
 from somu.expenses.models import Line, Receipt
 from somu.expenses.services.claims import check_editable, check_owner, locked_claim
 from somu.org.models import Membership
@@ -25,9 +26,45 @@ from somu.org.models import Membership
 RECEIPT_TYPES: Final = ("pdf", "jpg", "jpeg", "png")
 
 
-@transaction.atomic
+def proposal_dict(proposal: reading.Proposal) -> dict[str, Any]:
+    """What reading the receipt proposed, as stored on the receipt (JSON)."""
+    fields = proposal.fields
+    out: dict[str, Any] = {"source": proposal.source,
+                           "problem": str(proposal.problem) if proposal.problem else ""}
+    for name in ("date", "amount", "payee", "registration_number"):
+        found = getattr(fields, name)
+        if found is not None:
+            value = found.value.isoformat() if isinstance(found.value, dt.date) else found.value
+            out[name] = {"value": value, "confidence": round(found.confidence, 2)}
+    if fields.tax_subtotals:
+        out["tax_subtotals"] = [{"rate": t.rate, "amount": t.amount, "tax": t.tax}
+                                for t in fields.tax_subtotals]
+    return out
+
+
 def receipt_add(*, membership: Membership, claim: int, upload: UploadedFile,
-                now: dt.datetime) -> Receipt:
+                now: dt.datetime, read: bool = True) -> Receipt:
+    """Attach a receipt to a claim that can still be changed; its content must be a PDF, JPEG or
+    PNG. Reading it (which may take seconds for a photo) happens before the claim is locked and
+    only proposes values: nothing of the claim changes until the person confirms them."""
+    proposal: dict[str, Any] = {}
+    if read and (upload.size or 0) <= max_attachment_bytes():
+        data = upload.read()
+        upload.seek(0)
+        try:
+            kind = sniff.check(sniff.clean_filename(upload.name or "receipt"),
+                               data[:sniff.HEAD_BYTES])
+        except sniff.WrongType:
+            kind = ""  # refused below, with the reason
+        if kind:
+            proposal = proposal_dict(reading.read_receipt(data, kind))
+    return _receipt_store(membership=membership, claim=claim, upload=upload, now=now,
+                          proposal=proposal)
+
+
+@transaction.atomic
+def _receipt_store(*, membership: Membership, claim: int, upload: UploadedFile,
+                   now: dt.datetime, proposal: dict[str, Any]) -> Receipt:
     found = locked_claim(claim)
     by = check_owner(membership, found)
     check_editable(found)
@@ -51,7 +88,7 @@ def receipt_add(*, membership: Membership, claim: int, upload: UploadedFile,
     upload.seek(0)
     receipt = Receipt(claim=found, key=uuid.uuid4().hex, filename=filename,
                       content_type=content_type, size=size, sha256=digest.hexdigest(),
-                      uploaded_by=by, uploaded_at=now)
+                      proposal=proposal, uploaded_by=by, uploaded_at=now)
     receipt.file.save(receipt.key, upload, save=False)
     receipt.save()
     audit_record(actor=audit_actor(membership), action="expense_receipt.add", obj=receipt,

@@ -91,8 +91,11 @@ def _ensure_types() -> None:
             continue
         if RequestType.objects.filter(code=code).exists():
             code = f"{code}-{kind.split('.')[1]}"
+        # The advance's purpose is a form value: approvals keeps only the values its form names.
+        fields = ([{"key": "purpose", "label": "目的", "type": "textarea", "required": True}]
+                  if kind == ADVANCE_KIND else [])
         RequestType.objects.create(code=code, name=name, number_prefix=prefix, kind=kind,
-                                   description=description, has_amount=True,
+                                   description=description, has_amount=True, fields=fields,
                                    allows_attachments=False, sort_order=order)
 
 

@@ -75,3 +75,22 @@ def test_bad_lines_are_refused_with_every_field_named(world):
             "registration_number": "T1234567890123"}, today=TODAY, now=NOW)
     assert set(caught.value.message_dict) == {"date", "payee", "amount", "tax_rate",
                                               "registration_number"}
+
+
+def test_a_receipt_is_read_for_a_proposal_that_changes_nothing_until_confirmed(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from somu.expenses.demo import receipt_pdf
+    from somu.expenses.services import receipts
+
+    claim = new_claim(world)
+    pdf = receipt_pdf("株式会社 丸善ジュンク堂書店\n領収書\n2026年6月11日\n合計 ¥3,960\n"
+                      "登録番号 T7010001008844")
+    with tenancy.activate(world.org):
+        receipt = receipts.receipt_add(membership=world.m("suzuki"), claim=claim.pk, now=NOW,
+                                       upload=SimpleUploadedFile("r.pdf", pdf))
+        assert receipt.proposal["source"] == "pdf_text"
+        assert receipt.proposal["amount"]["value"] == 3960
+        assert receipt.proposal["date"]["value"] == "2026-06-11"
+        assert receipt.proposal["registration_number"]["value"] == "T7010001008844"
+        assert not Line.objects.filter(claim=claim).exists()
