@@ -220,3 +220,14 @@ def test_name_keys_ignore_width_spaces_and_legal_forms() -> None:
     assert name_key("㈱ＡＢＣ ｼｮｳｼﾞ") == "ABCショウジ"
     assert name_key("一般社団法人 日本 会議所") == "日本会議所"
     assert name_key("株式会社") == "株式会社"  # a name that is only a legal form stays
+
+
+def test_the_parsers_fast_check_digit_agrees_with_tnumber() -> None:
+    import random
+
+    from somu.expenses.formats import nta_registry, tnumber
+
+    rng = random.Random(12)
+    for _ in range(2000):
+        number = "T" + "".join(rng.choice("0123456789") for _ in range(13))
+        assert nta_registry._check_digit_ok(number) is tnumber.is_valid(number)
