@@ -38,7 +38,9 @@ NON_ID_KWARGS: dict[str, Any] = {"fmt": "csv", "layout": "long", "number": 1,
                                  "uidb64": "MQ", "token": "set-password"}
 
 # Required query parameters of API reads, with a valid value.
-QUERY_SAMPLES: dict[str, str] = {"year": "2026", "date": "2026-01-05", "days": "1"}
+QUERY_SAMPLES: dict[str, str] = {"year": "2026", "date": "2026-01-05", "days": "1",
+                                 # the invoice registry's lookup and name search (global data)
+                                 "number": "T1000020012131", "q": "ビー"}
 # Required query parameters that are ids of tenant records (e.g. the rounds compared): reads that
 # need them are left to their app's isolation tests.
 ID_QUERY: frozenset[str] = frozenset({"before", "after"})

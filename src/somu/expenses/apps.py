@@ -42,7 +42,8 @@ class ExpensesConfig(AppConfig):
         isolation="somu.expenses.tests.isolation:records_of_b",
         demo="somu.expenses.demo:load_demo",
         demo_after=("approvals",),
-        account_sections=("somu.expenses.views.banks:bank_section",),
+        account_sections=("somu.expenses.views.banks:bank_section",
+                          "somu.expenses.views.registry:account_section"),
         commands=(
             Command("expenses export-zengin",
                     "write a closed period's 全銀 総合振込 transfer file",
@@ -50,6 +51,10 @@ class ExpensesConfig(AppConfig):
             Command("expenses export-journals",
                     "write a closed period's journal CSV (--vendor yayoi|moneyforward|freee)",
                     "expenses_export_journals"),
+            Command("expenses import-invoice-registry",
+                    "import the NTA's 適格請求書発行事業者 files (full or daily difference CSV) "
+                    "into the offline invoice registry",
+                    "expenses_import_invoice_registry"),
         ),
     )
 

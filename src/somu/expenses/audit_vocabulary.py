@@ -25,6 +25,7 @@ VOCABULARY = Vocabulary(
         "expense_period.close": _("Period closed (締め)"),
         "expense_period.export": _("Period file exported (全銀 or journal)"),
         "expense_search.export": _("Stored claims exported (電帳法 search)"),
+        "invoice_registry.import": _("Invoice registry imported (shared by all organizations)"),
     },
     object_types={
         "expenses.claim": _("expense claim"),
@@ -36,6 +37,7 @@ VOCABULARY = Vocabulary(
         "expenses.bankaccount": _("bank account"),
         "expenses.period": _("period (締め)"),
         "expenses.search": _("電帳法 search"),
+        "expenses.registryimport": _("invoice registry import"),
     },
     fields={
         "names": _("names in the accounting product"),
@@ -58,5 +60,9 @@ VOCABULARY = Vocabulary(
         "person": _("person"),
         "claims": _("claims and advances"),
         "claim": _("expense claim"),
+        "files": _("files"),
+        "rows": _("rows read"),
+        "written": _("registrants added or updated"),
+        "deleted": _("registrants deleted"),
     },
 )

@@ -338,3 +338,6 @@ class Rule(TenantModel):
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["organization", "number"],
                                                name="expense_rule_unique_number")]
+
+
+from somu.expenses.registry_models import Registrant, RegistryImport  # noqa: E402, F401

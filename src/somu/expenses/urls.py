@@ -1,6 +1,6 @@
 from django.urls import path
 
-from somu.expenses.views import admin, banks, claims, periods, search
+from somu.expenses.views import admin, banks, claims, periods, registry, search
 
 app_name = "expenses"
 
@@ -39,4 +39,6 @@ urlpatterns = [
     path("periods/<int:period_id>/download/", periods.period_download, name="period_download"),
     path("search/", search.search, name="search"),
     path("search/export/", search.search_download, name="search_export"),
+    # the invoice registry: a page of the deployment, for its operators
+    path("registry/", registry.registry_import_page, name="registry_import"),
 ]

@@ -20,6 +20,8 @@ from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.expenses import models as ex
 from somu.expenses.services import receipts as expense_receipts
+from somu.expenses.services import registry as expense_registry
+from somu.expenses.tests import registry_files
 from somu.notify import services as notify_services
 from somu.notify.webhooks import webhook_delete, webhook_save
 from somu.org import invitations
@@ -264,6 +266,10 @@ def _expenses_the_demo_does_not_do(admin: User, people: dict[str, Person]) -> No
     expense_admin.settings_save(membership=admin_m, now=now, data={"retention_years": 10})
     expense_admin.journal_names_save(membership=admin_m, vendor="yayoi", now=now,
                                      names={"account:7410": "旅費交通費（監査）"})
+    # The invoice registry is imported by the deployment's operator, into every organization's log.
+    expense_registry.registry_import(
+        files=[expense_registry.RegistryFile("zenken.csv", registry_files.stream(
+            registry_files.FULL))], kind="full", actor=None)
 
 
 def test_every_event_of_the_demo_and_a_handover_renders_in_words_for_admin_and_auditor(

@@ -499,7 +499,11 @@ def test_a_huge_id_in_a_body_gets_422_naming_the_field(token_for, admin_a, org_a
 # Operations any authenticated member may call: they check no role, so they never answer 403.
 NO_ROLE_NEEDED = {("get", "/api/v1/me"), ("get", "/api/v1/organizations"),
                   ("get", "/api/v1/tokens"), ("post", "/api/v1/tokens"),
-                  ("delete", "/api/v1/tokens/{token_id}")}
+                  ("delete", "/api/v1/tokens/{token_id}"),
+                  # the invoice registry: public data any member may look up
+                  ("get", "/api/v1/expenses/registry"),
+                  ("get", "/api/v1/expenses/registry/lookup"),
+                  ("get", "/api/v1/expenses/registry/search")}
 
 
 def test_every_operation_lists_the_error_statuses_it_can_answer(db):

@@ -12,9 +12,9 @@ are not found (the tenancy scope), so they answer 404 like unknown ids.
 
 from ninja import Router
 
-from somu.expenses.api import accounting, admin, claims
+from somu.expenses.api import accounting, admin, claims, registry
 
 router = Router()
 # The order is the order of the paths in the OpenAPI document.
-for module in (claims, accounting, admin):
+for module in (claims, accounting, admin, registry):
     router.add_router("", module.router)

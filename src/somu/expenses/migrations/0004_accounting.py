@@ -26,7 +26,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("expenses", "0002_locked_rows"),
+        ("expenses", "0003_invoice_registry"),
     ]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]

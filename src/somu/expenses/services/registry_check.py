@@ -1,12 +1,13 @@
-"""The インボイス check of a line's 登録番号 (the registry's part replaces the fallback when an
-imported registry exists; see services.registry)."""
+"""The インボイス check of a line's 登録番号: the answer of the offline registry
+(:func:`somu.expenses.services.registry.lookup`; format and check digit only while none is
+imported)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Final
 
-from somu.expenses.formats import tnumber
+from somu.expenses.services import registry
 
 # Line.registry_status values.
 NONE: Final = ""  # no number given
@@ -21,6 +22,4 @@ CANCELLED: Final = "cancelled"  # cancelled or expired on or before the line's d
 def registry_status(number: str, day: dt.date) -> str:
     if not number:
         return NONE
-    if not tnumber.is_valid(number):
-        return INVALID
-    return UNCHECKED
+    return registry.lookup(number, day).code
