@@ -70,3 +70,19 @@ def test_the_demo_has_a_closed_period_whose_files_download(db):
         vouchers = journals.parse("yayoi", exports.period_export(
             membership=admin, period=period, what="yayoi")[1])
         assert vouchers
+
+
+def test_the_demo_s_registry_sample_says_which_payees_were_registered_on_the_line_s_date(db):
+    from pathlib import Path
+
+    from somu.expenses import demo
+    from somu.expenses.services import registry
+
+    sample = Path(demo.__file__).parent / "demo_data" / "invoice_registry_sample.csv"
+    with sample.open("rb") as stream:
+        registry.registry_import(files=[registry.RegistryFile(sample.name, stream)],
+                                 kind="full", actor=None)
+    day = dt.date(2026, 11, 20)
+    assert registry.lookup("T7010001008844", day).code == registry.VALID  # 丸善ジュンク堂
+    assert registry.lookup("T6010005018717", day).code == registry.CANCELLED  # 日本営業協会
+    assert registry.lookup("T5011101012234", day).code == registry.NOT_REGISTERED  # 割烹 みやこ
