@@ -305,6 +305,23 @@ class Payment(TenantModel):
                                                name="expense_payment_one_per_person")]
 
 
+class PeriodFile(TenantModel):
+    """A closed period's 全銀 file or journal as first exported: later exports serve these bytes,
+    so a period's files never change (a later edit of the settings, names or mapping does not
+    reach a period already exported)."""
+
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="files")
+    what = models.CharField(max_length=20)  # "zengin" or a vendor
+    name = models.CharField(max_length=100)
+    data = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "what"],
+                                               name="expense_period_file_once")]
+
+
 class RuleKind(models.TextChoices):
     ACCOUNT_LIMIT = "account_limit", _("Limit per line for an account")
     PER_DIEM = "per_diem", pgettext_lazy("expense rule", "Daily allowance by position (旅費規程)")

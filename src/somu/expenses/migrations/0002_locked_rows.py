@@ -2,7 +2,7 @@
 
 The services refuse every write to a locked row; these triggers make the rule hold also for code
 that bypasses them (a shell, a future bug). A locked line or receipt cannot be updated; a locked
-claim keeps its content (only its 締め may be set). On PostgreSQL deleting a locked row is refused
+claim keeps its content (only its 締め may be set, once). On PostgreSQL deleting a locked row is refused
 too (TRUNCATE, which test flushes use, is not a row change); on SQLite, whose test flushes DELETE
 every row, deletion is left to the services and the PROTECT foreign keys.
 """
@@ -18,7 +18,9 @@ BEGIN
     END IF;
     IF TG_OP = 'UPDATE' AND OLD.locked THEN
         IF TG_TABLE_NAME <> 'expenses_claim' OR
-           (to_jsonb(NEW) - 'period_id') IS DISTINCT FROM (to_jsonb(OLD) - 'period_id') THEN
+           (to_jsonb(NEW) - 'period_id') IS DISTINCT FROM (to_jsonb(OLD) - 'period_id') OR
+           (to_jsonb(OLD) ->> 'period_id' IS NOT NULL AND
+            to_jsonb(NEW) -> 'period_id' IS DISTINCT FROM to_jsonb(OLD) -> 'period_id') THEN
             RAISE EXCEPTION 'approved expense records cannot be changed (%)', TG_TABLE_NAME
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -44,7 +46,8 @@ SQLITE_FORWARD = [
     for table, extra in (
         ("expenses_line", ""), ("expenses_receipt", ""),
         ("expenses_claim", "AND (" + " OR ".join(
-            f"NEW.{c} IS NOT OLD.{c}" for c in _CLAIM_CONTENT) + ")"))]
+            f"NEW.{c} IS NOT OLD.{c}" for c in _CLAIM_CONTENT)
+         + " OR (OLD.period_id IS NOT NULL AND NEW.period_id IS NOT OLD.period_id))"))]
 SQLITE_BACKWARD = [f"DROP TRIGGER IF EXISTS {table}_locked;" for table in (
     "expenses_claim", "expenses_line", "expenses_receipt")]
 

@@ -138,6 +138,12 @@ def account_save(*, membership: Membership, data: Mapping[str, Any],
     if order is None:
         order = found.sort_order if found else (
             (Account.objects.aggregate(m=Max("sort_order"))["m"] or 0) + 1)
+    if found and (found.code, found.name, found.role) != (code, name, role) \
+            and Line.objects.filter(account=found, locked=True).exists():
+        # An approved claim shows, and its closed period journals, the account as it was.
+        raise ValidationError({"name": [_(
+            "Approved claims use this account, so its code, name and use stay as they are; "
+            "stop using it and add a new account instead.")]})
     target = found or Account()
     before = account_values(target) if found else {}
     old_code = target.code

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from somu.approvals.models import Request, RequestState, RequestType
 from somu.approvals.services import requests as approvals
 from somu.approvals.services.base import acting_person, audit_actor
+from somu.approvals.services.base import locked as approvals_locked
 from somu.audit.services import audit_record
 from somu.core.errors import Conflict
 from somu.core.permissions import require
@@ -45,7 +46,18 @@ from somu.expenses.services.registry_check import registry_status
 from somu.org.models import Membership, Person
 
 MAX_LINES = 200
-MAX_AMOUNT = 99_999_999  # per line; a larger 立替 is not an expense claim
+MAX_AMOUNT = 99_999_999  # per line or advance; a larger 立替 is not an expense claim (and a
+# 全銀 transfer holds at most 10 digits)
+
+
+def _advance_amount(amount: Any) -> int:
+    errors: dict[str, list[str]] = {}
+    value = _int(amount, "amount", errors, low=1, high=MAX_AMOUNT)
+    if value is None and not errors:
+        errors["amount"] = [_("Enter the amount of the advance.")]
+    if errors:
+        raise ValidationError(errors)
+    return value  # type: ignore[return-value]
 
 
 def _type(kind: str) -> RequestType:
@@ -57,8 +69,12 @@ def _type(kind: str) -> RequestType:
 
 
 def locked_claim(claim: Claim | int) -> Claim:
+    """The claim, locked after its request (the order approvals' submission and decisions lock
+    them in), and only those two rows."""
     pk = claim.pk if isinstance(claim, Claim) else claim
-    return (Claim.objects.select_for_update()
+    request_id = Claim.objects.values_list("request_id", flat=True).get(pk=pk)
+    approvals_locked(request_id)
+    return (Claim.objects.select_for_update(of=("self",))
             .select_related("request", "request__request_type", "request__requester").get(pk=pk))
 
 
@@ -78,14 +94,18 @@ def check_editable(claim: Claim) -> None:
 def _approved_of(kind: str, pk: Any, requester: Person, field: str) -> Claim | Request | None:
     if pk in (None, ""):
         return None
+    if not (str(pk).isascii() and str(pk).isdecimal()):
+        raise ValidationError({field: _("Choose from the list.")})
     if kind == "trip":
-        trip = Request.objects.filter(pk=pk, requester=requester, state=RequestState.APPROVED,
+        trip = Request.objects.filter(pk=int(str(pk)), requester=requester,
+                                      state=RequestState.APPROVED,
                                       request_type__code="travel").first()
         if trip is None:
             raise ValidationError({field: _("Choose an approved trip request of the claimant.")})
         return trip
-    advance = Claim.objects.filter(pk=pk, kind=ClaimKind.ADVANCE, request__requester=requester,
-                                   request__state=RequestState.APPROVED).first()
+    advance = Claim.objects.select_for_update(of=("self",)).filter(
+        pk=int(str(pk)), kind=ClaimKind.ADVANCE, request__requester=requester,
+        request__state=RequestState.APPROVED).first()
     if advance is None:
         raise ValidationError({field: _("Choose an approved advance of the claimant.")})
     return advance
@@ -113,6 +133,8 @@ def claim_create(*, membership: Membership, kind: str, title: str, requester: Pe
     if kind not in ClaimKind.values:
         raise ValidationError({"kind": _("Choose a claim or an advance.")})
     requester = requester or acting_person(membership)
+    if kind == ClaimKind.ADVANCE and amount not in (None, ""):
+        amount = _advance_amount(amount)
     request_type = _type(setup.CLAIM_KIND if kind == ClaimKind.CLAIM else setup.ADVANCE_KIND)
     request = approvals.request_save(
         membership=membership, request_type=request_type, requester=requester, title=title,
@@ -132,6 +154,8 @@ def claim_update(*, membership: Membership, claim: Claim | int, title: str, amou
     check_owner(membership, claim)
     check_editable(claim)
     request = claim.request
+    if claim.kind == ClaimKind.ADVANCE and amount not in (None, ""):
+        amount = _advance_amount(amount)
     _links(claim, request.requester, trip, advance)
     approvals.request_save(
         membership=membership, request_type=request.request_type, requester=request.requester,
@@ -151,6 +175,12 @@ def _set_total(claim: Claim, now: dt.datetime) -> None:
     Request.objects.filter(pk=claim.request_id).update(amount=_total(claim), updated_at=now)
 
 
+# 帳簿のみの保存で足りる取引の金額の上限（税込、未満）: 消費税法施行令 第49条第1項第1号, 同規則
+# 第15条の4; 少額特例 (平成28年改正法附則 第53条の2) is for one payment under ¥10,000.
+EXCEPTION_LIMITS: dict[str, int] = {InvoiceException.PUBLIC_TRANSPORT: 30_000,
+                                    InvoiceException.VENDING_MACHINE: 30_000,
+                                    InvoiceException.SMALL_AMOUNT: 10_000}
+
 LINE_FIELDS = ("date", "payee", "purpose", "account", "amount", "tax_rate",
                "registration_number", "exception", "participants", "reason", "region", "receipt")
 
@@ -160,7 +190,7 @@ def _int(value: Any, field: str, errors: dict[str, list[str]], *, low: int, high
     if value in (None, ""):
         return None
     text = str(value).strip().replace(",", "").replace("¥", "").replace("￥", "")
-    if isinstance(value, bool) or not text.isdigit():
+    if isinstance(value, bool) or not (text.isascii() and text.isdecimal()):
         errors[field] = [_("Enter a whole number (no decimals, no minus sign).")]
         return None
     number = int(text)
@@ -204,7 +234,7 @@ def clean_line(claim: Claim, data: Mapping[str, Any], *, today: dt.date
     account = data.get("account")
     found = (account if isinstance(account, Account)
              else Account.objects.filter(pk=int(str(account)), is_active=True).first()
-             if str(account or "").isdigit() else None)
+             if str(account or "").isascii() and str(account or "").isdecimal() else None)
     if found is None or not found.on_claims:
         errors["account"] = [_("Choose an account.")]
     out["account"] = found
@@ -236,6 +266,11 @@ def clean_line(claim: Claim, data: Mapping[str, Any], *, today: dt.date
         errors["exception"] = [_("Choose one of the listed cases.")]
     if exception and number:
         errors["exception"] = [_("A line with a registration number needs no exception.")]
+    limit = EXCEPTION_LIMITS.get(exception)
+    if limit and out["amount"] is not None and out["amount"] >= limit:
+        errors["exception"] = [_("%(case)s applies only under %(limit)s (tax included).")
+                               % {"case": InvoiceException(exception).label,
+                                  "limit": f"¥{limit:,}"}]
     out["exception"] = exception
     out["participants"] = _int(data.get("participants"), "participants", errors, low=1,
                                high=999)
@@ -251,7 +286,7 @@ def clean_line(claim: Claim, data: Mapping[str, Any], *, today: dt.date
     if receipt not in (None, ""):
         pk = receipt.pk if isinstance(receipt, Receipt) else receipt
         out["receipt"] = Receipt.objects.filter(pk=pk, claim=claim).first() \
-            if str(pk).isdigit() else None
+            if str(pk).isascii() and str(pk).isdecimal() else None
         if out["receipt"] is None:
             errors["receipt"] = [_("Choose a receipt attached to this claim.")]
     return out, errors
@@ -315,7 +350,9 @@ def facts_of(claim: Claim, *, today: dt.date) -> checks.ClaimFacts:
                   .filter(date__in={d for d, _a in keys})
                   .select_related("account", "claim__request"))
         earlier = [checks.EarlierLine(
-            claim_label=o.claim.request.number or str(o.claim.request),
+            # Another person's claim is not named: the check must not tell what colleagues spent.
+            claim_label=(o.claim.request.number or str(o.claim.request))
+            if o.claim.request.requester_id == requester.pk else _("another person's claim"),
             same_person=o.claim.request.requester_id == requester.pk, date=o.date,
             payee=o.payee, amount=o.amount, account_role=o.account.role) for o in others
             if (o.date, o.amount) in keys
@@ -418,6 +455,10 @@ def claim_correct(*, membership: Membership, original: Claim | int, now: dt.date
     by = check_owner(membership, original)
     if original.request.state != RequestState.APPROVED or original.kind != ClaimKind.CLAIM:
         raise Conflict(_("Only an approved claim can be corrected; change a draft directly."))
+    live = original.corrections.exclude(request__state=RequestState.REJECTED).first()
+    if live is not None:
+        raise Conflict(_("%(claim)s already corrects this claim; change or withdraw it instead.")
+                       % {"claim": live.request.number or live.request.title})
     title = _("Correction of %(number)s") % {"number": original.request.number}
     claim = claim_create(membership=membership, kind=ClaimKind.CLAIM, title=title,
                          requester=original.request.requester, trip=original.trip_id,

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from somu.approvals.services.base import audit_actor
@@ -38,6 +41,7 @@ from somu.expenses.models import (
     Line,
     Payment,
     Period,
+    PeriodFile,
 )
 from somu.expenses.services import setup
 from somu.expenses.services.registry_check import UNCHECKED, VALID
@@ -162,12 +166,14 @@ def _claim_entries(claim: Claim, lines: list[Line], names: _Names, *, freee: boo
             partner=line.payee, invoice=invoice, memo=f"{line.purpose} ({number})"))
     settled = (claim.advance.request.amount or 0) if claim.advance is not None else 0
     rest = amount - settled
-    returned = _("Returned %(memo)s") % {"memo": memo}
+    returned = f"返金 {memo}"  # the file's words do not depend on who exports it
 
     def side(kind: Side, account: str, value: int, text: str = memo) -> journals.Line:
         return journals.Line(kind, account, value, tax_category=outside, partner=person,
                              memo=text)
 
+    if claim.corrects is not None:
+        return _correction_entries(claim, rows, names, side)
     if freee and settled:
         used = min(amount, settled)
         out = [(*rows, side(journals.CREDIT, payable, amount)),
@@ -185,12 +191,35 @@ def _claim_entries(claim: Claim, lines: list[Line], names: _Names, *, freee: boo
     return [tuple(rows)]
 
 
+def _correction_entries(claim: Claim, rows: list[journals.Line], names: _Names, side: Any
+                        ) -> list[tuple[journals.Line, ...]]:
+    """A correction: the original's 仕訳 reversed (its lines credited back against 未払金), then
+    the corrected lines against 未払金 — two 伝票, so each has one settlement line (freee)."""
+    original = claim.corrects
+    assert original is not None
+    number = original.request.number
+    payable = names.payable
+    reversed_rows: list[journals.Line] = []
+    for line in Line.objects.filter(claim=original).select_related("account").order_by(
+            "number"):
+        key = line.tax_rate if has_qualified_invoice(line) else tax_key_without_invoice(
+            line.tax_rate, line.date)
+        category, invoice = names.tax(key)
+        reversed_rows.append(journals.Line(
+            journals.CREDIT, names.account(line.account), line.amount, tax_category=category,
+            partner=line.payee, invoice=invoice, memo=f"取消 {line.purpose} ({number})"))
+    old = sum(r.amount for r in reversed_rows)
+    new = sum(r.amount for r in rows)
+    return [(side(journals.DEBIT, payable, old, f"取消 {number}"), *reversed_rows),
+            (*rows, side(journals.CREDIT, payable, new))]
+
+
 def vouchers(period: Period, vendor: str) -> tuple[list[journals.Voucher], dict[int, str]]:
     """The period's 伝票 (dated its payment date, in the order the claims were made) and, by
     voucher number, the claim each comes from."""
     names = _Names(vendor)
     claims = list(Claim.objects.filter(period=period).select_related(
-        "request", "request__requester", "advance__request").order_by("pk"))
+        "request", "request__requester", "advance__request", "corrects__request").order_by("pk"))
     lines: dict[int, list[Line]] = {}
     for line in Line.objects.filter(claim__period=period).select_related("account").order_by(
             "claim_id", "number"):
@@ -235,9 +264,23 @@ def filename(period: Period, what: str) -> str:
 
 def export_file(*, actor: User | None, period: Period, what: str) -> tuple[str, bytes]:
     """``what``: "zengin" or a vendor. The file's name and bytes; audited as ``actor`` (None:
-    the system, e.g. the command line without ``--actor``)."""
-    data = zengin_file(period) if what == "zengin" else journal_file(period, what)
-    name = filename(period, what)
+    the system, e.g. the command line without ``--actor``).
+
+    The first export of a file is kept (PeriodFile) and served again afterwards: the same closed
+    period always gives the same bytes, whatever was edited since (settings, names, people)."""
+    if what != "zengin" and what not in VENDORS:
+        raise ValidationError({"vendor": [_("Choose 弥生, マネーフォワード or freee.")]})
+    with transaction.atomic():
+        Period.objects.select_for_update().get(pk=period.pk)
+        kept = PeriodFile.objects.filter(period=period, what=what).first()
+        if kept is not None:
+            name, data = kept.name, bytes(kept.data)
+        else:
+            data = zengin_file(period) if what == "zengin" else journal_file(period, what)
+            name = filename(period, what)
+            PeriodFile.objects.create(period=period, what=what, name=name, data=data,
+                                      sha256=hashlib.sha256(data).hexdigest(),
+                                      created_at=timezone.now())
     audit_record(actor=actor, action="expense_period.export", obj=period,
                  changes={"file": [None, name],
                           "sha256": [None, hashlib.sha256(data).hexdigest()]})

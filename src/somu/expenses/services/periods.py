@@ -39,7 +39,10 @@ class PersonPlan:
 
     @property
     def claims_total(self) -> int:
-        return sum(c.request.amount or 0 for c in self.claims)
+        # A correction pays the difference: its original is paid in its own close (this one or
+        # an earlier one: it was approved first).
+        return sum((c.request.amount or 0) - (c.corrects.request.amount or 0 if c.corrects else 0)
+                   for c in self.claims)
 
     @property
     def settled_total(self) -> int:
@@ -58,7 +61,8 @@ def pending(cutoff: dt.date) -> list[Claim]:
     """Approved claims and advances up to ``cutoff`` in no period, with what the plan reads."""
     return list(Claim.objects.filter(
         request__state=RequestState.APPROVED, approved_on__lte=cutoff, period__isnull=True)
-        .select_related("request", "request__requester", "advance", "advance__request")
+        .select_related("request", "request__requester", "advance", "advance__request",
+                        "corrects__request")
         .order_by("request__requester__employee_number", "approved_on", "pk"))
 
 

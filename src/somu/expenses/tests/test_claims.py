@@ -94,3 +94,46 @@ def test_a_receipt_is_read_for_a_proposal_that_changes_nothing_until_confirmed(w
         assert receipt.proposal["date"]["value"] == "2026-06-11"
         assert receipt.proposal["registration_number"]["value"] == "T7010001008844"
         assert not Line.objects.filter(claim=claim).exists()
+
+
+def test_a_paid_claim_s_period_cannot_be_cleared_even_in_the_database(world):
+    from somu.expenses.models import Claim, Period
+
+    claim = approve(world, new_claim(world, lines=[TRAIN], submit=True))
+    with tenancy.activate(world.org):
+        period = Period.objects.create(label="6月", cutoff=TODAY, payment_date=TODAY,
+                                       closed_at=NOW)
+        Claim.objects.filter(pk=claim.pk).update(period=period)  # the close sets it, once
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Claim.objects.filter(pk=claim.pk).update(period=None)
+
+
+def test_a_no_invoice_exception_holds_only_under_its_legal_amount(world):
+    claim = new_claim(world)
+    with tenancy.activate(world.org), pytest.raises(ValidationError) as caught:
+        claims.line_save(membership=world.m("suzuki"), claim=claim,
+                         data={**TRAIN, "amount": 30_000,
+                               "account": account(world, "旅費交通費").pk},
+                         today=TODAY, now=NOW)
+    assert set(caught.value.message_dict) == {"exception"}
+
+
+def test_an_approved_claim_is_corrected_once_and_the_correction_pays_the_difference(world):
+    from somu.expenses.services import periods
+
+    original = approve(world, new_claim(world, lines=[TRAIN], submit=True))
+    with tenancy.activate(world.org):
+        m = world.m("suzuki")
+        correction = claims.claim_correct(membership=m, original=original, now=NOW)
+        with pytest.raises(Conflict):
+            claims.claim_correct(membership=m, original=original, now=NOW)
+        line = Line.objects.get(claim=correction)
+        claims.line_save(membership=m, claim=correction, line=line, today=TODAY, now=NOW,
+                         data={**TRAIN, "amount": 1_480,
+                               "account": account(world, "旅費交通費").pk})
+        claims.claim_submit(membership=m, claim=correction, today=TODAY, now=NOW)
+    approve(world, correction)
+    with tenancy.activate(world.org):
+        [entry] = periods.plan(TODAY)
+        # ¥1,280 for the original, and the correction's ¥200 more: not ¥1,480 twice.
+        assert entry.amount == 1_480

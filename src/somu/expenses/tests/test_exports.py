@@ -15,6 +15,7 @@ from somu.expenses.formats import journals, zengin
 from somu.expenses.models import JournalName, Payment, Settings
 from somu.expenses.services import exports
 from somu.expenses.tests.accounting import approved_advance, approved_claim, bank, close, line
+from somu.expenses.tests.builders import NOW, TODAY, approve
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +151,36 @@ def test_the_command_line_writes_the_same_file(world, period, tmp_path):
     call_command("expenses_export_zengin", "6月", org=world.org.slug, out=str(out))
     assert out.read_bytes() == export(world, period, "zengin")[1]
     assert (tmp_path / "y.csv").read_bytes() == export(world, period, "yayoi")[1]
+
+
+def test_a_period_s_files_stay_as_first_exported_whatever_is_edited_afterwards(world, period):
+    first = {what: export(world, period, what)[1] for what in ("zengin", "yayoi")}
+    with tenancy.activate(world.org):
+        Settings.objects.update(requester_name="ｶ)ﾍﾞﾂﾒｲ", account_number="1111111")
+        JournalName.objects.create(vendor="yayoi", key="account:7470", name="書籍代")
+    assert {what: export(world, period, what)[1] for what in ("zengin", "yayoi")} == first
+
+
+def test_a_correction_reverses_the_original_and_books_the_corrected_lines(world):
+    from somu.expenses.formats import journals as journal_files
+    from somu.expenses.services import claims as claim_services
+
+    with tenancy.activate(world.org):
+        Settings.objects.update(requester_code="1234567890", requester_name="ｶ)ｿｳﾑ",
+                                bank_code="0005", branch_code="001", account_kind="1",
+                                account_number="7654321")
+    bank(world, "suzuki")
+    original = approved_claim(world, lines=[line(1280)])
+    close(world, "6月前半")
+    with tenancy.activate(world.org):
+        m = world.m("suzuki")
+        correction = claim_services.claim_correct(membership=m, original=original, now=NOW)
+        claim_services.claim_submit(membership=m, claim=correction, today=TODAY, now=NOW)
+    approve(world, correction)
+    second = close(world, "6月後半")
+    with tenancy.activate(world.org):
+        built, _refs = exports.vouchers(second, "yayoi")
+    assert [(v.debits[0].account, v.credits[0].account) for v in built] == [
+        ("未払金", "旅費交通費"), ("旅費交通費", "未払金")]
+    data = export(world, second, "yayoi")[1]
+    journal_files.check_balanced(journal_files.parse("yayoi", data))
