@@ -55,6 +55,12 @@ FIELD_LABELS = {
 }
 
 
+# The payer's fields (the header record) by their own names: 依頼人名, not 受取人名.
+PAYER_LABELS = {"name": "依頼人名", "bank_code": "振込元の銀行コード",
+                "branch_code": "振込元の支店コード", "account_type": "振込元の預金種目",
+                "account_number": "振込元の口座番号"}
+
+
 def _claim_refs(period: Period) -> dict[int, str]:
     """Person id → the numbers of the claims and advances paid to them in ``period``."""
     refs: dict[int, list[str]] = {}
@@ -73,8 +79,25 @@ def _problem_text(where: str, field: str, reason: str, value: str,
         return _("%(where)s: %(field)s %(value)s cannot be written in 全銀 characters "
                  "(%(chars)s).") % {"where": where, "field": label, "value": value,
                                      "chars": chars}
-    return _("%(where)s: %(field)s %(value)s is not valid (%(reason)s).") % {
-        "where": where, "field": label, "value": value, "reason": reason}
+    return _("%(where)s: %(field)s “%(value)s” %(reason)s") % {
+        "where": where, "field": label, "value": value,
+        "reason": _reason_text(reason)}
+
+
+def _reason_text(reason: str) -> str:
+    """The formats' reason codes (zengin.ZenginProblem, journals.JournalProblem) in words."""
+    texts = {
+        "digits": _("does not have the number of digits the format needs."),
+        "choice": _("is not one of the values the format allows."),
+        "empty": _("is empty."),
+        "amount": _("is not an amount the format can hold (1 to 10 digits)."),
+        "total": _("makes the file's total too large."),
+        "unbalanced": _("leaves debits and credits unequal."),
+        "one_sided": _("has only one side (debit or credit)."),
+        "duplicate": _("is used twice."),
+        "shape": _("cannot be written in this product's import format."),
+    }
+    return texts.get(reason, _("is not valid."))
 
 
 def zengin_file(period: Period) -> bytes:
@@ -99,7 +122,8 @@ def zengin_file(period: Period) -> bytes:
         return zengin.write_transfers(payer, period.payment_date, transfers)
     except zengin.ZenginError as error:
         raise ValidationError([_problem_text(
-            where.get(x.ref, _("Payer (expense settings)")), x.field, x.reason, x.value,
+            where.get(x.ref, _("Payer (expense settings)")),
+            PAYER_LABELS.get(x.field, x.field) if x.ref == "payer" else x.field, x.reason, x.value,
             x.characters) for x in error.problems]) from error
 
 
