@@ -14,6 +14,7 @@ urlpatterns = [
     path("claims/<int:claim_id>/receipts/", claims.receipt_add, name="receipt_add"),
     path("claims/<int:claim_id>/submit/", claims.claim_submit, name="claim_submit"),
     path("claims/<int:claim_id>/correct/", claims.claim_correct, name="claim_correct"),
+    path("claims/<int:claim_id>/delete/", claims.claim_delete, name="claim_delete"),
     path("lines/<int:line_id>/", claims.line_edit, name="line_edit"),
     path("lines/<int:line_id>/delete/", claims.line_delete, name="line_delete"),
     path("receipts/<int:receipt_id>/", claims.receipt_download, name="receipt_download"),

@@ -323,10 +323,15 @@ def request_recall(*, membership: Membership, request: Request | int, now: dt.da
 
 
 @transaction.atomic
-def request_delete(*, membership: Membership, request: Request | int) -> None:
-    """Delete a draft that was never submitted (a submitted request keeps its number)."""
+def request_delete(*, membership: Membership, request: Request | int,
+                   by_kind: bool = False) -> None:
+    """Delete a draft that was never submitted (a submitted request keeps its number). A type
+    whose content another app owns is deleted by that app (its own records go first)."""
     request = locked(request)
     _check_owner(membership, request)
+    if not by_kind and (kind := kinds.kind_of(request.request_type)) is not None:
+        raise Conflict(_("Delete this draft on its own page (%(kind)s).")
+                       % {"kind": kind.label})
     if request.revision != 0:
         raise Conflict(_("A submitted request cannot be deleted; recall it instead."))
     audit_record(actor=audit_actor(membership), action="approval_request.delete", obj=request,

@@ -124,6 +124,18 @@ def claim_submit(request: AuthedRequest, claim_id: int = ClaimId) -> Any:
     return claim_detail(claim.pk)
 
 
+@router.delete("/claims/{claim_id}", response={204: None, **errors(403, 404, 409)},
+               summary="Delete a draft never submitted, with its lines and receipts",
+               description=CONFLICT_NOTE, operation_id="somu_expenses_api_claim_delete")
+def claim_delete(request: AuthedRequest, claim_id: int = ClaimId) -> Any:
+    claim = claim_get(request, claim_id)
+    try:
+        services.claim_delete(membership=request.auth, claim=claim.pk)
+    except Conflict as exc:
+        return conflict(request, claim.pk, exc)
+    return Status(204, None)
+
+
 @router.post("/claims/{claim_id}/correct",
              response={201: ClaimDetailOut, **errors(403, 404, 409, 422)},
              summary="Correct an approved claim: a new draft with its lines and receipts, "

@@ -440,6 +440,29 @@ def on_approved(request: Request, now: dt.datetime) -> None:
 
 
 @transaction.atomic
+def claim_delete(*, membership: Membership, claim: Claim | int) -> None:
+    """Delete a draft never submitted, with its lines and receipts (a submitted claim keeps its
+    number and is taken back instead)."""
+    claim = locked_claim(claim)
+    check_owner(membership, claim)
+    if claim.request.revision != 0 or claim.locked:
+        raise Conflict(_("A submitted claim cannot be deleted; take it back instead."))
+    request = claim.request
+    stored = [(r.file.name, r.file.storage) for r in Receipt.objects.filter(claim=claim)
+              if not Receipt.objects.filter(key=r.key).exclude(claim=claim).exists()]
+    Line.objects.filter(claim=claim).delete()
+    Receipt.objects.filter(claim=claim).delete()
+    claim.delete()
+    approvals.request_delete(membership=membership, request=request.pk, by_kind=True)
+    def remove_files() -> None:
+        for name, storage in stored:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(remove_files)
+
+
+@transaction.atomic
 def claim_submit(*, membership: Membership, claim: Claim | int, today: dt.date,
                  now: dt.datetime) -> Claim:
     claim = locked_claim(claim)

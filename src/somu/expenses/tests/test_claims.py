@@ -137,3 +137,20 @@ def test_an_approved_claim_is_corrected_once_and_the_correction_pays_the_differe
         [entry] = periods.plan(TODAY)
         # ¥1,280 for the original, and the correction's ¥200 more: not ¥1,480 twice.
         assert entry.amount == 1_480
+
+
+def test_a_draft_is_deleted_with_its_lines_on_its_own_page_not_through_approvals(world):
+    from somu.approvals.models import Request
+    from somu.approvals.services import requests as approval_requests
+
+    claim = new_claim(world, lines=[TRAIN])
+    with tenancy.activate(world.org):
+        with pytest.raises(Conflict):
+            approval_requests.request_delete(membership=world.m("suzuki"),
+                                             request=claim.request_id)
+        claims.claim_delete(membership=world.m("suzuki"), claim=claim)
+        assert not Request.objects.filter(pk=claim.request_id).exists()
+        assert not Line.objects.filter(claim_id=claim.pk).exists()
+    submitted = new_claim(world, lines=[TRAIN], submit=True)
+    with tenancy.activate(world.org), pytest.raises(Conflict):
+        claims.claim_delete(membership=world.m("suzuki"), claim=submitted)

@@ -332,6 +332,18 @@ def claim_submit(request: AuthedRequest, claim_id: int) -> HttpResponse:
 
 @require_POST
 @org_view(p.SUBMIT_EXPENSES)
+def claim_delete(request: AuthedRequest, claim_id: int) -> HttpResponse:
+    claim = _own(request, claim_id)
+    try:
+        services.claim_delete(membership=request.membership, claim=claim)
+    except Conflict as exc:
+        return _conflict(request, claim, exc)
+    messages.success(request, _("The draft has been deleted."))
+    return redirect("expenses:claim_list")
+
+
+@require_POST
+@org_view(p.SUBMIT_EXPENSES)
 def claim_correct(request: AuthedRequest, claim_id: int) -> HttpResponse:
     claim = _own(request, claim_id)
     try:
