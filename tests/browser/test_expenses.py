@@ -204,7 +204,10 @@ def test_a_claim_filed_on_a_phone_is_approved_closed_and_paid_by_a_zengin_file(
     _message(staff, "締めました。")
     expect(staff.locator("main h1")).to_have_text(label)
     expect(staff.locator("main")).to_contain_text(number)
-    expect(staff.locator("main")).to_contain_text(format_yen(BOOKS + FARE))
+    transfers = staff.locator("main section").filter(
+        has=staff.get_by_role("heading", name=re.compile(r"^振込")))
+    for text in (world.people[EMPLOYEE].name, format_yen(BOOKS + FARE), "みずほ", HOLDER):
+        expect(transfers.first).to_contain_text(text)
     _fits(staff, "the period page")
     staff.screenshot(path="/tmp/e2e-period.png", full_page=True)
 
