@@ -111,6 +111,9 @@ def test_a_claim_filed_on_a_phone_is_approved_closed_and_paid_by_a_zengin_file(
     expect(form.get_by_label("支払先（取引先）")).to_have_value(BOOKSHOP)
     expect(form.get_by_label("金額（税込）")).to_have_value(re.compile(r"^3,?300$"))
     expect(form.get_by_label("登録番号")).to_have_value(T_NUMBER)
+    # With a 登録番号 the exception is not asked; the participants only for 交際費.
+    expect(form.get_by_label("適格請求書がない場合")).to_be_hidden()
+    expect(form.get_by_label("参加人数")).to_be_hidden()
     expect(form.get_by_label("領収書", exact=True)).to_have_value(re.compile(r"^\d+$"))
     form.get_by_label("内容・目的").fill("業務用の技術書")
     form.get_by_label("勘定科目").select_option(label="7470 新聞図書費")
