@@ -18,8 +18,9 @@ from somu.expenses.services import claims, setup
 __all__ = ["NOW", "TODAY", "World", "account", "approve", "expense_rules", "new_claim"]
 
 
-def expense_rules(world: World) -> None:
-    """The defaults, and the 規程 rows for 経費精算 and 仮払申請 beside the standard ones."""
+def expense_rules(world: World, *, effective: dt.date = dt.date(2026, 4, 1)) -> None:
+    """The defaults, and the 規程 rows for 経費精算 and 仮払申請 beside the standard ones, in
+    force from ``effective`` (a browser test on the real clock passes a day long past)."""
     with tenancy.activate(world.org):
         setup.ensure_defaults()
         types = {t.kind: t for t in RequestType.objects.exclude(kind="")}
@@ -33,7 +34,7 @@ def expense_rules(world: World) -> None:
                                                 amount_min=100_001))
             n += 2
         approval_rules.rule_version_save(membership=world.m("admin"),
-                                         effective_from=dt.date(2026, 4, 1), rows=rows, now=NOW)
+                                         effective_from=effective, rows=rows, now=NOW)
 
 
 def account(world: World, name: str) -> Account:

@@ -22,7 +22,7 @@ from somu.core.web import apply_errors, org_view
 from somu.expenses import permissions as p
 from somu.expenses.formats.journal_defaults import VENDORS
 from somu.expenses.models import Claim, Payment, Period, Vendor
-from somu.expenses.services import exports, periods
+from somu.expenses.services import banks, exports, periods
 
 
 class CloseForm(forms.Form):
@@ -83,6 +83,9 @@ def period_detail(request: AuthedRequest, period_id: int) -> HttpResponse:
         "period": period, "transfers": [x for x in payments if x.amount > 0],
         "returns": [x for x in payments if x.amount < 0], "claims": claims,
         "vendors": [(v, Vendor(v).label) for v in VENDORS],
+        "bank_names": {x.pk: " ".join(filter(None, (
+            banks.bank_name(x.bank_code), banks.branch_name(x.bank_code, x.branch_code))))
+            for x in payments if x.amount > 0},
         "transfer_total": sum(x.amount for x in payments if x.amount > 0),
         "return_total": -sum(x.amount for x in payments if x.amount < 0)})
 
