@@ -376,8 +376,11 @@ def test_every_page_passes_an_axe_scan_for_wcag_2_1_aa(page: Page, page_errors: 
     scan(f"the request as {REQUESTER}", fill("/approvals/requests/<int:request_id>/", demo.ids))
     page.context.clear_cookies()
     if not User.objects.filter(username=OPERATOR).exists():
-        org_services.user_create(actor=None, username=OPERATOR, password=demo.login.password,
-                                 is_superuser=True)
+        operator = org_services.user_create(actor=None, username=OPERATOR,
+                                            password=demo.login.password, is_superuser=True)
+        # A member of the demo company too: logging in lands on its home page.
+        with tenancy.activate(demo.organization):
+            org_services.membership_set(actor=None, user=operator, role=Role.EMPLOYEE)
     _log_in(page, OPERATOR, demo.login.password)
     for route in sorted(OPERATOR_ROUTES):
         scan(f"{route} as {OPERATOR}", route)
