@@ -8,16 +8,13 @@ so a recall racing a decision, or two submissions of one draft, succeed exactly 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from somu.approvals import kinds, presenters
@@ -45,7 +42,7 @@ from somu.approvals.services.base import (
 )
 from somu.approvals.services.progress import activate_next
 from somu.audit.services import audit_record
-from somu.core import sniff
+from somu.core.attachments import check_attachment
 from somu.core.errors import Conflict
 from somu.core.permissions import has_perm
 from somu.org.models import Membership, Person
@@ -341,10 +338,6 @@ def request_delete(*, membership: Membership, request: Request | int,
     request.delete()
 
 
-def max_attachment_bytes() -> int:
-    return int(getattr(settings, "SOMU_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024))
-
-
 @transaction.atomic
 def attachment_add(*, membership: Membership, request: Request | int, upload: UploadedFile,
                    now: dt.datetime) -> Attachment:
@@ -355,27 +348,13 @@ def attachment_add(*, membership: Membership, request: Request | int, upload: Up
         raise Conflict(_("Files can be attached only while the request can be edited."))
     if not request.request_type.allows_attachments:
         raise ValidationError({"file": _("This request type takes no attachments.")})
-    limit = max_attachment_bytes()
-    size = upload.size or 0
-    if size > limit:
-        raise ValidationError({"file": _("The file is too large: at most %(size)s.")
-                               % {"size": filesizeformat(limit)}})
-    filename = sniff.clean_filename(upload.name or "file")
-    head = upload.read(sniff.HEAD_BYTES)
-    upload.seek(0)
-    try:
-        content_type = sniff.check(filename, head)
-        sniff.check_office(filename, upload)
-    except sniff.WrongType as error:
-        raise ValidationError({"file": _(error.message) % error.params}) from error
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    checked = check_attachment(upload)
+    filename = checked.filename
     attachment = Attachment(organization_id=request.organization_id, request=request,
                             key=uuid.uuid4().hex, filename=filename,
-                            content_type=content_type, size=size, sha256=digest.hexdigest(),
-                            uploaded_by=acting_person(membership), uploaded_at=now)
+                            content_type=checked.content_type, size=checked.size,
+                            sha256=checked.sha256, uploaded_by=acting_person(membership),
+                            uploaded_at=now)
     attachment.file.save(attachment.key, upload, save=False)
     attachment.save()
     audit_record(actor=audit_actor(membership), action="approval_request.attach", obj=request,

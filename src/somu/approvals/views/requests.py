@@ -40,6 +40,7 @@ from somu.approvals.services import decisions
 from somu.approvals.services import requests as services
 from somu.approvals.views import request_page as page
 from somu.core import sniff
+from somu.core.attachments import max_attachment_bytes
 from somu.core.errors import Conflict
 from somu.core.permissions import has_perm, require
 from somu.core.requests import AuthedRequest
@@ -272,7 +273,7 @@ def _detail(request: AuthedRequest, found: Request, *, status: int = 200,
         "attach_error": forms.get("attach_error", ""),
         "accept": ",".join(f".{ext}" for ext in sorted(sniff.KINDS)),
         "accepted": sniff.accepted_extensions(),
-        "max_bytes": services.max_attachment_bytes(),
+        "max_bytes": max_attachment_bytes(),
     }, status=status)
 
 

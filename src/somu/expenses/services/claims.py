@@ -42,7 +42,7 @@ from somu.expenses.models import (
     TaxRate,
 )
 from somu.expenses.services import setup
-from somu.expenses.services.registry_check import registry_status
+from somu.expenses.services.registry_check import registry_status, registry_statuses
 from somu.org.models import Membership, Person
 
 MAX_LINES = 200
@@ -387,8 +387,8 @@ def before_submit(request: Request, today: dt.date) -> None:
         lines = list(Line.objects.filter(claim=claim))
         if not lines:
             raise ValidationError(_("Add at least one line before submitting."))
-        for line in lines:
-            status = registry_status(line.registration_number, line.date)
+        statuses = registry_statuses([(line.registration_number, line.date) for line in lines])
+        for line, status in zip(lines, statuses, strict=True):
             if status != line.registry_status:
                 Line.objects.filter(pk=line.pk).update(registry_status=status)
         found = findings_of(claim, today=today)

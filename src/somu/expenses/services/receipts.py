@@ -4,20 +4,17 @@ hash-chained audit log), read for a proposal the user confirms, locked with the 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from typing import Any, Final
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from somu.approvals.services.base import audit_actor
-from somu.approvals.services.requests import max_attachment_bytes
 from somu.audit.services import audit_record
 from somu.core import sniff
+from somu.core.attachments import check_attachment, max_attachment_bytes
 from somu.expenses import reading
 from somu.expenses.models import Line, Receipt
 from somu.expenses.services.claims import check_editable, check_owner, locked_claim
@@ -68,27 +65,13 @@ def _receipt_store(*, membership: Membership, claim: int, upload: UploadedFile,
     found = locked_claim(claim)
     by = check_owner(membership, found)
     check_editable(found)
-    limit = max_attachment_bytes()
-    size = upload.size or 0
-    if size > limit:
-        raise ValidationError({"file": _("The file is too large: at most %(size)s.")
-                               % {"size": filesizeformat(limit)}})
-    filename = sniff.clean_filename(upload.name or "receipt")
-    if sniff.extension(filename) not in RECEIPT_TYPES:
-        raise ValidationError({"file": _("A receipt is a PDF, JPEG or PNG file.")})
-    head = upload.read(sniff.HEAD_BYTES)
-    upload.seek(0)
-    try:
-        content_type = sniff.check(filename, head)
-    except sniff.WrongType as error:
-        raise ValidationError({"file": _(error.message) % error.params}) from error
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    checked = check_attachment(upload, default_name="receipt", extensions=RECEIPT_TYPES,
+                               wrong_extension=_("A receipt is a PDF, JPEG or PNG file."))
+    filename = checked.filename
     receipt = Receipt(claim=found, key=uuid.uuid4().hex, filename=filename,
-                      content_type=content_type, size=size, sha256=digest.hexdigest(),
-                      proposal=proposal, uploaded_by=by, uploaded_at=now)
+                      content_type=checked.content_type, size=checked.size,
+                      sha256=checked.sha256, proposal=proposal, uploaded_by=by,
+                      uploaded_at=now)
     receipt.file.save(receipt.key, upload, save=False)
     receipt.save()
     audit_record(actor=audit_actor(membership), action="expense_receipt.add", obj=receipt,

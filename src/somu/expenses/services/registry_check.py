@@ -5,6 +5,7 @@ imported)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Final
 
 from somu.expenses.services import registry
@@ -23,3 +24,10 @@ def registry_status(number: str, day: dt.date) -> str:
     if not number:
         return NONE
     return registry.lookup(number, day).code
+
+
+def registry_statuses(items: Sequence[tuple[str, dt.date]]) -> list[str]:
+    """:func:`registry_status` of many lines in one registry query (a claim's submission)."""
+    asked = [(number, day) for number, day in items if number]
+    answers = iter(registry.lookup_many(asked)) if asked else iter(())
+    return [next(answers).code if number else NONE for number, _day in items]
