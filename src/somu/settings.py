@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "somu.procedures",
     "somu.approvals",
     "somu.expenses",
+    "somu.plans",
 ]
 
 MIDDLEWARE = [

@@ -54,3 +54,16 @@ class TaskPanel:
     url: str
     link: str
     items: tuple[Waiting, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding of the survey analysis, as the apps that act on findings receive it
+    (registry ``finding_actions``): its kind (``dependent_task``, ``retirement``, ``overload``,
+    ``overqualified``, ``outsourceable``, ``automatable``), the round it was seen in, and the
+    task and/or person it is about."""
+
+    kind: str
+    round_id: int
+    task_id: int | None = None
+    person_id: int | None = None

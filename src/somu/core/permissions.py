@@ -28,6 +28,8 @@ class Role(StrEnum):
     STAFF = "staff"
     EMPLOYEE = "employee"
     AUDITOR = "auditor"
+    # 役員: the reports and KPIs (活動報告), read-only; no personal data beyond names.
+    EXECUTIVE = "executive"
 
     @property
     def label(self) -> str:
@@ -40,6 +42,7 @@ ROLE_LABELS: Final = {
     Role.STAFF: _("Back-office staff"),
     Role.EMPLOYEE: _("Employee"),
     Role.AUDITOR: _("Auditor"),
+    Role.EXECUTIVE: _("Executive"),
 }
 
 

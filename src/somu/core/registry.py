@@ -137,7 +137,11 @@ class Contribution:
     - ``digest_sections``: what the app adds to the daily digest (see :class:`DigestSection`);
     - ``task_panels``: functions ``(membership=, today=)`` returning
       :class:`somu.core.home.TaskPanel` items shown on "My tasks" (e.g. requests awaiting a
-      decision), so one page lists everything that waits for a person.
+      decision), so one page lists everything that waits for a person;
+    - ``finding_actions``: functions ``(finding, *, membership)`` returning ``(label, url)``
+      pairs: what can be done about a finding of the survey analysis (a
+      :class:`somu.core.home.Finding`: a person-dependent task, an overloaded person …), shown
+      next to it — plans offers "make an improvement item" there.
     """
 
     urls: str | None = None
@@ -158,6 +162,7 @@ class Contribution:
     account_sections: tuple[str, ...] = ()
     digest_sections: tuple[DigestSection, ...] = ()
     task_panels: tuple[str, ...] = ()
+    finding_actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

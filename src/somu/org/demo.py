@@ -333,6 +333,7 @@ ROLE_ACCOUNTS: tuple[tuple[str, Role, str | None], ...] = (
     ("staff", Role.STAFF, "S0034"),  # 吉田 翔太, 総務部
     ("employee", Role.EMPLOYEE, "S0053"),  # 斎藤 優花, 第一営業課
     ("auditor", Role.AUDITOR, "S0032"),  # 福田 亮, 法務・コンプライアンス室 (内部監査)
+    ("executive", Role.EXECUTIVE, "S0002"),  # 高橋 誠, 社長: the 活動報告 and the KPIs
 )
 
 # ---- サンプル商事株式会社: a second, small tenant for the organization switcher ------

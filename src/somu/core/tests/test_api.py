@@ -579,7 +579,7 @@ def test_every_body_and_query_schema_derives_from_the_shared_bases(db):
 def test_fixed_value_fields_of_answers_list_their_values(db):
     schemas = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
     assert schemas["MeOut"]["properties"]["role"]["enum"] == [
-        "admin", "manager", "staff", "employee", "auditor"]
+        "admin", "manager", "staff", "employee", "auditor", "executive"]
     assert schemas["RoundOut"]["properties"]["status"]["enum"] == ["draft", "open", "closed"]
     assert "" in schemas["TaskOut"]["properties"]["frequency"]["enum"]
 

@@ -188,7 +188,7 @@ def test_the_admin_administers_both_organizations_which_stay_apart(demo_login):
 
 
 def test_each_role_account_has_its_role_person_and_the_demo_password(demo_login):
-    assert demo_login.role_usernames == ("manager", "staff", "employee", "auditor")
+    assert demo_login.role_usernames == ("manager", "staff", "employee", "auditor", "executive")
     with tenancy.activate(_org(demo.DEMO_SLUG)):
         memberships = {m.user.username: m for m in
                        Membership.objects.select_related("user", "person__department")}
@@ -205,6 +205,8 @@ def test_each_role_account_has_its_role_person_and_the_demo_password(demo_login)
     assert memberships["employee"].role == Role.EMPLOYEE
     assert paths[memberships["employee"].person.department_id].startswith("営業本部/営業部")
     assert memberships["auditor"].role == Role.AUDITOR
+    assert (memberships["executive"].role, memberships["executive"].person.name) == (
+        Role.EXECUTIVE, "高橋 誠")
 
 
 def test_the_audit_log_tells_how_the_demo_was_built(demo_login):

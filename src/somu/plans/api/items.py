@@ -1,0 +1,5 @@
+"""/api/v1/plans/: items."""
+
+from ninja import Router
+
+router = Router(tags=["plans"])

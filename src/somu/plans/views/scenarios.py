@@ -1,0 +1,5 @@
+"""Pages: scenarios."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

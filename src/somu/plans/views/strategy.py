@@ -1,0 +1,5 @@
+"""Pages: strategy."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
