@@ -105,11 +105,11 @@ class ItemKind(models.TextChoices):
 class ItemStatus(models.TextChoices):
     """The columns of the board, in order."""
 
-    PROPOSED = "proposed", _("Proposed")
-    PLANNED = "planned", _("Planned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    PROPOSED = "proposed", pgettext_lazy("improvement item", "Proposed")
+    PLANNED = "planned", pgettext_lazy("improvement item", "Planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("improvement item", "In progress")
+    DONE = "done", pgettext_lazy("improvement item", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("improvement item", "Cancelled")
 
 
 class FindingKind(models.TextChoices):
@@ -291,8 +291,8 @@ class Review(TenantModel):
 
 
 class ReportPeriod(models.TextChoices):
-    MONTH = "month", _("Monthly")
-    QUARTER = "quarter", _("Quarterly")
+    MONTH = "month", pgettext_lazy("report period", "Monthly")
+    QUARTER = "quarter", pgettext_lazy("report period", "Quarterly")
 
 
 class Report(TenantModel):
