@@ -258,8 +258,8 @@ def _one(raw: Any) -> Op:
             raise _Bad("grade", "unknown_grade", grade=raw_grade)
         grade: str | None = (raw_grade.strip() or None) if raw_grade else None
         capacity = DEFAULT_CAPACITY if raw.get("capacity") is None else _number(raw, "capacity")
-        name = raw.get("name")
-        return Hire(key=key.strip(), name=str(name).strip() if name else key.strip(),
+        label = raw.get("name")
+        return Hire(key=key.strip(), name=str(label).strip() if label else key.strip(),
                     grade=grade, capacity=capacity)
     return Retire(person=_person(raw, "person"))
 
