@@ -33,6 +33,10 @@ The model (solved by HiGHS within the time limit):
   hours uncovered by S − half of the scope's hours, with c[S, t] ≤ Σ_{p ∉ S} y[p, t] and
   c[S, t] ≤ 1 — and the model is solved again. The result is accepted only once the exact
   bus factor of the trained scope reaches the target;
+- the result is checked: the train operations are applied to the round and read back through
+  the analysis, and every task in scope must have k capable people (``details["verified"]``,
+  ``details["min_capable"]``) and, with a target, the bus factor computed again on it must
+  reach it (``details["bus_factor"]``);
 - objective: the number of pairs (``objective="pairs"``; among plans with as few pairs, the
   one with the fewest training hours) or the training hours (``objective="hours"``).
 
@@ -64,6 +68,7 @@ from somu.survey.analysis.busfactor import solve as bus_factor_solve
 from somu.survey.analysis.frames import prepare
 from somu.survey.analysis.types import AnalysisOptions, SurveyData
 
+from .ops import apply, parse
 from .solver import Model, Outcome, Proposal, run
 
 TEACH_LEVEL = 4
@@ -207,6 +212,7 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
 
     if not chosen and not cuts and not short:
         return done("optimal", "nothing_to_do", objective=0.0, bound=0.0, gap=0.0,
+                    verified=True, min_capable=min(map(len, capable.values()), default=0),
                     **verified)
     if objective == "pairs":  # the count; its bound: the tie-break adds less than 1
         objective_value = float(len(chosen))
@@ -217,6 +223,13 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
     bound = min(bound, objective_value)
     ops = [{"op": "train", "person": pairs[i][0], "task": pairs[i][1], "level": capable_level}
            for i in sorted(chosen, key=lambda i: (pairs[i][1], pairs[i][0]))]
+    coverage = _verify(data, ops, weight, capable_level)
+    verified_ok = all(n_capable >= (k or 0) for n_capable in coverage.values())
+    if bus_factor_target:
+        found = _bus_factor(weight, _capable_after(data, ops, weight, capable_level), share,
+                            max(left(), 0.05))
+        verified_ok = verified_ok and (found.value is None or found.value >= bus_factor_target)
+        verified["bus_factor"] = found.value
     return done(
         "optimal" if proven else "best_found", "", objective=objective_value, bound=bound,
         gap=0.0 if proven else abs(objective_value - bound) / max(objective_value, 1e-9),
@@ -226,8 +239,25 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
                 "teachers": teachers[pairs[i][1]]}
                for i in sorted(chosen, key=lambda i: (pairs[i][1], pairs[i][0]))],
         training_hours=float(sum(pairs[i][2] for i in chosen)),
-        candidates=n, tasks=len(weight), short_tasks=len(short), cuts=len(cuts), **verified,
+        candidates=n, tasks=len(weight), short_tasks=len(short), cuts=len(cuts),
+        verified=verified_ok, min_capable=min(coverage.values(), default=0), **verified,
     )
+
+
+def _capable_after(data: SurveyData, ops: list[dict[str, Any]], weight: dict[int, float],
+                   capable_level: int) -> dict[int, set[int]]:
+    """capable(t) of the scope's tasks once the operations are applied, as the analysis'
+    ``prepare`` reads them."""
+    fr = prepare(apply(data, parse(ops)).data, AnalysisOptions(capable_level=capable_level))
+    return {t: set(c) for t, c in fr.tasks.select("task_id", "capable").iter_rows()
+            if t in weight}
+
+
+def _verify(data: SurveyData, ops: list[dict[str, Any]], weight: dict[int, float],
+            capable_level: int) -> dict[int, int]:
+    """The number of capable people on each task in scope, recomputed on the scenario."""
+    after = _capable_after(data, ops, weight, capable_level)
+    return {t: len(after.get(t, ())) for t in weight}
 
 
 def _bus_factor(weight: dict[int, float], capable: dict[int, set[int]], share: float,
