@@ -93,9 +93,10 @@ def synthetic_office(seed: int = 7, people: int = 300, tasks: int = 500) -> Surv
         single = len(doers) <= 4 and rng.random() < 0.25  # general tasks: never
         if single and rng.random() < 0.85:  # mostly done by the one person who can
             doers = doers[:1]
+        total = rng.lognormal(2.8, 0.9)  # the task's hours a month, split among its doers
+        split = rng.dirichlet(np.ones(len(doers)) * 2)
         for i, p in enumerate(doers):
-            hours_rows[(p, t)] = hours_rows.get((p, t), 0.0) + float(
-                np.round(rng.lognormal(1.6, 0.8) * 2) / 2 + 0.5)
+            hours_rows[(p, t)] = hours_rows.get((p, t), 0.0) + float(total * split[i]) + 0.25
             if i == 0:
                 levels[(p, t)] = 3 if single and rng.random() < 0.2 else 4
             elif single:

@@ -64,13 +64,15 @@ def _moves(task: int, before: dict[int, float], after: dict[int, float]) -> list
     gainers = [p for p in people if after.get(p, 0.0) - before.get(p, 0.0) > TOL]
     give = {p: before.get(p, 0.0) - after.get(p, 0.0) for p in losers}
     take = {p: after.get(p, 0.0) - before.get(p, 0.0) for p in gainers}
+    have = dict(before)  # what each loser still has, after the rounded moves so far
     ops: list[dict[str, Any]] = []
     i = j = 0
     while i < len(losers) and j < len(gainers):
         source, to = losers[i], gainers[j]
         amount = min(give[source], take[to])
-        hours = min(round(amount, ROUND), before.get(source, 0.0))
+        hours = min(round(amount, ROUND), have.get(source, 0.0))
         if hours > 0:
+            have[source] -= hours
             ops.append({"op": "move", "task": task, "from": source, "to": to, "hours": hours})
         give[source] -= amount
         take[to] -= amount
