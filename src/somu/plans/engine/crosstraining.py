@@ -130,10 +130,12 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
     for p, f in fr.hours.select("person_id", "function").iter_rows():
         works_in[f].add(p)
 
+    deficit = {t: max(0, (k or 0) - len(capable[t])) for t in weight}
+    short = {t for t, d in deficit.items() if d > 0}
     pairs: list[tuple[int, int, float]] = []  # (person, task, training hours)
     for t in sorted(weight):
-        if not teachers[t]:
-            continue
+        if not teachers[t] or (not bus_factor_target and t not in short):
+            continue  # without a target, only the tasks short of k matter
         pool = (works_in[function_of[t]] | set(levels[t])) - capable[t]
         for p in sorted(pool):
             if p not in spare:
@@ -147,8 +149,6 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
         by_task[t].append(i)
         by_person[p].append(i)
 
-    deficit = {t: max(0, (k or 0) - len(capable[t])) for t in weight}
-    short = {t for t, d in deficit.items() if d > 0}
     no_teacher = sorted(t for t in short if not teachers[t])
     if no_teacher:
         return done("infeasible", "no_teacher", infeasible_tasks=no_teacher)
