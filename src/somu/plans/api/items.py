@@ -2,8 +2,6 @@
 lookup, then a service — the page and the API refuse the same things in the same words (the
 services' field names get the API's ``_id`` suffix where the API takes an id)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
