@@ -66,12 +66,14 @@ def _over_cost(survey_round: Any, person_id: int, task_id: int | None) -> int:
     for row in rows:
         grade = row.person.grade
         difficulty = row.task.difficulty
+        if grade is None or difficulty is None:
+            continue
         holding = sorted((g for g in grades if g[1] is not None and g[2] is not None
                           and g[1] <= difficulty <= g[2]), key=lambda g: (g[0], g[3], g[4]))
-        if grade is None or not holding:
+        if not holding:
             continue
         total += float(row.hours) * (grade.hourly_cost - holding[0][0])
-    return int(round(total))
+    return round(total)
 
 
 def item_from_finding(finding: Finding) -> dict[str, Any]:

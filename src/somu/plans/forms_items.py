@@ -26,12 +26,12 @@ def _people() -> Any:
     return Person.objects.filter(status=PersonStatus.ACTIVE).order_by("employee_number")
 
 
-class PersonChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class PersonChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name}（{obj.employee_number}）"
 
 
-class TaskChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class TaskChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.path)
 

@@ -55,12 +55,14 @@ def training_spec() -> dict[str, Any]:
         ],
         "steps": [
             {"key": "plan", "name": "指導計画を立てる", "assignee": {"param": TEACHER},
-             "instructions": "{{受講者}}さんに「{{対象業務}}」を教える段取り（時期・回数・使う手順書）"
-                             "を決めて、受講者と共有する。目標: {{目標レベル}}。",
+             "instructions": "{{受講者}}さんに「{{対象業務}}」を教える段取り"
+                             "（時期・回数・使う手順書）を決めて、受講者と共有する。"
+                             "目標: {{目標レベル}}。",
              "due": {"from": "start", "offset": 3}, "estimated_minutes": 30},
             {"key": "demonstrate", "name": "手本を見せる", "assignee": {"param": TEACHER},
              "depends_on": ["plan"],
-             "instructions": "実際の業務で「{{対象業務}}」をやって見せ、要点とつまずきやすい所を説明する。",
+             "instructions": "実際の業務で「{{対象業務}}」をやって見せ、"
+                             "要点とつまずきやすい所を説明する。",
              "due": {"from": "start", "offset": 10}, "estimated_minutes": 60},
             {"key": "practice", "name": "自分でやってみる", "assignee": {"param": LEARNER},
              "depends_on": ["demonstrate"],
@@ -69,8 +71,8 @@ def training_spec() -> dict[str, Any]:
              "due": {"from": "start", "offset": 20}, "estimated_minutes": 120},
             {"key": "confirm", "name": "到達レベルを確かめる", "assignee": {"param": TEACHER},
              "depends_on": ["practice"],
-             "instructions": "{{受講者}}さんが{{目標レベル}}に届いたかを確かめる。届いていれば完了に"
-                             "する。次の業務調査で対応可能レベルを答えてもらう。",
+             "instructions": "{{受講者}}さんが{{目標レベル}}に届いたかを確かめる。"
+                             "届いていれば完了にする。次の業務調査で対応可能レベルを答えてもらう。",
              "checklist": ["一人で最後までできた", "つまずいた点を手順書に反映した"],
              "due": {"from": "start", "offset": 30}, "estimated_minutes": 30},
         ],
@@ -119,7 +121,7 @@ def item_standardize(*, actor: Actor, item: Item, today: dt.date) -> Template:
     linked to the task, else a new draft linked to it (opened in the editor by the page)."""
     item = _locked(item)
     _open_work(item, ItemKind.STANDARDIZE)
-    task = Task.objects.get(pk=item.task_id)
+    task = Task.objects.get(pk=item.task_id or 0)
     template = None
     if item.template_id is not None:
         template = Template.objects.filter(pk=item.template_id, archived=False).first()
@@ -158,7 +160,7 @@ def item_training(*, actor: Actor, item: Item, learner: Person | None, teacher: 
         raise Conflict(_("The training of this item is already running."))
     errors: dict[str, str] = {}
     org_id = item.organization_id
-    task = Task.objects.get(pk=item.task_id)
+    task = Task.objects.get(pk=item.task_id or 0)
     for field, person in (("learner", learner), ("teacher", teacher)):
         if person is None or person.organization_id != org_id:
             errors[field] = _("Choose a person of this organization.")

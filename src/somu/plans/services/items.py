@@ -21,10 +21,9 @@ from somu.audit.services import audit_record, diff, snapshot
 from somu.core import tenancy
 from somu.core.errors import Conflict
 from somu.notify.services import notify
-from somu.org.models import Organization, Person, User
+from somu.org.models import Organization, Person
+from somu.org.services import Actor
 from somu.plans.models import FindingKind, Item, ItemKind, ItemStatus, Kpi
-
-Actor = User | None
 
 # What a caller may set; ``number``, ``status`` and the links to the work are the services'.
 FIELDS: Final = (

@@ -73,7 +73,8 @@ def test_one_move_decided_twice_at_once_is_applied_once(api_as, staff_a, org_a):
         item = one.post("/items", {"title": "x", "kind": "combine"}).json()
         path = f"/items/{item['id']}/move"
         body = {"status": "planned", "from_status": "proposed"}
-        responses = at_once(lambda p=path: one.post(p, body), lambda p=path: two.post(p, body))
+        responses = at_once(lambda p=path, b=body: one.post(p, b),
+                            lambda p=path, b=body: two.post(p, b))
         assert sorted(r.status_code for r in responses) == [200, 409], [
             r.content for r in responses]
         (late,) = [r for r in responses if r.status_code == 409]

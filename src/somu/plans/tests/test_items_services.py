@@ -89,7 +89,7 @@ def test_the_finding_action_is_offered_only_to_who_may_edit_the_plan(
         offered = actions(f, membership=Membership.objects.get(user=staff))
         refused = actions(f, membership=Membership.objects.get(user=auditor))
     assert len(offered) == 1
-    label, url = offered[0]
+    _label, url = offered[0]
     assert url == (f"/plans/items/new/?finding=dependent_task&round={survey.round.pk}"
                    f"&task={survey.closing.pk}")
     assert refused == []
