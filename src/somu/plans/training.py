@@ -29,7 +29,7 @@ from somu.plans.services.items import Actor, _locked, item_url, set_work
 from somu.procedures.models import Run, RunStatus, Schedule, Template
 from somu.procedures.services import runs as run_services
 from somu.procedures.services import templates as template_services
-from somu.survey.models import Capability, Task
+from somu.survey.models import Capability, RoundStatus, Task
 
 TRAINING_TEMPLATE: Final = "OJT・多能工化トレーニング"
 LEARNER, TEACHER, TASK, LEVEL = "受講者", "指導者", "対象業務", "目標レベル"
@@ -143,10 +143,13 @@ def item_standardize(*, actor: Actor, item: Item, today: dt.date) -> Template:
 
 
 def capability_level(person: Person, task: Task | int) -> int | None:
-    """The person's capability on the task in the latest round that rated it (None: never)."""
-    return (Capability.objects.filter(person=person, task=task)
-            .order_by(F("round__due_on").desc(nulls_last=True), "-round__created_at")
-            .values_list("level", flat=True).first())
+    """The person's capability on the task in the latest closed round that rated it (else the
+    latest round still open; None: never rated)."""
+    rated = Capability.objects.filter(person=person, task=task).order_by(
+        F("round__due_on").desc(nulls_last=True), "-round__created_at")
+    # A closed round's answer, else one still being collected.
+    closed = rated.filter(round__status=RoundStatus.CLOSED).values_list("level", flat=True)
+    return closed.first() if closed.exists() else rated.values_list("level", flat=True).first()
 
 
 @transaction.atomic
