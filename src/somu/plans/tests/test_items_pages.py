@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.plans.models import Item, ItemStatus
 from somu.plans.services.items import item_create
@@ -97,7 +98,7 @@ def make_items(org, n: int, **data) -> list[Item]:  # type: ignore[no-untyped-de
 
 
 def test_the_board_shows_five_columns_and_moves_a_card_with_a_plain_post(
-        staff, org_a, people_a):
+        staff, org_a, people_a, tr):
     (item,) = make_items(org_a, 1, owner=people_a.sato)
     board = staff.get("/plans/items/")
     assert [c["status"] for c in board.context["columns"]] == list(ItemStatus.values)
@@ -110,7 +111,11 @@ def test_the_board_shows_five_columns_and_moves_a_card_with_a_plain_post(
     # The same move sent again (a second tab, a double click) is refused, not applied twice.
     again = staff.post(f"/plans/items/{item.pk}/move/",
                        {"status": "planned", "from_status": "proposed"}, follow=True)
-    assert "Reload the board" in text(again) or "再読み込み" in text(again)
+    assert tr("Item #%(number)s is already in “%(status)s” (someone moved it meanwhile). "
+              "Reload the board.") % {"number": item.number, "status": tr("Planned")
+                                      } in text(again)
+    with tenancy.activate(org_a):
+        assert AuditEvent.objects.filter(action="plan_item.move").count() == 1
 
 
 def test_the_board_filters_by_type_owner_and_kpi(staff, org_a, people_a):
