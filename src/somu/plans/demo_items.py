@@ -55,11 +55,10 @@ def _standardized_and_closed(actor: User | None, survey_round: SurveyRound,
                              today: dt.date) -> int | None:
     """The first person-dependent task whose procedure launches with no parameters (else the
     largest one, with the weekly procedure linked to it): standardized, run, closed."""
-    dependent = [t for t in result.dependency.dependent_task_ids]
-    candidates: list[tuple[int, Template | None]] = []
-    for task_id in dependent:
-        for template in Template.objects.filter(tasks=task_id, archived=False).order_by("pk"):
-            candidates.append((task_id, template))
+    dependent = list(result.dependency.dependent_task_ids)
+    candidates: list[tuple[int, Template | None]] = [
+        (task_id, linked) for task_id in dependent
+        for linked in Template.objects.filter(tasks=task_id, archived=False).order_by("pk")]
     if dependent:
         candidates.append((dependent[0], Template.objects.filter(
             library_key=FALLBACK_TEMPLATE, archived=False).first()))

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from somu.core.api import MAX_ID
 from somu.core.errors import Conflict
 from somu.core.home import Finding
 from somu.core.permissions import has_perm
@@ -70,13 +71,19 @@ def item_board(request: AuthedRequest) -> HttpResponse:
     })
 
 
+def _id(value: str | None) -> int | None:
+    """An id from the query; a number no id can be (≤ 0, beyond 64 bits) is none."""
+    number = int_or_none(value)
+    return number if number is not None and 0 < number <= MAX_ID else None
+
+
 def _finding_of(request: AuthedRequest) -> Finding | None:
     kind = request.GET.get("finding", "")
-    round_id = int_or_none(request.GET.get("round"))
+    round_id = _id(request.GET.get("round"))
     if kind not in FindingKind.values or not kind or round_id is None:
         return None
-    return Finding(kind=kind, round_id=round_id, task_id=int_or_none(request.GET.get("task")),
-                   person_id=int_or_none(request.GET.get("person")))
+    return Finding(kind=kind, round_id=round_id, task_id=_id(request.GET.get("task")),
+                   person_id=_id(request.GET.get("person")))
 
 
 def _initial(values: dict[str, Any]) -> dict[str, Any]:
