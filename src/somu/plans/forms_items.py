@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from somu.org.models import Person, PersonStatus
 from somu.plans.models import FindingKind, ItemKind, ItemStatus, Kpi
@@ -49,7 +50,8 @@ class ItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *ItemKind.choices],
                              required=False)
-    owner = PersonChoice(label=_("Owner"), queryset=Person.objects.none(), required=False)
+    owner = PersonChoice(label=pgettext_lazy("improvement item", "Owner"),
+                         queryset=Person.objects.none(), required=False)
     due_on = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
     kpi = forms.ModelChoiceField(label=_("KPI it serves"), queryset=Kpi.objects.none(),
                                  required=False)
@@ -91,7 +93,7 @@ class ItemForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    status = forms.ChoiceField(label=_("Move to"), choices=ItemStatus.choices)
+    status = forms.ChoiceField(label=_("Move to"), choices=ItemStatus.choices)  # values only
     from_status = forms.ChoiceField(choices=ItemStatus.choices, required=False,
                                     widget=forms.HiddenInput())
 
@@ -114,7 +116,8 @@ class TrainingForm(forms.Form):
 class BoardFilter(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=[("", _("All types")), *ItemKind.choices],
                              required=False)
-    owner = PersonChoice(label=_("Owner"), queryset=Person.objects.none(), required=False,
+    owner = PersonChoice(label=pgettext_lazy("improvement item", "Owner"),
+                         queryset=Person.objects.none(), required=False,
                          empty_label=_("Everyone"))
     kpi = forms.ModelChoiceField(label=_("KPI"), queryset=Kpi.objects.none(), required=False,
                                  empty_label=_("All KPIs"))

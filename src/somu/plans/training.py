@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from somu.core.errors import Conflict
 from somu.org.models import Person
 from somu.plans.models import Item, ItemKind, ItemStatus
-from somu.plans.services.items import Actor, _locked, item_url, set_work
+from somu.plans.services.items import Actor, _locked, item_url, set_work, status_label
 from somu.procedures.models import Run, RunStatus, Schedule, Template
 from somu.procedures.services import runs as run_services
 from somu.procedures.services import templates as template_services
@@ -93,7 +93,7 @@ def _open_work(item: Item, kind: str) -> None:
         raise ValidationError(_("This item is not of that type."))
     if item.status in CLOSED:
         raise ValidationError(_("This item is closed (%(status)s): reopen it first.")
-                              % {"status": ItemStatus(item.status).label})
+                              % {"status": status_label(item.status)})
     if item.task_id is None:
         raise ValidationError({"task": _("Choose the task this item is about first.")})
 

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from somu.audit.services import audit_record, diff, snapshot
 from somu.core import tenancy
@@ -212,8 +213,23 @@ def item_update(*, actor: Actor, item: Item, data: Mapping[str, Any], today: dt.
     return item
 
 
+# The board's columns as the back office names them (the model's labels are shared words such
+# as "In progress", which other pages translate differently).
+STATUS_LABELS: Final = {
+    ItemStatus.PROPOSED: pgettext_lazy("improvement item", "Proposed"),
+    ItemStatus.PLANNED: pgettext_lazy("improvement item", "Planned"),
+    ItemStatus.IN_PROGRESS: pgettext_lazy("improvement item", "In progress"),
+    ItemStatus.DONE: pgettext_lazy("improvement item", "Done"),
+    ItemStatus.CANCELLED: pgettext_lazy("improvement item", "Cancelled"),
+}
+
+
 def status_label(status: str) -> str:
-    return str(ItemStatus(status).label) if status in ItemStatus.values else status
+    return str(STATUS_LABELS[ItemStatus(status)]) if status in ItemStatus.values else status
+
+
+def status_choices() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in STATUS_LABELS.items()]
 
 
 @transaction.atomic

@@ -73,3 +73,14 @@ def test_loading_the_demo_again_adds_nothing(sample):
         before = Item.objects.count()
         demo_items.load(sample, today=TODAY + dt.timedelta(days=1))
         assert Item.objects.count() == before
+
+
+def test_every_item_event_of_the_demo_reads_in_words_on_the_audit_pages(sample):
+    from somu.audit.presenters import present_events
+
+    with tenancy.activate(sample):
+        views = present_events(list(AuditEvent.objects.filter(
+            action__startswith="plan_item.").order_by("seq")))
+    unknown = sorted({(v.event.action, r.label) for v in views for r in v.changes if not r.known}
+                     | {(v.event.action, "") for v in views if not v.action_known})
+    assert unknown == []

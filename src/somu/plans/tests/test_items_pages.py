@@ -112,7 +112,7 @@ def test_the_board_shows_five_columns_and_moves_a_card_with_a_plain_post(
     again = staff.post(f"/plans/items/{item.pk}/move/",
                        {"status": "planned", "from_status": "proposed"}, follow=True)
     assert tr("Item #%(number)s is already in “%(status)s” (someone moved it meanwhile). "
-              "Reload the board.") % {"number": item.number, "status": tr("Planned")
+              "Reload the board.") % {"number": item.number, "status": "計画済み"
                                       } in text(again)
     with tenancy.activate(org_a):
         assert AuditEvent.objects.filter(action="plan_item.move").count() == 1

@@ -146,7 +146,7 @@ def test_moving_to_done_records_the_day_and_a_done_item_cannot_be_proposed_again
         with pytest.raises(ValidationError) as caught:
             item_move(actor=None, item=item, status=ItemStatus.PROPOSED, today=TODAY)
         assert tr("A done item cannot go back to “%(status)s”: move it to “In progress” to "
-                  "reopen it.") % {"status": tr("Proposed")} in caught.value.messages[0]
+                  "reopen it.") % {"status": "提案"} in caught.value.messages[0]
         reopened = item_move(actor=None, item=item, status=ItemStatus.IN_PROGRESS, today=TODAY)
         assert reopened.done_on is None
         assert AuditEvent.objects.filter(action="plan_item.move").count() == 2

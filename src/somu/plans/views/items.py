@@ -62,9 +62,9 @@ def item_board(request: AuthedRequest) -> HttpResponse:
     items = list(board_items(filters))
     columns = [{"status": value, "label": label,
                 "items": [i for i in items if i.status == value]}
-               for value, label in ItemStatus.choices]
+               for value, label in services.status_choices()]
     return render(request, "plans/item_board.html", {
-        "columns": columns, "filters": filters, "statuses": ItemStatus.choices,
+        "columns": columns, "filters": filters, "statuses": services.status_choices(),
         "today": timezone.localdate(), "count": len(items),
         "can_manage": has_perm(request.membership, MANAGE_PLAN),
         "here": request.get_full_path(),
@@ -150,7 +150,8 @@ def _detail(request: AuthedRequest, item: Item, *, training_form: f.TrainingForm
             "learner": item.learner_id, "teacher": item.teacher_id,
             "target_level": str(item.target_level or 3), "start_on": today})
     return render(request, "plans/item_detail.html", {
-        "item": item, "today": today, "statuses": ItemStatus.choices,
+        "item": item, "today": today, "statuses": services.status_choices(),
+        "status_label": services.status_label(item.status),
         "can_manage": has_perm(request.membership, MANAGE_PLAN),
         "training_form": training_form,
         "is_standardize": item.kind == ItemKind.STANDARDIZE,
