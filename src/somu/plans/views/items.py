@@ -27,7 +27,7 @@ from somu.core.web import apply_errors, int_or_none, org_view
 from somu.plans import forms_items as f
 from somu.plans import training
 from somu.plans.findings import item_from_finding
-from somu.plans.models import FindingKind, Item, ItemKind, ItemStatus
+from somu.plans.models import FindingKind, Item, ItemKind
 from somu.plans.permissions import MANAGE_PLAN, VIEW_PLAN
 from somu.plans.services import items as services
 
