@@ -24,13 +24,13 @@ from somu.core.errors import Conflict
 from somu.notify.services import notify
 from somu.org.models import Organization, Person
 from somu.org.services import Actor
-from somu.plans.models import FindingKind, Item, ItemKind, ItemStatus, Kpi
+from somu.plans.models import FindingKind, Item, ItemKind, ItemStatus, Kpi, Scenario
 
 # What a caller may set; ``number``, ``status`` and the links to the work are the services'.
 FIELDS: Final = (
     "title", "kind", "description", "owner", "due_on", "kpi", "finding", "round", "task",
     "person", "expected_hours", "expected_capable", "expected_cost", "effort_hours",
-    "effort_cost", "vendor", "moves_on", "learner", "teacher", "target_level",
+    "effort_cost", "vendor", "moves_on", "learner", "teacher", "target_level", "scenario",
 )
 AUDITED: Final = (*FIELDS, "status", "done_on", "template", "training_run")
 # Moves the board refuses: a finished item is not proposed or planned again (reopen it as 実施中).
@@ -127,7 +127,7 @@ def clean(data: Mapping[str, Any], *, item: Item | None, org_id: int,
 
     for field, model in (("owner", Person), ("person", Person), ("learner", Person),
                          ("teacher", Person), ("kpi", Kpi), ("round", SurveyRound),
-                         ("task", Task)):
+                         ("task", Task), ("scenario", Scenario)):
         out[field] = _of_this_org(merged.get(field), field, model, org_id, errors)
     owner = out["owner"]
     if owner is not None and not owner.is_active and (item is None or item.owner_id != owner.pk):

@@ -182,3 +182,16 @@ def test_an_old_past_due_date_does_not_block_other_edits_but_a_new_past_one_does
         with pytest.raises(ValidationError):
             item_update(actor=None, item=item, data={"due_on": dt.date(2026, 6, 20)},
                         today=later)
+
+
+def test_an_item_made_from_a_scenario_keeps_the_link(org_a, people_a):
+    from somu.plans.models import Scenario
+    from somu.survey import services as survey_services
+
+    with tenancy.activate(org_a):
+        survey_round = survey_services.round_save(actor=None, survey_round=None,
+                                                  data={"name": "2026"})
+        scenario = Scenario.objects.create(organization_id=org_a.pk, name="新体制案",
+                                           round=survey_round)
+    item = make(org_a, scenario=scenario, finding="scenario")
+    assert (item.scenario, item.finding) == (scenario, "scenario")
