@@ -120,3 +120,14 @@ def test_unknown_fields_and_kinds_are_refused_not_ignored(staff: Any):
     assert_error(staff.post("/items", {"title": "x", "kind": "fly"}), 422, "invalid")
     assert_error(staff.post("/items", {"title": "x", "kind": "combine", "number": 7}), 422,
                  "invalid")
+
+
+def test_a_patch_changes_only_the_fields_sent(staff, people_a):
+    item = staff.post("/items", {"title": "経費精算の自動化", "kind": "automate",
+                                 "owner_id": people_a.sato.pk, "expected_hours": 20}).json()
+    patched = staff.patch(f"/items/{item['id']}", {"vendor": "経費精算クラウド",
+                                                   "moves_on": later(40)})
+    assert patched.status_code == 200, patched.content
+    body = patched.json()
+    assert (body["vendor"], body["moves_on"], body["owner_id"], body["expected_hours"]) == (
+        "経費精算クラウド", later(40), people_a.sato.pk, "20.00")
