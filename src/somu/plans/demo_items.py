@@ -20,6 +20,7 @@ from typing import Any, Final
 from django.db import transaction
 from django.db.models import F
 
+from somu.core import tenancy
 from somu.core.home import Finding
 from somu.org.models import Membership, Organization, Person, PersonStatus, User
 from somu.plans.findings import item_from_finding
@@ -121,9 +122,13 @@ def _flagged(result: AnalysisResult, flag: str) -> list[int]:
     return list(found.task_ids) if found else []
 
 
-@transaction.atomic
 def load(organization: Organization, *, today: dt.date) -> None:
-    """Build the items demo in ``organization`` (active); does nothing if items exist."""
+    """Build the items demo in ``organization``; does nothing if it has items already."""
+    with tenancy.activate(organization), transaction.atomic():
+        _load(today)
+
+
+def _load(today: dt.date) -> None:
     if Item.objects.exists():
         return
     survey_round = _latest_closed_round()
