@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from somu.core.registry import Contribution
+from somu.core.registry import Contribution, NotificationKind
 from somu.plans import permissions as p
 
 
@@ -17,4 +17,14 @@ class PlansConfig(AppConfig):
         permissions=p.PERMISSIONS,
         audit="somu.plans.audit_vocabulary:VOCABULARY",
         isolation="somu.plans.tests.isolation:records_of_b",
+        # items: acting on the survey analysis' findings; telling an item's owner
+        finding_actions=("somu.plans.findings:actions",),
+        notification_kinds=(
+            NotificationKind("plans.item_assigned", _("An improvement item is yours"),
+                             in_app=True, email="digest"),
+        ),
     )
+
+    def ready(self) -> None:
+        # items: the daily job that closes 標準化 / 多能工化 items whose work is done
+        from somu.plans import schedule_jobs  # noqa: F401

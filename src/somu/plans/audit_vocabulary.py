@@ -11,6 +11,13 @@ VOCABULARY = Vocabulary(
         # strategy: vision, KPIs, readings, reviews
 
         # items
+        "plan_item.create": _("Improvement item created"),
+        "plan_item.update": _("Improvement item changed"),
+        "plan_item.move": _("Improvement item moved on the board"),
+        "plan_item.delete": _("Improvement item deleted"),
+        "plan_item.standardize": _("Procedure template linked to an improvement item"),
+        "plan_item.training": _("Training started for an improvement item"),
+        "plan_item.close": _("Improvement item closed: its work is done"),
 
         # scenarios
 

@@ -55,6 +55,8 @@ SCOPE_LABELS = {
 # Long lists are cut for the page (the Excel report has everything); charts show the largest.
 TABLE_LIMIT = 300
 CHART_LIMIT = 30
+# The over-qualified assignments listed on the grade-fit section, largest hours first.
+OVER_LIMIT = 20
 # The first colours of survey-charts.js's palette, for series that must match other charts.
 PALETTE = ("#0b5cad", "#2f9e8f", "#d08c2c", "#7a5fb0", "#c4453c", "#5b8def", "#8a9a5b",
            "#b25f9b", "#4d7c8a", "#e0b84f", "#9aa5b1", "#3d6b4f")
@@ -244,7 +246,13 @@ def _grades(r: SurveyRound, result: AnalysisResult, labels: Labels) -> dict[str,
         [_rows_url(r, grade=g.grade) for g in by_grade],
         seriesParams=["qualification=over", "qualification=under"],
         colors=["#d08c2c", "#7a5fb0"])}
-    return {"charts": charts}
+    # The largest over-qualified assignments (person × task) of the people in this result (a
+    # manager's analysis covers only their departments), each a finding one can act on.
+    people = [p.person_id for p in result.people]
+    over_rows = list(selectors.hours_rows(
+        survey_round=r, drill=selectors.HoursDrill(qualification="over"))
+        .filter(person_id__in=people)[:OVER_LIMIT]) if people else []
+    return {"charts": charts, "over_rows": over_rows}
 
 
 def _load(r: SurveyRound, result: AnalysisResult, labels: Labels) -> dict[str, Any]:

@@ -69,3 +69,29 @@ def points(value: Any, digits: int = 1) -> str:
     if number is None:
         return "—"
     return f"{signed(number * 100, digits)} pt"
+
+
+@register.simple_tag(takes_context=True)
+def finding_actions(context: Any, kind: str, round_id: int, task: Any = None,
+                    person: Any = None) -> str:
+    """``{% finding_actions "dependent_task" survey_round.pk task=t.task_id %}``: the links the
+    installed apps offer for a finding (registry ``finding_actions``, e.g. plans' "make it an
+    improvement item"); empty when none does or the reader may not act on it."""
+    from django.utils.html import format_html, format_html_join
+
+    from somu.core.home import Finding
+    from somu.core.registry import functions
+
+    request = context.get("request")
+    membership = getattr(request, "membership", None)
+    hooks = functions("finding_actions")
+    if membership is None or not hooks:
+        return ""
+    finding = Finding(kind=kind, round_id=int(round_id),
+                      task_id=int(task) if task not in (None, "") else None,
+                      person_id=int(person) if person not in (None, "") else None)
+    links = [link for hook in hooks for link in hook(finding, membership=membership)]
+    if not links:
+        return ""
+    return format_html('<span class="finding-actions">{}</span>', format_html_join(
+        " ", '<a class="button small" href="{}">{}</a>', ((url, label) for label, url in links)))
