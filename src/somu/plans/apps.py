@@ -17,4 +17,6 @@ class PlansConfig(AppConfig):
         permissions=p.PERMISSIONS,
         audit="somu.plans.audit_vocabulary:VOCABULARY",
         isolation="somu.plans.tests.isolation:records_of_b",
+        home_leads=("somu.plans.home:lead",),
+        home_attention=("somu.plans.home:attention",),
     )
