@@ -289,7 +289,8 @@ def review_create(request: AuthedRequest, payload: ReviewIn) -> Status[Review]:
     return Status(201, review)
 
 
-@router.get("/reviews/{review_id}", response={200: ReviewOut, **errors(403, 404, 422)})
-def review_get(request: AuthedRequest, review_id: int = ReviewId) -> Review:
+@router.get("/reviews/{plan_review_id}",
+            response={200: ReviewOut, **errors(403, 404, 422)})
+def review_get(request: AuthedRequest, plan_review_id: int = ReviewId) -> Review:
     require(request.auth, VIEW_PLAN)
-    return Review.objects.get(pk=review_id)
+    return Review.objects.get(pk=plan_review_id)

@@ -193,13 +193,13 @@ def review_new(request: AuthedRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The review has been recorded."))
-            return redirect("plans:review_detail", review_id=review.pk)
+            return redirect("plans:review_detail", plan_review_id=review.pk)
     return render(request, "plans/review_form.html", {"form": form})
 
 
 @org_view(VIEW_PLAN)
-def review_detail(request: AuthedRequest, review_id: int) -> HttpResponse:
-    review = selectors.review_get(review_id=review_id)
+def review_detail(request: AuthedRequest, plan_review_id: int) -> HttpResponse:
+    review = selectors.review_get(review_id=plan_review_id)
     return render(request, "plans/review_detail.html", {
         "review": review, "items": review_services.item_rows(review.item_snapshot)})
 
@@ -215,5 +215,5 @@ urlpatterns: list[URLPattern] = [
     path("readings/<int:reading_id>/delete/", reading_delete, name="reading_delete"),
     path("reviews/", review_list, name="review_list"),
     path("reviews/new/", review_new, name="review_new"),
-    path("reviews/<int:review_id>/", review_detail, name="review_detail"),
+    path("reviews/<int:plan_review_id>/", review_detail, name="review_detail"),
 ]
