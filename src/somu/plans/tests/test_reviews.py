@@ -60,7 +60,8 @@ def test_a_review_keeps_the_kpis_and_the_items_measured_effect_as_they_stood(
 @pytest.mark.parametrize(("data", "field", "message"), [
     ({"held_on": dt.date(2026, 7, 16)}, "held_on",
      "振り返りは開催日以降に記録します。未来の開催日は入力できません。"),
-    ({"next_on": dt.date(2026, 7, 15)}, "next_on", "次回の振り返りは今回より後の日付にしてください。"),
+    ({"next_on": dt.date(2026, 7, 15)}, "next_on",
+     "次回の振り返りは今回より後の日付にしてください。"),
     ({"repeat": "monthly"}, "next_on", "繰り返すには次回の振り返りの日付を入力してください。"),
     ({"repeat": "monthly", "next_on": dt.date(2026, 8, 15)}, "owner",
      "次回以降の振り返りを準備する人を選んでください。"),
