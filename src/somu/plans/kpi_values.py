@@ -214,12 +214,9 @@ def readings_of(kpi: Kpi) -> list[KpiReading]:
 # ---- presentation ------------------------------------------------------------------------------
 
 
-def format_value(kpi: Kpi, value: float | None) -> str:
+def format_value(kpi: Kpi, value: float | None, unit: str) -> str:
     if value is None:
         return EMPTY
-    from somu.plans.kpis import unit_of
-
-    unit = unit_of(kpi)
     if kpi.definition == "overqualified_cost":
         return format_yen(value)
     if unit == "%":
@@ -287,8 +284,9 @@ def rows(kpi: Kpi, point: Any, ctx: Any, *, personal: bool) -> list[RowTuple]:
         return _step_rows(point.on)
     if key == "requests_in_somu":
         return _request_rows(point.on)
-    readings: list[RowTuple] = [(r.on.strftime("%Y/%m/%d"), format_value(kpi, float(r.value)),
-                                 None) for r in readings_of(kpi) if r.on <= point.on]
+    readings: list[RowTuple] = [
+        (r.on.strftime("%Y/%m/%d"), format_value(kpi, float(r.value), kpi.unit), None)
+        for r in readings_of(kpi) if r.on <= point.on]
     return readings[::-1]
 
 

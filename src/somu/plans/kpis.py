@@ -224,4 +224,4 @@ def kpi_rows(kpi: Kpi, *, point: Point, today: dt.date, personal: bool = True) -
 
 def format_value(kpi: Kpi, value: float | None) -> str:
     """A value as people read it: ¥ for yen, one decimal for rates and hours, whole people."""
-    return values.format_value(kpi, value)
+    return values.format_value(kpi, value, unit_of(kpi))
