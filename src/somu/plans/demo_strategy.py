@@ -46,10 +46,10 @@ def load(organization: Organization, *, today: dt.date) -> None:
 
         kpi("属人化率（工数）", "dependency_rate_hours", "20", next_year,
             description="一人しかできない業務にかかる工数の割合を下げる。")
-        bus = kpi("総務のバス係数", "bus_factor", "2", next_year,
-                  parameters={"scope": "function:総務"},
-                  description="総務の工数の半分超が止まるまでに抜けてよい人数。")
-        strategy.kpi_save(actor=actor, kpi=bus, today=today, data={"target": Decimal(3)})
+        bus = kpi("全社のバス係数", "bus_factor", "18", next_year,
+                  parameters={"scope": "organization"},
+                  description="管理本部の工数の半分超が止まるまでに、同時に抜けてよい人数。")
+        strategy.kpi_save(actor=actor, kpi=bus, today=today, data={"target": Decimal(20)})
         kpi("期限内完了率", "on_time_rate", "95", this_year)
         kpi("標準化率", "standardization_rate", "60", next_year,
             description="調査した業務のうち、実行できる手順がある業務の割合。")
