@@ -153,7 +153,7 @@ def review_create(*, actor: Actor, data: Mapping[str, Any], today: dt.date) -> R
     audit_record(actor=actor, action="plan_review.create", obj=review, changes={
         "title": [None, review.title], "held_on": [None, held_on.isoformat()],
         "next_on": [None, next_on.isoformat() if next_on else None],
-        "kpis": [None, len(review.kpi_snapshot)], "items": [None, len(review.item_snapshot)]})
+        "decisions": [None, review.decisions]})
     return review
 
 

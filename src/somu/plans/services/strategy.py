@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from somu.audit.services import audit_record, save_with_audit
+from somu.audit.services import audit_record, save_with_audit, snapshot
 from somu.org.models import Department
 from somu.org.services import Actor
 from somu.plans.kpis import DEFINITIONS
@@ -189,16 +189,22 @@ def reading_save(*, actor: Actor, kpi: Kpi, data: Mapping[str, Any], today: dt.d
             "There is already a value on %(date)s; delete it first to enter another.")
             % {"date": on.strftime("%Y/%m/%d")}, code="unique")})
     value = _decimal(data.get("value"), "value", _("Enter the value as a number."))
-    reading = KpiReading()
-    save_with_audit(reading, actor=actor, fields=READING_FIELDS, action_prefix="plan_reading",
-                    data={"kpi": kpi, "on": on, "value": value,
-                          "note": str(data.get("note") or "").strip()})
+    # Readings are entered and deleted, never edited: one action, not save_with_audit's two.
+    reading = KpiReading(organization_id=kpi.organization_id, kpi=kpi, on=on, value=value,
+                         note=str(data.get("note") or "").strip())
+    reading.full_clean()
+    reading.save()
+    audit_record(actor=actor, action="plan_reading.create", obj=reading,
+                 object_repr=f"{kpi.name} {on.isoformat()}"[:200],
+                 changes={f: [None, v] for f, v in snapshot(reading, READING_FIELDS).items()
+                          if f != "kpi"})
     return reading
 
 
 @transaction.atomic
 def reading_delete(*, actor: Actor, reading: KpiReading) -> None:
     audit_record(actor=actor, action="plan_reading.delete", obj=reading,
+                 object_repr=f"{reading.kpi.name} {reading.on.isoformat()}"[:200],
                  changes={"on": [reading.on.isoformat(), None],
                           "value": [str(reading.value), None]})
     reading.delete()
