@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from somu.plans import kpi_values as values
 from somu.plans.kpis import definition_of
-from somu.plans.models import Item
+from somu.plans.models import Item, Kpi
 from somu.survey.analysis.types import AnalysisResult
 from somu.survey.models import SurveyRound
 
@@ -66,9 +66,16 @@ def item_effects(items: Iterable[Item], *, today: dt.date) -> list[Effect]:
             results[survey_round.pk] = values.analysis_of(survey_round)
         return results[survey_round.pk]
 
+    items = list(items)
+    # Two queries whatever the number of items: their rounds and their KPIs.
+    round_ids = {i.round_id for i in items if i.round_id is not None}
+    by_id = {r.pk: r for r in SurveyRound.objects.filter(pk__in=round_ids)} if round_ids else {}
+    kpi_ids = {i.kpi_id for i in items if i.kpi_id is not None}
+    kpis = Kpi.objects.in_bulk(kpi_ids) if kpi_ids else {}
     effects = []
     for item in items:
-        baseline: SurveyRound | None = item.round
+        baseline: SurveyRound | None = by_id.get(item.round_id) if item.round_id else None
+        kpi = kpis.get(item.kpi_id) if item.kpi_id else None
         if baseline is None:
             made = timezone.localdate(item.created_at) if item.created_at else today
             earlier = [r for r in rounds if values.round_date(r) <= made]
@@ -84,9 +91,9 @@ def item_effects(items: Iterable[Item], *, today: dt.date) -> list[Effect]:
             hours = h0 - h1 if h0 is not None and h1 is not None else None
             c0, c1 = _capable(first, item), _capable(second, item)
             capable = c1 - c0 if c0 is not None and c1 is not None else None
-            if item.kpi is not None and definition_of(item.kpi).basis == "round":
-                before = values.round_value(item.kpi, first)
-                after = values.round_value(item.kpi, second)
+            if kpi is not None and definition_of(kpi).basis == "round":
+                before = values.round_value(kpi, first)
+                after = values.round_value(kpi, second)
         effects.append(Effect(
             item=item, baseline_round=baseline, measured_round=measured,
             expected_hours=float(item.expected_hours), measured_hours=hours,

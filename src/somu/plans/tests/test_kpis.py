@@ -253,3 +253,14 @@ def test_an_item_without_a_baseline_round_uses_the_latest_closed_one_before_it_w
         (effect,) = measure.item_effects([made], today=TODAY)
     # Made on 1 July 2026: the latest closed round before it is 2026; none after it yet.
     assert effect.baseline_round == world.r2026 and effect.state == "not_measured"
+
+
+def test_item_effects_read_a_fixed_number_of_queries_whatever_the_items(
+        org_a, world, django_assert_max_num_queries) -> None:
+    kpi = w.kpi(org_a, "dependency_rate_count", target="20")
+    items = [w.item(org_a, task=world.t1, round=world.r2025, kpi=kpi) for _n in range(10)]
+    with tenancy.activate(org_a):
+        measure.item_effects(items[:1], today=TODAY)  # the analyses are cached once
+        with django_assert_max_num_queries(20):
+            effects = measure.item_effects(items, today=TODAY)
+    assert {e.measured_hours for e in effects} == {30.0}
