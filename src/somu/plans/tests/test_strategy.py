@@ -271,3 +271,26 @@ def test_an_executive_reads_kpis_through_the_api_but_cannot_change_them(
     rows = api.get(f"/kpis/{kpi.pk}/rows", point=0).json()["rows"]
     assert rows == [{"label": "山田 太郎", "value": "", "url": None}]
     assert api.patch(f"/kpis/{kpi.pk}", {"target": 1}).status_code == 403
+
+
+def test_a_vision_needs_words_and_a_date_not_yet_passed(org_a, world, staff_a, api_as) -> None:
+    with tenancy.activate(org_a), pytest.raises(ValidationError) as caught:
+        services.vision_save(actor=None, data={"statement": "  "}, today=TODAY)
+    assert caught.value.message_dict == {"statement": [
+        "ビジョン（総務がめざす姿）を書いてください。"]}
+    answer = api_as(staff_a).put("/vision", {"statement": "止まらない総務",
+                                             "horizon": "2020-03-31"})
+    assert answer.status_code == 422 and answer.json()["error"]["fields"] == [
+        {"field": "horizon", "message":
+         "日付 2020/03/31 は過ぎています。これより後の日付を選んでください。"}]
+    with tenancy.activate(org_a):
+        assert not Vision.objects.exists()
+
+
+def test_the_kpi_page_reads_a_fixed_number_of_queries(
+        org_a, world, staff_a, client_as, django_assert_max_num_queries) -> None:
+    kpi = save(org_a, {"target_on": timezone.localdate() + dt.timedelta(days=30)})
+    client = client_as(staff_a, org_a)
+    client.get(f"/plans/kpis/{kpi.pk}/?point=0")
+    with django_assert_max_num_queries(30):
+        assert client.get(f"/plans/kpis/{kpi.pk}/?point=0").status_code == 200
