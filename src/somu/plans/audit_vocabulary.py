@@ -9,6 +9,14 @@ from somu.audit.catalogue import Vocabulary
 VOCABULARY = Vocabulary(
     actions={
         # strategy: vision, KPIs, readings, reviews
+        "plan_vision.create": _("Vision written"),
+        "plan_vision.update": _("Vision rewritten"),
+        "plan_kpi.create": _("KPI added"),
+        "plan_kpi.update": _("KPI changed"),
+        "plan_kpi.archive": _("KPI archived or restored"),
+        "plan_reading.create": _("KPI value entered"),
+        "plan_reading.delete": _("KPI value deleted"),
+        "plan_review.create": _("Review held"),
 
         # items
         "plan_item.create": _("Improvement item created"),
