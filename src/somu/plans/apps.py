@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from somu.core.registry import Contribution
+from somu.core.registry import Command, Contribution
 from somu.plans import permissions as p
 
 
@@ -17,4 +17,9 @@ class PlansConfig(AppConfig):
         permissions=p.PERMISSIONS,
         audit="somu.plans.audit_vocabulary:VOCABULARY",
         isolation="somu.plans.tests.isolation:records_of_b",
+        commands=(
+            Command("plans report",
+                    "make an activity report (活動報告) for a month or fiscal quarter, or write "
+                    "an existing one, as .xlsx and/or .pdf", "plans_report"),
+        ),
     )
