@@ -117,13 +117,13 @@ def _kpis(book: Book, kpis: list[dict[str, Any]] | None) -> None:
     name = "KPI"
     ws = book.sheet(name)
     if not kpis:
-        ws.write_string(0, 0, _("No KPIs are set.") if kpis is not None else
-                        _("KPIs were not available when this report was made."), book.note)
+        ws.write_string(0, 0, _("No KPIs are set."), book.note)
         return
-    rows = [(k["name"], k["current"], k["target"], k["unit"], k["target_on"],
+    rows = [(k["name"] + (f"（{k['parameters']}）" if k.get("parameters") else ""),
+             k["current"], k["target"], k["unit"], k["target_on"],
              fmt.kpi_progress(k), fmt.kpi_state(k)) for k in kpis]
-    n = book.table(ws, [Col(_("KPI"), width=30), Col(_("Current"), "ratio"),
-                        Col(_("Target"), "ratio"), Col(_("Unit"), width=9),
+    n = book.table(ws, [Col(_("KPI"), width=30), Col(_("Current"), "hours"),
+                        Col(_("Target"), "hours"), Col(_("Unit"), width=9),
                         Col(_("Target date"), width=12), Col(_("Towards the target"), "rate"),
                         Col(_("State"), width=14)], rows, autofilter=False)
     chart = _rows_chart(book, "bar", name, _("KPIs against their targets (100% = reached)"),

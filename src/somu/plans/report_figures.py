@@ -20,8 +20,9 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
+from somu.plans import kpi_values, kpis, measure
 from somu.plans.models import Item, ItemKind, ItemStatus
-from somu.procedures.models import Run, RunStatus, Step, StepState
+from somu.procedures.models import Run, RunStatus, Step
 from somu.survey import selectors as survey_selectors
 from somu.survey.analysis import AnalysisResult
 from somu.survey.models import RoundStatus, SurveyRound
@@ -30,7 +31,8 @@ VERSION = 1
 TOP = 5  # risks listed per kind
 TREND_MONTHS = 6  # the on-time chart: the period's last month and the five before
 OPEN_STATUSES = (ItemStatus.PROPOSED, ItemStatus.PLANNED, ItemStatus.IN_PROGRESS)
-DONE_STEP_STATES = (StepState.DONE, StepState.APPROVED)
+# A step is completed when done, approved or rejected: the on-time KPI counts the same steps.
+DONE_STEP_STATES = kpi_values.COMPLETED
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -245,14 +247,17 @@ def _item_row(item: Item) -> dict[str, Any]:
     }
 
 
-def item_figures(*, starts_on: dt.date, ends_on: dt.date, as_of: dt.date) -> dict[str, Any]:
+def item_figures(*, starts_on: dt.date, ends_on: dt.date, as_of: dt.date,
+                 made_on: dt.date) -> dict[str, Any]:
     """Items done in the period (with their measured effect), the open ones and the count per
     status. Statuses are as they stand when the report is made, for items made by ``as_of``."""
     items = list(Item.objects.filter(created_at__lt=day_start(as_of + dt.timedelta(days=1)))
                  .select_related("owner", "task", "person", "round", "kpi"))
     done = sorted((i for i in items if i.status == ItemStatus.DONE and i.done_on
                    and starts_on <= i.done_on <= ends_on), key=lambda i: (i.done_on, i.number))
-    effects = measured_effects(done, today=as_of)
+    # The effect as last measured when the report is made (a round closed after the period
+    # may already show what an item done in it brought).
+    effects = measured_effects(done, today=made_on)
     done_rows = [_item_row(i) | effects.get(i.pk, {"state": "not_measured"}) for i in done]
     open_items = sorted((i for i in items if i.status in OPEN_STATUSES),
                         key=lambda i: (i.due_on or dt.date.max, i.number))
@@ -270,23 +275,9 @@ def item_figures(*, starts_on: dt.date, ends_on: dt.date, as_of: dt.date) -> dic
     }
 
 
-def _strategy_module(name: str) -> Any:
-    """``somu.plans.<name>`` (the strategy area's kpis / measure), or None before it is merged.
-    TEMPORARY: remove with the merge of the strategy branch."""
-    import importlib
-
-    try:
-        return importlib.import_module(f"somu.plans.{name}")
-    except ModuleNotFoundError:
-        return None
-
-
 def measured_effects(items: list[Item], *, today: dt.date) -> dict[int, dict[str, Any]]:
     """Each item's measured effect (:func:`somu.plans.measure.item_effects`), by item id."""
-    measure = _strategy_module("measure")
     out: dict[int, dict[str, Any]] = {}
-    if measure is None:
-        return out
     for effect in measure.item_effects(items, today=today):
         out[effect.item.pk] = {
             "state": effect.state,
@@ -299,20 +290,22 @@ def measured_effects(items: list[Item], *, today: dt.date) -> dict[int, dict[str
     return out
 
 
-def kpi_figures(*, as_of: dt.date) -> list[dict[str, Any]] | None:
+def kpi_figures(*, as_of: dt.date) -> list[dict[str, Any]]:
     """The KPIs against their targets as they stood on ``as_of``
-    (:func:`somu.plans.kpis.kpi_statuses`); None while that module is not there."""
-    kpis = _strategy_module("kpis")
-    if kpis is None:
-        return None
+    (:func:`somu.plans.kpis.kpi_statuses`), with their values written as the KPI page writes
+    them."""
     rows = []
     for s in kpis.kpi_statuses(today=as_of):
         current = s.current.value if s.current else None
         rows.append({
             "name": s.kpi.name, "definition": str(s.definition.label),
-            "unit": s.kpi.unit or s.definition.unit, "direction": s.kpi.direction,
+            "parameters": s.parameters_label, "unit": kpis.unit_of(s.kpi),
+            "direction": s.kpi.direction if s.kpi.definition == "manual"
+            else s.definition.direction,
             "current": current, "current_label": s.current.label if s.current else "",
-            "target": float(s.target), "target_on": s.target_on.isoformat(),
+            "current_text": kpis.format_value(s.kpi, current),
+            "target": float(s.target), "target_text": kpis.format_value(s.kpi, float(s.target)),
+            "target_on": s.target_on.isoformat(),
             "gap": s.gap, "achieved": s.achieved, "overdue": s.overdue,
         })
     return rows
@@ -335,7 +328,8 @@ def compute(*, starts_on: dt.date, ends_on: dt.date, today: dt.date) -> dict[str
         "procedures": procedure_figures(starts_on=starts_on, ends_on=ends_on),
         "requests": request_figures(starts_on=starts_on, ends_on=ends_on),
         "hours": hours_figures(latest, previous),
-        "items": item_figures(starts_on=starts_on, ends_on=ends_on, as_of=as_of),
+        "items": item_figures(starts_on=starts_on, ends_on=ends_on, as_of=as_of,
+                              made_on=today),
         "kpis": kpi_figures(as_of=as_of),
         "risks": risk_figures(latest),
     }

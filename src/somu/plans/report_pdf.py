@@ -154,13 +154,12 @@ def build_report_pdf(report: Report, figures: dict[str, Any]) -> bytes:
     story += _heading("KPI")
     kpis = figures.get("kpis")
     if not kpis:
-        story.append(_none(_("No KPIs are set.") if kpis is not None else
-                           _("KPIs were not available when this report was made.")))
+        story.append(_none(_("No KPIs are set.")))
     else:
         story.append(_table(
             [_("KPI"), _("Current"), _("Target"), _("Target date"), _("State")],
-            [[k["name"], fmt.kpi_value(k["current"], k["unit"]),
-              fmt.kpi_value(k["target"], k["unit"]), k["target_on"], fmt.kpi_state(k)]
+            [[k["name"] + (f"（{k['parameters']}）" if k.get("parameters") else ""),
+              k["current_text"], k["target_text"], k["target_on"], fmt.kpi_state(k)]
              for k in kpis], [34, 18, 18, 15, 15]))
 
     items = figures["items"]

@@ -32,17 +32,6 @@ def count(value: Any) -> str:
     return EMPTY if value is None else f"{int(value):,}"
 
 
-def kpi_value(value: Any, unit: str) -> str:
-    """A KPI's value in its unit: rates are stored as percentages (0–100)."""
-    if value is None:
-        return EMPTY
-    v = float(value)
-    if unit.startswith("円"):
-        return format_yen(v)
-    text = f"{v:,.1f}" if v != int(v) else f"{int(v):,}"
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}".strip()
-
-
 def kpi_state(row: dict[str, Any]) -> str:
     if row.get("achieved"):
         return _("Achieved")

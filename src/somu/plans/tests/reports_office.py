@@ -79,10 +79,11 @@ def _round(org: Organization, name: str, due: dt.date,
 def _item(org: Organization, number: int, title: str, status: str, *,
           done_on: dt.date | None = None, due_on: dt.date | None = None,
           owner: Person | None = None, made: dt.date = dt.date(2026, 6, 1),
-          expected_hours: str = "0") -> Item:
+          expected_hours: str = "0", task: Task | None = None,
+          survey_round: SurveyRound | None = None) -> Item:
     item = Item.objects.create(organization=org, number=number, title=title,
                                kind=ItemKind.STANDARDIZE, status=status, done_on=done_on,
-                               due_on=due_on, owner=owner,
+                               due_on=due_on, owner=owner, task=task, round=survey_round,
                                expected_hours=Decimal(expected_hours))
     Item.objects.filter(pk=item.pk).update(created_at=at(made))
     return item
@@ -139,7 +140,7 @@ def build(org: Organization, people: object) -> Office:
         # Items: one done in Q2, one done after it, one open and late, one open, one cancelled,
         # and one made after the quarter ended.
         _item(org, 1, "給与計算の手順書を作る", ItemStatus.DONE, done_on=dt.date(2026, 8, 20),
-              owner=suzuki, expected_hours="5")
+              owner=suzuki, expected_hours="5", task=payroll, survey_round=round_2026)
         _item(org, 2, "備品発注の自動化", ItemStatus.DONE, done_on=dt.date(2026, 10, 3))
         _item(org, 3, "請求書発行の外注", ItemStatus.IN_PROGRESS, due_on=dt.date(2026, 9, 1),
               owner=yamada)

@@ -4,12 +4,14 @@ against the survey's own analysis."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from somu.core import tenancy
-from somu.plans.models import Report
+from somu.plans import kpis
+from somu.plans.models import Kpi, Report
 from somu.plans.services import reports as services
 from somu.plans.tests import reports_office
 from somu.plans.tests.reports_office import Q2, TODAY, Office
@@ -142,3 +144,28 @@ def test_executives_see_the_people_in_the_risks_by_name_without_their_hours(
     assert shown["risks"]["overloaded"] == [{"person": "田中 美咲"}]
     assert shown["risks"]["retirement"] == [{"person": "山田 太郎"}]
     assert q2["risks"]["overloaded"][0]["load"] == 170.0  # the stored figures are untouched
+
+
+def test_an_item_s_effect_is_as_last_measured_when_the_report_is_made(
+        q2: dict[str, Any]) -> None:
+    done = q2["items"]["done"][0]
+    # 給与計算: 20 h in the 2026 round (the item's baseline), 5 h in the round closed in November.
+    assert (done["state"], done["baseline_round"], done["measured_round"],
+            done["measured_hours"]) == ("measured", "2026年度 業務調査", "2026年度 下期調査", 15.0)
+
+
+def test_kpis_are_reported_against_their_targets_as_the_kpi_page_computes_them(
+        office: Office, staff_a: Any) -> None:
+    with tenancy.activate(office.organization):
+        kpi = Kpi.objects.create(organization=office.organization, name="期限内完了率",
+                                 definition="on_time_rate", direction="up",
+                                 target=Decimal("90"), target_on=dt.date(2027, 3, 31))
+        report = services.report_create(actor=staff_a, period="quarter", starts_on=Q2,
+                                        today=TODAY)
+        status = kpis.kpi_status(kpi, today=dt.date(2026, 9, 30))
+    [row] = report.figures["kpis"]
+    september = report.figures["procedures"]["by_month"][-1]
+    # The KPI's value is September's on-time rate, in percent, the month the quarter ends.
+    assert row["current"] == status.current.value == 100 * september["rate"] == 100.0
+    assert (row["current_text"], row["target_text"]) == ("100.0%", "90.0%")
+    assert (row["achieved"], row["overdue"]) == (True, False)

@@ -77,9 +77,7 @@ def report_detail(request: AuthedRequest, report_id: int) -> HttpResponse:
     figures = services.for_viewer(report.figures, personal=_personal(request))
     return render(request, "plans/report_detail.html", {
         "report": report, "f": figures, "summary": report_text.summary(figures),
-        "kpis": [k | {"current_text": report_text.kpi_value(k["current"], k["unit"]),
-                      "target_text": report_text.kpi_value(k["target"], k["unit"]),
-                      "state": report_text.kpi_state(k),
+        "kpis": [k | {"state": report_text.kpi_state(k),
                       "progress": report_text.kpi_progress(k)}
                  for k in figures.get("kpis") or []],
         "done": [i | {"expected_text": report_text.expected(i),
