@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from somu.plans import report_text as fmt
 from somu.plans.models import Report
@@ -48,7 +49,7 @@ def build_report_xlsx(report: Report, figures: dict[str, Any]) -> bytes:
 
 
 def _summary(book: Book, report: Report, figures: dict[str, Any]) -> None:
-    ws = book.sheet(_("Summary"))
+    ws = book.sheet(pgettext("activity report", "Summary"))
     ws.write_string(0, 0, report.title, book.title)
     head = [(_("Period"), f"{report.starts_on.isoformat()} – {report.ends_on.isoformat()}"),
             (_("Made on"), figures["made_on"])]

@@ -223,7 +223,7 @@ def risk_figures(latest: tuple[SurveyRound, AnalysisResult] | None) -> dict[str,
         "overloaded_count": sum(1 for p in result.people if p.overloaded),
         "overloaded": [
             {"person": p.name, "load": _r1(p.load), "capacity": _r1(p.capacity),
-             "utilization": round(p.utilization, 3)}
+             "utilization": round(p.utilization, 4)}
             for p in sorted((p for p in result.people if p.overloaded),
                             key=lambda p: -p.utilization)[:TOP]
         ],

@@ -10,6 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -115,7 +116,7 @@ def build_report_pdf(report: Report, figures: dict[str, Any]) -> bytes:
     ]
     if report.comment:
         story += [Spacer(0, 4 * mm), _p(report.comment, 9.5)]
-    story += _heading(_("Summary"))
+    story += _heading(pgettext("activity report", "Summary"))
     story.append(_table([_("Figure"), _("Value")],
                         [[k, v] for k, v in fmt.summary(figures)], [60, 40]))
 
