@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from decimal import Decimal
 import io
 import shutil
 import subprocess
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,8 @@ def office(org_a: Any, people_a: Any) -> Office:
 def report(office: Office, staff_a: Any) -> Report:
     with tenancy.activate(office.organization):
         return services.report_create(actor=staff_a, period="quarter", starts_on=Q2,
-                                      today=TODAY, comment="第2四半期は給与計算の標準化を進めました。")
+                                      today=TODAY,
+                                      comment="第2四半期は給与計算の標準化を進めました。")
 
 
 @pytest.fixture
