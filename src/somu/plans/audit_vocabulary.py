@@ -30,6 +30,8 @@ VOCABULARY = Vocabulary(
         # scenarios
 
         # reports
+        "plan_report.create": _("Activity report made"),
+        "plan_report.delete": _("Activity report deleted"),
 
     },
     object_types={
