@@ -41,8 +41,8 @@ class PlansConfig(AppConfig):
         isolation="somu.plans.tests.isolation:records_of_b",
         commands=(
             Command("plans report",
-                    "write an activity report (活動報告) as Excel or PDF",
-                    "plans_report"),
+                    "make an activity report (活動報告) for a month or fiscal quarter, or write "
+                    "an existing one, as .xlsx and/or .pdf", "plans_report"),
         ),
     )
 
