@@ -156,7 +156,8 @@ def test_the_walk_sees_the_imports_it_is_meant_to_see():
 
 
 # Pure packages: file formats, arithmetic and rules any app can use and test without a database.
-PURE_PACKAGES = ("somu.rules", "somu.expenses.formats", "somu.expenses.checks")
+PURE_PACKAGES = ("somu.rules", "somu.expenses.formats", "somu.expenses.checks",
+                 "somu.survey.analysis", "somu.plans.engine")
 
 
 def _third_party_imports(path: Path) -> set[str]:
