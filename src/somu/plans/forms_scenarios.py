@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from somu.org.models import Grade
 from somu.plans.models import Scenario
 from somu.survey.analysis import SurveyData
-from somu.survey.models import RoundStatus, SurveyRound
+from somu.survey.models import SurveyRound
 
 OP_KINDS = ("move", "train", "drop", "outsource", "hire", "retire")
 LEVELS = [(1, _("1 — learning")), (2, _("2 — with a manual")), (3, _("3 — alone")),
@@ -19,7 +19,7 @@ LEVELS = [(1, _("1 — learning")), (2, _("2 — with a manual")), (3, _("3 — 
 
 
 def round_choices() -> Any:
-    return SurveyRound.objects.exclude(status=RoundStatus.DRAFT).order_by("-created_at", "-pk")
+    return SurveyRound.objects.order_by("-created_at", "-pk")
 
 
 class ScenarioForm(forms.Form):
