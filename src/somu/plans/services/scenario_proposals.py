@@ -140,11 +140,11 @@ def proposal_run(*, actor: User | None, round: SurveyRound, kind: str,  # noqa: 
                  params: dict[str, Any], today: dt.date, name: str = "") -> Scenario:
     """Run one optimizer on the round and save its proposal as a scenario; infeasible →
     ValidationError naming the tasks, nothing stored."""
-    from somu.plans.engine import crosstraining, leveling
-
     data, _summary = round_base(round)
     cleaned = clean_params(kind, params, data)
     if kind == "leveling":
+        from somu.plans.engine import leveling
+
         proposal = leveling.level(
             data, max_changes=cleaned["max_changes"],
             overqualified_penalty=cleaned["overqualified_penalty"],
@@ -152,6 +152,8 @@ def proposal_run(*, actor: User | None, round: SurveyRound, kind: str,  # noqa: 
         source = ScenarioSource.LEVELING
         default_name = _("Leveling proposal %(on)s") % {"on": today.isoformat()}
     else:
+        from somu.plans.engine import crosstraining
+
         proposal = crosstraining.cross_train(
             data, k=cleaned["k"], bus_factor_target=cleaned["bus_factor_target"],
             scope_task_ids=scope_task_ids(data, cleaned["scope"], cleaned["scope_key"]),
