@@ -51,7 +51,9 @@ class OperationIn(InputSchema):
     """One operation as :mod:`somu.plans.engine.ops` reads it, e.g. ``{"op": "move", "task":
     12, "from": 3, "to": 5, "hours": 10}``."""
 
-    operation: dict[str, Any]
+    # Any JSON here: the service refuses what is not an object (after the scenario is found,
+    # so another organization's scenario is 404 whatever the body).
+    operation: Any = Field(..., json_schema_extra={"type": "object"})
 
 
 class OperationRemoveIn(InputSchema):
@@ -124,7 +126,7 @@ class ResultOut(Schema):
 
 
 class CompareQuery(QuerySchema):
-    a: int = Field(..., ge=1, le=MAX_ID)
+    a: int | None = Field(None, ge=1, le=MAX_ID)  # without it: no columns
     b: int | None = Field(None, ge=1, le=MAX_ID)
 
 
@@ -136,7 +138,7 @@ class CompareColumnOut(Schema):
 
 
 class CompareOut(Schema):
-    baseline_round_id: int
+    baseline_round_id: int | None
     columns: list[CompareColumnOut]
 
 
@@ -225,6 +227,8 @@ def scenario_compare(request: AuthedRequest, query: Query[CompareQuery]) -> dict
     require(request.auth, p.VIEW_SCENARIOS)
     from somu.plans.engine import scenario as engine
 
+    if query.a is None:
+        return {"baseline_round_id": None, "columns": []}
     chosen = [_get(query.a)] + ([_get(query.b)] if query.b is not None else [])
     results = [services.scenario_result(s) for s in chosen]
     baseline = results[0].baseline
