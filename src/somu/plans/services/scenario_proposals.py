@@ -163,15 +163,8 @@ def proposal_run(*, actor: User | None, round: SurveyRound, kind: str,  # noqa: 
         default_name = _("Cross-training proposal %(on)s (%(scope)s)") % {
             "on": today.isoformat(),
             "scope": scope_label(data, cleaned["scope"], cleaned["scope_key"])}
-    if proposal.status == "infeasible":
-        task_names = dict(zip(data.tasks["task_id"].to_list(), data.tasks["name"].to_list(),
-                              strict=True))
-        named = "、".join(task_names.get(t, str(t)) for t in proposal.infeasible_tasks)
-        if named:
-            raise ValidationError([_("No feasible proposal: nobody can do or teach these "
-                                     "tasks: %(tasks)s.") % {"tasks": named}])
-        raise ValidationError([_("No feasible proposal within these limits; allow more "
-                                 "changes, a longer horizon or a lower target.")])
+    if proposal.status == "infeasible" or not proposal.ops:
+        raise ValidationError([_refusal(proposal, data)])
     label = _("optimal") if proposal.status == "optimal" else _("best found")
     record = {
         "kind": kind, "params": cleaned, "status": proposal.status,
@@ -188,6 +181,36 @@ def proposal_run(*, actor: User | None, round: SurveyRound, kind: str,  # noqa: 
                  changes={"kind": [None, scenario.get_source_display()],
                           "status": [None, label], "operations": [None, len(proposal.ops)]})
     return scenario
+
+
+def _refusal(proposal: Any, data: SurveyData) -> str:
+    """Why there is no plan, in words: the tasks at fault by name where the engine knows them."""
+    task_names = dict(zip(data.tasks["task_id"].to_list(), data.tasks["name"].to_list(),
+                          strict=True))
+    named = "、".join(task_names.get(t, str(t)) for t in proposal.infeasible_tasks)
+    reason = proposal.reason
+    details = proposal.details or {}
+    if named and reason == "no_teacher":
+        return _("No feasible proposal: nobody can teach these tasks (capability 4): "
+                 "%(tasks)s.") % {"tasks": named}
+    if named and reason == "no_learner":
+        return _("No feasible proposal: nobody has the spare hours to learn these tasks "
+                 "within the horizon: %(tasks)s.") % {"tasks": named}
+    if named:
+        return _("No feasible proposal: nobody can do these tasks: %(tasks)s.") % {
+            "tasks": named}
+    if reason == "max_changes_too_small":
+        return _("No feasible proposal: at least %(n)s assignments must change; allow more "
+                 "changes.") % {"n": details.get("forced_changes", "?")}
+    if reason == "nothing_to_level":
+        return _("There are no hours to level in this round.")
+    if reason == "no_solution_in_time":
+        return _("The optimizer found no plan within the time limit; allow more time or "
+                 "fewer conditions.")
+    if proposal.status != "infeasible" and not proposal.ops:
+        return _("Nothing to change: the round already meets the conditions.")
+    return _("No feasible proposal within these limits; allow more changes, a longer "
+             "horizon or a lower target.")
 
 
 def round_seconds(value: Any) -> float:
