@@ -34,7 +34,7 @@ class ScenarioForm(forms.Form):
         if scenario is not None:
             del self.fields["round"]
         else:
-            self.fields["round"].queryset = round_choices()
+            self.fields["round"].queryset = round_choices()  # type: ignore[attr-defined]
 
 
 def _fmt(value: float) -> str:
@@ -82,7 +82,8 @@ class OperationForm(forms.Form):
     """One operation of the kind ``kind``; :meth:`operation` is the JSON the engine reads."""
 
     def __init__(self, *args: Any, kind: str, choices: Choices, **kwargs: Any) -> None:
-        super().__init__(*args, prefix=kind, **kwargs)
+        kwargs["prefix"] = kind
+        super().__init__(*args, **kwargs)
         self.kind = kind
         everyone = choices.people + choices.hires
         f = self.fields
@@ -174,7 +175,7 @@ class OptimizeForm(forms.Form):
     def __init__(self, *args: Any, scope_choices: list[tuple[str, str]] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["round"].queryset = round_choices()
+        self.fields["round"].queryset = round_choices()  # type: ignore[attr-defined]
         self.fields["scope_key"].widget = forms.Select(
             choices=[("", "—"), *(scope_choices or [])])
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record
-from somu.org.models import User
+from somu.org.services import Actor
 from somu.plans.models import Scenario, ScenarioSource
 from somu.plans.services.scenarios import MAX_TIME_LIMIT_S, round_base, scenario_create
 from somu.survey.analysis import SurveyData
@@ -136,7 +136,7 @@ def _unique_name(base: str) -> str:
 
 
 @transaction.atomic
-def proposal_run(*, actor: User | None, round: SurveyRound, kind: str,  # noqa: A002
+def proposal_run(*, actor: Actor, round: SurveyRound, kind: str,
                  params: dict[str, Any], today: dt.date, name: str = "") -> Scenario:
     """Run one optimizer on the round and save its proposal as a scenario; infeasible →
     ValidationError naming the tasks, nothing stored."""

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from somu.audit.services import audit_record
 from somu.core.errors import Conflict
 from somu.org.models import User
+from somu.org.services import Actor
 from somu.plans.models import FindingKind, Item, ItemKind, Scenario, ScenarioSource
 from somu.plans.services.scenario_terms import Names, names_of, problem_message
 from somu.survey import selectors as survey_selectors
@@ -84,7 +85,7 @@ def _check(survey_round: SurveyRound, operations: list[dict[str, Any]],
     return list(engine_ops.dump(parsed)), warnings
 
 
-# ---- writes ----------------------------------------------------------------------------------------
+# ---- writes ------------------------------------------------------------------------------------
 
 
 def _clean(data: dict[str, Any], *, scenario: Scenario | None) -> dict[str, Any]:
@@ -107,7 +108,7 @@ def _clean(data: dict[str, Any], *, scenario: Scenario | None) -> dict[str, Any]
 
 
 @transaction.atomic
-def scenario_create(*, actor: User | None, data: dict[str, Any],
+def scenario_create(*, actor: Actor, data: dict[str, Any],
                     ops: list[dict[str, Any]] | tuple[dict[str, Any], ...] = (),
                     source: str = ScenarioSource.MANUAL,
                     proposal: dict[str, Any] | None = None) -> Scenario:
@@ -121,7 +122,7 @@ def scenario_create(*, actor: User | None, data: dict[str, Any],
         operations, _warnings = _check(survey_round, list(ops))
     scenario = Scenario.objects.create(
         round=survey_round, operations=operations, source=source, proposal=proposal or {},
-        created_by=actor if actor is not None and actor.is_authenticated else None, **cleaned)
+        created_by=actor if isinstance(actor, User) else None, **cleaned)
     audit_record(actor=actor, action="plan_scenario.create", obj=scenario,
                  object_repr=scenario.name,
                  changes={"name": [None, scenario.name], "round": [None, survey_round.name],
@@ -135,7 +136,7 @@ def _locked(scenario: Scenario) -> Scenario:
 
 
 @transaction.atomic
-def scenario_update(*, actor: User | None, scenario: Scenario, data: dict[str, Any]) -> Scenario:
+def scenario_update(*, actor: Actor, scenario: Scenario, data: dict[str, Any]) -> Scenario:
     """Rename it or change its description (the round stays: operations refer to its data)."""
     scenario = _locked(scenario)
     cleaned = _clean({"name": data.get("name", scenario.name),
@@ -153,7 +154,7 @@ def scenario_update(*, actor: User | None, scenario: Scenario, data: dict[str, A
 
 
 @transaction.atomic
-def scenario_op_add(*, actor: User | None, scenario: Scenario,
+def scenario_op_add(*, actor: Actor, scenario: Scenario,
                     op: dict[str, Any]) -> tuple[Scenario, list[str]]:
     """Append one operation. The whole list is applied to the round's data first: a problem
     (hours more than the person has on the task, an unknown person …) is a ValidationError
@@ -190,7 +191,7 @@ def _with_hire_key(op: dict[str, Any], operations: list[dict[str, Any]]) -> dict
 
 
 @transaction.atomic
-def scenario_op_remove(*, actor: User | None, scenario: Scenario, index: int) -> Scenario:
+def scenario_op_remove(*, actor: Actor, scenario: Scenario, index: int) -> Scenario:
     """Remove the operation at ``index`` (0-based); the ones after it must still apply (a move
     to a hire needs the hire)."""
     scenario = _locked(scenario)
@@ -203,7 +204,7 @@ def scenario_op_remove(*, actor: User | None, scenario: Scenario, index: int) ->
         operations, _warnings = _check(scenario.round, rest)
     except ValidationError as exc:
         raise ValidationError(
-            [_("Operations after it depend on it; remove those first.")] + exc.messages
+            [_("Operations after it depend on it; remove those first."), *exc.messages]
         ) from None
     data, _summary = round_base(scenario.round)
     scenario.operations = operations
@@ -215,7 +216,7 @@ def scenario_op_remove(*, actor: User | None, scenario: Scenario, index: int) ->
 
 
 @transaction.atomic
-def scenario_delete(*, actor: User | None, scenario: Scenario) -> None:
+def scenario_delete(*, actor: Actor, scenario: Scenario) -> None:
     """Delete it; items made from it stay (their link is cleared)."""
     scenario = _locked(scenario)
     audit_record(actor=actor, action="plan_scenario.delete", obj=scenario,
@@ -315,13 +316,13 @@ def _next_number() -> int:
 
 def _item_rows(scenario: Scenario, data: SurveyData, names: Names) -> list[dict[str, Any]]:
     task_hours: dict[int, float] = {}
-    for row in data.hours.group_by("task_id").agg(
+    for task_id_, total in data.hours.group_by("task_id").agg(
             pl.col("hours").sum()).iter_rows():
-        task_hours[int(row[0])] = float(row[1])
+        task_hours[int(task_id_)] = float(total)
     load: dict[int, float] = {}
-    for row in data.hours.group_by("person_id").agg(
+    for person_id_, total in data.hours.group_by("person_id").agg(
             pl.col("hours").sum()).iter_rows():
-        load[int(row[0])] = float(row[1])
+        load[int(person_id_)] = float(total)
     rows: list[dict[str, Any]] = []
     for op in scenario.operations:
         kind = op.get("op")
@@ -361,7 +362,7 @@ def _item_rows(scenario: Scenario, data: SurveyData, names: Names) -> list[dict[
 
 
 @transaction.atomic
-def scenario_items(*, actor: User | None, scenario: Scenario, today: dt.date) -> list[Item]:
+def scenario_items(*, actor: Actor, scenario: Scenario, today: dt.date) -> list[Item]:
     """Turn the scenario into improvement items, one per operation: 多能工化 for a training (the
     learner, task and target level), 再配置 for a move, a hire or a retirement, やめる for a
     dropped task, 外注 / 自動化 for hours moved out. Each is proposed, linked to the scenario

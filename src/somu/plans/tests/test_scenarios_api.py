@@ -10,9 +10,15 @@ from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.core.tests.apiclient import assert_error
 from somu.plans.models import Item, Scenario
-from somu.plans.tests.scenario_fixtures import survey  # noqa: F401
+from somu.survey.tests.test_analysis_pages import Survey
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def survey(org_a, people_a) -> Survey:
+    """The analysis pages' hand-checkable round (see ``test_scenarios_services``)."""
+    return Survey(org_a, people_a)
 
 
 @pytest.fixture(name="api_as")

@@ -12,9 +12,15 @@ from somu.core import tenancy
 from somu.plans.models import Scenario, ScenarioSource
 from somu.plans.services import scenario_proposals as proposals
 from somu.plans.services import scenarios as services
-from somu.plans.tests.scenario_fixtures import survey  # noqa: F401
+from somu.survey.tests.test_analysis_pages import Survey
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def survey(org_a, people_a) -> Survey:
+    """The analysis pages' hand-checkable round (see ``test_scenarios_services``)."""
+    return Survey(org_a, people_a)
 
 TODAY = dt.date(2026, 6, 1)
 

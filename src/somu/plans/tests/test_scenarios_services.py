@@ -1,6 +1,18 @@
 """Scenarios: operations are checked against the round's data, the analysis is recomputed next
 to the baseline, bad operations get a Japanese message naming the person and the task and store
-nothing, and a scenario never changes real data (see ``scenario_fixtures`` for the round)."""
+nothing, and a scenario never changes real data.
+
+The round is the analysis pages' (``somu.survey.tests.test_analysis_pages``), checkable by hand:
+
+    task (function, difficulty)    hours                          capability
+    給与計算 (人事労務, 3)          山田 20, 佐藤 10               山田 4, 佐藤 3
+    月次決算 (経理財務, 4)          山田 30                        山田 4, 鈴木 2
+    備品管理 (総務, 1, outsource)   鈴木 10, 田中 10, 山田 5       鈴木 3, 田中 3
+    来客・電話対応 (総務, 1)        田中 155                       nobody rated: 田中 (has hours)
+
+Person-dependent: 月次決算 and 来客・電話対応 (2 of 4 tasks, 185 of 240 h); 田中 works 165 h of
+160 (overloaded); the organization's bus factor is 1 (田中).
+"""
 
 from __future__ import annotations
 
@@ -15,10 +27,16 @@ from somu.core import tenancy
 from somu.core.errors import Conflict
 from somu.plans.models import FindingKind, Item, ItemKind, Scenario
 from somu.plans.services import scenarios as services
-from somu.plans.tests.scenario_fixtures import survey  # noqa: F401
 from somu.survey.models import Capability, WorkHours
+from somu.survey.tests.test_analysis_pages import Survey
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def survey(org_a, people_a) -> Survey:
+    """The analysis pages' hand-checkable round (see ``test_scenarios_services``)."""
+    return Survey(org_a, people_a)
 
 TODAY = dt.date(2026, 6, 1)
 
