@@ -110,6 +110,8 @@ def run(h: highspy.Highs, *, is_mip: bool) -> Outcome:
     info = h.getInfo()
     if status == highspy.HighsModelStatus.kInfeasible:
         return Outcome("infeasible", None, None, None, None, seconds)
+    if status == highspy.HighsModelStatus.kModelEmpty:  # nothing to choose: 0 is optimal
+        return Outcome("optimal", np.zeros(h.getNumCol()), 0.0, 0.0, 0.0, seconds)
     if info.primal_solution_status != 2:  # no feasible solution
         return Outcome("no_solution", None, None,
                        float(info.mip_dual_bound) if is_mip else None, None, seconds)
