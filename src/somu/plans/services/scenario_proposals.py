@@ -163,7 +163,7 @@ def proposal_run(*, actor: Actor, round: SurveyRound, kind: str,
         default_name = _("Cross-training proposal %(on)s (%(scope)s)") % {
             "on": today.isoformat(),
             "scope": scope_label(data, cleaned["scope"], cleaned["scope_key"])}
-    if proposal.status == "infeasible" or not proposal.ops:
+    if proposal.status == "infeasible" or not proposal.ops or proposal.reason:
         raise ValidationError([_refusal(proposal, data)])
     label = _("optimal") if proposal.status == "optimal" else _("best found")
     record = {
@@ -193,12 +193,25 @@ def _refusal(proposal: Any, data: SurveyData) -> str:
     if named and reason == "no_teacher":
         return _("No feasible proposal: nobody can teach these tasks (capability 4): "
                  "%(tasks)s.") % {"tasks": named}
-    if named and reason == "no_learner":
+    if named and reason in ("no_learner", "not_enough_spare_time"):
         return _("No feasible proposal: nobody has the spare hours to learn these tasks "
                  "within the horizon: %(tasks)s.") % {"tasks": named}
+    if named and reason == "bus_factor_unreachable":
+        return _("No feasible proposal: even training everyone possible does not reach the "
+                 "bus factor target; these tasks cannot be trained: %(tasks)s.") % {
+            "tasks": named}
+    if named and reason == "coverage_not_reached":
+        return _("The time limit stopped the optimizer before these tasks were covered: "
+                 "%(tasks)s. Allow more time or a smaller scope.") % {"tasks": named}
     if named:
         return _("No feasible proposal: nobody can do these tasks: %(tasks)s.") % {
             "tasks": named}
+    if reason == "not_enough_spare_time":
+        return _("No feasible proposal: the learners' spare hours cannot cover every task "
+                 "within the horizon; allow a longer horizon.")
+    if reason == "bus_factor_unreachable":
+        return _("No feasible proposal: even training everyone possible does not reach the "
+                 "bus factor target.")
     if reason == "max_changes_too_small":
         return _("No feasible proposal: at least %(n)s assignments must change; allow more "
                  "changes.") % {"n": details.get("forced_changes", "?")}
@@ -207,7 +220,7 @@ def _refusal(proposal: Any, data: SurveyData) -> str:
     if reason == "no_solution_in_time":
         return _("The optimizer found no plan within the time limit; allow more time or "
                  "fewer conditions.")
-    if proposal.status != "infeasible" and not proposal.ops:
+    if reason == "nothing_to_do" or (proposal.status != "infeasible" and not proposal.ops):
         return _("Nothing to change: the round already meets the conditions.")
     return _("No feasible proposal within these limits; allow more changes, a longer "
              "horizon or a lower target.")

@@ -170,3 +170,28 @@ def test_the_list_and_the_detail_page_stay_within_a_fixed_number_of_queries(
         assert admin.get("/plans/scenarios/").status_code == 200
     with django_assert_max_num_queries(25):
         assert admin.get(f"/plans/scenarios/{scenario.pk}/").status_code == 200
+
+
+def test_the_optimizer_page_saves_its_proposal_as_a_labelled_scenario(admin, survey, org_a, tr):
+    page = admin.get("/plans/optimize/")
+    assert page.status_code == 200 and "経理財務" in text(page)  # the round's functions
+    response = admin.post("/plans/optimize/", {
+        "round": survey.round.pk, "kind": "cross_training", "time_limit_s": "5", "k": "2",
+        "scope": "function", "scope_key": "経理財務", "objective": "pairs",
+        "horizon_months": "3"}, follow=True)
+    with tenancy.activate(org_a):
+        scenario = Scenario.objects.get()
+    assert response.redirect_chain[-1][0] == f"/plans/scenarios/{scenario.pk}/"
+    assert tr("Optimal (最適解)") in text(response)
+
+
+def test_an_infeasible_proposal_is_explained_on_the_form_and_nothing_is_stored(
+        admin, survey, org_a, tr):
+    response = admin.post("/plans/optimize/", {
+        "round": survey.round.pk, "kind": "cross_training", "time_limit_s": "5", "k": "2",
+        "scope": "function", "scope_key": "総務", "objective": "pairs", "horizon_months": "3"})
+    assert response.status_code == 400
+    assert tr("No feasible proposal: nobody can teach these tasks (capability 4): %(tasks)s.",
+              tasks="来客・電話対応") in text(response)
+    with tenancy.activate(org_a):
+        assert not Scenario.objects.exists()

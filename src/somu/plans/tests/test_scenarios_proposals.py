@@ -63,3 +63,36 @@ def test_bad_parameters_are_refused_by_field(survey, org_a, admin_a, tr):
     assert set(caught.value.message_dict) == {"bus_factor_target", "time_limit_s", "scope_key"}
     with tenancy.activate(org_a):
         assert not Scenario.objects.exists()
+
+
+def test_cross_training_a_function_to_two_capable_people_trains_the_learner_with_a_teacher(
+        survey, org_a, admin_a, people_a):
+    with tenancy.activate(org_a):
+        scenario = proposals.proposal_run(
+            actor=admin_a, round=survey.round, kind="cross_training",
+            params={"k": 2, "scope": "function", "scope_key": "経理財務", "time_limit_s": 5},
+            today=TODAY)
+        result = services.scenario_result(scenario)
+    assert scenario.source == ScenarioSource.CROSS_TRAINING
+    assert scenario.proposal["status"] == "optimal"
+    assert "経理財務" in scenario.name
+    # 鈴木 (level 2 on 月次決算, in the function's ratings) learns it from 山田 (level 4).
+    assert [(op["op"], op["person"], op["task"]) for op in scenario.operations] == [
+        ("train", people_a.suzuki.pk, survey.closing.pk)]
+    rate = line(result, "dependency_rate_by_count")
+    assert (rate.before, rate.after) == (0.5, 0.25)
+    bus = line(result, "bus_factor:function:経理財務")
+    assert (bus.before, bus.after, bus.better) == (1, 2, True)
+
+
+def test_cross_training_a_task_nobody_can_teach_is_refused_naming_it_and_stores_nothing(
+        survey, org_a, admin_a, tr):
+    with tenancy.activate(org_a), pytest.raises(ValidationError) as caught:
+        proposals.proposal_run(actor=admin_a, round=survey.round, kind="cross_training",
+                               params={"k": 2, "scope": "function", "scope_key": "総務"},
+                               today=TODAY)
+    assert caught.value.messages == [tr(
+        "No feasible proposal: nobody can teach these tasks (capability 4): %(tasks)s.",
+        tasks="来客・電話対応")]
+    with tenancy.activate(org_a):
+        assert not Scenario.objects.exists()
