@@ -134,7 +134,8 @@ def load(organization: Organization, *, today: dt.date) -> None:
 
         scenario = services.scenario_create(actor=actor, data={
             "name": "新体制案", "round": survey_round,
-            "description": "負荷の偏りをならし、属人化した業務に二人目を育て、外注できる業務を外に出す案。"})
+            "description": "負荷の偏りをならし、属人化した業務に二人目を育て、"
+                           "外注できる業務を外に出す案。"})
         ops = _hand_ops(survey_round)
         # A first try that is taken back: the retirement of the most loaded person.
         _data, baseline = services.round_base(survey_round)
