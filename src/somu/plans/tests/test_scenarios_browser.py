@@ -5,13 +5,15 @@ and sees the function's bus factor rise (the round is the analysis pages' hand-c
 
 from __future__ import annotations
 
+import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from somu.core import tenancy
 from somu.org.models import User
@@ -24,8 +26,37 @@ _TESTS = Path(__file__).resolve().parents[4] / "tests"
 if str(_TESTS) not in sys.path:
     sys.path.insert(0, str(_TESTS))
 
-from browser.conftest import browser, page, page_errors, playwright  # noqa: E402, F401
+from browser import conftest as _browser  # noqa: E402
 from browser.helpers import log_in  # noqa: E402
+
+
+# The browser for this module only: tests/browser/ keeps its own for the session, and two
+# Playwright instances must not be alive at once.
+@pytest.fixture(scope="module")
+def module_browser() -> Iterator[Browser]:
+    path = _browser._chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {_browser.CHROMIUM}", pytrace=False)
+        pytest.skip(f"Chromium not found at {_browser.CHROMIUM}")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=_browser.CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_errors() -> _browser.PageErrors:
+    return _browser.PageErrors()
+
+
+@pytest.fixture
+def page(module_browser: Browser, live_server: Any,
+         page_errors: _browser.PageErrors) -> Iterator[Page]:
+    page = _browser._new_page(module_browser, live_server.url, page_errors,
+                              viewport={"width": 1280, "height": 900})
+    yield page
+    page.context.close()
 
 pytestmark = pytest.mark.browser
 
@@ -35,9 +66,9 @@ def survey(org_a, people_a) -> Survey:
     return Survey(org_a, people_a)
 
 
-def figure(page: Page, key: str) -> object:
+def figure(on: Page, key: str) -> object:
     """The scenario's cell of one figure in the side-by-side table."""
-    return page.locator(f"#scenario-figures tr[data-key='{key}'] td").nth(1)
+    return on.locator(f"#scenario-figures tr[data-key='{key}'] td").nth(1)
 
 
 def test_a_scenario_is_built_by_hand_and_the_optimizer_raises_the_bus_factor(
