@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from somu.org.models import Grade
@@ -69,8 +70,13 @@ class Choices:
             for pid, name in sorted(names.items(), key=lambda kv: kv[1])]
         self.hires = [(str(op["key"]), str(op.get("name") or op["key"])) for op in operations
                       if op.get("op") == "hire" and op.get("key")]
-        self.tasks = [(str(tid), f"{name} ({_fmt(task_hours.get(tid, 0.0))} h)")
-                      for tid, name in sorted(task_names.items(), key=lambda kv: kv[1])]
+        capable: dict[int, int] = {}
+        for _person, task_id, level in data.capability.iter_rows():
+            if level is not None and level >= 3:
+                capable[task_id] = capable.get(task_id, 0) + 1
+        self.tasks = [(str(tid), gettext_now("%(name)s (%(hours)s h, %(n)s capable)") % {
+            "name": name, "hours": _fmt(task_hours.get(tid, 0.0)), "n": capable.get(tid, 0)})
+            for tid, name in sorted(task_names.items(), key=lambda kv: kv[1])]
 
 
 def _key(value: str) -> int | str:

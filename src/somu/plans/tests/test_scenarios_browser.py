@@ -87,7 +87,7 @@ def test_a_scenario_is_built_by_hand_and_the_optimizer_raises_the_bus_factor(
     # 鈴木 learns 月次決算 (level 3): person dependency falls from 50% to 25%, in green.
     page.click("text=" + tr("Raise a capability (training)"))
     page.select_option("#id_train-person", label="鈴木 花子 (10.0 / 160.0 h)")
-    page.select_option("#id_train-task", label="月次決算 (30.0 h)")
+    page.select_option("#id_train-task", str(survey.closing.pk))
     page.select_option("#id_train-level", "3")
     page.click("#op-train button[type=submit]")
     expect(page.locator(".scenario-ops li")).to_have_count(1)

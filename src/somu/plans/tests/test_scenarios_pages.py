@@ -37,7 +37,7 @@ def text(response) -> str:
     return response.content.decode()
 
 
-def test_a_scenario_is_started_from_a_round_and_opens_on_its_figures(admin, survey, org_a):
+def test_a_scenario_is_started_from_a_round_and_opens_on_its_figures(admin, survey, org_a, tr):
     response = admin.post("/plans/scenarios/new/", {
         "name": "2027年 新体制", "round": survey.round.pk, "description": "田中さんの負荷"})
     with tenancy.activate(org_a):
@@ -50,6 +50,9 @@ def test_a_scenario_is_started_from_a_round_and_opens_on_its_figures(admin, surv
     # The move form offers each person's hours on each task, the people with their load.
     assert "山田 太郎 — 月次決算 (30.0 h)" in page
     assert "田中 美咲 (165.0 / 160.0 h)" in page
+    # Tasks show their hours and how many people can do them alone.
+    assert tr("%(name)s (%(hours)s h, %(n)s capable)", name="月次決算", hours="30.0", n=1) \
+        in page
 
 
 def test_adding_a_training_recomputes_and_colours_the_change(admin, scenario, survey,
