@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record
 from somu.core.errors import Conflict
-from somu.org.models import User
+from somu.org.models import Organization, User
 from somu.org.services import Actor
 from somu.plans.models import FindingKind, Item, ItemKind, Scenario, ScenarioSource
 from somu.plans.services.scenario_terms import Names, names_of, problem_message
@@ -308,9 +308,11 @@ def scenario_result(scenario: Scenario) -> ScenarioResult:
 # ---- items ---------------------------------------------------------------------------------------
 
 
-def _next_number() -> int:
-    """The organization's next item number, max + 1 under a lock (as ``items.item_create``)."""
-    last = Item.objects.select_for_update().aggregate(n=Max("number"))["n"]
+def _next_number(org_id: int) -> int:
+    """The organization's next item number: its row is locked first, as ``items.item_create``
+    does (the same lock), so items made at the same moment queue instead of sharing a number."""
+    list(Organization.objects.select_for_update().filter(pk=org_id).values_list("pk"))
+    last = Item.objects.filter(organization_id=org_id).aggregate(n=Max("number"))["n"]
     return int(last or 0) + 1
 
 
@@ -377,7 +379,7 @@ def scenario_items(*, actor: Actor, scenario: Scenario, today: dt.date) -> list[
     names = names_of(data, scenario.operations)
     known_people = set(data.people["person_id"].to_list())
     known_tasks = set(data.tasks["task_id"].to_list())
-    number = _next_number()
+    number = _next_number(scenario.organization_id)
     items: list[Item] = []
     for row in _item_rows(scenario, data, names):
         for key, known in (("task_id", known_tasks), ("person_id", known_people),
