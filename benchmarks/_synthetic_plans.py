@@ -5,9 +5,10 @@
 
 Deterministic for a given seed. The shape follows a real back office of a 3,000-employee
 company: six functions, two departments each (本社 and 支社); each task belongs to a function
-and is done by one to four people of its departments (a few by someone of another
-function); most doers can do the task alone (capability 3) and one of them often can teach it
-(4), some still work with the manual (2); about a quarter of the tasks have a single capable
+and is done by one to twelve people of its departments (a few general tasks by half of the
+function, a few by someone of another function); most doers can do the task alone
+(capability 3) and one of them often can teach it (4), some still work with the manual (2);
+about a quarter of the small tasks have a single capable
 person (属人化) and a fifth of those have nobody who can teach; a few people of the function
 are learning tasks they do not do (1–2). Loads are uneven: most people work 70–110 % of their
 capacity, a tenth more; a tenth are part-timers (capacity 80–120 h). Five grades with their
@@ -84,23 +85,24 @@ def synthetic_office(seed: int = 7, people: int = 300, tasks: int = 500) -> Surv
     levels: dict[tuple[int, int], int] = {}
     for t in range(tasks):
         pool = members[task_function[t]]
-        doers = rng.choice(pool, size=min(len(pool), int(rng.choice([1, 2, 3, 4],
-                                                                    p=[0.3, 0.35, 0.2, 0.15]))),
-                           replace=False).tolist()
+        size = len(pool) // 2 if rng.random() < 0.04 else int(  # a few general tasks
+            rng.choice([1, 2, 3, 4, 6, 8, 12], p=[0.2, 0.2, 0.15, 0.15, 0.1, 0.1, 0.1]))
+        doers = rng.choice(pool, size=min(len(pool), size), replace=False).tolist()
         if rng.random() < 0.05:  # someone of another function helps
             doers.append(int(rng.integers(0, people)))
-        single = rng.random() < 0.25
-        if single and rng.random() < 0.7:  # mostly done by the one person who can
+        single = len(doers) <= 4 and rng.random() < 0.25  # general tasks: never
+        if single and rng.random() < 0.85:  # mostly done by the one person who can
             doers = doers[:1]
+        total = rng.lognormal(2.8, 0.9)  # the task's hours a month, split among its doers
+        split = rng.dirichlet(np.ones(len(doers)) * 2)
         for i, p in enumerate(doers):
-            hours_rows[(p, t)] = hours_rows.get((p, t), 0.0) + float(
-                np.round(rng.lognormal(1.6, 0.8) * 2) / 2 + 0.5)
+            hours_rows[(p, t)] = hours_rows.get((p, t), 0.0) + float(total * split[i]) + 0.25
             if i == 0:
                 levels[(p, t)] = 3 if single and rng.random() < 0.2 else 4
             elif single:
                 levels[(p, t)] = int(rng.choice([1, 2]))
             else:
-                levels[(p, t)] = int(rng.choice([2, 3, 3, 3, 4]))
+                levels[(p, t)] = int(rng.choice([2, 3, 3, 3, 3, 3, 4, 4]))
         for p in rng.choice(pool, size=min(len(pool), int(rng.integers(0, 3))), replace=False):
             levels.setdefault((int(p), t), int(rng.choice([1, 2])))
 

@@ -31,8 +31,15 @@ The model (solved by HiGHS within the time limit):
   "the tasks S would leave uncovered must get enough trained people outside S that the hours
   still uncovered are at most half" is added — Σ_{t: capable(t) ⊆ S} hours(t) × c[S, t] ≥
   hours uncovered by S − half of the scope's hours, with c[S, t] ≤ Σ_{p ∉ S} y[p, t] and
-  c[S, t] ≤ 1 — and the model is solved again. The result is accepted only once the exact
-  bus factor of the trained scope reaches the target;
+  c[S, t] ≤ 1 — and the model is solved again. A departure to cut off is looked for by the analysis'
+  greedy removal first (a greedy set of fewer than T people is one), and by its exact solver
+  only when greedy finds none. The result is accepted only once the exact bus factor of the
+  trained scope reaches the target. This is practical for the bus factors of real scopes (a
+  department's 1–5); a target of several dozen needs many rounds and may run out of time;
+- the result is checked: the train operations are applied to the round and read back through
+  the analysis, and every task in scope must have k capable people (``details["verified"]``,
+  ``details["min_capable"]``) and, with a target, the bus factor computed again on it must
+  reach it (``details["bus_factor"]``);
 - objective: the number of pairs (``objective="pairs"``; among plans with as few pairs, the
   one with the fewest training hours) or the training hours (``objective="hours"``).
 
@@ -45,7 +52,9 @@ spare time cannot cover all the tasks at once), ``bus_factor_unreachable`` (even
 everyone possible cannot reach the target; ``infeasible_tasks``: the tasks that cannot be
 trained among those a departure would leave uncovered), ``no_solution_in_time``,
 ``coverage_not_reached`` (stopped by the time limit before every task was covered: status
-"best_found", ``infeasible_tasks``: the tasks still short), ``nothing_to_do`` (every task is
+"best_found", ``infeasible_tasks``: the tasks still short), ``target_not_proven`` (a plan
+whose bus factor the exact solver could not confirm within the time: status "best_found",
+``details["bus_factor"]`` is then greedy's estimate), ``nothing_to_do`` (every task is
 already covered), ``no_goal`` (neither k nor a target given).
 """
 
@@ -60,10 +69,12 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from somu.survey.analysis.busfactor import greedy_phase
 from somu.survey.analysis.busfactor import solve as bus_factor_solve
 from somu.survey.analysis.frames import prepare
 from somu.survey.analysis.types import AnalysisOptions, SurveyData
 
+from .ops import apply, parse
 from .solver import Model, Outcome, Proposal, run
 
 TEACH_LEVEL = 4
@@ -119,10 +130,12 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
     for p, f in fr.hours.select("person_id", "function").iter_rows():
         works_in[f].add(p)
 
+    deficit = {t: max(0, (k or 0) - len(capable[t])) for t in weight}
+    short = {t for t, d in deficit.items() if d > 0}
     pairs: list[tuple[int, int, float]] = []  # (person, task, training hours)
     for t in sorted(weight):
-        if not teachers[t]:
-            continue
+        if not teachers[t] or (not bus_factor_target and t not in short):
+            continue  # without a target, only the tasks short of k matter
         pool = (works_in[function_of[t]] | set(levels[t])) - capable[t]
         for p in sorted(pool):
             if p not in spare:
@@ -136,8 +149,6 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
         by_task[t].append(i)
         by_person[p].append(i)
 
-    deficit = {t: max(0, (k or 0) - len(capable[t])) for t in weight}
-    short = {t for t, d in deficit.items() if d > 0}
     no_teacher = sorted(t for t in short if not teachers[t])
     if no_teacher:
         return done("infeasible", "no_teacher", infeasible_tasks=no_teacher)
@@ -162,6 +173,7 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
         m.row([y0 + i for i in cols], [pairs[i][2] for i in cols], upper=spare[p])
 
     threshold = share * float(sum(weight.values()))
+    trained: dict[int, set[int]] = {}
     cuts: list[frozenset[int]] = []
     proven = True
     bound_of: float | None = None
@@ -192,7 +204,7 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
         trained = {t: set(c) for t, c in capable.items()}
         for i in chosen:
             trained[pairs[i][1]].add(pairs[i][0])
-        found = _bus_factor(weight, trained, share, max(left(), 0.05))
+        found = _bus_factor(weight, trained, share, max(left(), 0.05), bus_factor_target)
         verified = {"bus_factor": found.value, "bus_factor_method": found.method}
         if found.value is not None and found.value >= bus_factor_target:
             proven = proven and found.method == "exact"
@@ -207,6 +219,7 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
 
     if not chosen and not cuts and not short:
         return done("optimal", "nothing_to_do", objective=0.0, bound=0.0, gap=0.0,
+                    verified=True, min_capable=min(map(len, capable.values()), default=0),
                     **verified)
     if objective == "pairs":  # the count; its bound: the tie-break adds less than 1
         objective_value = float(len(chosen))
@@ -217,8 +230,19 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
     bound = min(bound, objective_value)
     ops = [{"op": "train", "person": pairs[i][0], "task": pairs[i][1], "level": capable_level}
            for i in sorted(chosen, key=lambda i: (pairs[i][1], pairs[i][0]))]
+    after = _capable_after(data, ops, weight, capable_level)
+    coverage = {t: len(after.get(t, ())) for t in weight}
+    verified_ok = all(n_capable >= (k or 0) for n_capable in coverage.values())
+    reason = ""
+    if bus_factor_target:
+        # The bus factor was computed on the capable sets the plan gives; the analysis must
+        # read the same sets back from the scenario, and the value must be proven.
+        verified_ok = (verified_ok and after == trained
+                       and verified.get("bus_factor_method") == "exact")
+        if verified.get("bus_factor_method") != "exact":
+            reason = "target_not_proven"
     return done(
-        "optimal" if proven else "best_found", "", objective=objective_value, bound=bound,
+        "optimal" if proven else "best_found", reason, objective=objective_value, bound=bound,
         gap=0.0 if proven else abs(objective_value - bound) / max(objective_value, 1e-9),
         ops=ops,
         pairs=[{"person": pairs[i][0], "task": pairs[i][1], "hours": pairs[i][2],
@@ -226,18 +250,41 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
                 "teachers": teachers[pairs[i][1]]}
                for i in sorted(chosen, key=lambda i: (pairs[i][1], pairs[i][0]))],
         training_hours=float(sum(pairs[i][2] for i in chosen)),
-        candidates=n, tasks=len(weight), short_tasks=len(short), cuts=len(cuts), **verified,
+        candidates=n, tasks=len(weight), short_tasks=len(short), cuts=len(cuts),
+        verified=verified_ok, min_capable=min(coverage.values(), default=0), **verified,
     )
 
 
+def _capable_after(data: SurveyData, ops: list[dict[str, Any]], weight: dict[int, float],
+                   capable_level: int) -> dict[int, set[int]]:
+    """capable(t) of the scope's tasks once the operations are applied, as the analysis'
+    ``prepare`` reads them."""
+    fr = prepare(apply(data, parse(ops)).data, AnalysisOptions(capable_level=capable_level))
+    return {t: set(c) for t, c in fr.tasks.select("task_id", "capable").iter_rows()
+            if t in weight}
+
+
+
+
+
 def _bus_factor(weight: dict[int, float], capable: dict[int, set[int]], share: float,
-                time_limit_s: float) -> Any:
+               time_limit_s: float, target: int | None = None) -> Any:
+    """The scope's bus factor by the analysis' solver. With a ``target``, greedy removal
+    first: a greedy set of fewer than ``target`` people is already a departure to cut off
+    (``value`` is then greedy's, an upper bound), and the exact solver is not needed."""
     edges = [(t, p) for t, people in capable.items() for p in people]
-    return bus_factor_solve(
-        np.fromiter(weight.keys(), np.int64, len(weight)),
-        np.fromiter(weight.values(), np.float64, len(weight)),
-        np.array([t for t, _p in edges], np.int64), np.array([p for _t, p in edges], np.int64),
-        share=share, exact_max_people=100_000, time_limit_s=time_limit_s)
+    arrays = (np.fromiter(weight.keys(), np.int64, len(weight)),
+              np.fromiter(weight.values(), np.float64, len(weight)),
+              np.array([t for t, _p in edges], np.int64),
+              np.array([p for _t, p in edges], np.int64))
+    if target is not None:
+        [pending] = greedy_phase(np.zeros(len(arrays[0]), np.int64), arrays[0], arrays[1],
+                                 np.zeros(len(arrays[2]), np.int64), arrays[2], arrays[3],
+                                 blocks=1, share=share)
+        if pending.order is not None and len(pending.order) < target:
+            return pending.solution(pending.order, "exact" if pending.proven else "greedy")
+    return bus_factor_solve(*arrays, share=share, exact_max_people=100_000,
+                            time_limit_s=time_limit_s)
 
 
 def _add_cut(m: Model, removed: frozenset[int], capable: dict[int, set[int]],
@@ -266,4 +313,3 @@ def _unreachable(done: Any, cuts: list[frozenset[int]], capable: dict[int, set[i
     tasks = [t for t, c in capable.items() if c <= last and not by_task.get(t)]
     return done("infeasible", "bus_factor_unreachable", infeasible_tasks=tasks,
                 departure=sorted(last), cuts=len(cuts))
-

@@ -42,12 +42,14 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
+import highspy
 import numpy as np
 import polars as pl
 
 from somu.survey.analysis.frames import prepare
 from somu.survey.analysis.types import AnalysisOptions, SurveyData
 
+from .ops import apply, parse
 from .solver import Model, Proposal, run
 
 ROUND = 4  # decimals of the hours in the operations
@@ -62,13 +64,15 @@ def _moves(task: int, before: dict[int, float], after: dict[int, float]) -> list
     gainers = [p for p in people if after.get(p, 0.0) - before.get(p, 0.0) > TOL]
     give = {p: before.get(p, 0.0) - after.get(p, 0.0) for p in losers}
     take = {p: after.get(p, 0.0) - before.get(p, 0.0) for p in gainers}
+    have = dict(before)  # what each loser still has, after the rounded moves so far
     ops: list[dict[str, Any]] = []
     i = j = 0
     while i < len(losers) and j < len(gainers):
         source, to = losers[i], gainers[j]
         amount = min(give[source], take[to])
-        hours = min(round(amount, ROUND), before.get(source, 0.0))
+        hours = min(round(amount, ROUND), have.get(source, 0.0))
         if hours > 0:
+            have[source] -= hours
             ops.append({"op": "move", "task": task, "from": source, "to": to, "hours": hours})
         give[source] -= amount
         take[to] -= amount
@@ -152,7 +156,7 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
     if max_changes is not None:
         m.row([z0 + i for i in range(n)], [1.0] * n, upper=float(max_changes - forced))
 
-    h = m.highs(time_limit_s * 0.8)
+    h = m.highs(time_limit_s * 0.7 - (time.perf_counter() - started))
     first = run(h, is_mip=max_changes is not None)
     if first.status == "infeasible":  # only the limit on changes can make it so
         return done("infeasible", "max_changes_too_small", forced_changes=forced)
@@ -160,17 +164,24 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
         return done("best_found", "no_solution_in_time", bound=first.bound)
     x = first.x
 
-    # Second pass: the same objective (within 1e-6), as few hours moved as possible.
-    h.addRow(-np.inf, first.objective * (1 + 1e-6) + 1e-9, n + 1,
-             np.array([x0 + i for i in range(n)] + [u], np.int32),
-             np.concatenate([overqualified_penalty * over, [1.0]]))
-    cost = np.zeros(len(m.cost))
-    cost[d0:d0 + n] = 1.0
-    h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-    h.setOptionValue("time_limit", max(time_limit_s - (time.perf_counter() - started), 0.05))
-    second = run(h, is_mip=max_changes is not None)
-    if second.x is not None:
-        x = second.x
+    # Second pass: the same objective (within 1e-6), as few hours moved as possible, in the
+    # time left (kept short of the limit for writing the operations).
+    remaining = time_limit_s - (time.perf_counter() - started) - 0.2
+    if remaining > 0.05:
+        h.addRow(-np.inf, first.objective * (1 + 1e-6) + 1e-9, n + 1,
+                 np.array([x0 + i for i in range(n)] + [u], np.int32),
+                 np.concatenate([overqualified_penalty * over, [1.0]]))
+        cost = np.zeros(len(m.cost))
+        cost[d0:d0 + n] = 1.0
+        h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        h.setOptionValue("time_limit", remaining)
+        if max_changes is not None:
+            start = highspy.HighsSolution()  # start from the first pass' plan
+            start.col_value = list(x)
+            h.setSolution(start)
+        second = run(h, is_mip=max_changes is not None)
+        if second.x is not None:
+            x = second.x
 
     after: dict[int, dict[int, float]] = defaultdict(dict)
     for i, (t, p) in enumerate(pair_list):
@@ -183,6 +194,7 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
             loads[p] += v
     changes = sum(1 for t in now for p in set(now[t]) | set(after[t])
                   if abs(now[t].get(p, 0.0) - after[t].get(p, 0.0)) > 1e-4)
+    check = _verify(data, ops, capable_pairs, capacity, task_hours, capable_level)
     return done(
         "optimal" if first.status == "optimal" else "best_found", "",
         objective=first.objective, bound=first.bound, gap=first.gap, ops=ops,
@@ -193,6 +205,27 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
         moved_hours=float(sum(abs(now[t].get(p, 0.0) - after[t].get(p, 0.0))
                               for t in now for p in set(now[t]) | set(after[t])) / 2),
         over_qualified_hours=float(sum(x[x0 + i] for i in range(n) if over[i])),
-        people=len(capacity), tasks=len(now), pairs=n,
+        people=len(capacity), tasks=len(now), pairs=n, **check,
     )
+
+
+def _verify(data: SurveyData, ops: list[dict[str, Any]], capable_pairs: set[tuple[int, int]],
+            capacity: dict[int, float], task_hours: dict[int, float],
+            capable_level: int) -> dict[str, Any]:
+    """Apply the proposal's operations and read the result back through the analysis'
+    ``prepare``: in scope, only capable people hold hours, and every task keeps its hours.
+    ``verified_max_utilization`` is the highest utilization in scope, recomputed."""
+    applied = apply(data, parse(ops))
+    fr = prepare(applied.data, AnalysisOptions(capable_level=capable_level))
+    rows = fr.hours.filter(pl.col("person_id").is_in(list(capacity)))
+    held: dict[int, float] = defaultdict(float)
+    only_capable = True
+    for p, t, h in rows.select("person_id", "task_id", "hours").iter_rows():
+        held[t] += h
+        only_capable = only_capable and (t, p) in capable_pairs
+    kept = all(abs(held.get(t, 0.0) - h) <= 1e-3 for t, h in task_hours.items())
+    loads = dict(fr.people.select("person_id", "load").iter_rows())
+    worst = max((loads.get(p, 0.0) / c if c > 0 else 0.0) for p, c in capacity.items())
+    return {"verified": only_capable and kept and not applied.needs_training,
+            "verified_max_utilization": worst}
 

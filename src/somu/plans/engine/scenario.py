@@ -25,10 +25,10 @@ baseline with :func:`recompute` too (no operations), so both sides use the same 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from somu.survey.analysis import metrics
 from somu.survey.analysis.dependency import dependency
@@ -46,7 +46,7 @@ from somu.survey.analysis.types import (
     Totals,
 )
 
-from .ops import Applied, Op, apply
+from .ops import Applied, Op, apply, parse
 
 RECOMPUTE_OPTIONS = AnalysisOptions(exact_total_budget_s=0.1, exact_time_limit_s=0.1)
 
@@ -132,11 +132,13 @@ def figures(data: SurveyData, applied: Applied | None = None,
                         qualification(fr), scopes(), applied)
 
 
-def recompute(base: SurveyData, ops: Sequence[Op],
+def recompute(base: SurveyData, ops: Sequence[Op] | Sequence[Mapping[str, Any]],
               options: AnalysisOptions = RECOMPUTE_OPTIONS) -> tuple[Applied, Summary]:
-    """Apply ``ops`` to the round's data and compute the scenario's figures. Raises
-    :class:`~.ops.OpsError` when an operation cannot be applied."""
-    applied = apply(base, ops)
+    """Apply ``ops`` (parsed, or the JSON list as stored) to the round's data and compute the
+    scenario's figures. Raises :class:`~.ops.OpsError` when an operation is malformed or
+    cannot be applied."""
+    parsed = [op for op in ops if not isinstance(op, Mapping)]
+    applied = apply(base, parsed if len(parsed) == len(ops) else parse(list(ops)))
     return applied, figures(applied.data, applied, options)
 
 

@@ -43,6 +43,7 @@ def verify(data: SurveyData, proposal: Proposal, *, scope: set[int] | None = Non
            k: int | None = None, target: int | None = None) -> None:
     """What the issue requires: the coverage claimed is reached, recomputed by the analysis
     on the scenario; every pair has a teacher and fits the learner's spare time."""
+    assert proposal.details["verified"] is True
     before = analyze(data)
     applied = apply(data, parse(list(proposal.ops)))
     after = analyze(applied.data)

@@ -46,6 +46,7 @@ def verify(data: SurveyData, proposal: Proposal, capable_level: int = 3) -> None
         assert p in capable[t], (p, t, h)
     assert {t.task_id: t.hours for t in after.tasks} == pytest.approx(
         {t.task_id: t.hours for t in before.tasks}, abs=1e-3)
+    assert proposal.details["verified"] is True
     worst = max(p.utilization for p in after.people)
     assert worst == pytest.approx(proposal.details["max_utilization_after"], abs=1e-3)
     assert proposal.objective is not None

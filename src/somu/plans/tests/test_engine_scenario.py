@@ -85,3 +85,11 @@ def test_recompute_refuses_what_apply_refuses() -> None:
     with pytest.raises(OpsError):
         recompute(office(), parse([{"op": "drop", "task": 5}]))
     assert apply(office(), []).needs_training == ()
+
+
+def test_recompute_takes_the_operations_as_stored_json_too() -> None:
+    raw = [{"op": "move", "task": 10, "from": 1, "to": 2, "hours": 5}]
+    assert recompute(office(), raw)[1] == recompute(office(), parse(raw))[1]
+    with pytest.raises(OpsError) as caught:
+        recompute(office(), [{"op": "move", "task": 10}])
+    assert caught.value.problems[0].code == "missing"
