@@ -136,3 +136,17 @@ def test_executives_cannot_read_scenarios_and_auditors_cannot_change_them(
     auditor = api_as(auditor_a)
     assert auditor.get(f"/scenarios/{scenario_id}").status_code == 200
     assert_error(auditor.delete(f"/scenarios/{scenario_id}"), 403, "forbidden")
+
+
+def test_the_list_stays_within_a_fixed_number_of_queries(api, scenario_id, survey, org_a,
+                                                         admin_a,
+                                                         django_assert_max_num_queries):
+    from somu.plans.services import scenarios as services
+
+    with tenancy.activate(org_a):
+        for n in range(6):
+            services.scenario_create(actor=admin_a, data={"name": f"案{n}",
+                                                          "round": survey.round})
+    with django_assert_max_num_queries(10):
+        response = api.get("/scenarios")
+    assert response.status_code == 200 and len(response.json()["items"]) == 7
