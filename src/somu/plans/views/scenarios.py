@@ -241,8 +241,15 @@ def optimize(request: AuthedRequest) -> HttpResponse:
                                             "「%(name)s」; edit it as you like.")
                                  % {"label": label, "name": scenario.name})
                 return redirect("plans:scenario_detail", scenario_id=scenario.pk)
+    groups = [
+        ("", [form[f] for f in ("round", "kind", "name", "time_limit_s")]),
+        (_("Leveling (平準化)"), [form[f] for f in ("max_changes", "overqualified_penalty")]),
+        (_("Cross-training (多能工化)"), [form[f] for f in (
+            "k", "bus_factor_target", "scope", "scope_key", "objective", "horizon_months")]),
+    ]
     return render(request, "plans/optimize.html", {
-        "form": form, "can_manage": can_manage, "has_rounds": survey_round is not None,
+        "form": form, "groups": groups, "can_manage": can_manage,
+        "has_rounds": survey_round is not None,
     }, status=400 if request.method == "POST" else 200)
 
 
