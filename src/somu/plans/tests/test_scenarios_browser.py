@@ -28,6 +28,7 @@ if str(_TESTS) not in sys.path:
 
 from browser import conftest as _browser  # noqa: E402
 from browser.helpers import log_in  # noqa: E402
+from browser.test_accessibility import _axe_violations  # noqa: E402
 
 
 # The browser for this module only: tests/browser/ keeps its own for the session, and two
@@ -122,5 +123,17 @@ def test_a_scenario_is_built_by_hand_and_the_optimizer_raises_the_bus_factor(
 
     with tenancy.activate(org_a):
         assert Scenario.objects.count() == 2
+        first, second = Scenario.objects.order_by("pk")
+
+    # Every scenario page passes axe-core's WCAG 2.1 A/AA scan.
+    failures = []
+    for url in (f"/plans/scenarios/{second.pk}/", f"/plans/scenarios/{first.pk}/",
+                "/plans/scenarios/", f"/plans/scenarios/compare/?a={first.pk}&b={second.pk}",
+                "/plans/optimize/", "/plans/scenarios/new/",
+                f"/plans/scenarios/{first.pk}/edit/", f"/plans/scenarios/{first.pk}/delete/"):
+        page.goto(url)
+        if found := _axe_violations(page):
+            failures.append(url + "\n" + "\n".join(found))
+    assert not failures, "\n".join(failures)
     # The refused move answered 400 (the form with its error), as every refused form does.
     assert [e for e in page_errors if "400 (Bad Request)" not in e] == []
