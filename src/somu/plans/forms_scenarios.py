@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
@@ -184,6 +185,10 @@ class OptimizeForm(forms.Form):
         self.fields["round"].queryset = round_choices()  # type: ignore[attr-defined]
         self.fields["scope_key"].widget = forms.Select(
             choices=[("", "—"), *(scope_choices or [])])
+        # Another round has other functions and departments: htmx fetches its choices.
+        self.fields["round"].widget.attrs.update({
+            "hx-get": reverse("plans:optimize"), "hx-trigger": "change",
+            "hx-target": "#id_scope_key", "hx-select": "#id_scope_key", "hx-swap": "outerHTML"})
 
     def params(self) -> dict[str, Any]:
         c = self.cleaned_data

@@ -198,3 +198,14 @@ def test_an_infeasible_proposal_is_explained_on_the_form_and_nothing_is_stored(
               tasks="来客・電話対応") in text(response)
     with tenancy.activate(org_a):
         assert not Scenario.objects.exists()
+
+
+def test_the_optimizer_offers_the_functions_of_the_round_chosen(admin, survey, org_a):
+    from somu.survey import services as survey_services
+
+    with tenancy.activate(org_a):
+        empty = survey_services.round_save(actor=None, survey_round=None,
+                                           data={"name": "空の調査回"})
+    assert "経理財務" in text(admin.get(f"/plans/optimize/?round={survey.round.pk}"))
+    page = admin.get(f"/plans/optimize/?round={empty.pk}")
+    assert page.status_code == 200 and 'value="経理財務"' not in text(page)

@@ -221,7 +221,7 @@ def optimize(request: AuthedRequest) -> HttpResponse:
     """Choose a round and a proposal, run it, and open the saved scenario."""
     rounds = OptimizeForm().fields["round"].queryset  # type: ignore[attr-defined]
     round_id = int_or_none(request.POST.get("round") or request.GET.get("round"))
-    survey_round = rounds.filter(pk=round_id).first() if round_id else rounds.first()
+    survey_round = (rounds.filter(pk=round_id).first() if round_id else None) or rounds.first()
     form = OptimizeForm(request.POST or None, scope_choices=_scope_choices(survey_round),
                         initial={"round": survey_round, "kind": "cross_training"})
     can_manage = _can_manage(request)
