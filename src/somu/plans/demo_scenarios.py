@@ -14,6 +14,7 @@ deleted so the log shows every scenario action.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import polars as pl
@@ -59,18 +60,20 @@ def _hand_ops(survey_round: SurveyRound) -> list[dict[str, Any]]:
     spare = {p.person_id: p.capacity - p.load for p in baseline.people}
     first = baseline.people[0] if baseline.people else None
     if first is not None:
-        mine = hours.filter(pl.col("person_id") == first.person_id).sort(
-            ["hours", "task_id"], descending=[True, False])
+        best: tuple[float, int, int] | None = None  # (hours that can move, task, to)
+        mine = hours.filter(pl.col("person_id") == first.person_id).sort("task_id")
         for _p, task_id, task_hours in mine.iter_rows():
             others = [p for p in capable.filter(pl.col("task_id") == task_id)["person_id"]
                       .to_list() if p != first.person_id and spare.get(p, 0) >= 1]
-            if others:
-                to = max(others, key=lambda p: (spare[p], -p))
-                amount = min(task_hours / 2, spare[to],
-                             max(first.load - first.capacity, 10.0))
-                ops.append({"op": "move", "task": task_id, "from": first.person_id, "to": to,
-                            "hours": round(amount, 1)})
-                break
+            if not others:
+                continue
+            to = max(others, key=lambda p: (spare[p], -p))
+            amount = min(task_hours / 2, spare[to], max(first.load - first.capacity, 10.0))
+            if best is None or amount > best[0]:
+                best = (amount, task_id, to)
+        if best is not None:
+            ops.append({"op": "move", "task": best[1], "from": first.person_id, "to": best[2],
+                        "hours": math.floor(best[0] * 10) / 10})
     # Training: the person-dependent task with the most hours that someone can teach, learned
     # by the least loaded person already rated below 3 on it (or working in its function).
     by_task = hours.group_by("task_id").agg(pl.col("hours").sum()).sort(
