@@ -71,6 +71,8 @@ def _moves(task: int, before: dict[int, float], after: dict[int, float]) -> list
         source, to = losers[i], gainers[j]
         amount = min(give[source], take[to])
         hours = min(round(amount, ROUND), have.get(source, 0.0))
+        if give[source] - amount <= TOL and after.get(source, 0.0) <= TOL:
+            hours = have.get(source, 0.0)  # giving up the task: all of it, not a rounded rest
         if hours > 0:
             have[source] -= hours
             ops.append({"op": "move", "task": task, "from": source, "to": to, "hours": hours})
@@ -151,12 +153,27 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
         m.row([d0 + i, x0 + i], [1.0, -1.0], lower=-h_now[i])
         m.row([d0 + i, x0 + i], [1.0, 1.0], lower=h_now[i])
         if max_changes is not None:
-            m.row([x0 + i, z0 + i], [1.0, -h_task[i]], upper=h_now[i])
+            m.row([x0 + i, z0 + i], [1.0, -(h_task[i] - h_now[i])], upper=h_now[i])
             m.row([x0 + i, z0 + i], [-1.0, -h_now[i]], upper=-h_now[i])
     if max_changes is not None:
         m.row([z0 + i for i in range(n)], [1.0] * n, upper=float(max_changes - forced))
 
     h = m.highs(time_limit_s * 0.7 - (time.perf_counter() - started))
+    if max_changes is not None:  # start from the smallest change: hand over what must move
+        start_x = _handover(pair_list, by_task, h_now, task_hours, capacity)
+        changed = np.abs(start_x - h_now) > 1e-9
+        if forced + int(changed.sum()) <= max_changes:
+            values = np.zeros(len(m.cost))
+            values[x0:x0 + n] = start_x
+            held: dict[int, float] = defaultdict(float)
+            for i, (_t, p) in enumerate(pair_list):
+                held[p] += start_x[i]
+            values[u] = max(held[p] / capacity[p] for p in held)
+            values[d0:d0 + n] = np.abs(start_x - h_now)
+            values[z0:z0 + n] = changed
+            given = highspy.HighsSolution()
+            given.col_value = values.tolist()
+            h.setSolution(given)
     first = run(h, is_mip=max_changes is not None)
     if first.status == "infeasible":  # only the limit on changes can make it so
         return done("infeasible", "max_changes_too_small", forced_changes=forced)
@@ -207,6 +224,27 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
         over_qualified_hours=float(sum(x[x0 + i] for i in range(n) if over[i])),
         people=len(capacity), tasks=len(now), pairs=n, **check,
     )
+
+
+def _handover(pair_list: list[tuple[int, int]], by_task: dict[int, list[int]],
+              h_now: np.ndarray, task_hours: dict[int, float],
+              capacity: dict[int, float]) -> np.ndarray:
+    """A plan changing little: everyone capable keeps their hours, and the hours of people not
+    capable of a task go to the capable person of that task whose utilization would be the
+    lowest (tasks with the most such hours first)."""
+    x = h_now.copy()
+    loads: dict[int, float] = defaultdict(float)
+    for i, (_t, p) in enumerate(pair_list):
+        loads[p] += x[i]
+    orphaned = {t: task_hours[t] - float(h_now[cols].sum()) for t, cols in by_task.items()}
+    for t in sorted(orphaned, key=lambda t: (-orphaned[t], t)):
+        if orphaned[t] <= TOL:
+            continue
+        best = min(by_task[t], key=lambda i: ((loads[pair_list[i][1]] + orphaned[t])
+                                              / capacity[pair_list[i][1]], pair_list[i][1]))
+        x[best] += orphaned[t]
+        loads[pair_list[best][1]] += orphaned[t]
+    return x
 
 
 def _verify(data: SurveyData, ops: list[dict[str, Any]], capable_pairs: set[tuple[int, int]],

@@ -318,8 +318,9 @@ class Applied:
     """The round's data with the operations applied, and what they leave to report.
 
     ``data.monthly`` is empty: per-month values are not carried into a scenario (its figures
-    do not include seasonality). Hires get the person ids −1, −2, … in the order they are
-    made (``hires`` maps each key to its id)."""
+    do not include seasonality). Hires get the person ids following the round's largest, in the
+    order they are made (``hires`` maps each key to its id; only keys name them in
+    operations)."""
 
     data: SurveyData
     needs_training: tuple[Problem, ...]  # moves to someone not capable of the task
@@ -361,13 +362,16 @@ class _State:
                 row2 = self.levels[t]
                 row2[p] = max(row2.get(p, level), level)
         self.hires: dict[str, int] = {}
+        # Hires get ids after the round's largest (the analysis wants ids ≥ 0).
+        self.first_hire_id = max(self.person_ids, default=0) + 1
         self.hired: list[dict[str, Any]] = []
         self.retired: set[int] = set()
         self.gone: set[int] = set()  # tasks dropped or fully moved out
 
     def person(self, index: int, name: str, ref: PersonRef) -> int:
-        pid = self.hires.get(ref) if isinstance(ref, str) else ref
-        if pid is None or (pid > 0 and pid not in self.person_ids):
+        pid = self.hires.get(ref) if isinstance(ref, str) else (
+            ref if ref in self.person_ids else None)
+        if pid is None:
             raise OpsError([Problem(index, name, "unknown_person", {"person": ref})])
         if pid in self.retired:
             raise OpsError([Problem(index, name, "retired_person", {"person": ref})])
@@ -464,7 +468,7 @@ def apply(data: SurveyData, ops: Sequence[Op]) -> Applied:
                 raise OpsError([Problem(index, "key", "duplicate_key", {"key": op.key})])
             if op.grade is not None and op.grade not in st.grades:
                 raise OpsError([Problem(index, "grade", "unknown_grade", {"grade": op.grade})])
-            pid = -(len(st.hires) + 1)
+            pid = st.first_hire_id + len(st.hires)
             st.hires[op.key] = pid
             st.hired.append({"person_id": pid, "employee_number": "", "name": op.name,
                              "department_id": None, "department": "", "grade": op.grade,

@@ -62,7 +62,7 @@ class ScopeFactor:
 
 @dataclass(frozen=True)
 class PersonLine:
-    person_id: int  # hires: −1, −2, … (see ``hire_key``)
+    person_id: int  # hires: ids after the round's largest (see ``hire_key``)
     name: str
     capacity: float
     load: float

@@ -152,6 +152,8 @@ def test_hours_are_checked_at_that_point_of_the_scenario() -> None:
     ([{"op": "move", "task": 10, "from": 1, "to": "new-1", "hours": 1}],
      (0, "to", "unknown_person", {"person": "new-1"})),
     ([{"op": "drop", "task": 77}], (0, "task", "unknown_task", {"task": 77})),
+    ([{"op": "hire", "key": "new-1"}, {"op": "retire", "person": 4}],
+     (1, "person", "unknown_person", {"person": 4})),  # a hire is named by its key only
     ([{"op": "move", "task": 10, "from": 1, "to": 1, "hours": 1}],
      (0, "to", "same_person", {"person": 1})),
     ([{"op": "hire", "key": "new-1", "grade": "G9"}],
@@ -204,15 +206,15 @@ def test_automating_all_of_a_task_removes_it_like_dropping_it() -> None:
     assert 12 not in {t.task_id for t in analyze(applied.data).tasks}
 
 
-def test_a_hire_is_a_new_person_with_a_negative_id_that_later_operations_name_by_key() -> None:
+def test_a_hire_is_a_new_person_that_later_operations_name_by_key() -> None:
     applied = run({"op": "hire", "key": "new-1", "name": "採用予定 1", "grade": "G1",
                    "capacity": 120},
                   {"op": "train", "person": "new-1", "task": 10, "level": 3},
                   {"op": "move", "task": 10, "from": 1, "to": "new-1", "hours": 20})
-    assert applied.hires == {"new-1": -1}
-    hired = applied.data.people.filter(applied.data.people["person_id"] == -1).row(0, named=True)
+    assert applied.hires == {"new-1": 4}  # after the round's largest id, 3
+    hired = applied.data.people.filter(applied.data.people["person_id"] == 4).row(0, named=True)
     assert (hired["name"], hired["grade"], hired["capacity"]) == ("採用予定 1", "G1", 120.0)
-    assert hours_of(applied)[(-1, 10)] == 20.0
+    assert hours_of(applied)[(4, 10)] == 20.0
     assert applied.needs_training == ()
 
 

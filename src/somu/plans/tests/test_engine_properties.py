@@ -49,7 +49,8 @@ operations = st.lists(st.one_of(
                            "hours": st.one_of(st.none(), st.integers(1, 20).map(float)),
                            "how": st.sampled_from(["outsource", "automate"])}),
     st.fixed_dictionaries({"op": st.just("retire"), "person": someone}),
-), min_size=2, max_size=6).map(lambda ops: [{"op": "hire", "key": "new-1", "grade": "G1"}, *ops])
+), min_size=2, max_size=6).map(
+    lambda ops: [{"op": "hire", "key": "new-1", "grade": "G1"}, *ops])
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -68,9 +68,9 @@ def test_overloading_someone_is_a_deterioration_with_the_person_flagged() -> Non
 
 def test_a_hire_appears_among_the_people_with_its_key() -> None:
     _a, figures = recompute(office(), parse([{"op": "hire", "key": "new-2", "name": "採用"}]))
-    hired = next(line for line in figures.people if line.person_id == -1)
-    assert (hired.hire_key, hired.name, hired.load, hired.capacity) == (
-        "new-2", "採用", 0.0, 160.0)
+    hired = next(line for line in figures.people if line.hire_key is not None)
+    assert (hired.person_id, hired.hire_key, hired.name, hired.load, hired.capacity) == (
+        4, "new-2", "採用", 0.0, 160.0)
 
 
 def test_moved_out_and_unassigned_hours_are_reported() -> None:
@@ -93,3 +93,14 @@ def test_recompute_takes_the_operations_as_stored_json_too() -> None:
     with pytest.raises(OpsError) as caught:
         recompute(office(), [{"op": "move", "task": 10}])
     assert caught.value.problems[0].code == "missing"
+
+
+def test_a_hire_trained_on_a_task_counts_in_the_bus_factor() -> None:
+    _a, base = recompute(office(), [])
+    _b, hired = recompute(office(), parse([
+        {"op": "hire", "key": "new-1"},
+        {"op": "train", "person": "new-1", "task": 12, "level": 3},
+        {"op": "train", "person": "new-1", "task": 11, "level": 3}]))
+    lines = {line.key: line for line in compare(base, hired)}
+    assert lines["dependent_tasks"].after == 0.0
+    assert lines["bus_factor:function:総務"].after == 2.0
