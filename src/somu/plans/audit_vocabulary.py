@@ -28,6 +28,13 @@ VOCABULARY = Vocabulary(
         "plan_item.close": _("Improvement item closed: its work is done"),
 
         # scenarios
+        "plan_scenario.create": _("Created a scenario"),
+        "plan_scenario.update": _("Renamed or described a scenario"),
+        "plan_scenario.op_add": _("Added an operation to a scenario"),
+        "plan_scenario.op_remove": _("Removed an operation from a scenario"),
+        "plan_scenario.delete": _("Deleted a scenario"),
+        "plan_scenario.propose": _("Saved an optimizer proposal as a scenario"),
+        "plan_item.create_from_scenario": _("Made an improvement item from a scenario"),
 
         # reports
         "plan_report.create": _("Activity report made"),
@@ -42,5 +49,10 @@ VOCABULARY = Vocabulary(
         "plans.scenario": _("scenario"),
         "plans.review": _("review (振り返り)"),
         "plans.report": _("activity report"),
+    },
+    # scenarios: change keys that are not model fields
+    fields_by_type={
+        ("plans.scenario", "operation"): _("operation"),
+        ("plans.scenario", "kind"): _("proposal"),
     },
 )
