@@ -55,6 +55,8 @@ from somu.org.models import (
     Skill,
     User,
 )
+from somu.plans.models import Item, Kpi, KpiReading, Report, Scenario
+from somu.plans.models import Review as PlanReview
 from somu.procedures.models import (
     Run,
     Schedule,
@@ -159,6 +161,15 @@ DEMO_IDS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "claim_id": lambda r: r["claim"],
     "line_id": lambda r: r["line"],
     "receipt_id": lambda r: r["receipt"],
+    # The improvement plan: a computed KPI (its trend over the two closed rounds), a manual
+    # KPI's reading, the review held on them, the 標準化 item closed by a template in use, the
+    # hand-built scenario and the quarterly 活動報告.
+    "kpi_id": lambda r: Kpi.objects.filter(archived=False).order_by("order", "pk").first(),
+    "reading_id": lambda r: KpiReading.objects.order_by("pk").first(),
+    "plan_review_id": lambda r: PlanReview.objects.order_by("pk").first(),
+    "item_id": lambda r: Item.objects.filter(kind="standardize", status="done").first(),
+    "scenario_id": lambda r: Scenario.objects.filter(source="manual").order_by("pk").first(),
+    "report_id": lambda r: Report.objects.filter(period="quarter").first(),
 }
 
 

@@ -34,7 +34,6 @@ VOCABULARY = Vocabulary(
         "plan_scenario.op_remove": _("Removed an operation from a scenario"),
         "plan_scenario.delete": _("Deleted a scenario"),
         "plan_scenario.propose": _("Saved an optimizer proposal as a scenario"),
-        "plan_item.create_from_scenario": _("Made an improvement item from a scenario"),
 
         # reports
         "plan_report.create": _("Activity report made"),

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from somu.audit.services import audit_record
 from somu.core.errors import Conflict
 from somu.org.models import Person
 from somu.plans.models import Item, ItemKind, ItemStatus
@@ -138,7 +139,9 @@ def item_standardize(*, actor: Actor, item: Item, today: dt.date) -> Template:
             task_ids=[*template.tasks.values_list("pk", flat=True), task.pk])
     status = ItemStatus.IN_PROGRESS if item.status in (
         ItemStatus.PROPOSED, ItemStatus.PLANNED) else item.status
-    set_work(item, actor=actor, action="plan_item.standardize", template=template, status=status)
+    changes = set_work(item, template=template, status=status)
+    if changes:
+        audit_record(actor=actor, action="plan_item.standardize", obj=item, changes=changes)
     return template
 
 
@@ -208,8 +211,10 @@ def item_training(*, actor: Actor, item: Item, learner: Person | None, teacher: 
         origin=(_("Improvement item #%(number)s") % {"number": item.number}, item_url(item)))
     status = ItemStatus.IN_PROGRESS if item.status in (
         ItemStatus.PROPOSED, ItemStatus.PLANNED) else item.status
-    set_work(item, actor=actor, action="plan_item.training", learner=learner, teacher=teacher,
-             target_level=level, training_run=run, status=status)
+    changes = set_work(item, learner=learner, teacher=teacher, target_level=level,
+                       training_run=run, status=status)
+    if changes:
+        audit_record(actor=actor, action="plan_item.training", obj=item, changes=changes)
     return run
 
 
@@ -251,6 +256,8 @@ def items_close_fulfilled(*, today: dt.date, items: list[Item] | None = None,
         item = _locked(candidate)
         if item.status in CLOSED:
             continue
-        closed.append(set_work(item, actor=actor, action="plan_item.close",
-                               status=ItemStatus.DONE, done_on=today))
+        changes = set_work(item, status=ItemStatus.DONE, done_on=today)
+        if changes:
+            audit_record(actor=actor, action="plan_item.close", obj=item, changes=changes)
+        closed.append(item)
     return closed

@@ -170,7 +170,7 @@ def _notify_owner(item: Item) -> None:
            url=item_url(item), about=item)
 
 
-def _next_number(org_id: int) -> int:
+def next_number(org_id: int) -> int:
     """The next item number of the organization. The organization's row is locked first, so two
     items created at the same moment queue here instead of both taking the same number."""
     list(Organization.objects.select_for_update().filter(pk=org_id).values_list("pk"))
@@ -182,7 +182,7 @@ def item_create(*, actor: Actor, data: Mapping[str, Any], today: dt.date) -> Ite
     """A new item on the board (提案), numbered per organization; its owner is told."""
     org_id = tenancy.active_organization_id()
     values = clean(data, item=None, org_id=org_id, today=today)
-    item = Item(organization_id=org_id, number=_next_number(org_id), **values)
+    item = Item(organization_id=org_id, number=next_number(org_id), **values)
     item.save()
     audit_record(actor=actor, action="plan_item.create", obj=item,
                  changes=diff({}, snapshot(item, AUDITED)))
@@ -273,14 +273,14 @@ def item_delete(*, actor: Actor, item: Item) -> None:
     item.delete()
 
 
-def set_work(item: Item, *, actor: Actor, action: str, **values: Any) -> Item:
-    """Record the work an item started (its template or training run, status), audited.
-    Called inside the caller's transaction with ``item`` locked."""
+def set_work(item: Item, **values: Any) -> dict[str, Any]:
+    """Record the work an item started (its template or training run, status): the changes,
+    for the caller to audit under its own action. Called inside the caller's transaction with
+    ``item`` locked."""
     before = snapshot(item, AUDITED)
     for name, value in values.items():
         setattr(item, name, value)
     changes = diff(before, snapshot(item, AUDITED))
     if changes:
         item.save()
-        audit_record(actor=actor, action=action, obj=item, changes=changes)
-    return item
+    return changes

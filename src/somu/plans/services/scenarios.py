@@ -21,14 +21,14 @@ from typing import Any
 import polars as pl
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record
 from somu.core.errors import Conflict
-from somu.org.models import Organization, User
+from somu.org.models import User
 from somu.org.services import Actor
 from somu.plans.models import FindingKind, Item, ItemKind, Scenario, ScenarioSource
+from somu.plans.services.items import next_number
 from somu.plans.services.scenario_terms import Names, names_of, problem_message
 from somu.survey import selectors as survey_selectors
 from somu.survey.analysis import SurveyData
@@ -308,14 +308,6 @@ def scenario_result(scenario: Scenario) -> ScenarioResult:
 # ---- items ---------------------------------------------------------------------------------------
 
 
-def _next_number(org_id: int) -> int:
-    """The organization's next item number: its row is locked first, as ``items.item_create``
-    does (the same lock), so items made at the same moment queue instead of sharing a number."""
-    list(Organization.objects.select_for_update().filter(pk=org_id).values_list("pk"))
-    last = Item.objects.filter(organization_id=org_id).aggregate(n=Max("number"))["n"]
-    return int(last or 0) + 1
-
-
 def _item_rows(scenario: Scenario, data: SurveyData, names: Names) -> list[dict[str, Any]]:
     task_hours: dict[int, float] = {}
     for task_id_, total in data.hours.group_by("task_id").agg(
@@ -379,7 +371,7 @@ def scenario_items(*, actor: Actor, scenario: Scenario, today: dt.date) -> list[
     names = names_of(data, scenario.operations)
     known_people = set(data.people["person_id"].to_list())
     known_tasks = set(data.tasks["task_id"].to_list())
-    number = _next_number(scenario.organization_id)
+    number = next_number(scenario.organization_id)
     items: list[Item] = []
     for row in _item_rows(scenario, data, names):
         for key, known in (("task_id", known_tasks), ("person_id", known_people),
@@ -392,7 +384,7 @@ def scenario_items(*, actor: Actor, scenario: Scenario, today: dt.date) -> list[
                 "name": scenario.name, "on": today.isoformat()}, **row)
         number += 1
         items.append(item)
-        audit_record(actor=actor, action="plan_item.create_from_scenario", obj=item,
+        audit_record(actor=actor, action="plan_item.create", obj=item,
                      object_repr=str(item),
                      changes={"title": [None, item.title], "kind": [None, item.get_kind_display()],
                               "scenario": [None, scenario.name]})
