@@ -146,7 +146,7 @@ def _items(book: Book, items: dict[str, Any]) -> None:
     top = 18
     ws.write_string(top, 0, _("Done in the period"), book.bold)
     book.table(ws, [Col("No.", "int", width=6), Col(_("Title"), width=36),
-                    Col(_("Type"), width=22), Col(_("Owner"), width=14),
+                    Col(_("Type"), width=22), Col(pgettext("improvement item", "Owner"), width=14),
                     Col(_("Done on"), width=12), Col(_("Expected effect"), width=26),
                     Col(_("Measured effect"), "wrap", width=36)],
                [(i["number"], i["title"], i["kind_label"], i["owner"], i["done_on"],
@@ -155,7 +155,7 @@ def _items(book: Book, items: dict[str, Any]) -> None:
     top += len(items["done"]) + 4
     ws.write_string(top, 0, _("Open items"), book.bold)
     book.table(ws, [Col("No.", "int", width=6), Col(_("Title"), width=36),
-                    Col(_("Type"), width=22), Col(_("Owner"), width=14),
+                    Col(_("Type"), width=22), Col(pgettext("improvement item", "Owner"), width=14),
                     Col(_("Status"), width=12), Col(_("Due date"), width=12),
                     Col(_("Past due"), "flag", width=8)],
                [(i["number"], i["title"], i["kind_label"], i["owner"], i["status_label"],

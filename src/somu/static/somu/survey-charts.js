@@ -86,8 +86,11 @@
         barMaxWidth: 36, emphasis: { focus: multi && s.stack ? "series" : "none" } };
       if (index === 0 && spec.markLine !== undefined) {
         const axis = spec.horizontal ? "xAxis" : "yAxis";
+        // On a column chart the line is horizontal: its label goes above the line's right end,
+        // inside the plot, where the grid's narrow right margin cannot clip it.
         series.markLine = { symbol: "none", silent: true,
-          label: { formatter: fmt(spec.markLine, spec.unit), position: "end", color: "#c4453c" },
+          label: { formatter: fmt(spec.markLine, spec.unit),
+            position: spec.horizontal ? "end" : "insideEndTop", color: "#c4453c" },
           lineStyle: { color: "#c4453c", type: "dashed" }, data: [{ [axis]: spec.markLine }] };
       }
       return series;
