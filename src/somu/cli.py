@@ -61,6 +61,8 @@ def demo_base_url(host: str, port: int) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if not args.no_serve:
+        return _demo_served(args)
     started = time.monotonic()
     # Before settings are read (here and in the worker child, which inherits the environment):
     # links in mails point at the port the demo serves on, unless the operator set the address.
@@ -86,10 +88,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if login.role_usernames:
         lines.append(f"  other logins   : {', '.join(login.role_usernames)} (same password)")
     lines += [f"  ready in       : {time.monotonic() - started:.1f} s", ""]
-    banner = "\n".join(lines)
-    if args.no_serve:
-        print(banner)
-        return 0
+    print("\n".join(lines))
+    return 0
+
+
+def _demo_served(args: argparse.Namespace) -> int:
+    """Build the demo in a child process (``somu demo --no-serve``), then serve it.
+
+    Not in this process: building it runs the survey analysis with Polars, whose thread pool
+    does not survive the fork of the web server's worker processes — a worker's next Polars
+    call (a scenario page) would hang until the server killed it.
+    """
+    os.environ.setdefault("SOMU_BASE_URL", demo_base_url(args.host, args.port))
+    command = [sys.executable, "-m", "somu.cli", "demo", "--no-serve",
+               "--host", args.host, "--port", str(args.port)]
+    if args.data_dir:
+        command += ["--data-dir", args.data_dir]
+    built = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)  # noqa: S603
+    # The banner is the child's last lines (a solver may have printed its own before them).
+    start = built.stdout.rfind("\nsomu demo")
+    banner = built.stdout[start:] if start >= 0 else built.stdout
+    if built.returncode != 0:
+        sys.stdout.write(built.stdout)
+        return built.returncode
+    _setup(args.data_dir)
+    from django.conf import settings
+
     # The demo also runs the background worker (schedules, notification digests), as a child
     # process beside the web server; emails go to the console unless EMAIL_HOST is set.
     worker = None
