@@ -19,12 +19,13 @@ from typing import Any, Final
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from somu.core import tenancy
 from somu.core.home import Finding
 from somu.org.models import Membership, Organization, Person, PersonStatus, User
 from somu.plans.findings import item_from_finding
-from somu.plans.models import FindingKind, Item, ItemStatus
+from somu.plans.models import FindingKind, Item, ItemKind, ItemStatus, Kpi
 from somu.plans.services import items as services
 from somu.plans.training import item_standardize, item_training, items_close_fulfilled
 from somu.procedures.models import Template
@@ -182,3 +183,28 @@ def _load(today: dt.date) -> None:
         item = _create(actor, Finding(FindingKind.OVERQUALIFIED, rid, task_id=over[0].task_id,
                                       person_id=over[0].person_id), today, owner=manager)
         services.item_move(actor=actor, item=item, status=ItemStatus.CANCELLED, today=today)
+
+    _serve_kpis(actor, today)
+    _made_after_the_round(survey_round, today)
+
+
+# The demo strategy's KPIs the items serve, by type (the plan page groups the items by KPI).
+KPI_OF_KIND: Final = {ItemKind.STANDARDIZE: "標準化率", ItemKind.CROSS_TRAIN: "属人化率（工数）"}
+
+
+def _serve_kpis(actor: User | None, today: dt.date) -> None:
+    kpis = {k.name: k for k in Kpi.objects.filter(name__in=KPI_OF_KIND.values())}
+    for item in Item.objects.filter(kind__in=KPI_OF_KIND).order_by("number"):
+        kpi = kpis.get(KPI_OF_KIND[ItemKind(item.kind)])
+        if kpi is not None:
+            services.item_update(actor=actor, item=item, data={"kpi": kpi}, today=today)
+
+
+def _made_after_the_round(survey_round: SurveyRound, today: dt.date) -> None:
+    """The items were written up when the round's analysis came out — the first day of the
+    month before ``today`` at the latest — so last month's 活動報告 counts them as open."""
+    month_before = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    made = min(month_before, today)
+    if survey_round.due_on is not None:
+        made = max(made, min(survey_round.due_on + dt.timedelta(days=1), today))
+    Item.objects.update(created_at=timezone.make_aware(dt.datetime.combine(made, dt.time(10))))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Case, F, When
 from django.urls import reverse
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from somu.org.models import Grade
 from somu.plans.models import Scenario
 from somu.survey.analysis import SurveyData
-from somu.survey.models import SurveyRound
+from somu.survey.models import RoundStatus, SurveyRound
 
 OP_KINDS = ("move", "train", "drop", "outsource", "hire", "retire")
 LEVELS = [(1, _("1 — learning")), (2, _("2 — with a manual")), (3, _("3 — alone")),
@@ -21,7 +22,11 @@ LEVELS = [(1, _("1 — learning")), (2, _("2 — with a manual")), (3, _("3 — 
 
 
 def round_choices() -> Any:
-    return SurveyRound.objects.order_by("-created_at", "-pk")
+    """The rounds, closed ones first and the latest of them first: a scenario or a proposal
+    starts from finished answers, not from a round still collecting them."""
+    return SurveyRound.objects.order_by(
+        Case(When(status=RoundStatus.CLOSED, then=0), default=1),
+        F("due_on").desc(nulls_last=True), "-created_at", "-pk")
 
 
 class ScenarioForm(forms.Form):
