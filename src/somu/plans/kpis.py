@@ -149,7 +149,9 @@ def _gap(kpi: Kpi, current: float | None) -> float | None:
 
 
 class _Context:
-    """What one pass over several KPIs shares: the closed rounds and their analyses."""
+    """What one pass over several KPIs shares: the closed rounds and their analyses. A KPI is
+    read as it stood on ``today``: rounds whose date comes after it are not there yet (a past
+    period's report does not see a round closed since)."""
 
     def __init__(self, today: dt.date) -> None:
         self.today = today
@@ -160,7 +162,8 @@ class _Context:
     @property
     def rounds(self) -> list[SurveyRound]:
         if self._rounds is None:
-            self._rounds = values.closed_rounds()
+            self._rounds = [r for r in values.closed_rounds()
+                            if values.round_date(r) <= self.today]
         return self._rounds
 
     def result(self, survey_round: SurveyRound) -> AnalysisResult:
