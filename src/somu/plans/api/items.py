@@ -92,9 +92,6 @@ class ItemIn(InputSchema):
     effort_cost: Yen = 0
     vendor: str = Field("", max_length=200)
     moves_on: dt.date | None = None
-    learner_id: Id | None = None
-    teacher_id: Id | None = None
-    target_level: int | None = Field(None, ge=1, le=4)
 
 
 class ItemPatch(ItemIn):
@@ -136,8 +133,7 @@ def _service_data(payload: ItemIn, *, only_set: bool) -> dict[str, Any]:
 
     raw = payload.model_dump(exclude_unset=only_set)
     models: dict[str, type[Model]] = {"owner": Person, "kpi": Kpi, "task": Task,
-                                      "person": Person, "round": SurveyRound,
-                                      "learner": Person, "teacher": Person}
+                                      "person": Person, "round": SurveyRound}
     data: dict[str, Any] = {}
     for key, value in raw.items():
         name = key.removesuffix("_id") if key in LINKS.values() else key

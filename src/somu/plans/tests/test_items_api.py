@@ -131,3 +131,21 @@ def test_a_patch_changes_only_the_fields_sent(staff, people_a):
     body = patched.json()
     assert (body["vendor"], body["moves_on"], body["owner_id"], body["expected_hours"]) == (
         "経費精算クラウド", later(40), people_a.sato.pk, "20.00")
+
+
+def test_the_learner_teacher_and_target_level_are_set_only_by_starting_the_training(
+        staff, survey, org_a):
+    item = staff.post("/items", {"title": "x", "kind": "cross_train",
+                                 "task_id": survey.closing.pk}).json()
+    # 佐藤 has no capability on 月次決算: an edit cannot record him as the teacher, bypassing
+    # the training's checks.
+    for body in ({"teacher_id": survey.people.sato.pk}, {"learner_id": survey.people.yamada.pk},
+                 {"target_level": 2}):
+        response = staff.patch(f"/items/{item['id']}", body)
+        assert response.status_code == 422, body
+        assert staff.post("/items", {"title": "y", "kind": "cross_train",
+                                     **body}).status_code == 422
+    with tenancy.activate(org_a):
+        stored = Item.objects.get(pk=item["id"])
+        assert (stored.learner_id, stored.teacher_id, stored.target_level) == (None, None, None)
+        assert Item.objects.count() == 1
