@@ -48,6 +48,8 @@ class PointOut(Schema):
     on: dt.date
     value: float | None
     round_id: int | None
+    partial: bool = Field(False, description="A month still running: in the trend only, "
+                          "never the current value")
 
 
 class KpiOut(Schema):
@@ -151,7 +153,7 @@ class ReviewOut(Schema):
 
 def _point(p: kpis.Point | None) -> dict[str, Any] | None:
     return None if p is None else {"label": p.label, "on": p.on, "value": p.value,
-                                   "round_id": p.round_id}
+                                   "round_id": p.round_id, "partial": p.partial}
 
 
 def _kpi_out(status: kpis.KpiStatus) -> dict[str, Any]:

@@ -124,7 +124,7 @@ def _detail(request: AuthedRequest, kpi_id: int, reading_form: ReadingForm | Non
     status = kpis.kpi_status(kpi, today=today)
     index = int_or_none(request.GET.get("point"))
     if index is None or not 0 <= index < len(status.trend):
-        known = [i for i, p in enumerate(status.trend) if p.value is not None]
+        known = [i for i, p in enumerate(status.trend) if p.value is not None and not p.partial]
         index = known[-1] if known else (len(status.trend) - 1 if status.trend else None)
     point = status.trend[index] if index is not None else None
     personal = has_perm(request.membership, "view_analysis")
