@@ -184,7 +184,8 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @org_view(MANAGE_PLAN)
 def review_new(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = ReviewForm(request.POST or None, initial={"held_on": today})
+    form = ReviewForm(request.POST or None, initial={
+        "held_on": today, "round": review_services.latest_round(today)})
     if request.method == "POST" and form.is_valid():
         try:
             review = review_services.review_create(actor=request.user, data=form.cleaned_data,
