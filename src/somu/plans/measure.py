@@ -42,6 +42,17 @@ class Effect:
     state: Literal["not_measured", "measured"]
 
 
+# An item about one person (an overload, a retirement, an over-qualified person, hours moved
+# from someone): its expected hours and cost are that person's, and without a task its measured
+# hours are the person's load change. Outside the back office (executives, managers) such an
+# item shows with its people named but without these figures.
+PERSONAL_FIGURES = ("expected_hours", "expected_cost", "measured_hours")
+
+
+def about_a_person(item: Item) -> bool:
+    return item.person_id is not None
+
+
 def _hours(result: AnalysisResult, item: Item) -> float | None:
     if item.task_id is not None:
         return next((t.hours for t in result.tasks if t.task_id == item.task_id), 0.0)

@@ -74,7 +74,18 @@ def item_snapshot(effects: list[measure.Effect]) -> list[dict[str, Any]]:
         "expected_hours": e.expected_hours, "measured_hours": _num(e.measured_hours),
         "expected_capable": e.expected_capable, "measured_capable": e.measured_capable,
         "kpi_before": _num(e.kpi_before), "kpi_after": _num(e.kpi_after), "state": e.state,
+        "personal": measure.about_a_person(e.item),
     } for e in effects]
+
+
+def item_snapshot_for_viewer(snapshot: list[dict[str, Any]], *,
+                             personal: bool) -> list[dict[str, Any]]:
+    """The item snapshot a viewer may see: without ``personal`` (executives, managers), an item
+    about one person keeps its title and the people named, not that person's hours."""
+    if personal:
+        return snapshot
+    return [{k: v for k, v in entry.items() if k not in measure.PERSONAL_FIGURES}
+            if entry.get("personal") else entry for entry in snapshot]
 
 
 def review_template(*, actor: Actor) -> Template:
@@ -170,14 +181,17 @@ def review_create(*, actor: Actor, data: Mapping[str, Any], today: dt.date) -> R
     return review
 
 
-def item_rows(snapshot: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A review's item snapshot as shown: the link to each item, and expected vs measured."""
+def item_rows(snapshot: list[dict[str, Any]], *, personal: bool) -> list[dict[str, Any]]:
+    """A review's item snapshot as shown to a viewer (:func:`item_snapshot_for_viewer`): the
+    link to each item, and expected vs measured."""
     rows = []
-    for entry in snapshot:
+    for entry in item_snapshot_for_viewer(snapshot, personal=personal):
         measured = entry.get("state") == "measured"
         hours = entry.get("measured_hours")
         capable = entry.get("measured_capable")
+        expected = entry.get("expected_hours")
         rows.append({**entry, "url": kpi_values.item_url(int(entry["item_id"])),
+                     "expected_hours_text": "—" if expected is None else f"{expected:,.1f}",
                      "measured_hours_text": "—" if not measured or hours is None
                      else f"{hours:,.1f}",
                      "measured_capable_text": "—" if not measured or capable is None

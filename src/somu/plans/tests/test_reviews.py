@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from somu.core import tenancy
+from somu.core.permissions import Role
 from somu.org.models import Organization
 from somu.plans.models import ItemStatus, Review
 from somu.plans.services import reviews
@@ -166,3 +167,27 @@ def test_the_review_form_proposes_the_latest_round_closed_by_today(
     with time_machine.travel(dt.datetime(2026, 6, 1, 3, 0, tzinfo=dt.UTC), tick=False):
         page = client.get("/plans/reviews/new/").content.decode()
     assert f'<option value="{world.r2025.pk}" selected>' in page
+
+
+@pytest.mark.parametrize("role", [Role.EXECUTIVE, Role.MANAGER])
+def test_a_review_names_the_person_an_item_is_about_but_shows_her_hours_to_the_back_office_only(
+        org_a, world, people_a, staff_a, make_user, client_as, api_as, role) -> None:
+    from somu.plans.models import FindingKind, ItemKind
+
+    # About 山田 alone: his load went from 180 h (2025) to 110 h (2026).
+    w.item(org_a, title="山田さんの負荷を分ける", kind=ItemKind.REASSIGN,
+           finding=FindingKind.OVERLOAD, person=people_a.yamada, round=world.r2025,
+           expected_hours=Decimal("12.5"), expected_cost=42000, status=ItemStatus.DONE)
+    review = hold(org_a)
+    viewer = make_user(f"viewer_{role}", org_a, role)
+    (mine,) = api_as(staff_a).get(f"/reviews/{review.pk}").json()["item_snapshot"]
+    assert (mine["expected_hours"], mine["measured_hours"]) == (12.5, 70.0)
+    for body in (api_as(viewer).get(f"/reviews/{review.pk}").json(),
+                 api_as(viewer).get("/reviews").json()[0]):
+        (hidden,) = body["item_snapshot"]
+        assert hidden["title"] == "山田さんの負荷を分ける" and hidden["state"] == "measured"
+        assert not {"expected_hours", "measured_hours", "expected_cost"} & set(hidden)
+    url = f"/plans/reviews/{review.pk}/"
+    assert "70.0" in client_as(staff_a, org_a).get(url).content.decode()
+    page = client_as(viewer, org_a).get(url).content.decode()
+    assert "山田さんの負荷を分ける" in page and "70.0" not in page and "12.5" not in page

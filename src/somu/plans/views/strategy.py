@@ -24,6 +24,7 @@ from somu.core.web import apply_errors, int_or_none, org_view
 from somu.plans import kpis, selectors
 from somu.plans.forms_strategy import KpiForm, ReadingForm, ReviewForm, VisionForm
 from somu.plans.permissions import MANAGE_PLAN, VIEW_PLAN, VIEW_REPORTS
+from somu.plans.services import reports as report_services
 from somu.plans.services import reviews as review_services
 from somu.plans.services import strategy as services
 
@@ -202,7 +203,9 @@ def review_new(request: AuthedRequest) -> HttpResponse:
 def review_detail(request: AuthedRequest, plan_review_id: int) -> HttpResponse:
     review = selectors.review_get(review_id=plan_review_id)
     return render(request, "plans/review_detail.html", {
-        "review": review, "items": review_services.item_rows(review.item_snapshot)})
+        "review": review, "items": review_services.item_rows(
+            review.item_snapshot,
+            personal=report_services.sees_personal_hours(request.membership))})
 
 
 urlpatterns: list[URLPattern] = [
