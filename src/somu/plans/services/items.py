@@ -275,3 +275,18 @@ def set_work(item: Item, **values: Any) -> dict[str, Any]:
     if changes:
         item.save()
     return changes
+
+
+def hide_personal_figures(items: list[Item], *, personal: bool) -> list[Item]:
+    """Items as a viewer may see them: without ``personal`` (executives, managers), an item
+    about one person shows no hours or cost (they are that person's load, over-hours or
+    over-qualified cost); its people stay named. The instances are for display: never saved."""
+    from somu.plans.measure import about_a_person
+
+    if not personal:
+        for item in items:
+            if about_a_person(item):
+                item.expected_hours = None  # type: ignore[assignment]
+                item.expected_cost = None  # type: ignore[assignment]
+    return items
+
