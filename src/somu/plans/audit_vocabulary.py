@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from somu.audit.catalogue import Vocabulary
+from somu.core.money import EMPTY
 
 VOCABULARY = Vocabulary(
     actions={
@@ -54,4 +57,34 @@ VOCABULARY = Vocabulary(
         ("plans.scenario", "operation"): _("operation"),
         ("plans.scenario", "kind"): _("proposal"),
     },
+    yen=frozenset({("plans.item", "expected_cost"), ("plans.item", "effort_cost")}),
+    formatters={
+        ("plans.kpi", "definition"): "somu.plans.audit_vocabulary.definition_text",
+        ("plans.kpi", "parameters"): "somu.plans.audit_vocabulary.parameters_text",
+    },
 )
+
+
+def definition_text(value: Any) -> str:
+    """A KPI's definition by its label (「バス係数」), not its key."""
+    from somu.plans.kpis import DEFINITIONS
+
+    found = DEFINITIONS.get(str(value))
+    return str(found.label) if found is not None else str(value)
+
+
+# The definition whose label names each parameter (the KPI page's words).
+_PARAMETER_OWNERS = {"scope": "bus_factor", "function": "hours",
+                     "monthly_volume": "requests_in_somu"}
+
+
+def parameters_text(value: Any) -> str:
+    """A KPI's parameters as the KPI page writes them (「部署: 管理部」), not a dict."""
+    from somu.plans.kpi_values import parameters_label
+    from somu.plans.models import Kpi
+
+    if not isinstance(value, dict):
+        return str(value)
+    texts = [parameters_label(Kpi(definition=_PARAMETER_OWNERS[key], parameters={key: v}))
+             if key in _PARAMETER_OWNERS else f"{key}: {v}" for key, v in value.items()]
+    return "、".join(t for t in texts if t) or EMPTY

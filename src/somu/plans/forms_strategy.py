@@ -74,8 +74,9 @@ class ReviewForm(forms.Form):
     held_on = forms.DateField(label=_("Held on"), required=False, widget=DATE)
     round = forms.ModelChoiceField(label=_("Round measured"), required=False,
                                    queryset=SurveyRound.objects.none(),
-                                   help_text=_("Items are measured against the first closed "
-                                               "round after their baseline."))
+                                   help_text=_("Every item is measured in this round, "
+                                               "against its baseline. Left empty: the latest "
+                                               "round closed by the day the review is held."))
     decisions = forms.CharField(label=_("Decisions"), required=False,
                                 widget=forms.Textarea(attrs={"rows": 6}))
     next_on = forms.DateField(label=_("Next review"), required=False, widget=DATE)

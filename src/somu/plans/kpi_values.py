@@ -93,8 +93,16 @@ def month_end(first: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-def month_label(first: dt.date) -> str:
-    return f"{first.year}/{first.month:02d}"
+def month_label(first: dt.date, *, partial: bool = False) -> str:
+    """「2026年11月」, or 「2026年12月（途中）」 for a month still running."""
+    label = _("%(year)d-%(month)02d") % {"year": first.year, "month": first.month}
+    return _("%(month)s (partial)") % {"month": label} if partial else label
+
+
+def month_running(first: dt.date, today: dt.date) -> bool:
+    """Whether the month starting on ``first`` is still running on ``today`` (it is complete
+    on its last day)."""
+    return today < month_end(first)
 
 
 def _aware_start(day: dt.date) -> dt.datetime:

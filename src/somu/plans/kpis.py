@@ -6,6 +6,10 @@ time from the survey rounds (round-based: one value per closed round), from the 
 steps, the templates, the improvement items and the approvals' requests (month-based: one value
 per month, the last 12 months). Manual KPIs keep readings. Nothing here writes.
 
+A month-based KPI's current value is that of the last complete month; the month still running
+shows in the trend marked 「（途中）」 (partial) and counts for nothing else. A month is complete
+on its last day (a report as of September 30 reads September).
+
 Status: ``gap`` is signed so that > 0 means "still to go" (``target − current`` when higher is
 better, ``current − target`` when lower is); ``achieved`` when the gap is ≤ 0; ``overdue`` when
 the target date has passed without it; ``off_track`` when overdue, or when the latest value
@@ -58,6 +62,7 @@ class Point:
     on: dt.date
     value: float | None
     round_id: int | None = None
+    partial: bool = False  # a month still running: shown in the trend, never the current value
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,9 @@ def _gap(kpi: Kpi, current: float | None) -> float | None:
 
 
 class _Context:
-    """What one pass over several KPIs shares: the closed rounds and their analyses."""
+    """What one pass over several KPIs shares: the closed rounds and their analyses. A KPI is
+    read as it stood on ``today``: rounds whose date comes after it are not there yet (a past
+    period's report does not see a round closed since)."""
 
     def __init__(self, today: dt.date) -> None:
         self.today = today
@@ -160,7 +167,8 @@ class _Context:
     @property
     def rounds(self) -> list[SurveyRound]:
         if self._rounds is None:
-            self._rounds = values.closed_rounds()
+            self._rounds = [r for r in values.closed_rounds()
+                            if values.round_date(r) <= self.today]
         return self._rounds
 
     def result(self, survey_round: SurveyRound) -> AnalysisResult:
@@ -179,8 +187,9 @@ def _trend(kpi: Kpi, ctx: _Context) -> tuple[Point, ...]:
     if definition.basis == "month":
         months = values.months_up_to(ctx.today)
         figures = values.month_values(kpi, months, ctx)
-        return tuple(Point(values.month_label(m), m, v) for m, v in zip(months, figures,
-                                                                         strict=True))
+        return tuple(Point(values.month_label(m, partial=values.month_running(m, ctx.today)),
+                           m, v, partial=values.month_running(m, ctx.today))
+                     for m, v in zip(months, figures, strict=True))
     return tuple(Point(r.on.strftime("%Y/%m/%d"), r.on, float(r.value))
                  for r in values.readings_of(kpi) if r.on <= ctx.today)
 
@@ -188,13 +197,16 @@ def _trend(kpi: Kpi, ctx: _Context) -> tuple[Point, ...]:
 def _status(kpi: Kpi, ctx: _Context) -> KpiStatus:
     definition = definition_of(kpi)
     trend = _trend(kpi, ctx)
-    current = trend[-1] if trend else None
+    # A month still running is not the current value: early in a month its figure is empty or
+    # a fraction of a month's; the last complete month is (「2026年11月」).
+    complete = [p for p in trend if not p.partial]
+    current = complete[-1] if complete else None
     now = current.value if current else None
     gap = _gap(kpi, now)
     achieved = gap is not None and gap <= 0
     overdue = not achieved and kpi.target_on < ctx.today
     off_track = overdue
-    known = [p.value for p in trend if p.value is not None]
+    known = [p.value for p in complete if p.value is not None]
     if not achieved and not overdue and len(known) >= 2:
         before, after = _gap(kpi, known[-2]), _gap(kpi, known[-1])
         off_track = before is not None and after is not None and after >= before

@@ -2,7 +2,7 @@
 
 An item names the round its finding was seen in (its baseline, ``Item.round``; without one,
 the latest closed round on or before the day the item was made). Its effect is measured in the
-first closed round after the baseline:
+first closed round after the baseline, or in the round a review names:
 
 - hours: the hours on the item's task went down by (baseline − measured); for an item about a
   person and no task, that person's load went down by;
@@ -42,6 +42,17 @@ class Effect:
     state: Literal["not_measured", "measured"]
 
 
+# An item about one person (an overload, a retirement, an over-qualified person, hours moved
+# from someone): its expected hours and cost are that person's, and without a task its measured
+# hours are the person's load change. Outside the back office (executives, managers) such an
+# item shows with its people named but without these figures.
+PERSONAL_FIGURES = ("expected_hours", "expected_cost", "measured_hours")
+
+
+def about_a_person(item: Item) -> bool:
+    return item.person_id is not None
+
+
 def _hours(result: AnalysisResult, item: Item) -> float | None:
     if item.task_id is not None:
         return next((t.hours for t in result.tasks if t.task_id == item.task_id), 0.0)
@@ -56,8 +67,12 @@ def _capable(result: AnalysisResult, item: Item) -> int | None:
     return next((len(t.capable) for t in result.tasks if t.task_id == item.task_id), 0)
 
 
-def item_effects(items: Iterable[Item], *, today: dt.date) -> list[Effect]:
-    """Each item's expected and measured effect, reading each round's analysis once."""
+def item_effects(items: Iterable[Item], *, today: dt.date,
+                 measured_round: SurveyRound | None = None) -> list[Effect]:
+    """Each item's expected and measured effect as of ``today``, reading each round's analysis
+    once. With ``measured_round`` (a review's 「測定する調査回」), every item is measured in that
+    round — not measured when it is its baseline or earlier; otherwise in the first closed
+    round after its baseline."""
     rounds = [r for r in values.closed_rounds() if values.round_date(r) <= today]
     results: dict[int, AnalysisResult] = {}
 
@@ -81,7 +96,10 @@ def item_effects(items: Iterable[Item], *, today: dt.date) -> list[Effect]:
             earlier = [r for r in rounds if values.round_date(r) <= made]
             baseline = earlier[-1] if earlier else None
         measured = None
-        if baseline is not None:
+        if baseline is not None and measured_round is not None:
+            if values.round_order(measured_round) > values.round_order(baseline):
+                measured = measured_round
+        elif baseline is not None:
             later = [r for r in rounds if values.round_order(r) > values.round_order(baseline)]
             measured = later[0] if later else None
         hours = capable = before = after = None

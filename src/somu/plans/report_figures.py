@@ -244,6 +244,7 @@ def _item_row(item: Item) -> dict[str, Any]:
         "expected_hours": float(item.expected_hours),
         "expected_capable": item.expected_capable,
         "expected_cost": item.expected_cost,
+        "personal": measure.about_a_person(item),
     }
 
 

@@ -15,11 +15,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record
@@ -81,11 +82,16 @@ def training_spec() -> dict[str, Any]:
 
 
 def training_template(*, actor: Actor) -> Template:
-    """The organization's training template, created on first use."""
-    found = Template.objects.filter(name=TRAINING_TEMPLATE).first()
+    """The organization's training template (not archived), created on first use. Once it
+    is archived (somebody retired it), a new one is made beside it — 「…（2）」, as template
+    names are unique — rather than launching nothing."""
+    found = Template.objects.filter(
+        Q(name=TRAINING_TEMPLATE) | Q(name__regex=rf"^{re.escape(TRAINING_TEMPLATE)}（[0-9]+）$"),
+        archived=False).order_by("-pk").first()
     if found is not None:
         return found
-    return template_services.template_save(actor=actor, template=None, spec=training_spec(),
+    spec = {**training_spec(), "name": _free_name(TRAINING_TEMPLATE)}
+    return template_services.template_save(actor=actor, template=None, spec=spec,
                                            note=_("Created for cross-training items"))
 
 

@@ -22,9 +22,11 @@ from somu.core.permissions import require
 from somu.core.requests import AuthedRequest
 from somu.org.models import Person
 from somu.plans import training
+from somu.plans.measure import about_a_person
 from somu.plans.models import FindingKind, Item, ItemKind, ItemStatus, Kpi
 from somu.plans.permissions import MANAGE_PLAN, VIEW_PLAN
 from somu.plans.services import items as services
+from somu.plans.services.reports import sees_personal_hours
 
 router = Router(tags=["plans"])
 
@@ -59,9 +61,11 @@ class ItemOut(Schema):
     task_id: int | None
     person_id: int | None
     scenario_id: int | None
-    expected_hours: Decimal
+    expected_hours: Decimal | None = Field(
+        description="None for an executive or a manager when the item is about one person")
     expected_capable: int
-    expected_cost: int
+    expected_cost: int | None = Field(
+        description="None for an executive or a manager when the item is about one person")
     effort_hours: Decimal
     effort_cost: int
     template_id: int | None
@@ -72,6 +76,21 @@ class ItemOut(Schema):
     vendor: str
     moves_on: dt.date | None
     done_on: dt.date | None
+
+    @staticmethod
+    def resolve_expected_hours(obj: Item, context: Any) -> Decimal | None:
+        return None if _hidden(obj, context) else obj.expected_hours
+
+    @staticmethod
+    def resolve_expected_cost(obj: Item, context: Any) -> int | None:
+        return None if _hidden(obj, context) else obj.expected_cost
+
+
+def _hidden(item: Item, context: Any) -> bool:
+    """An item about one person, read by someone outside the back office: no hours or cost."""
+    request = (context or {}).get("request")
+    return about_a_person(item) and not (
+        request is not None and sees_personal_hours(getattr(request, "auth", None)))
 
 
 class ItemIn(InputSchema):
@@ -92,9 +111,6 @@ class ItemIn(InputSchema):
     effort_cost: Yen = 0
     vendor: str = Field("", max_length=200)
     moves_on: dt.date | None = None
-    learner_id: Id | None = None
-    teacher_id: Id | None = None
-    target_level: int | None = Field(None, ge=1, le=4)
 
 
 class ItemPatch(ItemIn):
@@ -136,8 +152,7 @@ def _service_data(payload: ItemIn, *, only_set: bool) -> dict[str, Any]:
 
     raw = payload.model_dump(exclude_unset=only_set)
     models: dict[str, type[Model]] = {"owner": Person, "kpi": Kpi, "task": Task,
-                                      "person": Person, "round": SurveyRound,
-                                      "learner": Person, "teacher": Person}
+                                      "person": Person, "round": SurveyRound}
     data: dict[str, Any] = {}
     for key, value in raw.items():
         name = key.removesuffix("_id") if key in LINKS.values() else key

@@ -13,10 +13,10 @@ from ninja.responses import Status
 from pydantic import Field
 
 from somu.core.api import MAX_ID, InputSchema, OneOf, PagePagination, errors
-from somu.core.permissions import has_perm, require
+from somu.core.permissions import require
 from somu.core.requests import AuthedRequest
 from somu.plans.models import Report
-from somu.plans.permissions import MANAGE_PLAN, VIEW_REPORTS, VIEW_SCENARIOS
+from somu.plans.permissions import MANAGE_PLAN, VIEW_REPORTS
 from somu.plans.services import reports as services
 
 router = Router(tags=["plans"])
@@ -93,7 +93,7 @@ def report_xlsx(request: AuthedRequest, report_id: int = ReportId) -> HttpRespon
     from somu.plans.views.reports import xlsx_response
 
     return xlsx_response(services.report_get(report_id=report_id),
-                         personal=has_perm(request.auth, VIEW_SCENARIOS))
+                         personal=services.sees_personal_hours(request.auth))
 
 
 @router.get("/reports/{report_id}/pdf", response={200: None, **errors(403, 404, 422)},
@@ -103,11 +103,11 @@ def report_pdf(request: AuthedRequest, report_id: int = ReportId) -> HttpRespons
     from somu.plans.views.reports import pdf_response
 
     return pdf_response(services.report_get(report_id=report_id),
-                        personal=has_perm(request.auth, VIEW_SCENARIOS))
+                        personal=services.sees_personal_hours(request.auth))
 
 
 def _detail(request: AuthedRequest, report: Report) -> dict[str, Any]:
-    personal = has_perm(request.auth, VIEW_SCENARIOS)
+    personal = services.sees_personal_hours(request.auth)
     return _out(report) | {"figures": services.for_viewer(report.figures, personal=personal)}
 
 

@@ -22,6 +22,7 @@ from somu.org.models import Person
 from somu.plans import kpis, selectors
 from somu.plans.models import Kpi, KpiReading, Review
 from somu.plans.permissions import MANAGE_PLAN, VIEW_PLAN
+from somu.plans.services import reports as report_services
 from somu.plans.services import reviews as review_services
 from somu.plans.services import strategy as services
 from somu.survey.models import SurveyRound
@@ -48,6 +49,8 @@ class PointOut(Schema):
     on: dt.date
     value: float | None
     round_id: int | None
+    partial: bool = Field(False, description="A month still running: in the trend only, "
+                          "never the current value")
 
 
 class KpiOut(Schema):
@@ -151,7 +154,7 @@ class ReviewOut(Schema):
 
 def _point(p: kpis.Point | None) -> dict[str, Any] | None:
     return None if p is None else {"label": p.label, "on": p.on, "value": p.value,
-                                   "round_id": p.round_id}
+                                   "round_id": p.round_id, "partial": p.partial}
 
 
 def _kpi_out(status: kpis.KpiStatus) -> dict[str, Any]:
@@ -268,7 +271,7 @@ def reading_delete(request: AuthedRequest, reading_id: int = ReadingId) -> Statu
 @router.get("/reviews", response={200: list[ReviewOut], **errors(403)})
 def review_list(request: AuthedRequest) -> Any:
     require(request.auth, VIEW_PLAN)
-    return list(selectors.review_list())
+    return [_review_for(request, r) for r in selectors.review_list()]
 
 
 @router.post("/reviews", response={201: ReviewOut, **errors(403, 422)},
@@ -286,11 +289,19 @@ def review_create(request: AuthedRequest, payload: ReviewIn) -> Status[Review]:
         if data["owner"] is None:
             raise ValidationError({"owner_id": _("There is no such person.")})
     review = review_services.review_create(actor=request.user, data=data, today=_today())
-    return Status(201, review)
+    return Status(201, _review_for(request, review))
 
 
 @router.get("/reviews/{plan_review_id}",
             response={200: ReviewOut, **errors(403, 404, 422)})
 def review_get(request: AuthedRequest, plan_review_id: int = ReviewId) -> Review:
     require(request.auth, VIEW_PLAN)
-    return Review.objects.get(pk=plan_review_id)
+    return _review_for(request, Review.objects.get(pk=plan_review_id))
+
+
+def _review_for(request: AuthedRequest, review: Review) -> Review:
+    """The review as this caller may read it: outside the back office, the items about one
+    person without that person's hours (the stored snapshot is untouched)."""
+    review.item_snapshot = review_services.item_snapshot_for_viewer(
+        review.item_snapshot, personal=report_services.sees_personal_hours(request.auth))
+    return review

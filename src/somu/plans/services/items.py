@@ -27,12 +27,16 @@ from somu.org.services import Actor
 from somu.plans.models import FindingKind, Item, ItemKind, ItemStatus, Kpi, Scenario
 
 # What a caller may set; ``number``, ``status`` and the links to the work are the services'.
+# The learner, the teacher and the target level are not here: they are set only by
+# :func:`somu.plans.training.item_training`, which checks them (the teacher can teach the task,
+# the learner is still below the target), so no edit records a teacher who cannot teach.
 FIELDS: Final = (
     "title", "kind", "description", "owner", "due_on", "kpi", "finding", "round", "task",
     "person", "expected_hours", "expected_capable", "expected_cost", "effort_hours",
-    "effort_cost", "vendor", "moves_on", "learner", "teacher", "target_level", "scenario",
+    "effort_cost", "vendor", "moves_on", "scenario",
 )
-AUDITED: Final = (*FIELDS, "status", "done_on", "template", "training_run")
+AUDITED: Final = (*FIELDS, "learner", "teacher", "target_level", "status", "done_on",
+                  "template", "training_run")
 # Moves the board refuses: a finished item is not proposed or planned again (reopen it as 実施中).
 REFUSED_MOVES: Final = {
     (ItemStatus.DONE, ItemStatus.PROPOSED), (ItemStatus.DONE, ItemStatus.PLANNED),
@@ -125,26 +129,13 @@ def clean(data: Mapping[str, Any], *, item: Item | None, org_id: int,
     out["moves_on"] = moves_on
     from somu.survey.models import SurveyRound, Task
 
-    for field, model in (("owner", Person), ("person", Person), ("learner", Person),
-                         ("teacher", Person), ("kpi", Kpi), ("round", SurveyRound),
-                         ("task", Task), ("scenario", Scenario)):
+    for field, model in (("owner", Person), ("person", Person), ("kpi", Kpi),
+                         ("round", SurveyRound), ("task", Task), ("scenario", Scenario)):
         out[field] = _of_this_org(merged.get(field), field, model, org_id, errors)
     owner = out["owner"]
     if owner is not None and not owner.is_active and (item is None or item.owner_id != owner.pk):
         errors["owner"] = _("%(name)s has retired: choose someone who is still here.") % {
             "name": owner.name}
-    level = merged.get("target_level")
-    if level in ("", None):
-        level = None
-    else:
-        try:
-            level = int(level)
-        except (TypeError, ValueError):
-            level = 0
-        if not 1 <= level <= 4:
-            errors["target_level"] = _("The target capability is a level from 1 to 4.")
-            level = None
-    out["target_level"] = level
     out["vendor"] = str(merged.get("vendor") or "").strip()[:200]
     for field in ("expected_hours", "effort_hours"):
         out[field] = _decimal(merged.get(field), field, errors)
@@ -284,3 +275,18 @@ def set_work(item: Item, **values: Any) -> dict[str, Any]:
     if changes:
         item.save()
     return changes
+
+
+def hide_personal_figures(items: list[Item], *, personal: bool) -> list[Item]:
+    """Items as a viewer may see them: without ``personal`` (executives, managers), an item
+    about one person shows no hours or cost (they are that person's load, over-hours or
+    over-qualified cost); its people stay named. The instances are for display: never saved."""
+    from somu.plans.measure import about_a_person
+
+    if not personal:
+        for item in items:
+            if about_a_person(item):
+                item.expected_hours = None  # type: ignore[assignment]
+                item.expected_cost = None  # type: ignore[assignment]
+    return items
+

@@ -20,9 +20,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record
+from somu.core.permissions import has_perm
 from somu.org.models import User
-from somu.plans import report_figures
+from somu.plans import measure, report_figures
 from somu.plans.models import Report, ReportPeriod
+from somu.plans.permissions import VIEW_SCENARIOS
+from somu.survey.permissions import VIEW_ANALYSIS
 
 Actor = AbstractBaseUser | AnonymousUser | None
 QUARTER_STARTS = (4, 7, 10, 1)  # the first months of fiscal Q1 … Q4
@@ -152,8 +155,10 @@ PERSONAL_KEYS = {"overloaded": ("load", "capacity", "utilization"),
 
 
 def for_viewer(figures: dict[str, Any], *, personal: bool) -> dict[str, Any]:
-    """The figures a viewer may see: without ``personal`` (executives), the people in the risks
-    are named but their hours, load and utilization are left out."""
+    """The figures a viewer may see: without ``personal`` (executives, managers), the people in
+    the risks are named but their hours, load and utilization are left out, and so are the
+    hours and cost of the items about one person (:data:`somu.plans.measure.PERSONAL_FIGURES`)
+    — also from the total of the done items' expected hours."""
     if personal:
         return figures
     shown = copy.deepcopy(figures)
@@ -162,4 +167,19 @@ def for_viewer(figures: dict[str, Any], *, personal: bool) -> dict[str, Any]:
         for row in risks.get(key, []):
             for field in fields:
                 row.pop(field, None)
+    items = shown.get("items") or {}
+    for key in ("done", "open"):
+        for row in items.get(key, []):
+            if row.get("personal"):
+                for field in measure.PERSONAL_FIGURES:
+                    row.pop(field, None)
+    if "done" in items and "done_expected_hours" in items:
+        items["done_expected_hours"] = round(sum(
+            float(row.get("expected_hours") or 0) for row in items["done"]), 1)
     return shown
+
+
+def sees_personal_hours(membership: Any) -> bool:
+    """Per-person hours are for the back office: those who may see the scenarios' loads or the
+    survey's analysis. Executives and managers see people by name only."""
+    return has_perm(membership, VIEW_SCENARIOS) or has_perm(membership, VIEW_ANALYSIS)

@@ -74,7 +74,18 @@ def item_snapshot(effects: list[measure.Effect]) -> list[dict[str, Any]]:
         "expected_hours": e.expected_hours, "measured_hours": _num(e.measured_hours),
         "expected_capable": e.expected_capable, "measured_capable": e.measured_capable,
         "kpi_before": _num(e.kpi_before), "kpi_after": _num(e.kpi_after), "state": e.state,
+        "personal": measure.about_a_person(e.item),
     } for e in effects]
+
+
+def item_snapshot_for_viewer(snapshot: list[dict[str, Any]], *,
+                             personal: bool) -> list[dict[str, Any]]:
+    """The item snapshot a viewer may see: without ``personal`` (executives, managers), an item
+    about one person keeps its title and the people named, not that person's hours."""
+    if personal:
+        return snapshot
+    return [{k: v for k, v in entry.items() if k not in measure.PERSONAL_FIGURES}
+            if entry.get("personal") else entry for entry in snapshot]
 
 
 def review_template(*, actor: Actor) -> Template:
@@ -99,13 +110,21 @@ def _schedule(*, actor: Actor, next_on: dt.date, owner: Person) -> Schedule:
                                            data={"template": template, **data}, today=next_on)
 
 
+def latest_round(held_on: dt.date) -> SurveyRound | None:
+    """The round a review held on ``held_on`` measures by default: the latest closed by then."""
+    closed = [r for r in kpi_values.closed_rounds() if kpi_values.round_date(r) <= held_on]
+    return closed[-1] if closed else None
+
+
 @transaction.atomic
 def review_create(*, actor: Actor, data: Mapping[str, Any], today: dt.date) -> Review:
-    """Hold a review: snapshot the KPIs and the items (not cancelled) with their effects.
+    """Hold a review: snapshot the KPIs and the items (not cancelled) with their effects, as
+    they stood on the day it is held.
 
-    ``data``: title, held_on (not in the future), round (the round measured; a closed one,
-    default the latest), decisions, next_on (after held_on), repeat ("" or "monthly": a
-    recurring procedure prepares the next reviews; needs next_on and owner), owner (Person).
+    ``data``: title, held_on (not in the future), round (the round every item is measured in;
+    a closed one dated by held_on, default the latest such), decisions, next_on (after
+    held_on), repeat ("" or "monthly": a recurring procedure prepares the next reviews; needs
+    next_on and owner), owner (Person).
     """
     held_on = data.get("held_on") or today
     if not isinstance(held_on, dt.date):
@@ -124,9 +143,13 @@ def review_create(*, actor: Actor, data: Mapping[str, Any], today: dt.date) -> R
                                      or survey_round.status != RoundStatus.CLOSED):
         raise ValidationError({"round": ValidationError(
             _("Choose a closed survey round."), code="invalid")})
+    if survey_round is not None and kpi_values.round_date(survey_round) > held_on:
+        raise ValidationError({"round": ValidationError(_(
+            "%(round)s comes after the day the review is held (%(date)s): choose a round "
+            "closed by then.") % {"round": survey_round.name,
+                                  "date": held_on.strftime("%Y/%m/%d")}, code="invalid")})
     if survey_round is None:
-        closed = kpi_values.closed_rounds()
-        survey_round = closed[-1] if closed else None
+        survey_round = latest_round(held_on)
     repeat = str(data.get("repeat") or "")
     if repeat not in REPEATS:
         raise ValidationError({"repeat": ValidationError(
@@ -143,8 +166,9 @@ def review_create(*, actor: Actor, data: Mapping[str, Any], today: dt.date) -> R
     review = Review(
         organization_id=tenancy.active_organization_id(), held_on=held_on,
         title=title[:200], round=survey_round,
-        kpi_snapshot=kpi_snapshot(kpis.kpi_statuses(today=today)),
-        item_snapshot=item_snapshot(measure.item_effects(items, today=today)),
+        kpi_snapshot=kpi_snapshot(kpis.kpi_statuses(today=held_on)),
+        item_snapshot=item_snapshot(measure.item_effects(items, today=held_on,
+                                                         measured_round=survey_round)),
         decisions=str(data.get("decisions") or "").strip(), next_on=next_on,
         created_by_id=actor.pk if actor is not None and actor.is_authenticated else None)
     if repeat and isinstance(owner, Person) and next_on is not None:
@@ -157,14 +181,17 @@ def review_create(*, actor: Actor, data: Mapping[str, Any], today: dt.date) -> R
     return review
 
 
-def item_rows(snapshot: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A review's item snapshot as shown: the link to each item, and expected vs measured."""
+def item_rows(snapshot: list[dict[str, Any]], *, personal: bool) -> list[dict[str, Any]]:
+    """A review's item snapshot as shown to a viewer (:func:`item_snapshot_for_viewer`): the
+    link to each item, and expected vs measured."""
     rows = []
-    for entry in snapshot:
+    for entry in item_snapshot_for_viewer(snapshot, personal=personal):
         measured = entry.get("state") == "measured"
         hours = entry.get("measured_hours")
         capable = entry.get("measured_capable")
+        expected = entry.get("expected_hours")
         rows.append({**entry, "url": kpi_values.item_url(int(entry["item_id"])),
+                     "expected_hours_text": "—" if expected is None else f"{expected:,.1f}",
                      "measured_hours_text": "—" if not measured or hours is None
                      else f"{hours:,.1f}",
                      "measured_capable_text": "—" if not measured or capable is None

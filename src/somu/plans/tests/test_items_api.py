@@ -131,3 +131,44 @@ def test_a_patch_changes_only_the_fields_sent(staff, people_a):
     body = patched.json()
     assert (body["vendor"], body["moves_on"], body["owner_id"], body["expected_hours"]) == (
         "経費精算クラウド", later(40), people_a.sato.pk, "20.00")
+
+
+def test_the_learner_teacher_and_target_level_are_set_only_by_starting_the_training(
+        staff, survey, org_a):
+    item = staff.post("/items", {"title": "x", "kind": "cross_train",
+                                 "task_id": survey.closing.pk}).json()
+    # 佐藤 has no capability on 月次決算: an edit cannot record him as the teacher, bypassing
+    # the training's checks.
+    for body in ({"teacher_id": survey.people.sato.pk}, {"learner_id": survey.people.yamada.pk},
+                 {"target_level": 2}):
+        response = staff.patch(f"/items/{item['id']}", body)
+        assert response.status_code == 422, body
+        assert staff.post("/items", {"title": "y", "kind": "cross_train",
+                                     **body}).status_code == 422
+    with tenancy.activate(org_a):
+        stored = Item.objects.get(pk=item["id"])
+        assert (stored.learner_id, stored.teacher_id, stored.target_level) == (None, None, None)
+        assert Item.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", [Role.EXECUTIVE, Role.MANAGER])
+def test_an_item_about_one_person_shows_no_hours_or_cost_outside_the_back_office(
+        staff, api_as, make_user, client_as, org_a, people_a, role):
+    item = staff.post("/items", {"title": "鈴木さんの負荷を分ける", "kind": "reassign",
+                                 "finding": "overload", "person_id": people_a.suzuki.pk,
+                                 "expected_hours": "12.5", "expected_cost": 42000}).json()
+    other = staff.post("/items", {"title": "備品発注の外注", "kind": "outsource",
+                                  "expected_hours": "7.5"}).json()
+    assert (item["expected_hours"], item["expected_cost"]) == ("12.50", 42000)
+    viewer = make_user(f"viewer_{role}", org_a, role)
+    reader = api_as(viewer)
+    seen = reader.get(f"/items/{item['id']}").json()
+    assert (seen["title"], seen["person_id"]) == ("鈴木さんの負荷を分ける", people_a.suzuki.pk)
+    assert (seen["expected_hours"], seen["expected_cost"]) == (None, None)
+    listed = {i["id"]: i for i in reader.get("/items").json()["items"]}
+    assert listed[item["id"]]["expected_hours"] is None
+    assert listed[other["id"]]["expected_hours"] == "7.50"  # not about a person
+    client = client_as(viewer, org_a)
+    for url in ("/plans/items/", f"/plans/items/{item['id']}/"):
+        page = client.get(url).content.decode()
+        assert "鈴木さんの負荷を分ける" in page and "12.5" not in page and "42,000" not in page

@@ -117,7 +117,6 @@ def test_the_owner_is_told_about_the_item(org_a, people_a):
      "The due date %(date)s is in the past: choose today or a later date."),
     ({"title": "  "}, "title", "Enter a title."),
     ({"kind": "fly"}, "kind", "Choose the type of the item."),
-    ({"target_level": 5}, "target_level", "The target capability is a level from 1 to 4."),
     ({"expected_hours": "-3"}, "expected_hours", "Enter zero or a positive number."),
 ])
 def test_bad_input_is_refused_with_a_clear_message_and_nothing_stored(

@@ -115,6 +115,20 @@ def test_training_launches_a_run_of_the_training_template_for_learner_and_teache
         assert Template.objects.filter(name=TRAINING_TEMPLATE).count() == 1
 
 
+def test_an_archived_training_template_is_left_alone_and_a_new_one_is_made_beside_it(
+        org_a, survey):
+    with tenancy.activate(org_a):
+        first = train(new_item(survey, "cross_train"), survey)
+        archived = first.template
+        Template.objects.filter(pk=archived.pk).update(archived=True)
+        second = train(new_item(survey, "cross_train"), survey)
+        assert second.template != archived
+        assert not second.template.archived
+        assert second.template.name == f"{TRAINING_TEMPLATE}（2）"
+        # The new one is used from then on.
+        assert train(new_item(survey, "cross_train"), survey).template == second.template
+
+
 @pytest.mark.parametrize(("over", "field", "message"), [
     ({"target_level": 2}, "learner",
      "%(name)s can already do “%(task)s” at level %(level)s (target %(target)s): choose "

@@ -122,9 +122,13 @@ def test_the_on_time_rate_counts_steps_completed_in_each_month_with_a_due_date(
         (dt.date(2026, 7, 20), None),  # not completed
     ])
     s = status(org_a, w.kpi(org_a, "on_time_rate", direction="up", target="90"))
-    assert [p.label for p in s.trend][-3:] == ["2026/05", "2026/06", "2026/07"]
-    assert len(s.trend) == 12 and s.trend[0].label == "2025/08"
+    # On 7/15 July is still running: in the trend, marked partial; the current value is
+    # June's, the last complete month.
+    assert [p.label for p in s.trend][-3:] == ["2026年5月", "2026年6月", "2026年7月（途中）"]
+    assert [p.partial for p in s.trend][-3:] == [False, False, True]
+    assert len(s.trend) == 12 and s.trend[0].label == "2025年8月"
     assert values(s)[-3:] == [None, 100.0, round(200 / 3, 3)]
+    assert (s.current.label, s.current.value, s.state) == ("2026年6月", 100.0, "achieved")
     with tenancy.activate(org_a):
         rows = kpis.kpi_rows(s.kpi, point=s.trend[-1], today=TODAY)
     assert len(rows) == 3
@@ -144,7 +148,8 @@ def test_moved_hours_add_up_done_outsourcing_and_automation_from_the_month_work_
            done_on=dt.date(2026, 1, 1))
     s = status(org_a, w.kpi(org_a, "moved_hours", direction="up", target="20"))
     assert values(s)[-4:] == [0.0, 10.0, 10.0, 15.0]
-    assert s.gap == 5.0
+    # The current value is June's (July is still running): 10 h of the 20 h target.
+    assert s.gap == 10.0
 
 
 def test_standardization_rate_counts_tasks_of_the_latest_closed_round_with_a_runnable_template(
@@ -179,6 +184,12 @@ def test_requests_in_somu_is_the_share_of_the_monthly_volume_capped_at_100(
     s = status(org_a, w.kpi(org_a, "requests_in_somu", direction="up", target="80",
                             parameters={"monthly_volume": 4}))
     assert values(s)[-3:] == [100.0, 25.0, 50.0]
+    # Two requests by 7/15 are half the monthly volume, but July is not over: the current
+    # value is June's, not a partial month compared with a whole month's volume.
+    assert (s.current.label, s.current.value) == ("2026年6月", 25.0)
+    # Read on July 31, July is complete.
+    with tenancy.activate(org_a):
+        assert kpis.kpi_status(s.kpi, today=dt.date(2026, 7, 31)).current.value == 50.0
 
 
 def test_a_manual_kpi_takes_its_readings_up_to_today(org_a, world) -> None:

@@ -169,3 +169,19 @@ def test_kpis_are_reported_against_their_targets_as_the_kpi_page_computes_them(
     assert row["current"] == status.current.value == 100 * september["rate"] == 100.0
     assert (row["current_text"], row["target_text"]) == ("100.0%", "90.0%")
     assert (row["achieved"], row["overdue"]) == (True, False)
+
+
+def test_a_past_period_s_round_based_kpi_reads_the_rounds_closed_by_its_end_only(
+        office: Office, staff_a: Any) -> None:
+    with tenancy.activate(office.organization):
+        Kpi.objects.create(organization=office.organization, name="属人化率",
+                           definition="dependency_rate_count", direction="down",
+                           target=Decimal("10"), target_on=dt.date(2027, 3, 31))
+        report = services.report_create(actor=staff_a, period="quarter", starts_on=Q2,
+                                        today=TODAY)
+    [row] = report.figures["kpis"]
+    # Q2 ends on 9/30: the round closed on 11/30 is not yet there; the 2026 round's rate is
+    # 1 task of 3 (給与計算), as the report's own risks say.
+    assert row["current_label"] == "2026年度 業務調査"
+    assert row["current"] == pytest.approx(100 / 3)
+    assert report.figures["risks"]["round"]["name"] == row["current_label"]

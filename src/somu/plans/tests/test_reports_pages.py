@@ -235,3 +235,57 @@ def test_the_cli_writes_the_report_of_the_last_complete_quarter(
     assert (tmp_path / "r.xlsx").stat().st_size > 0
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
     assert made.title in out.getvalue()
+
+
+@pytest.fixture
+def overload_report(office: Office, staff_a: Any, people_a: Any) -> Report:
+    """Q2's report with an item about 田中 alone, done in August: its expected effect is her
+    hours over her standard (170 − 160) and its measured effect her load change (170 → 0)."""
+    from somu.plans.models import FindingKind, Item, ItemKind, ItemStatus
+
+    with tenancy.activate(office.organization):
+        Item.objects.create(organization=office.organization, number=7,
+                            title="田中さんの負荷を分ける", kind=ItemKind.REASSIGN,
+                            finding=FindingKind.OVERLOAD, status=ItemStatus.DONE,
+                            done_on=dt.date(2026, 8, 25), person=people_a.tanaka,
+                            round=office.round_2026, expected_hours=Decimal("10"),
+                            expected_cost=42000)
+        Item.objects.filter(number=7).update(created_at=reports_office.at(dt.date(2026, 8, 1)))
+        return services.report_create(actor=staff_a, period="quarter", starts_on=Q2,
+                                      today=TODAY)
+
+
+@pytest.mark.parametrize("role", [Role.EXECUTIVE, Role.MANAGER])
+def test_an_item_about_one_person_shows_her_name_but_not_her_hours_outside_the_back_office(
+        client_as: Any, api_as: Any, make_user: Any, staff_a: Any, overload_report: Report,
+        role: str, tmp_path: Path) -> None:
+    org = overload_report.organization
+    viewer = make_user(f"viewer_{role}", org, role)
+    staff_done = api_as(staff_a).get(f"/reports/{overload_report.pk}").json()["figures"][
+        "items"]["done"]
+    mine = next(i for i in staff_done if i["number"] == 7)
+    assert (mine["expected_hours"], mine["measured_hours"], mine["expected_cost"]) == (
+        10.0, 170.0, 42000)
+    figures = api_as(viewer).get(f"/reports/{overload_report.pk}").json()["figures"]
+    hidden = next(i for i in figures["items"]["done"] if i["number"] == 7)
+    assert hidden["title"] == "田中さんの負荷を分ける" and hidden["state"] == "measured"
+    assert not {"expected_hours", "measured_hours", "expected_cost"} & set(hidden)
+    # The total of the expected hours leaves hers out too (1 item of 5 h besides hers).
+    assert figures["items"]["done_expected_hours"] == 5.0
+    url = reverse("plans:report_detail", args=[overload_report.pk])
+    assert "170.0" in client_as(staff_a, org).get(url).content.decode()
+    page = client_as(viewer, org).get(url).content.decode()
+    assert "田中さんの負荷を分ける" in page and "170.0" not in page and "42,000" not in page
+    book = openpyxl.load_workbook(io.BytesIO(client_as(viewer, org).get(
+        reverse("plans:report_xlsx", args=[overload_report.pk])).content))
+    cells = [str(c.value) for row in book["改善施策"].iter_rows() for c in row
+             if c.value is not None]
+    assert any("田中さんの負荷を分ける" in c for c in cells)
+    assert not any("170" in c or "42,000" in c for c in cells)
+    if shutil.which("pdftotext") is not None:
+        path = tmp_path / "report.pdf"
+        path.write_bytes(client_as(viewer, org).get(
+            reverse("plans:report_pdf", args=[overload_report.pk])).content)
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        assert "170.0" not in text and "42,000" not in text

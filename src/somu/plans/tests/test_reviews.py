@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from somu.core import tenancy
+from somu.core.permissions import Role
 from somu.org.models import Organization
 from somu.plans.models import ItemStatus, Review
 from somu.plans.services import reviews
@@ -82,6 +83,44 @@ def test_an_open_round_cannot_be_the_round_measured(org_a, world) -> None:
     assert caught.value.message_dict == {"round": ["締め切った調査回を選んでください。"]}
 
 
+def test_items_are_measured_against_the_round_the_review_names(org_a, world, people_a) -> None:
+    from somu.survey.models import RoundStatus
+
+    with tenancy.activate(org_a):
+        r2024 = w._round(org_a, "2024年度 業務調査", dt.date(2024, 6, 30), RoundStatus.CLOSED,
+                         [(people_a.yamada, world.t1, 150)], [(people_a.yamada, world.t1, 4)])
+    w.item(org_a, title="備品発注の手順化", task=world.t1, round=r2024,
+           expected_hours=Decimal(20), status=ItemStatus.DONE)
+    # Baseline 2024 (150 h on 備品発注); the review names the 2026 round (100 h), not the
+    # first round after the baseline (2025: 130 h).
+    (i,) = hold(org_a, round=world.r2026).item_snapshot
+    assert (i["measured_round"], i["measured_hours"]) == ("2026年度 業務調査", 50.0)
+    (i,) = hold(org_a, round=world.r2025).item_snapshot
+    assert (i["measured_round"], i["measured_hours"]) == ("2025年度 業務調査", 20.0)
+    # Named the baseline round itself, there is nothing to compare yet.
+    (i,) = hold(org_a, round=r2024).item_snapshot
+    assert (i["measured_round"], i["state"]) == ("", "not_measured")
+
+
+def test_a_review_held_on_a_past_day_reads_the_kpis_and_rounds_of_that_day(
+        org_a, world) -> None:
+    w.kpi(org_a, "dependency_rate_count", name="属人化率", target="20")
+    w.item(org_a, title="備品発注の手順化", task=world.t1, round=world.r2025,
+           expected_hours=Decimal(20), status=ItemStatus.DONE)
+    # Held on 6/1/2026: the 2026 round (6/30) was not there yet.
+    review = hold(org_a, held_on=dt.date(2026, 6, 1))
+    assert review.round == world.r2025
+    (k,) = review.kpi_snapshot
+    assert k["current_label"] == "2025年度 業務調査"
+    (i,) = review.item_snapshot
+    assert i["state"] == "not_measured"
+    with pytest.raises(ValidationError) as caught:
+        hold(org_a, held_on=dt.date(2026, 6, 1), round=world.r2026)
+    assert caught.value.message_dict == {"round": [
+        "2026年度 業務調査 は振り返りの開催日（2026/06/01）より後の調査回です。"
+        "開催日までに締め切った調査回を選んでください。"]}
+
+
 def test_a_recurring_review_schedules_the_review_template_from_the_next_date(
         org_a, world, people_a) -> None:
     first = hold(org_a, next_on=dt.date(2026, 8, 17), repeat="monthly", owner=people_a.yamada)
@@ -115,3 +154,40 @@ def test_the_review_page_shows_the_snapshot_and_the_api_refuses_the_same(
     assert bad.json()["error"]["fields"][0]["field"] == "next_on"
     made = api_as(staff_a).post("/reviews", {"title": "API から"})
     assert made.status_code == 201 and made.json()["item_snapshot"][0]["state"] == "not_measured"
+
+
+def test_the_review_form_proposes_the_latest_round_closed_by_today(
+        org_a, world, staff_a, client_as) -> None:
+    import time_machine
+
+    client = client_as(staff_a, org_a)
+    with time_machine.travel(dt.datetime(2026, 7, 15, 3, 0, tzinfo=dt.UTC), tick=False):
+        page = client.get("/plans/reviews/new/").content.decode()
+    assert f'<option value="{world.r2026.pk}" selected>' in page
+    with time_machine.travel(dt.datetime(2026, 6, 1, 3, 0, tzinfo=dt.UTC), tick=False):
+        page = client.get("/plans/reviews/new/").content.decode()
+    assert f'<option value="{world.r2025.pk}" selected>' in page
+
+
+@pytest.mark.parametrize("role", [Role.EXECUTIVE, Role.MANAGER])
+def test_a_review_names_the_person_an_item_is_about_but_shows_her_hours_to_the_back_office_only(
+        org_a, world, people_a, staff_a, make_user, client_as, api_as, role) -> None:
+    from somu.plans.models import FindingKind, ItemKind
+
+    # About 山田 alone: his load went from 180 h (2025) to 110 h (2026).
+    w.item(org_a, title="山田さんの負荷を分ける", kind=ItemKind.REASSIGN,
+           finding=FindingKind.OVERLOAD, person=people_a.yamada, round=world.r2025,
+           expected_hours=Decimal("12.5"), expected_cost=42000, status=ItemStatus.DONE)
+    review = hold(org_a)
+    viewer = make_user(f"viewer_{role}", org_a, role)
+    (mine,) = api_as(staff_a).get(f"/reviews/{review.pk}").json()["item_snapshot"]
+    assert (mine["expected_hours"], mine["measured_hours"]) == (12.5, 70.0)
+    for body in (api_as(viewer).get(f"/reviews/{review.pk}").json(),
+                 api_as(viewer).get("/reviews").json()[0]):
+        (hidden,) = body["item_snapshot"]
+        assert hidden["title"] == "山田さんの負荷を分ける" and hidden["state"] == "measured"
+        assert not {"expected_hours", "measured_hours", "expected_cost"} & set(hidden)
+    url = f"/plans/reviews/{review.pk}/"
+    assert "70.0" in client_as(staff_a, org_a).get(url).content.decode()
+    page = client_as(viewer, org_a).get(url).content.decode()
+    assert "山田さんの負荷を分ける" in page and "70.0" not in page and "12.5" not in page

@@ -30,6 +30,7 @@ from somu.plans.findings import item_from_finding
 from somu.plans.models import FindingKind, Item, ItemKind
 from somu.plans.permissions import MANAGE_PLAN, VIEW_PLAN
 from somu.plans.services import items as services
+from somu.plans.services import reports as report_services
 
 
 def _item(item_id: int) -> Item:
@@ -59,7 +60,9 @@ def board_items(filters: f.BoardFilter) -> QuerySet[Item]:
 @org_view(VIEW_PLAN)
 def item_board(request: AuthedRequest) -> HttpResponse:
     filters = f.BoardFilter(request.GET or None)
-    items = list(board_items(filters))
+    items = services.hide_personal_figures(
+        list(board_items(filters)),
+        personal=report_services.sees_personal_hours(request.membership))
     columns = [{"status": value, "label": label,
                 "items": [i for i in items if i.status == value]}
                for value, label in services.status_choices()]
@@ -139,6 +142,8 @@ def item_edit(request: AuthedRequest, item_id: int) -> HttpResponse:
 @org_view(VIEW_PLAN)
 def item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
     item = _item(item_id)
+    services.hide_personal_figures(
+        [item], personal=report_services.sees_personal_hours(request.membership))
     return _detail(request, item)
 
 

@@ -21,7 +21,7 @@ from somu.core.uploads import SPREADSHEET_TYPES
 from somu.core.web import apply_errors, org_view
 from somu.plans import report_text
 from somu.plans.models import Report, ReportPeriod
-from somu.plans.permissions import MANAGE_PLAN, VIEW_REPORTS, VIEW_SCENARIOS
+from somu.plans.permissions import MANAGE_PLAN, VIEW_REPORTS
 from somu.plans.services import reports as services
 
 
@@ -67,8 +67,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 
 def _personal(request: AuthedRequest) -> bool:
-    """Per-person hours are for the back office (those who may see the scenarios' loads)."""
-    return has_perm(request.membership, VIEW_SCENARIOS)
+    """Per-person hours are for the back office (:func:`services.sees_personal_hours`)."""
+    return services.sees_personal_hours(request.membership)
 
 
 @org_view(VIEW_REPORTS)

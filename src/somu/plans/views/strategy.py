@@ -24,6 +24,7 @@ from somu.core.web import apply_errors, int_or_none, org_view
 from somu.plans import kpis, selectors
 from somu.plans.forms_strategy import KpiForm, ReadingForm, ReviewForm, VisionForm
 from somu.plans.permissions import MANAGE_PLAN, VIEW_PLAN, VIEW_REPORTS
+from somu.plans.services import reports as report_services
 from somu.plans.services import reviews as review_services
 from somu.plans.services import strategy as services
 
@@ -124,7 +125,7 @@ def _detail(request: AuthedRequest, kpi_id: int, reading_form: ReadingForm | Non
     status = kpis.kpi_status(kpi, today=today)
     index = int_or_none(request.GET.get("point"))
     if index is None or not 0 <= index < len(status.trend):
-        known = [i for i, p in enumerate(status.trend) if p.value is not None]
+        known = [i for i, p in enumerate(status.trend) if p.value is not None and not p.partial]
         index = known[-1] if known else (len(status.trend) - 1 if status.trend else None)
     point = status.trend[index] if index is not None else None
     personal = has_perm(request.membership, "view_analysis")
@@ -184,7 +185,8 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @org_view(MANAGE_PLAN)
 def review_new(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = ReviewForm(request.POST or None, initial={"held_on": today})
+    form = ReviewForm(request.POST or None, initial={
+        "held_on": today, "round": review_services.latest_round(today)})
     if request.method == "POST" and form.is_valid():
         try:
             review = review_services.review_create(actor=request.user, data=form.cleaned_data,
@@ -201,7 +203,9 @@ def review_new(request: AuthedRequest) -> HttpResponse:
 def review_detail(request: AuthedRequest, plan_review_id: int) -> HttpResponse:
     review = selectors.review_get(review_id=plan_review_id)
     return render(request, "plans/review_detail.html", {
-        "review": review, "items": review_services.item_rows(review.item_snapshot)})
+        "review": review, "items": review_services.item_rows(
+            review.item_snapshot,
+            personal=report_services.sees_personal_hours(request.membership))})
 
 
 urlpatterns: list[URLPattern] = [
