@@ -23,7 +23,8 @@ Each operation is one JSON object:
 - ``{"op": "hire", "key": "new-1", "name": "採用予定 1", "grade": "G2" | null,
   "capacity": 160}`` — 採用: a new person, named in later operations by the key
   (``new-`` and a number, unique in the scenario). The grade, when given, must exist; the
-  capacity is the monthly standard hours (more than 0).
+  capacity is the monthly standard hours (more than 0, at most 400); the name has at most 60
+  characters.
 - ``{"op": "retire", "person": P}`` — 退職: P leaves. P's capability is gone and P's hours are
   left unassigned (they are reported as such; move them before the retirement to hand them
   over).
@@ -47,6 +48,9 @@ code                 meaning (params)
 ``not_an_id``        not a whole number above 0
 ``not_a_number``     not a number
 ``not_positive``     a number that must be above 0 is not (``value``)
+``too_large``        a hire's capacity above 400 hours a month (``value``, ``max``)
+``too_long``         a hire's name longer than 60 characters (``max``)
+``not_text``         a hire's name that is not a string
 ``level_range``      a level outside 1–4 (``value``)
 ``invalid_choice``   "how" is neither outsource nor automate (``value``)
 ``invalid_key``      a hire key not of the form new-<number> (``value``)
@@ -170,6 +174,8 @@ FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # op: (required,
     "retire": (("person",), ()),
 }
 DEFAULT_CAPACITY = 160.0
+MAX_CAPACITY = 400.0  # a hire's monthly hours: the bounds of the page's form, here for the API
+MAX_NAME = 60
 
 
 # ---- parse / dump --------------------------------------------------------------------------
@@ -210,7 +216,12 @@ def _number(raw: Mapping[str, Any], key: str) -> float:
             value = float(value.strip())
         except ValueError:
             raise _Bad(key, "not_a_number", value=raw[key]) from None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    try:  # an int too large for a float (1e400 written out) is no number either
+        finite = not isinstance(value, bool) and isinstance(value, int | float) \
+            and math.isfinite(value)
+    except OverflowError:
+        finite = False
+    if not finite:
         raise _Bad(key, "not_a_number", value=raw[key])
     if value <= 0:
         raise _Bad(key, "not_positive", value=value)
@@ -221,7 +232,7 @@ def _one(raw: Any) -> Op:
     if not isinstance(raw, Mapping):
         raise _Bad("", "not_an_object")
     kind = raw.get("op")
-    if kind not in FIELDS:
+    if not isinstance(kind, str) or kind not in FIELDS:
         raise _Bad("op", "unknown_op", op=kind)
     required, optional = FIELDS[kind]
     for name in required:
@@ -258,8 +269,14 @@ def _one(raw: Any) -> Op:
             raise _Bad("grade", "unknown_grade", grade=raw_grade)
         grade: str | None = (raw_grade.strip() or None) if raw_grade else None
         capacity = DEFAULT_CAPACITY if raw.get("capacity") is None else _number(raw, "capacity")
+        if capacity > MAX_CAPACITY:
+            raise _Bad("capacity", "too_large", value=raw["capacity"], max=int(MAX_CAPACITY))
         label = raw.get("name")
-        return Hire(key=key.strip(), name=str(label).strip() if label else key.strip(),
+        if label is not None and not isinstance(label, str):
+            raise _Bad("name", "not_text")
+        if label and len(label.strip()) > MAX_NAME:
+            raise _Bad("name", "too_long", max=MAX_NAME)
+        return Hire(key=key.strip(), name=label.strip() if label else key.strip(),
                     grade=grade, capacity=capacity)
     return Retire(person=_person(raw, "person"))
 

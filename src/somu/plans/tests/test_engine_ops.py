@@ -89,6 +89,22 @@ def test_parse_reads_digit_strings_as_ids_and_fills_the_hire_defaults() -> None:
     ([{"op": "hire", "key": "bob"}], (0, "key", "invalid_key", {"value": "bob"})),
     ([{"op": "hire", "key": "new-1"}, {"op": "hire", "key": "new-1"}],
      (1, "key", "duplicate_key", {"key": "new-1"})),
+    # "op" that is not a string (a list or an object) is an unknown operation, not a crash
+    ([{"op": ["move"]}], (0, "op", "unknown_op", {"op": ["move"]})),
+    ([{"op": {"a": 1}}], (0, "op", "unknown_op", {"op": {"a": 1}})),
+    # an integer too large for a float (JSON 1e400 written out) is not a number
+    ([{"op": "move", "task": 10, "from": 1, "to": 2, "hours": 10**400}],
+     (0, "hours", "not_a_number", {"value": 10**400})),
+    ([{"op": "hire", "key": "new-1", "capacity": 10**400}],
+     (0, "capacity", "not_a_number", {"value": 10**400})),
+    # a hire's bounds are the parser's, so the API refuses what the page's form refuses
+    ([{"op": "hire", "key": "new-1", "capacity": 400.5}],
+     (0, "capacity", "too_large", {"value": 400.5, "max": 400})),
+    ([{"op": "hire", "key": "new-1", "capacity": 1e300}],
+     (0, "capacity", "too_large", {"value": 1e300, "max": 400})),
+    ([{"op": "hire", "key": "new-1", "name": "あ" * 61}],
+     (0, "name", "too_long", {"max": 60})),
+    ([{"op": "hire", "key": "new-1", "name": {"a": 1}}], (0, "name", "not_text", {})),
 ])
 def test_malformed_operations_get_a_code_naming_the_field(raw: Any,
                                                            expected: tuple[Any, ...]) -> None:
@@ -96,6 +112,12 @@ def test_malformed_operations_get_a_code_naming_the_field(raw: Any,
         parse(raw)
     first = caught.value.problems[0]
     assert (first.index, first.field, first.code, dict(first.params)) == expected
+
+
+def test_a_hire_at_the_bounds_is_accepted() -> None:
+    [hire] = parse([{"op": "hire", "key": "new-1", "name": "あ" * 60, "capacity": 400}])
+    assert dump([hire]) == [{"op": "hire", "key": "new-1", "name": "あ" * 60, "grade": None,
+                             "capacity": 400.0}]
 
 
 def test_parse_lists_every_malformed_operation_not_only_the_first() -> None:
