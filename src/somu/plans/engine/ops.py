@@ -27,7 +27,8 @@ Each operation is one JSON object:
   characters.
 - ``{"op": "retire", "person": P}`` — 退職: P leaves. P's capability is gone and P's hours are
   left unassigned (they are reported as such; move them before the retirement to hand them
-  over).
+  over). Nobody becomes capable by it: when the retirees were the only people rated on a task,
+  the people still doing it are written at level 0 (not capable), as they were.
 
 People are named by their id (a whole number, or a string of digits) or by the key of a hire
 made earlier in the scenario; tasks by their id.
@@ -378,6 +379,9 @@ class _State:
             if p in self.person_ids and t in self.task_ids:
                 row2 = self.levels[t]
                 row2[p] = max(row2.get(p, level), level)
+        # The tasks with capability ratings: once rated, a task stays rated (its capable people
+        # are those at level 3 or more), even when every rated person retires.
+        self.rated: set[int] = {t for t, row in self.levels.items() if row}
         self.hires: dict[str, int] = {}
         # Hires get ids after the round's largest (the analysis wants ids ≥ 0).
         self.first_hire_id = max(self.person_ids, default=0) + 1
@@ -406,10 +410,16 @@ class _State:
 
     def capable(self, task: int, pid: int) -> bool:
         """The analysis' definition: capability ≥ 3; for a task nobody rated, the doers."""
-        rated = self.levels.get(task)
-        if rated:
-            return rated.get(pid, 0) >= CAPABLE_LEVEL
+        if task in self.rated:
+            return self.level(task, pid) >= CAPABLE_LEVEL
         return self.hours.get(task, {}).get(pid, 0.0) > 0
+
+    def rate_doers(self, task: int) -> None:
+        """A task nobody rated becomes rated: its doers (capable until now) at level 3, so that
+        someone joining or being rated does not make them "not capable"."""
+        if task not in self.rated:
+            self.levels[task] = {p: CAPABLE_LEVEL for p in self.hours.get(task, {})}
+            self.rated.add(task)
 
     def remove_task(self, task: int) -> None:
         self.hours.pop(task, None)
@@ -442,8 +452,7 @@ def apply(data: SurveyData, ops: Sequence[Op]) -> Applied:
             if not st.capable(task, to):
                 warnings.append(Problem(index, "to", "needs_training", {
                     "person": op.to, "task": task, "level": st.level(task, to)}))
-            if not st.levels.get(task):  # keep the doers capable once someone else joins
-                st.levels[task] = {p: CAPABLE_LEVEL for p in row}
+            st.rate_doers(task)  # keep the doers capable once someone else joins
             left = have - op.hours
             if left > TOLERANCE:
                 row[source] = left
@@ -454,13 +463,12 @@ def apply(data: SurveyData, ops: Sequence[Op]) -> Applied:
         elif isinstance(op, Train):
             task = st.task(index, op.task)
             pid = st.person(index, "person", op.person)
-            current = st.level(task, pid) if st.levels.get(task) else (
+            current = st.level(task, pid) if task in st.rated else (
                 CAPABLE_LEVEL if st.capable(task, pid) else 0)
             if op.level <= current:
                 raise OpsError([Problem(index, "level", "level_not_higher",
                                         {"level": op.level, "current": current})])
-            if not st.levels.get(task):
-                st.levels[task] = {p: CAPABLE_LEVEL for p in st.hours.get(task, {})}
+            st.rate_doers(task)
             st.levels[task][pid] = op.level
         elif isinstance(op, Drop):
             task = st.task(index, op.task)
@@ -518,6 +526,10 @@ def _frames(st: _State, data: SurveyData) -> SurveyData:
     tasks = st.tasks.filter(~pl.col("task_id").is_in(list(st.gone)))
     hours = [(p, t, h) for t, row in st.hours.items() for p, h in row.items() if h > 0]
     levels = [(p, t, lv) for t, row in st.levels.items() for p, lv in row.items()]
+    # A rated task whose rated people all retired: its doers are still not capable (level 0),
+    # where the analysis, finding no rating, would take every doer as capable.
+    levels += [(p, t, 0) for t in sorted(st.rated - st.gone) if not st.levels.get(t)
+               for p in sorted(st.hours.get(t, {}))]
     return SurveyData(
         people=people,
         tasks=tasks,

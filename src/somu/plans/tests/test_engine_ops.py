@@ -249,6 +249,36 @@ def test_a_retirement_removes_the_person_and_reports_their_hours_as_unassigned()
     assert next(t for t in result.tasks if t.task_id == 11).capable == ()
 
 
+def rated_by_one() -> SurveyData:
+    """Task 10 is rated: 1 at level 4 (40 h); 2 does 10 h on it without a rating, so only 1
+    is capable of it. Task 11: 2 at level 3."""
+    return survey(
+        people=[person(1, 100, "G2"), person(2, 100, "G2"), person(3, 100, "G2")],
+        tasks=[task(10, "総務", 3), task(11, "総務", 1)],
+        hours=[(1, 10, 40.0), (2, 10, 10.0), (2, 11, 30.0)],
+        capability=[(1, 10, 4), (2, 11, 3)],
+    )
+
+
+def capable_of(applied: Applied, task_id: int) -> tuple[int, ...]:
+    return next(t.capable for t in analyze(applied.data).tasks if t.task_id == task_id)
+
+
+def test_retiring_the_only_rated_person_does_not_make_the_unrated_doers_capable() -> None:
+    applied = apply(rated_by_one(), parse([{"op": "retire", "person": 1}]))
+    assert capable_of(applied, 10) == ()  # 2 still does it, still without the capability
+
+
+@pytest.mark.parametrize("then", [
+    {"op": "move", "task": 10, "from": 2, "to": 3, "hours": 5},
+    {"op": "train", "person": 3, "task": 10, "level": 2},
+])
+def test_after_the_raters_retire_a_move_or_a_training_rates_nobody_capable_by_itself(
+        then: dict[str, Any]) -> None:
+    applied = apply(rated_by_one(), parse([{"op": "retire", "person": 1}, then]))
+    assert capable_of(applied, 10) == ()
+
+
 def test_no_operations_leave_the_analysis_as_it_was_apart_from_seasonality() -> None:
     data = survey(
         people=[person(1, 100, "G3"), person(2, 100, "G1")],
