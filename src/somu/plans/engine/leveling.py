@@ -189,6 +189,7 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
     best_utilization = first.objective  # U*: the lowest highest utilization (found)
     cap = best_utilization
     kept_cost = np.zeros(n)  # the x part of the objective the last pass keeps
+    kept_objective: float = first.objective
     if penalized:
         # Stage two: fewer over-qualified hours, but nobody above max(1, U*): the penalty may
         # use the room up to capacity, never overload people when a plan within it exists.
@@ -207,6 +208,7 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
         if stage.x is not None and stage.objective is not None:
             x = stage.x
             kept_cost = overqualified_penalty * over
+            kept_objective = stage.objective
             first = stage if first.status == "optimal" else Outcome(
                 "stopped", stage.x, stage.objective, stage.bound, stage.gap, stage.seconds)
 
@@ -214,7 +216,7 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
     # time left (kept short of the limit for writing the operations).
     remaining = time_limit_s - (time.perf_counter() - started) - 0.2
     if remaining > 0.05:
-        h.addRow(-np.inf, first.objective * (1 + 1e-6) + 1e-9, n + 1,
+        h.addRow(-np.inf, kept_objective * (1 + 1e-6) + 1e-9, n + 1,
                  np.array([x0 + i for i in range(n)] + [u], np.int32),
                  np.concatenate([kept_cost, [1.0]]))
         cost = np.zeros(len(m.cost))
