@@ -86,7 +86,8 @@ def test_malformed_operations_are_422_never_500(api, scenario_id, operation):
 
 
 @pytest.mark.parametrize(("operation", "message"), [
-    ({"op": "hire", "key": "new-1", "capacity": 1e300}, "「月間の標準時間」は 400 以下にしてください。"),
+    ({"op": "hire", "key": "new-1", "capacity": 1e300},
+     "「月間の標準時間」は 400 以下にしてください。"),
     ({"op": "hire", "key": "new-1", "name": "あ" * 61}, "「名称」は 60 文字以内にしてください。"),
 ])
 def test_the_api_refuses_a_hire_beyond_the_forms_bounds(api, scenario_id, org_a, operation,
