@@ -212,7 +212,9 @@ def verification(data: SurveyData, kind: str, cleaned: dict[str, Any], proposal:
       the utilization the optimizer keeps (``verified_max_utilization``: recomputed);
     - cross-training with a target: the scope's bus factor, recomputed (the analysis'
       definition of the organization, the function or the department), reaches the target
-      (``bus_factor``);
+      (``bus_factor``). A recomputed value below the target refuses the plan; a value the
+      recompute could only bound (greedy: an upper bound) is accepted with the optimizer's own
+      exact proof on the same capable sets, which its check requires;
     - cross-training with k: every task with hours in the scope has k capable people (for a
       department, k of its people) in the recomputed data (``min_capable``).
 
