@@ -131,3 +131,21 @@ def proposal_label(proposal: dict[str, Any]) -> str:
             return _("Best found (暫定解), gap %(gap)s") % {"gap": f"{gap * 100:.1f}%"}
         return _("Best found (暫定解)")
     return ""
+
+
+def proposal_check(proposal: dict[str, Any]) -> str:
+    """What the check before saving found, recomputing the proposal's scenario (see
+    :func:`somu.plans.services.scenario_proposals.verification`); "" for other scenarios and
+    for proposals saved before the check was recorded."""
+    if not isinstance(proposal, dict) or proposal.get("verified") is not True:
+        return ""
+    if isinstance(proposal.get("verified_max_utilization"), int | float):
+        return _("Checked by recomputing: highest utilization %(value)s") % {
+            "value": f"{proposal['verified_max_utilization'] * 100:.1f}%"}
+    if isinstance(proposal.get("bus_factor"), int):
+        return _("Checked by recomputing: bus factor %(value)s") % {
+            "value": proposal["bus_factor"]}
+    if isinstance(proposal.get("min_capable"), int):
+        return _("Checked by recomputing: at least %(value)s capable people per task") % {
+            "value": proposal["min_capable"]}
+    return _("Checked by recomputing")

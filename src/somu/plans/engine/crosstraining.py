@@ -5,11 +5,18 @@ What it does, in plain words: it chooses pairs (learner, task) to train so that 
 scope has at least k people who can do it alone (capability 3 or more), or so that the scope's
 bus factor reaches a target — with as few pairs as possible, or as few hours of training.
 
+The scope is the analysis' own (:mod:`somu.survey.analysis.scopes`): the organization or a
+function counts everyone's hours on its tasks and everyone capable of them; a department
+(``department_id``) counts only its people's hours, and only its people as capable — "could the
+department carry on by itself" — so its learners are its own people.
+
 Who can be trained on what (the candidate pairs):
 
-- the task is in scope and has hours (scope: the given tasks, or every task with hours);
-- someone can teach it (capability 4);
-- the learner is not capable of it yet (capability 0–2, or no rating) and has capacity;
+- the task is in scope and has hours in it (scope: the given tasks, or every task with hours;
+  for a department, the tasks its people have hours on);
+- someone can teach it (capability 4), among ``available_person_ids`` (the active people);
+- the learner is not capable of it yet (capability 0–2, or no rating), has capacity, is among
+  ``available_person_ids`` and, for a department, belongs to it;
 - the learner already works in the task's function (hours on some task of the same function)
   or has a rating on the task (is learning it);
 - the training fits in the learner's spare time: Σ training hours of the learner's pairs ≤
@@ -71,7 +78,7 @@ import polars as pl
 
 from somu.survey.analysis.busfactor import greedy_phase
 from somu.survey.analysis.busfactor import solve as bus_factor_solve
-from somu.survey.analysis.frames import prepare
+from somu.survey.analysis.frames import Frames, prepare
 from somu.survey.analysis.types import AnalysisOptions, SurveyData
 
 from .ops import apply, parse
@@ -92,10 +99,18 @@ def training_hours(difficulty: int | None, level: int, capable_level: int = 3) -
 
 def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int | None = None,
                 scope_task_ids: Collection[int] | None = None,
+                department_id: int | None = None,
+                available_person_ids: Collection[int] | None = None,
                 objective: Literal["pairs", "hours"] = "pairs", horizon_months: float = 3.0,
                 capable_level: int = 3, share: float = 0.5,
                 time_limit_s: float = 10.0) -> Proposal:
-    """The cross-training proposal for one round's data (see the module's description)."""
+    """The cross-training proposal for one round's data (see the module's description).
+
+    ``department_id``: a department's scope, as the analysis defines it
+    (:func:`somu.survey.analysis.scopes.bus_factors`): its people's hours on their tasks, and
+    only its people count as capable — so only its people are proposed as learners (teachers
+    may come from anywhere). ``available_person_ids``: the people who may learn or teach (the
+    active ones); None: everyone in the round."""
     started = time.perf_counter()
 
     def left() -> float:
@@ -112,20 +127,21 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
     if k is None and bus_factor_target is None:
         return done("infeasible", "no_goal")
     fr = prepare(data, AnalysisOptions(capable_level=capable_level))
-    tasks = fr.tasks.filter(pl.col("hours") > 0)
-    if scope_task_ids is not None:
-        tasks = tasks.filter(pl.col("task_id").is_in(list(scope_task_ids)))
-    weight = dict(tasks.select("task_id", "hours").iter_rows())
-    capable = {t: set(c) for t, c in tasks.select("task_id", "capable").iter_rows()}
+    members = _members(fr, department_id)
+    weight, capable = _scope(fr, department_id, scope_task_ids)
     function_of = dict(fr.tasks.select("task_id", "function").iter_rows())
     difficulty = dict(fr.tasks.select("task_id", "difficulty").iter_rows())
     levels: dict[int, dict[int, int]] = defaultdict(dict)
     for p, t, lv in fr.capability.select("person_id", "task_id", "level").iter_rows():
         levels[t][p] = lv
-    teachers = {t: sorted(p for p, lv in levels[t].items() if lv >= TEACH_LEVEL)
+    available = None if available_person_ids is None else set(available_person_ids)
+    teachers = {t: sorted(p for p, lv in levels[t].items() if lv >= TEACH_LEVEL
+                          and (available is None or p in available))
                 for t in weight}
     spare = {p: max(0.0, c - ld) * horizon_months for p, c, ld in
-             fr.people.select("person_id", "capacity", "load").iter_rows() if c > 0}
+             fr.people.select("person_id", "capacity", "load").iter_rows()
+             if c > 0 and (available is None or p in available)
+             and (members is None or p in members)}
     works_in: dict[str, set[int]] = defaultdict(set)
     for p, f in fr.hours.select("person_id", "function").iter_rows():
         works_in[f].add(p)
@@ -230,7 +246,7 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
     bound = min(bound, objective_value)
     ops = [{"op": "train", "person": pairs[i][0], "task": pairs[i][1], "level": capable_level}
            for i in sorted(chosen, key=lambda i: (pairs[i][1], pairs[i][0]))]
-    after = _capable_after(data, ops, weight, capable_level)
+    after = _capable_after(data, ops, weight, capable_level, department_id)
     coverage = {t: len(after.get(t, ())) for t in weight}
     verified_ok = all(n_capable >= (k or 0) for n_capable in coverage.values())
     reason = ""
@@ -255,16 +271,49 @@ def cross_train(data: SurveyData, *, k: int | None = 2, bus_factor_target: int |
     )
 
 
+def _members(fr: Frames, department_id: int | None) -> set[int] | None:
+    """The department's people (None: no department scope)."""
+    if department_id is None:
+        return None
+    return set(fr.people.filter(pl.col("department_id") == department_id)["person_id"])
+
+
+def _scope(fr: Frames, department_id: int | None, scope_task_ids: Collection[int] | None
+           ) -> tuple[dict[int, float], dict[int, set[int]]]:
+    """The scope's hours per task and capable sets, as :mod:`somu.survey.analysis.scopes`
+    builds them: for the organization or a function, everyone's hours and capable sets
+    organization-wide; for a department, its people's hours (``fr.hours`` of its
+    ``department_id``) and capable sets restricted to its people. Tasks without hours in the
+    scope do not count."""
+    if department_id is None:
+        tasks = fr.tasks.filter(pl.col("hours") > 0)
+        if scope_task_ids is not None:
+            tasks = tasks.filter(pl.col("task_id").is_in(list(scope_task_ids)))
+        return (dict(tasks.select("task_id", "hours").iter_rows()),
+                {t: set(c) for t, c in tasks.select("task_id", "capable").iter_rows()})
+    dept_weights = (fr.hours.filter(pl.col("department_id") == department_id)
+                    .group_by("task_id").agg(pl.col("hours").sum())
+                    .filter(pl.col("hours") > 0))
+    if scope_task_ids is not None:
+        dept_weights = dept_weights.filter(pl.col("task_id").is_in(list(scope_task_ids)))
+    weight = dict(dept_weights.select("task_id", "hours").iter_rows())
+    dept_edges = (fr.capable.join(fr.people.select("person_id", "department_id"),
+                                  on="person_id")
+                  .filter(pl.col("department_id") == department_id))
+    capable: dict[int, set[int]] = {t: set() for t in weight}
+    for t, p in dept_edges.select("task_id", "person_id").iter_rows():
+        if t in capable:
+            capable[t].add(p)
+    return weight, capable
+
+
 def _capable_after(data: SurveyData, ops: list[dict[str, Any]], weight: dict[int, float],
-                   capable_level: int) -> dict[int, set[int]]:
+                   capable_level: int, department_id: int | None) -> dict[int, set[int]]:
     """capable(t) of the scope's tasks once the operations are applied, as the analysis'
-    ``prepare`` reads them."""
+    ``prepare`` reads them (for a department, restricted to its people)."""
     fr = prepare(apply(data, parse(ops)).data, AnalysisOptions(capable_level=capable_level))
-    return {t: set(c) for t, c in fr.tasks.select("task_id", "capable").iter_rows()
-            if t in weight}
-
-
-
+    _weight, capable = _scope(fr, department_id, list(weight))
+    return {t: capable.get(t, set()) for t in weight}
 
 
 def _bus_factor(weight: dict[int, float], capable: dict[int, set[int]], share: float,

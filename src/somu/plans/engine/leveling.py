@@ -15,11 +15,15 @@ The model (solved by HiGHS within the time limit):
 - nobody goes above U: Σ_t x[p, t] ≤ U × capacity(p);
 - with ``max_changes``: |x[p, t] − hours now| ≤ hours of t × z[p, t], and Σ z + (the pairs
   that must change because their doer is not capable) ≤ max_changes;
-- objective: minimize U + ``overqualified_penalty`` × Σ over-qualified hours (hours done by
-  someone whose grade expects harder work than the task's difficulty, as in the analysis). With
-  the penalty at 0.001, one over-qualified hour weighs as much as 0.1 point of utilization.
+- objective: minimize U. With an ``overqualified_penalty``, a second stage then keeps
+  U ≤ max(1, U*) (U*: the first stage's lowest highest utilization, so nobody is pushed above
+  capacity when a plan within it exists) and minimizes U + ``overqualified_penalty`` × Σ
+  over-qualified hours (hours done by someone whose grade expects harder work than the task's
+  difficulty, as in the analysis). With the penalty at 0.001, one over-qualified hour weighs as
+  much as 0.1 point of utilization. ``details["best_utilization"]`` is U*,
+  ``details["utilization_cap"]`` the cap the plan keeps (U* without a penalty).
 
-A second pass keeps the first pass' objective (within 1e-6) and moves as few hours as
+A last pass keeps the previous pass' objective (within 1e-6) and moves as few hours as
 possible, so that the proposal does not reshuffle work for nothing. The result is written as
 move operations (from the people whose hours go down to those whose hours go up, task by
 task), rounded to 1/10,000 hour.
@@ -50,7 +54,7 @@ from somu.survey.analysis.frames import prepare
 from somu.survey.analysis.types import AnalysisOptions, SurveyData
 
 from .ops import apply, parse
-from .solver import Model, Proposal, run
+from .solver import Model, Outcome, Proposal, run
 
 ROUND = 4  # decimals of the hours in the operations
 TOL = 1e-6
@@ -136,7 +140,7 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
     n = len(pair_list)
 
     m = Model()
-    x0 = m.columns(n, cost=overqualified_penalty * over, upper=h_task)
+    x0 = m.columns(n, upper=h_task)  # the penalty, if any, comes in the second stage
     u = m.columns(1, cost=1.0)
     d0 = m.columns(n)  # |x − now|, for the second pass
     z0 = m.columns(n, upper=1.0, integer=True) if max_changes is not None else -1
@@ -158,7 +162,9 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
     if max_changes is not None:
         m.row([z0 + i for i in range(n)], [1.0] * n, upper=float(max_changes - forced))
 
-    h = m.highs(time_limit_s * 0.7 - (time.perf_counter() - started))
+    penalized = overqualified_penalty > 0
+    share = 0.35 if penalized else 0.7  # of the time limit, for the first solve
+    h = m.highs(time_limit_s * share - (time.perf_counter() - started))
     if max_changes is not None:  # start from the smallest change: hand over what must move
         start_x = _handover(pair_list, by_task, h_now, task_hours, capacity)
         changed = np.abs(start_x - h_now) > 1e-9
@@ -180,14 +186,39 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
     if first.x is None or first.objective is None:
         return done("best_found", "no_solution_in_time", bound=first.bound)
     x = first.x
+    best_utilization = first.objective  # U*: the lowest highest utilization (found)
+    cap = best_utilization
+    kept_cost = np.zeros(n)  # the x part of the objective the last pass keeps
+    kept_objective: float = first.objective
+    if penalized:
+        # Stage two: fewer over-qualified hours, but nobody above max(1, U*): the penalty may
+        # use the room up to capacity, never overload people when a plan within it exists.
+        cap = max(1.0, best_utilization)
+        h.changeColBounds(u, 0.0, cap + 1e-9)
+        cost = np.zeros(len(m.cost))
+        cost[x0:x0 + n] = overqualified_penalty * over
+        cost[u] = 1.0
+        h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        h.setOptionValue("time_limit", max(
+            time_limit_s * 0.7 - (time.perf_counter() - started), 0.01))
+        start = highspy.HighsSolution()  # the first stage's plan is feasible here
+        start.col_value = list(x)
+        h.setSolution(start)
+        stage = run(h, is_mip=max_changes is not None)
+        if stage.x is not None and stage.objective is not None:
+            x = stage.x
+            kept_cost = overqualified_penalty * over
+            kept_objective = stage.objective
+            first = stage if first.status == "optimal" else Outcome(
+                "stopped", stage.x, stage.objective, stage.bound, stage.gap, stage.seconds)
 
     # Second pass: the same objective (within 1e-6), as few hours moved as possible, in the
     # time left (kept short of the limit for writing the operations).
     remaining = time_limit_s - (time.perf_counter() - started) - 0.2
     if remaining > 0.05:
-        h.addRow(-np.inf, first.objective * (1 + 1e-6) + 1e-9, n + 1,
+        h.addRow(-np.inf, kept_objective * (1 + 1e-6) + 1e-9, n + 1,
                  np.array([x0 + i for i in range(n)] + [u], np.int32),
-                 np.concatenate([overqualified_penalty * over, [1.0]]))
+                 np.concatenate([kept_cost, [1.0]]))
         cost = np.zeros(len(m.cost))
         cost[d0:d0 + n] = 1.0
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
@@ -211,7 +242,7 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
             loads[p] += v
     changes = sum(1 for t in now for p in set(now[t]) | set(after[t])
                   if abs(now[t].get(p, 0.0) - after[t].get(p, 0.0)) > 1e-4)
-    check = _verify(data, ops, capable_pairs, capacity, task_hours, capable_level)
+    check = _verify(data, ops, capable_pairs, capacity, task_hours, capable_level, cap)
     return done(
         "optimal" if first.status == "optimal" else "best_found", "",
         objective=first.objective, bound=first.bound, gap=first.gap, ops=ops,
@@ -222,7 +253,8 @@ def level(data: SurveyData, *, scope_person_ids: Collection[int] | None = None,
         moved_hours=float(sum(abs(now[t].get(p, 0.0) - after[t].get(p, 0.0))
                               for t in now for p in set(now[t]) | set(after[t])) / 2),
         over_qualified_hours=float(sum(x[x0 + i] for i in range(n) if over[i])),
-        people=len(capacity), tasks=len(now), pairs=n, **check,
+        people=len(capacity), tasks=len(now), pairs=n, best_utilization=best_utilization,
+        utilization_cap=cap, **check,
     )
 
 
@@ -249,9 +281,10 @@ def _handover(pair_list: list[tuple[int, int]], by_task: dict[int, list[int]],
 
 def _verify(data: SurveyData, ops: list[dict[str, Any]], capable_pairs: set[tuple[int, int]],
             capacity: dict[int, float], task_hours: dict[int, float],
-            capable_level: int) -> dict[str, Any]:
+            capable_level: int, cap: float) -> dict[str, Any]:
     """Apply the proposal's operations and read the result back through the analysis'
-    ``prepare``: in scope, only capable people hold hours, and every task keeps its hours.
+    ``prepare``: in scope, only capable people hold hours, every task keeps its hours, and
+    nobody is above ``cap`` (U*, or max(1, U*) with a penalty).
     ``verified_max_utilization`` is the highest utilization in scope, recomputed."""
     applied = apply(data, parse(ops))
     fr = prepare(applied.data, AnalysisOptions(capable_level=capable_level))
@@ -264,6 +297,7 @@ def _verify(data: SurveyData, ops: list[dict[str, Any]], capable_pairs: set[tupl
     kept = all(abs(held.get(t, 0.0) - h) <= 1e-3 for t, h in task_hours.items())
     loads = dict(fr.people.select("person_id", "load").iter_rows())
     worst = max((loads.get(p, 0.0) / c if c > 0 else 0.0) for p, c in capacity.items())
-    return {"verified": only_capable and kept and not applied.needs_training,
+    within = worst <= cap + 1e-4
+    return {"verified": only_capable and kept and within and not applied.needs_training,
             "verified_max_utilization": worst}
 

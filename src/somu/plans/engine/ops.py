@@ -23,10 +23,12 @@ Each operation is one JSON object:
 - ``{"op": "hire", "key": "new-1", "name": "採用予定 1", "grade": "G2" | null,
   "capacity": 160}`` — 採用: a new person, named in later operations by the key
   (``new-`` and a number, unique in the scenario). The grade, when given, must exist; the
-  capacity is the monthly standard hours (more than 0).
+  capacity is the monthly standard hours (more than 0, at most 400); the name has at most 60
+  characters.
 - ``{"op": "retire", "person": P}`` — 退職: P leaves. P's capability is gone and P's hours are
   left unassigned (they are reported as such; move them before the retirement to hand them
-  over).
+  over). Nobody becomes capable by it: when the retirees were the only people rated on a task,
+  the people still doing it are written at level 0 (not capable), as they were.
 
 People are named by their id (a whole number, or a string of digits) or by the key of a hire
 made earlier in the scenario; tasks by their id.
@@ -47,6 +49,9 @@ code                 meaning (params)
 ``not_an_id``        not a whole number above 0
 ``not_a_number``     not a number
 ``not_positive``     a number that must be above 0 is not (``value``)
+``too_large``        a hire's capacity above 400 hours a month (``value``, ``max``)
+``too_long``         a hire's name longer than 60 characters (``max``)
+``not_text``         a hire's name that is not a string
 ``level_range``      a level outside 1–4 (``value``)
 ``invalid_choice``   "how" is neither outsource nor automate (``value``)
 ``invalid_key``      a hire key not of the form new-<number> (``value``)
@@ -170,6 +175,8 @@ FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # op: (required,
     "retire": (("person",), ()),
 }
 DEFAULT_CAPACITY = 160.0
+MAX_CAPACITY = 400.0  # a hire's monthly hours: the bounds of the page's form, here for the API
+MAX_NAME = 60
 
 
 # ---- parse / dump --------------------------------------------------------------------------
@@ -210,7 +217,12 @@ def _number(raw: Mapping[str, Any], key: str) -> float:
             value = float(value.strip())
         except ValueError:
             raise _Bad(key, "not_a_number", value=raw[key]) from None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    try:  # an int too large for a float (1e400 written out) is no number either
+        finite = not isinstance(value, bool) and isinstance(value, int | float) \
+            and math.isfinite(value)
+    except OverflowError:
+        finite = False
+    if not finite:
         raise _Bad(key, "not_a_number", value=raw[key])
     if value <= 0:
         raise _Bad(key, "not_positive", value=value)
@@ -221,7 +233,7 @@ def _one(raw: Any) -> Op:
     if not isinstance(raw, Mapping):
         raise _Bad("", "not_an_object")
     kind = raw.get("op")
-    if kind not in FIELDS:
+    if not isinstance(kind, str) or kind not in FIELDS:
         raise _Bad("op", "unknown_op", op=kind)
     required, optional = FIELDS[kind]
     for name in required:
@@ -258,8 +270,14 @@ def _one(raw: Any) -> Op:
             raise _Bad("grade", "unknown_grade", grade=raw_grade)
         grade: str | None = (raw_grade.strip() or None) if raw_grade else None
         capacity = DEFAULT_CAPACITY if raw.get("capacity") is None else _number(raw, "capacity")
+        if capacity > MAX_CAPACITY:
+            raise _Bad("capacity", "too_large", value=raw["capacity"], max=int(MAX_CAPACITY))
         label = raw.get("name")
-        return Hire(key=key.strip(), name=str(label).strip() if label else key.strip(),
+        if label is not None and not isinstance(label, str):
+            raise _Bad("name", "not_text")
+        if label and len(label.strip()) > MAX_NAME:
+            raise _Bad("name", "too_long", max=MAX_NAME)
+        return Hire(key=key.strip(), name=label.strip() if label else key.strip(),
                     grade=grade, capacity=capacity)
     return Retire(person=_person(raw, "person"))
 
@@ -361,6 +379,9 @@ class _State:
             if p in self.person_ids and t in self.task_ids:
                 row2 = self.levels[t]
                 row2[p] = max(row2.get(p, level), level)
+        # The tasks with capability ratings: once rated, a task stays rated (its capable people
+        # are those at level 3 or more), even when every rated person retires.
+        self.rated: set[int] = {t for t, row in self.levels.items() if row}
         self.hires: dict[str, int] = {}
         # Hires get ids after the round's largest (the analysis wants ids ≥ 0).
         self.first_hire_id = max(self.person_ids, default=0) + 1
@@ -389,10 +410,16 @@ class _State:
 
     def capable(self, task: int, pid: int) -> bool:
         """The analysis' definition: capability ≥ 3; for a task nobody rated, the doers."""
-        rated = self.levels.get(task)
-        if rated:
-            return rated.get(pid, 0) >= CAPABLE_LEVEL
+        if task in self.rated:
+            return self.level(task, pid) >= CAPABLE_LEVEL
         return self.hours.get(task, {}).get(pid, 0.0) > 0
+
+    def rate_doers(self, task: int) -> None:
+        """A task nobody rated becomes rated: its doers (capable until now) at level 3, so that
+        someone joining or being rated does not make them "not capable"."""
+        if task not in self.rated:
+            self.levels[task] = {p: CAPABLE_LEVEL for p in self.hours.get(task, {})}
+            self.rated.add(task)
 
     def remove_task(self, task: int) -> None:
         self.hours.pop(task, None)
@@ -425,8 +452,7 @@ def apply(data: SurveyData, ops: Sequence[Op]) -> Applied:
             if not st.capable(task, to):
                 warnings.append(Problem(index, "to", "needs_training", {
                     "person": op.to, "task": task, "level": st.level(task, to)}))
-            if not st.levels.get(task):  # keep the doers capable once someone else joins
-                st.levels[task] = {p: CAPABLE_LEVEL for p in row}
+            st.rate_doers(task)  # keep the doers capable once someone else joins
             left = have - op.hours
             if left > TOLERANCE:
                 row[source] = left
@@ -437,13 +463,12 @@ def apply(data: SurveyData, ops: Sequence[Op]) -> Applied:
         elif isinstance(op, Train):
             task = st.task(index, op.task)
             pid = st.person(index, "person", op.person)
-            current = st.level(task, pid) if st.levels.get(task) else (
+            current = st.level(task, pid) if task in st.rated else (
                 CAPABLE_LEVEL if st.capable(task, pid) else 0)
             if op.level <= current:
                 raise OpsError([Problem(index, "level", "level_not_higher",
                                         {"level": op.level, "current": current})])
-            if not st.levels.get(task):
-                st.levels[task] = {p: CAPABLE_LEVEL for p in st.hours.get(task, {})}
+            st.rate_doers(task)
             st.levels[task][pid] = op.level
         elif isinstance(op, Drop):
             task = st.task(index, op.task)
@@ -501,6 +526,10 @@ def _frames(st: _State, data: SurveyData) -> SurveyData:
     tasks = st.tasks.filter(~pl.col("task_id").is_in(list(st.gone)))
     hours = [(p, t, h) for t, row in st.hours.items() for p, h in row.items() if h > 0]
     levels = [(p, t, lv) for t, row in st.levels.items() for p, lv in row.items()]
+    # A rated task whose rated people all retired: its doers are still not capable (level 0),
+    # where the analysis, finding no rating, would take every doer as capable.
+    levels += [(p, t, 0) for t in sorted(st.rated - st.gone) if not st.levels.get(t)
+               for p in sorted(st.hours.get(t, {}))]
     return SurveyData(
         people=people,
         tasks=tasks,

@@ -2,8 +2,12 @@
 cross-training on one round, each saved as a scenario the user then edits.
 
 An infeasible run (a task in scope nobody can do or teach) is a ValidationError naming the tasks,
-and nothing is stored. A proposal is labelled 最適解 (optimal) or 暫定解 (best found, with its
-gap) in the scenario's ``proposal`` JSON.
+and nothing is stored. A plan is saved only once :func:`verification` has recomputed its
+scenario with the analysis' own functions and found that it keeps its promise; otherwise it is
+refused and nothing is stored. Only active people take hours, learn or teach. A proposal is
+labelled 最適解 (optimal) or 暫定解 (best found, with its gap) in the scenario's ``proposal`` JSON,
+with what the check found (``verified``, ``bus_factor``, ``verified_max_utilization``,
+``min_capable``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from somu.audit.services import audit_record
+from somu.org.models import Person, PersonStatus
 from somu.org.services import Actor
 from somu.plans.models import Scenario, ScenarioSource
 from somu.plans.services.scenarios import MAX_TIME_LIMIT_S, round_base, scenario_create
@@ -103,17 +108,21 @@ def clean_params(kind: str, params: dict[str, Any], data: SurveyData) -> dict[st
 
 
 def scope_task_ids(data: SurveyData, scope: str, key: str) -> list[int] | None:
-    """The tasks of a scope: all (None) for the organization, a function's tasks, or the tasks a
-    department's people work on."""
+    """The tasks of a function (None for the organization or a department: a department's
+    scope is the engine's ``department_id``, its people's hours as the analysis counts
+    them)."""
     import polars as pl
 
     if scope == "function":
         return sorted(data.tasks.filter(pl.col("function") == key)["task_id"].to_list())
-    if scope == "department":
-        people = data.people.filter(pl.col("department_id") == int(key))["person_id"].to_list()
-        rows = data.hours.filter(pl.col("person_id").is_in(people) & (pl.col("hours") > 0))
-        return sorted(set(rows["task_id"].to_list()))
     return None
+
+
+def active_person_ids(data: SurveyData) -> list[int]:
+    """The round's people who still work here: only they may take hours, learn or teach."""
+    ids = data.people["person_id"].to_list()
+    return sorted(Person.objects.filter(pk__in=ids, status=PersonStatus.ACTIVE)
+                  .values_list("pk", flat=True))
 
 
 def scope_label(data: SurveyData, scope: str, key: str) -> str:
@@ -142,11 +151,12 @@ def proposal_run(*, actor: Actor, round: SurveyRound, kind: str,
     ValidationError naming the tasks, nothing stored."""
     data, _summary = round_base(round)
     cleaned = clean_params(kind, params, data)
+    active = active_person_ids(data)
     if kind == "leveling":
         from somu.plans.engine import leveling
 
         proposal = leveling.level(
-            data, max_changes=cleaned["max_changes"],
+            data, scope_person_ids=active, max_changes=cleaned["max_changes"],
             overqualified_penalty=cleaned["overqualified_penalty"],
             time_limit_s=cleaned["time_limit_s"])
         source = ScenarioSource.LEVELING
@@ -157,19 +167,28 @@ def proposal_run(*, actor: Actor, round: SurveyRound, kind: str,
         proposal = crosstraining.cross_train(
             data, k=cleaned["k"], bus_factor_target=cleaned["bus_factor_target"],
             scope_task_ids=scope_task_ids(data, cleaned["scope"], cleaned["scope_key"]),
-            objective=cleaned["objective"], horizon_months=cleaned["horizon_months"],
+            department_id=(int(cleaned["scope_key"]) if cleaned["scope"] == "department"
+                           else None),
+            available_person_ids=active, objective=cleaned["objective"],
+            horizon_months=cleaned["horizon_months"],
             time_limit_s=cleaned["time_limit_s"])
         source = ScenarioSource.CROSS_TRAINING
         default_name = _("Cross-training proposal %(on)s (%(scope)s)") % {
             "on": today.isoformat(),
             "scope": scope_label(data, cleaned["scope"], cleaned["scope_key"])}
     if proposal.status == "infeasible" or not proposal.ops or proposal.reason:
-        raise ValidationError([_refusal(proposal, data)])
+        raise ValidationError([refusal(proposal, data)])
+    checked = verification(data, kind, cleaned, proposal, active)
+    if not checked["verified"]:
+        raise ValidationError([_("The optimizer's plan did not pass the check: recomputed "
+                                 "on the scenario, it does not reach what it promises. Nothing "
+                                 "was saved; allow more time or change the conditions.")])
     label = _("optimal") if proposal.status == "optimal" else _("best found")
     record = {
         "kind": kind, "params": cleaned, "status": proposal.status,
         "objective": proposal.objective, "bound": proposal.bound, "gap": proposal.gap,
         "seconds": round_seconds(proposal.seconds), "operations": len(proposal.ops),
+        **checked,
     }
     scenario = scenario_create(
         actor=actor,
@@ -183,7 +202,73 @@ def proposal_run(*, actor: Actor, round: SurveyRound, kind: str,
     return scenario
 
 
-def _refusal(proposal: Any, data: SurveyData) -> str:
+def verification(data: SurveyData, kind: str, cleaned: dict[str, Any], proposal: Any,
+                 active: list[int]) -> dict[str, Any]:
+    """Check a proposal by recomputing its scenario with the figures' own functions
+    (:func:`somu.plans.engine.scenario.recompute`, i.e. the analysis'), not the optimizer's:
+
+    - the optimizer's own check (``details["verified"]``) must have passed;
+    - leveling: no move to someone not capable, and nobody in scope (the active people) above
+      the utilization the optimizer keeps (``verified_max_utilization``: recomputed);
+    - cross-training with a target: the scope's bus factor, recomputed (the analysis'
+      definition of the organization, the function or the department), reaches the target
+      (``bus_factor``). A recomputed value below the target refuses the plan; a value the
+      recompute could only bound (greedy: an upper bound) is accepted with the optimizer's own
+      exact proof on the same capable sets, which its check requires;
+    - cross-training with k: every task with hours in the scope has k capable people (for a
+      department, k of its people) in the recomputed data (``min_capable``).
+
+    Returns the figures to store with the proposal and ``verified``."""
+    import polars as pl
+
+    from somu.plans.engine import scenario as engine
+    from somu.plans.engine.ops import OpsError
+    from somu.survey.analysis.frames import prepare
+    from somu.survey.analysis.types import AnalysisOptions
+
+    details = proposal.details or {}
+    # A bus factor target needs the exact solver's time; the other checks the usual budget.
+    options = (AnalysisOptions(exact_time_limit_s=2.0, exact_total_budget_s=2.0)
+               if kind == "cross_training" and cleaned.get("bus_factor_target")
+               else engine.RECOMPUTE_OPTIONS)
+    try:
+        applied, figures = engine.recompute(data, list(proposal.ops), options)
+    except OpsError:
+        return {"verified": False}
+    ok = details.get("verified") is True
+    if kind == "leveling":
+        in_scope = set(active)
+        worst = max((line.utilization for line in figures.people if line.person_id in in_scope),
+                    default=0.0)
+        cap = float(details.get("utilization_cap") or 0.0)
+        ok = ok and not applied.needs_training and worst <= cap + 1e-4
+        return {"verified": ok, "verified_max_utilization": round(worst, 6)}
+    scope, key = cleaned["scope"], cleaned["scope_key"]
+    target = cleaned["bus_factor_target"]
+    if target:
+        value = next((b.value for b in figures.bus_factors if b.scope == scope
+                      and b.key == key), None)
+        ok = ok and (value is None or value >= target)
+        return {"verified": ok, "bus_factor": value}
+    fr = prepare(applied.data, AnalysisOptions())
+    tasks = scope_task_ids(data, scope, key)
+    if scope == "department":
+        members = fr.people.filter(pl.col("department_id") == int(key))["person_id"]
+        weights = (fr.hours.filter(pl.col("person_id").is_in(members.implode()))
+                   .group_by("task_id").agg(pl.col("hours").sum()))
+        rows = fr.tasks.select("task_id", "capable").join(weights, on="task_id")
+        counts = [len(set(c) & set(members.to_list())) for _t, c in
+                  rows.filter(pl.col("hours") > 0).select("task_id", "capable").iter_rows()]
+    else:
+        rows = fr.tasks.filter(pl.col("hours") > 0)
+        if tasks is not None:
+            rows = rows.filter(pl.col("task_id").is_in(tasks))
+        counts = rows["capable_count"].to_list()
+    least = min(counts, default=0)
+    return {"verified": ok and least >= (cleaned["k"] or 0), "min_capable": least}
+
+
+def refusal(proposal: Any, data: SurveyData) -> str:
     """Why there is no plan, in words: the tasks at fault by name where the engine knows them."""
     task_names = dict(zip(data.tasks["task_id"].to_list(), data.tasks["name"].to_list(),
                           strict=True))
@@ -217,6 +302,10 @@ def _refusal(proposal: Any, data: SurveyData) -> str:
                  "changes.") % {"n": details.get("forced_changes", "?")}
     if reason == "nothing_to_level":
         return _("There are no hours to level in this round.")
+    if reason == "target_not_proven":
+        return _("The optimizer found a plan but could not prove within the time limit that it "
+                 "reaches the bus factor target; nothing was saved. Allow more time or a "
+                 "smaller scope.")
     if reason == "no_solution_in_time":
         return _("The optimizer found no plan within the time limit; allow more time or "
                  "fewer conditions.")

@@ -79,7 +79,7 @@ def problem_message(problem: Any, names: Names, *, numbered: bool = True) -> str
         "level": params.get("level", ""), "current": params.get("current", ""),
         "value": str(params.get("value", ""))[:40], "key": str(params.get("key", ""))[:40],
         "grade": str(params.get("grade", ""))[:40], "op": str(params.get("op", ""))[:40],
-        "field": _field_label(field_name),
+        "field": _field_label(field_name), "max": params.get("max", ""),
     }
     templates = {
         "not_a_list": _("The operations must be a JSON list."),
@@ -92,6 +92,9 @@ def problem_message(problem: Any, names: Names, *, numbered: bool = True) -> str
         "not_an_id": _("%(field)s must be a whole number above 0."),
         "not_a_number": _("%(field)s must be a number."),
         "not_positive": _("%(field)s must be more than 0."),
+        "too_large": _("%(field)s must be at most %(max)s."),
+        "too_long": _("%(field)s must be at most %(max)s characters."),
+        "not_text": _("%(field)s must be text."),
         "level_range": _("The capability level must be between 1 and 4."),
         "invalid_choice": _("「how」 must be outsource or automate."),
         "invalid_key": _("A hire's key is written new-1, new-2 …"),

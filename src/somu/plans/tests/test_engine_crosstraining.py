@@ -153,6 +153,73 @@ def test_a_bus_factor_target_is_reached_and_verified_by_the_analysis_solver() ->
     verify(data, proposal, target=3)
 
 
+def department_factor(data: SurveyData, department: int) -> int | None:
+    """The department's bus factor as the analysis reports it (survey/analysis/scopes.py)."""
+    return next((b.value for b in analyze(data).bus_factors
+                 if b.scope == "department" and b.key == str(department)), None)
+
+
+def two_departments(capacity_2: float = 160.0) -> SurveyData:
+    """Department 1: persons 1 and 2; department 2: person 3, who also works in 総務.
+
+        task 10 d3  1: 40 h            capability 1: 4, 2: 1
+        task 11 d1  2: 30 h            capability 2: 3
+        task 12 d1  2: 130 h, 3: 20 h  capability 2: 3, 3: 3
+    """
+    return survey(
+        people=[person(1, 1, "G2"), person(2, 1, "G2", capacity_2), person(3, 2, "G2")],
+        tasks=[task(10, "総務", 3), task(11, "総務", 1), task(12, "総務", 1)],
+        hours=[(1, 10, 40.0), (2, 11, 30.0), (2, 12, 130.0), (3, 12, 20.0)],
+        capability=[(1, 10, 4), (2, 10, 1), (2, 11, 3), (2, 12, 3), (3, 12, 3)],
+    )
+
+
+def test_a_department_counts_only_its_own_people_as_the_analysis_does() -> None:
+    """In department 1 only 2 can do 12 (130 of its 200 h): its bus factor is 1, though 3, in
+    department 2, can do 12 too. Nobody can teach 11 or 12, and 2 has no spare time to learn
+    10: the target cannot be reached — not "nothing to do"."""
+    data = two_departments()
+    assert department_factor(data, 1) == 1
+    proposal = cross_train(data, k=None, bus_factor_target=2, department_id=1)
+    assert (proposal.status, proposal.reason) == ("infeasible", "bus_factor_unreachable")
+
+
+def test_a_department_learns_from_its_own_people_only() -> None:
+    """With spare time, 2 (department 1) learns 10 from 1; 3 (department 2), who could also
+    learn it, is not proposed: training 3 would not change department 1's bus factor."""
+    data = survey(
+        people=[person(1, 1, "G2"), person(2, 1, "G2"), person(3, 2, "G2")],
+        tasks=[task(10, "総務", 3), task(11, "総務", 1)],
+        hours=[(1, 10, 60.0), (2, 11, 30.0), (3, 11, 20.0)],
+        capability=[(1, 10, 4), (2, 11, 4), (3, 11, 3), (2, 10, 1), (3, 10, 1)],
+    )
+    assert department_factor(data, 1) == 1
+    proposal = cross_train(data, k=None, bus_factor_target=2, department_id=1)
+    assert proposal.status == "optimal" and proposal.details["verified"] is True
+    assert [(op["person"], op["task"]) for op in proposal.ops] == [(2, 10)]
+    assert department_factor(apply(data, parse(list(proposal.ops))).data, 1) == 2
+
+
+def test_a_department_with_k_counts_its_own_capable_people() -> None:
+    data = two_departments()
+    proposal = cross_train(data, k=2, department_id=1)
+    # 10 needs a second capable person in department 1: only 2, who has no spare time.
+    assert (proposal.status, proposal.reason, proposal.infeasible_tasks) == (
+        "infeasible", "no_teacher", (11, 12))
+
+
+def test_people_who_cannot_take_part_are_neither_learners_nor_teachers() -> None:
+    data = office()
+    everyone = cross_train(data, k=2, scope_task_ids=[10, 11, 13])
+    assert (2, 10) in {(op["person"], op["task"]) for op in everyone.ops}
+    without_2 = cross_train(data, k=2, scope_task_ids=[10, 11, 13],
+                            available_person_ids=[1, 3, 4, 5])
+    assert [(op["person"], op["task"]) for op in without_2.ops] == [(3, 10), (5, 13)]
+    without_teacher = cross_train(data, k=2, scope_task_ids=[13],
+                                  available_person_ids=[1, 2, 3, 5])
+    assert (without_teacher.reason, without_teacher.infeasible_tasks) == ("no_teacher", (13,))
+
+
 def test_without_a_goal_there_is_nothing_to_propose() -> None:
     assert cross_train(office(), k=None).reason == "no_goal"
 
@@ -283,3 +350,88 @@ def test_a_bus_factor_target_matches_every_subset_of_candidate_pairs(data: Surve
         assert proposal.status == "optimal", proposal
         assert proposal.objective == best
         verify(data, proposal, target=target)
+
+
+# ---- a department, as the analysis defines it -------------------------------------------------
+
+@st.composite
+def department_rounds(draw: st.DrawFn) -> SurveyData:
+    """Two departments, two functions, tasks nobody rated and pairs without a rating."""
+    n_people = draw(st.integers(2, 5))
+    n_tasks = draw(st.integers(1, 4))
+    hours, capability = [], []
+    for t in range(n_tasks):
+        rated = draw(st.booleans())
+        for p in range(1, n_people + 1):
+            if draw(st.integers(0, 2)) == 0:
+                hours.append((p, t + 10, float(draw(st.integers(5, 40)))))
+            if rated and draw(st.booleans()):
+                capability.append((p, t + 10, draw(st.integers(0, 4))))
+    return survey(
+        people=[person(p, draw(st.sampled_from([1, 2])), "G2",
+                       draw(st.sampled_from([50.0, 80.0, 160.0])))
+                for p in range(1, n_people + 1)],
+        tasks=[task(t + 10, draw(st.sampled_from(["総務", "経理"])), draw(st.integers(1, 5)))
+               for t in range(n_tasks)],
+        hours=hours, capability=capability)
+
+
+def department_brute_force(data: SurveyData, department: int, target: int) -> float | None:
+    """The fewest pairs reaching the department's target, over every subset of the pairs a
+    department may train, written again from the analysis' definition of a department's bus
+    factor: its people's hours on their tasks, only its people capable; learners are its
+    people (not capable yet, working in the task's function or rated on it, with a teacher
+    at level 4 and the spare time)."""
+    result = analyze(data)
+    people = {p.person_id: p for p in result.people}
+    members = set(data.people.filter(data.people["department_id"] == department)["person_id"])
+    level = {(p, t): lv for p, t, lv in data.capability.iter_rows()}
+    fn = {t.task_id: t.function for t in result.tasks}
+    works = {(p, fn[t]) for p, t, _h in data.hours.iter_rows()}
+    weight: dict[int, float] = defaultdict(float)
+    for p, t, h in data.hours.iter_rows():
+        if p in members:
+            weight[t] += h
+    capable = {t.task_id: set(t.capable) & members for t in result.tasks
+               if weight.get(t.task_id, 0) > 0}
+    pairs = [
+        (p, t, training_hours(task_.difficulty, level.get((p, t), 0)))
+        for task_ in result.tasks if (t := task_.task_id) in capable
+        and any(level.get((q, t), 0) >= 4 for q in people)
+        for p in sorted(members) if p not in task_.capable and people[p].capacity > 0
+        and ((p, task_.function) in works or (p, t) in level)]
+    spare = {p: max(0.0, x.capacity - x.load) * 3 for p, x in people.items()}
+    pairs = [pair for pair in pairs if pair[2] <= spare[pair[0]] + 1e-9]
+    for chosen in chain.from_iterable(combinations(pairs, r) for r in range(len(pairs) + 1)):
+        trained = {t: set(c) for t, c in capable.items()}
+        used: dict[int, float] = defaultdict(float)
+        for p, t, h in chosen:
+            trained[t].add(p)
+            used[p] += h
+        if any(used[p] > spare[p] + 1e-9 for p in used):
+            continue
+        value = exhaustive_bus_factor(dict(weight), trained)
+        if value is None or value >= target:
+            return float(len(chosen))
+    return None
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(department_rounds(), st.sampled_from([1, 2]), st.integers(2, 3))
+def test_a_department_target_is_the_analysis_department_bus_factor(
+        data: SurveyData, department: int, target: int) -> None:
+    if department_factor(data, department) is None:
+        return  # the department has no hours in this round
+    proposal = cross_train(data, k=None, bus_factor_target=target, department_id=department)
+    best = department_brute_force(data, department, target)
+    if best is None:
+        assert proposal.status == "infeasible", proposal
+        return
+    assert proposal.status == "optimal", proposal
+    assert proposal.objective == best
+    assert proposal.details["verified"] is True
+    members = set(data.people.filter(data.people["department_id"] == department)["person_id"])
+    assert {op["person"] for op in proposal.ops} <= members
+    after = department_factor(apply(data, parse(list(proposal.ops))).data, department)
+    assert after is None or after >= target
+    assert proposal.details["bus_factor"] == after

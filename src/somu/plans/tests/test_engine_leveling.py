@@ -117,6 +117,24 @@ def test_a_penalty_on_over_qualified_hours_keeps_the_senior_person_off_easy_work
     assert penalized.details["over_qualified_hours"] < plain.details["over_qualified_hours"]
 
 
+def test_a_penalty_never_overloads_people_when_a_plan_within_capacity_exists() -> None:
+    """G3 (160 h) and G1 (100 h) share a 200 h difficulty-1 task, over-qualified for G3. The
+    best utilization is 200 / 260; with a penalty the plan may give G1 more, up to G1's
+    capacity, never beyond it."""
+    data = survey(people=[person(1, 1, "G3", 160.0), person(2, 1, "G1", 100.0)],
+                  tasks=[task(10, "総務", 1)], hours=[(1, 10, 150.0), (2, 10, 50.0)],
+                  capability=[(1, 10, 4), (2, 10, 3)])
+    plain = level(data)
+    assert plain.objective == pytest.approx(200 / 260)
+    for penalty in (0.001, 0.1, 1000.0):
+        penalized = level(data, overqualified_penalty=penalty)
+        after = analyze(apply(data, parse(list(penalized.ops))).data)
+        assert max(p.utilization for p in after.people) <= 1.0 + 1e-6
+        if penalty >= 0.1:  # below that, an hour moved costs more utilization than it saves
+            assert penalized.details["over_qualified_hours"] == pytest.approx(100.0, abs=1e-3)
+        assert penalized.details["verified"] is True
+
+
 def test_nothing_to_level_without_hours() -> None:
     data = survey(people=[person(1)], tasks=[task(10)], hours=[])
     assert level(data).reason == "nothing_to_level"
@@ -175,3 +193,30 @@ def test_leveling_reaches_the_brute_force_optimum_on_small_rounds(data: SurveyDa
         assert proposal.status == "optimal"
         assert proposal.objective == pytest.approx(optimum, rel=1e-6, abs=1e-6)
         verify(data, proposal)
+
+
+@st.composite
+def graded_rounds(draw: st.DrawFn) -> SurveyData:
+    """Small rounds with grades and difficulties that make some hours over-qualified."""
+    data = draw(small_rounds())
+    grades = [draw(st.sampled_from(["G1", "G2", "G3"])) for _ in range(data.people.height)]
+    return survey(
+        people=[person(p, 1, g, c) for p, g, c in zip(
+            data.people["person_id"].to_list(), grades, data.people["capacity"].to_list(),
+            strict=True)],
+        tasks=[task(t, "総務", draw(st.integers(1, 5))) for t in data.tasks["task_id"]],
+        hours=list(data.hours.iter_rows()), capability=list(data.capability.iter_rows()))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graded_rounds(), st.sampled_from([0.1, 1000.0]))
+def test_with_a_penalty_nobody_goes_beyond_the_brute_force_optimum_or_capacity(
+        data: SurveyData, penalty: float) -> None:
+    optimum = brute_force_optimum(data)
+    if optimum is None or not data.hours.height:
+        return
+    proposal = level(data, overqualified_penalty=penalty)
+    assert proposal.status == "optimal"
+    after = analyze(apply(data, parse(list(proposal.ops))).data)
+    assert max(p.utilization for p in after.people) <= max(1.0, optimum) + 1e-4
+    assert proposal.details["verified"] is True

@@ -89,6 +89,22 @@ def test_parse_reads_digit_strings_as_ids_and_fills_the_hire_defaults() -> None:
     ([{"op": "hire", "key": "bob"}], (0, "key", "invalid_key", {"value": "bob"})),
     ([{"op": "hire", "key": "new-1"}, {"op": "hire", "key": "new-1"}],
      (1, "key", "duplicate_key", {"key": "new-1"})),
+    # "op" that is not a string (a list or an object) is an unknown operation, not a crash
+    ([{"op": ["move"]}], (0, "op", "unknown_op", {"op": ["move"]})),
+    ([{"op": {"a": 1}}], (0, "op", "unknown_op", {"op": {"a": 1}})),
+    # an integer too large for a float (JSON 1e400 written out) is not a number
+    ([{"op": "move", "task": 10, "from": 1, "to": 2, "hours": 10**400}],
+     (0, "hours", "not_a_number", {"value": 10**400})),
+    ([{"op": "hire", "key": "new-1", "capacity": 10**400}],
+     (0, "capacity", "not_a_number", {"value": 10**400})),
+    # a hire's bounds are the parser's, so the API refuses what the page's form refuses
+    ([{"op": "hire", "key": "new-1", "capacity": 400.5}],
+     (0, "capacity", "too_large", {"value": 400.5, "max": 400})),
+    ([{"op": "hire", "key": "new-1", "capacity": 1e300}],
+     (0, "capacity", "too_large", {"value": 1e300, "max": 400})),
+    ([{"op": "hire", "key": "new-1", "name": "あ" * 61}],
+     (0, "name", "too_long", {"max": 60})),
+    ([{"op": "hire", "key": "new-1", "name": {"a": 1}}], (0, "name", "not_text", {})),
 ])
 def test_malformed_operations_get_a_code_naming_the_field(raw: Any,
                                                            expected: tuple[Any, ...]) -> None:
@@ -96,6 +112,12 @@ def test_malformed_operations_get_a_code_naming_the_field(raw: Any,
         parse(raw)
     first = caught.value.problems[0]
     assert (first.index, first.field, first.code, dict(first.params)) == expected
+
+
+def test_a_hire_at_the_bounds_is_accepted() -> None:
+    [hire] = parse([{"op": "hire", "key": "new-1", "name": "あ" * 60, "capacity": 400}])
+    assert dump([hire]) == [{"op": "hire", "key": "new-1", "name": "あ" * 60, "grade": None,
+                             "capacity": 400.0}]
 
 
 def test_parse_lists_every_malformed_operation_not_only_the_first() -> None:
@@ -225,6 +247,36 @@ def test_a_retirement_removes_the_person_and_reports_their_hours_as_unassigned()
     assert 1 not in applied.data.people["person_id"].to_list()
     result = analyze(applied.data)
     assert next(t for t in result.tasks if t.task_id == 11).capable == ()
+
+
+def rated_by_one() -> SurveyData:
+    """Task 10 is rated: 1 at level 4 (40 h); 2 does 10 h on it without a rating, so only 1
+    is capable of it. Task 11: 2 at level 3."""
+    return survey(
+        people=[person(1, 100, "G2"), person(2, 100, "G2"), person(3, 100, "G2")],
+        tasks=[task(10, "総務", 3), task(11, "総務", 1)],
+        hours=[(1, 10, 40.0), (2, 10, 10.0), (2, 11, 30.0)],
+        capability=[(1, 10, 4), (2, 11, 3)],
+    )
+
+
+def capable_of(applied: Applied, task_id: int) -> tuple[int, ...]:
+    return next(t.capable for t in analyze(applied.data).tasks if t.task_id == task_id)
+
+
+def test_retiring_the_only_rated_person_does_not_make_the_unrated_doers_capable() -> None:
+    applied = apply(rated_by_one(), parse([{"op": "retire", "person": 1}]))
+    assert capable_of(applied, 10) == ()  # 2 still does it, still without the capability
+
+
+@pytest.mark.parametrize("then", [
+    {"op": "move", "task": 10, "from": 2, "to": 3, "hours": 5},
+    {"op": "train", "person": 3, "task": 10, "level": 2},
+])
+def test_after_the_raters_retire_a_move_or_a_training_rates_nobody_capable_by_itself(
+        then: dict[str, Any]) -> None:
+    applied = apply(rated_by_one(), parse([{"op": "retire", "person": 1}, then]))
+    assert capable_of(applied, 10) == ()
 
 
 def test_no_operations_leave_the_analysis_as_it_was_apart_from_seasonality() -> None:

@@ -76,11 +76,27 @@ def test_a_bad_operation_is_422_with_the_japanese_message_and_stores_nothing(
                                     "hours": "many"},
     {"op": "train", "person": 1, "task": 1, "level": 9}, {"op": "hire", "capacity": -1},
     {"op": "outsource", "task": 2**63, "how": "magic"}, {"op": "retire", "person": None},
-    {"op": "drop", "task": 1, "extra": True},
+    {"op": "drop", "task": 1, "extra": True}, {"op": ["move"]}, {"op": {"a": 1}},
+    {"op": "move", "task": 1, "from": 1, "to": 2, "hours": 10**400},
+    {"op": "hire", "key": "new-1", "capacity": 10**400},
 ])
 def test_malformed_operations_are_422_never_500(api, scenario_id, operation):
     response = api.post(f"/scenarios/{scenario_id}/operations", {"operation": operation})
     assert response.status_code == 422, response.content
+
+
+@pytest.mark.parametrize(("operation", "message"), [
+    ({"op": "hire", "key": "new-1", "capacity": 1e300},
+     "「月間の標準時間」は 400 以下にしてください。"),
+    ({"op": "hire", "key": "new-1", "name": "あ" * 61}, "「名称」は 60 文字以内にしてください。"),
+])
+def test_the_api_refuses_a_hire_beyond_the_forms_bounds(api, scenario_id, org_a, operation,
+                                                       message):
+    error = assert_error(api.post(f"/scenarios/{scenario_id}/operations",
+                                  {"operation": operation}), 422, "invalid")
+    assert message in error["message"]
+    with tenancy.activate(org_a):
+        assert Scenario.objects.get().operations == []
 
 
 @pytest.mark.parametrize("body", [

@@ -78,6 +78,7 @@ def _detail(request: AuthedRequest, scenario: Scenario, *, forms: dict[str, Oper
         "people": present.people_rows(result.baseline, result.summary),
         "op_forms": op_forms, "open_kind": open_kind,
         "proposal_label": present.proposal_label(scenario.proposal),
+        "proposal_check": present.proposal_check(scenario.proposal),
         "can_manage": _can_manage(request),
         "item_count": scenario.items.count(),
     }, status=status)
