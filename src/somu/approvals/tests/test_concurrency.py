@@ -8,12 +8,10 @@ transaction is IMMEDIATE (serialized by the database), so there is nothing to ra
 from __future__ import annotations
 
 import functools
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from somu.approvals.api import common
 from somu.approvals.models import EventKind, RequestEvent, Seat, SeatState, Stage
@@ -21,6 +19,7 @@ from somu.approvals.services.rules import RowInput
 from somu.approvals.tests.builders import NOW, TODAY, World, install_rules, purchase, stage
 from somu.core import tenancy
 from somu.core.tests.apiclient import assert_error
+from somu.core.tests.concurrency import at_once
 
 pytestmark = [
     pytest.mark.postgres,
@@ -40,30 +39,6 @@ def api_as_fixture(api_as):  # type: ignore[no-untyped-def]
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(common, "today", lambda: TODAY)
     monkeypatch.setattr(common, "now", lambda: NOW)
-
-
-def at_once(*calls: Callable[[], Any]) -> list[Any]:
-    """Run the calls in threads released together by a barrier, each on its own connection;
-    the responses in the order of the calls."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(10)
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 def test_two_consultation_members_deciding_a_quorum_any_stage_at_once_one_decision_counts(

@@ -9,17 +9,15 @@ database, so there is nothing to race.
 from __future__ import annotations
 
 import functools
-import threading
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
 from somu.audit.models import AuditEvent
 from somu.core import tenancy
 from somu.core.tests.apiclient import assert_error
+from somu.core.tests.concurrency import at_once
 from somu.plans.models import Item
 from somu.plans.services.items import item_create
 
@@ -33,28 +31,6 @@ pytestmark = [
 @pytest.fixture(name="api_as")
 def api_as_fixture(api_as):  # type: ignore[no-untyped-def]
     return functools.partial(api_as, prefix="/api/v1/plans")
-
-
-def at_once(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(10)
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 def test_items_created_at_the_same_moment_get_distinct_numbers(org_a, people_a):
