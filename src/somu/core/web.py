@@ -22,8 +22,9 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 PAGE_SIZE = 50
 
 
-def org_view(perm: str) -> Callable[[View], View]:
-    """A page of the active organization: login, a membership and ``perm`` are required."""
+def org_view(perm: str | None) -> Callable[[View], View]:
+    """A page of the active organization: login, a membership and ``perm`` are required
+    (``None``: any member's page, such as the home page)."""
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -33,7 +34,8 @@ def org_view(perm: str) -> Callable[[View], View]:
             membership = getattr(request, "membership", None)
             if membership is None:
                 return render(request, "no_organization.html", status=403)
-            require(membership, perm)
+            if perm is not None:
+                require(membership, perm)
             return view(request, *args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
