@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from ninja import Schema
 
 from somu.core import tenancy
 from somu.core.tests.apiclient import api_client, assert_error, bearer, field_names
@@ -368,6 +369,21 @@ def test_the_openapi_document_is_valid_json_with_every_operation_described(db):
     doc = json.loads(Client().get("/api/v1/openapi.json").content)
     assert doc["openapi"].startswith("3.")
     assert len(doc["paths"]) >= 15
+
+
+def test_no_two_schemas_of_the_api_share_a_name(db):
+    """The OpenAPI document names a schema by its class: a second class of the same name in
+    another app replaces the first there, and the document describes an answer wrongly (the
+    people list was once described by the scenario's per-person figures)."""
+    Client().get("/api/v1/openapi.json")  # every router imported
+    seen: dict[str, list[str]] = {}
+    pending = [Schema]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("somu.") and ".tests." not in cls.__module__:
+            seen.setdefault(cls.__name__, []).append(cls.__module__)
+    assert {name: modules for name, modules in seen.items() if len(set(modules)) > 1} == {}
 
 
 # ---- strict types and bodies --------------------------------------------------------------------

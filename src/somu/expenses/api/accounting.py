@@ -87,7 +87,7 @@ class PlanOut(Schema):
     has_bank_account: bool
 
 
-class PreviewQuery(QuerySchema):
+class PeriodPreviewQuery(QuerySchema):
     cutoff: dt.date | None = None  # default: today
 
 
@@ -188,7 +188,8 @@ def period_list(request: AuthedRequest) -> list[dict[str, Any]]:
 @router.get("/periods/preview", response={200: list[PlanOut], **errors(403, 422)},
             summary="The payments a close up to the cutoff would make",
             operation_id="somu_expenses_api_period_preview")
-def period_preview(request: AuthedRequest, query: Query[PreviewQuery]) -> list[dict[str, Any]]:
+def period_preview(request: AuthedRequest,
+                   query: Query[PeriodPreviewQuery]) -> list[dict[str, Any]]:
     require(request.auth, p.PROCESS_EXPENSES)
     cutoff = query.cutoff or timezone.localdate()
     return [{"person_id": e.person.pk, "person_name": e.person.name,

@@ -36,7 +36,7 @@ class StatusOut(Schema):
     message: str
 
 
-class SearchQuery(QuerySchema):
+class RegistrySearchQuery(QuerySchema):
     q: str = Field(..., min_length=1, max_length=100, description="name (or 登録番号)")
     limit: int = Field(10, ge=1, le=registry.SEARCH_LIMIT)
 
@@ -53,7 +53,7 @@ class RegistrantOut(Schema):
     expired_on: dt.date | None
 
 
-class ImportOut(Schema):
+class RegistryImportOut(Schema):
     kind: str
     files: list[str]
     rows: int
@@ -63,8 +63,8 @@ class ImportOut(Schema):
 class StateOut(Schema):
     imported: bool
     registrants: int
-    last_import: ImportOut | None
-    last_full_import: ImportOut | None
+    last_import: RegistryImportOut | None
+    last_full_import: RegistryImportOut | None
 
 
 @router.get("/registry/lookup", response={200: StatusOut, **errors(422)},
@@ -78,7 +78,7 @@ def registry_lookup(request: AuthedRequest, query: Query[LookupQuery]) -> dict[s
 @router.get("/registry/search", response={200: list[RegistrantOut], **errors(422)},
             summary="Registered invoice issuers whose name starts like the text",
             operation_id="somu_expenses_api_registry_search")
-def registry_search(request: AuthedRequest, query: Query[SearchQuery]) -> Any:
+def registry_search(request: AuthedRequest, query: Query[RegistrySearchQuery]) -> Any:
     return registry.search_by_name(query.q, limit=query.limit)
 
 

@@ -95,7 +95,7 @@ class OperationOut(Schema):
     warnings: list[str]
 
 
-class LineOut(Schema):
+class ScenarioLineOut(Schema):
     key: str
     label: str
     before: float | None
@@ -104,7 +104,7 @@ class LineOut(Schema):
     better: bool | None
 
 
-class PersonOut(Schema):
+class ScenarioPersonOut(Schema):
     name: str
     capacity: float
     load_before: float | None
@@ -119,13 +119,13 @@ class PersonOut(Schema):
 class ResultOut(Schema):
     scenario_id: int
     operations: list[str]  # each operation in words
-    lines: list[LineOut]  # baseline → scenario, figure by figure
-    people: list[PersonOut]
+    lines: list[ScenarioLineOut]  # baseline → scenario, figure by figure
+    people: list[ScenarioPersonOut]
     warnings: list[str]  # moves to someone who needs training (要トレーニング)
     error: str  # why the operations no longer apply to the round ("" when they do)
 
 
-class CompareQuery(QuerySchema):
+class ScenarioCompareQuery(QuerySchema):
     a: int | None = Field(None, ge=1, le=MAX_ID)  # without it: no columns
     b: int | None = Field(None, ge=1, le=MAX_ID)
 
@@ -133,7 +133,7 @@ class CompareQuery(QuerySchema):
 class CompareColumnOut(Schema):
     scenario_id: int
     name: str
-    lines: list[LineOut]
+    lines: list[ScenarioLineOut]
     error: str
 
 
@@ -223,7 +223,7 @@ def scenario_propose(request: AuthedRequest, payload: ProposeIn) -> Status[dict[
 @router.get("/scenarios/compare", response={200: CompareOut, **errors(403, 404, 422)},
             summary="One or two scenarios side by side with the baseline of the first one's "
                     "round")
-def scenario_compare(request: AuthedRequest, query: Query[CompareQuery]) -> dict[str, Any]:
+def scenario_compare(request: AuthedRequest, query: Query[ScenarioCompareQuery]) -> dict[str, Any]:
     require(request.auth, p.VIEW_SCENARIOS)
     from somu.plans.engine import scenario as engine
 

@@ -96,7 +96,7 @@ class KpiPatch(InputSchema):
     description: str = optional()
 
 
-class ArchiveIn(InputSchema):
+class KpiArchiveIn(InputSchema):
     archived: bool = True
 
 
@@ -218,7 +218,7 @@ def kpi_update(request: AuthedRequest, payload: KpiPatch, kpi_id: int = KpiId) -
 
 @router.post("/kpis/{kpi_id}/archive", response={200: KpiOut, **errors(403, 404, 422)},
              summary="Archive a KPI (archived: false puts it back)")
-def kpi_archive(request: AuthedRequest, payload: ArchiveIn, kpi_id: int = KpiId) -> Any:
+def kpi_archive(request: AuthedRequest, payload: KpiArchiveIn, kpi_id: int = KpiId) -> Any:
     require(request.auth, MANAGE_PLAN)
     kpi = services.kpi_archive(actor=request.user, kpi=Kpi.objects.get(pk=kpi_id),
                                archived=payload.archived)
