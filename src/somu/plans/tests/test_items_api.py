@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
 import pytest
@@ -17,10 +16,6 @@ from somu.survey.tests.test_analysis_pages import Survey
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(name="api_as")
-def api_as_fixture(api_as):  # type: ignore[no-untyped-def]
-    return functools.partial(api_as, prefix="/api/v1/plans")
 
 
 @pytest.fixture

@@ -28,10 +28,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(name="api_as")
-def api_as_fixture(api_as):  # type: ignore[no-untyped-def]
-    return functools.partial(api_as, prefix="/api/v1/plans")
-
 
 def test_items_created_at_the_same_moment_get_distinct_numbers(org_a, people_a):
     def create(i: int) -> int:

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from django.utils import timezone
 
 from somu.core import tenancy
@@ -15,11 +14,6 @@ from somu.plans import kpis, measure
 from somu.plans.models import ItemKind, ItemStatus, KpiReading
 from somu.plans.tests import kpi_world as w
 from somu.plans.tests.kpi_world import TODAY
-
-
-@pytest.fixture
-def world(org_a: Organization, people_a: Any) -> w.World:
-    return w.build(org_a, people_a)
 
 
 def status(org: Organization, kpi: Any, today: dt.date = TODAY) -> kpis.KpiStatus:

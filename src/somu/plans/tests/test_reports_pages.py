@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 import shutil
 import subprocess
@@ -45,10 +44,6 @@ def report(office: Office, staff_a: Any) -> Report:
 def executive_a(make_user: Any, org_a: Any) -> Any:
     return make_user("executive_a", org_a, Role.EXECUTIVE)
 
-
-@pytest.fixture(name="api_as")
-def api_as_fixture(api_as: Any) -> Any:
-    return functools.partial(api_as, prefix="/api/v1/plans")
 
 
 BAD_INPUT = [

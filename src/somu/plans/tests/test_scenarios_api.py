@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 
 from somu.core import tenancy
@@ -20,10 +18,6 @@ def survey(org_a, people_a) -> Survey:
     """The analysis pages' hand-checkable round (see ``test_scenarios_services``)."""
     return Survey(org_a, people_a)
 
-
-@pytest.fixture(name="api_as")
-def api_as_fixture(api_as):
-    return functools.partial(api_as, prefix="/api/v1/plans")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from decimal import Decimal
 from typing import Any
 
@@ -22,14 +21,6 @@ from somu.plans.tests import kpi_world as w
 TODAY = dt.date(2026, 7, 15)
 
 
-@pytest.fixture
-def world(org_a: Organization, people_a: Any) -> w.World:
-    return w.build(org_a, people_a)
-
-
-@pytest.fixture(name="api_as")
-def api_as_fixture(api_as: Any) -> Any:
-    return functools.partial(api_as, prefix="/api/v1/plans")
 
 
 def save(org: Organization, data: dict[str, Any], kpi: Kpi | None = None) -> Kpi:

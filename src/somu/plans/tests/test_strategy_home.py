@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
-
 from somu.core import tenancy
 from somu.core.permissions import Role
 from somu.org.models import Membership, Organization
@@ -16,10 +14,6 @@ from somu.plans.tests import kpi_world as w
 
 TODAY = dt.date(2026, 7, 15)
 
-
-@pytest.fixture
-def world(org_a: Organization, people_a: Any) -> w.World:
-    return w.build(org_a, people_a)
 
 
 def membership(org: Organization, user: Any) -> Membership:
